@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Backing store of a vmemcache pool: where value bytes live.
+ *
+ * The cache addresses its pool by byte offset and never touches the memory
+ * directly; it copies user data in and out through these operations, so
+ * DRAM and DAX backings are interchangeable.
+ */
+#ifndef _VMEMCACHE_BACKING_H
+#define _VMEMCACHE_BACKING_H
+
+#include <linux/types.h>
+
+struct vmc_backing;
+
+/**
+ * struct vmc_backing_ops - operations of a backing store
+ * @name: short name shown to the administrator
+ * @write: copy @len bytes from user memory to pool offset @off;
+ *	   0 or -EFAULT
+ * @read: copy @len bytes from pool offset @off to user memory;
+ *	  0, -EFAULT, or -EIO on a media error
+ * @destroy: release the backing and free @b
+ *
+ * @read and @write may sleep (they fault user pages in); the range is
+ * always inside the pool.
+ */
+struct vmc_backing_ops {
+	const char *name;
+	int (*write)(struct vmc_backing *b, u64 off, const void __user *src,
+		     size_t len);
+	int (*read)(struct vmc_backing *b, u64 off, void __user *dst,
+		    size_t len);
+	void (*destroy)(struct vmc_backing *b);
+};
+
+/**
+ * struct vmc_backing - a backing store, embedded in its implementation
+ * @ops: its operations
+ * @size: bytes usable by the pool
+ */
+struct vmc_backing {
+	const struct vmc_backing_ops *ops;
+	u64 size;
+};
+
+struct vmc_backing *vmc_backing_dram_create(u64 size);
+
+#endif /* _VMEMCACHE_BACKING_H */

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The cache object: creation and configuration, and the put, get, exists
+ * and evict operations that the device's ioctls call.
+ *
+ * Locking, outermost first:
+ *  - cfg_sem (percpu rwsem): read side around every operation, so the
+ *    pool, allocator and policy cannot change under it; write side to
+ *    reconfigure or empty the cache.  The read side is per-CPU and cheap.
+ *  - the index's bucket locks, the policy's lock and the allocator's lock
+ *    are leaves, never held across a copy to or from userspace.
+ * An entry being copied is pinned by its reference count, not by a lock.
+ */
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <uapi/linux/vmemcache.h>
+
+#include "vmemcache.h"
+
+static int vmc_check_config(u64 capacity, u32 extent_size)
+{
+	if (capacity < VMC_MIN_CAPACITY || capacity > U64_MAX - PAGE_SIZE)
+		return -EINVAL;
+	if (extent_size < VMC_MIN_EXTENT || extent_size > VMC_MAX_EXTENT ||
+	    !IS_ALIGNED(extent_size, 8) || extent_size > capacity)
+		return -EINVAL;
+	return 0;
+}
+
+/* Build a pool and policy for the cache; on failure the cache is intact. */
+static int vmc_cache_setup(struct vmc_cache *c, u64 capacity, u32 extent_size,
+			   const struct vmc_repl_ops *policy)
+{
+	struct vmc_backing *backing = c->backing;
+	struct vmc_extent_alloc alloc;
+	struct vmc_repl *repl;
+	int ret;
+
+	capacity = PAGE_ALIGN(capacity);
+	ret = vmc_check_config(capacity, extent_size);
+	if (ret)
+		return ret;
+
+	if (!backing || backing->size != capacity) {
+		backing = vmc_backing_dram_create(capacity);
+		if (IS_ERR(backing))
+			return PTR_ERR(backing);
+	}
+	ret = vmc_extent_alloc_init(&alloc, backing->size, extent_size);
+	if (ret)
+		goto err_backing;
+	repl = policy->create();
+	if (!repl) {
+		ret = -ENOMEM;
+		goto err_alloc;
+	}
+
+	if (c->repl)
+		c->repl->ops->destroy(c->repl);
+	if (c->backing) {
+		vmc_extent_alloc_destroy(&c->alloc);
+		if (c->backing != backing)
+			c->backing->ops->destroy(c->backing);
+	}
+	c->repl = repl;
+	c->alloc = alloc;
+	c->backing = backing;
+	c->capacity = capacity;
+	c->extent_size = extent_size;
+	return 0;
+
+err_alloc:
+	vmc_extent_alloc_destroy(&alloc);
+err_backing:
+	if (backing != c->backing)
+		backing->ops->destroy(backing);
+	return ret;
+}
+
+/**
+ * vmc_cache_create() - create an empty cache on a DRAM pool
+ * @capacity: pool size in bytes, rounded up to a page
+ * @extent_size: allocation unit in bytes
+ * @policy: replacement policy
+ *
+ * Return: the cache or an ERR_PTR: -EINVAL for a bad configuration,
+ * -ENOMEM.
+ */
+struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
+				   const struct vmc_repl_ops *policy)
+{
+	struct vmc_cache *c;
+	int ret;
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	ret = -ENOMEM;
+	c->stats = alloc_percpu(struct vmc_stats);
+	if (!c->stats)
+		goto err_free;
+	ret = percpu_init_rwsem(&c->cfg_sem);
+	if (ret)
+		goto err_stats;
+	ret = vmc_index_init(&c->index);
+	if (ret)
+		goto err_sem;
+	ret = vmc_cache_setup(c, capacity, extent_size, policy);
+	if (ret)
+		goto err_index;
+	return c;
+
+err_index:
+	vmc_index_destroy(&c->index);
+err_sem:
+	percpu_free_rwsem(&c->cfg_sem);
+err_stats:
+	free_percpu(c->stats);
+err_free:
+	kfree(c);
+	return ERR_PTR(ret);
+}
+
+static void vmc_unlink_and_put(struct vmc_entry *e, void *arg)
+{
+	struct vmc_cache *c = arg;
+
+	vmc_entry_unlink(c, e);
+	vmc_entry_put(c, e);
+}
+
+/* Unlink every entry; cfg_sem is held for write, so no entry is in use. */
+static void vmc_cache_clear(struct vmc_cache *c)
+{
+	while (atomic_long_read(&c->nr_entries))
+		vmc_index_drain(&c->index, vmc_unlink_and_put, c);
+}
+
+/**
+ * vmc_cache_destroy() - free a cache and everything in it
+ * @c: cache nobody else uses any more
+ */
+void vmc_cache_destroy(struct vmc_cache *c)
+{
+	vmc_cache_clear(c);
+	vmc_index_destroy(&c->index);
+	c->repl->ops->destroy(c->repl);
+	vmc_extent_alloc_destroy(&c->alloc);
+	c->backing->ops->destroy(c->backing);
+	percpu_free_rwsem(&c->cfg_sem);
+	free_percpu(c->stats);
+	kfree(c);
+}
+
+/**
+ * vmc_cache_reconfigure() - change the configuration of an empty cache
+ * @c: cache
+ * @capacity: new pool size in bytes, or 0 to keep it
+ * @extent_size: new allocation unit, or 0 to keep it
+ * @policy: new replacement policy, or NULL to keep it
+ *
+ * All or nothing: on any error the cache keeps its configuration.
+ *
+ * Return: 0, -EBUSY when the cache holds entries, -EINVAL for a bad
+ * combination, -ENOMEM.
+ */
+int vmc_cache_reconfigure(struct vmc_cache *c, u64 capacity, u32 extent_size,
+			  const struct vmc_repl_ops *policy)
+{
+	int ret;
+
+	percpu_down_write(&c->cfg_sem);
+	if (atomic_long_read(&c->nr_entries)) {
+		ret = -EBUSY;
+		goto out;
+	}
+	ret = vmc_cache_setup(c, capacity ?: c->capacity,
+			      extent_size ?: c->extent_size,
+			      policy ?: c->repl->ops);
+out:
+	percpu_up_write(&c->cfg_sem);
+	return ret;
+}
+
+/**
+ * vmc_cache_reset() - empty a cache
+ * @c: cache
+ */
+void vmc_cache_reset(struct vmc_cache *c)
+{
+	percpu_down_write(&c->cfg_sem);
+	vmc_cache_clear(c);
+	percpu_up_write(&c->cfg_sem);
+}
+
+/**
+ * vmc_cache_evict_lru() - evict the entry the replacement policy picks
+ * @c: cache, with cfg_sem held for read
+ *
+ * Return: 0, or -ESRCH when the policy has nothing it can evict.
+ */
+int vmc_cache_evict_lru(struct vmc_cache *c)
+{
+	struct vmc_entry *e;
+	bool evicted;
+
+	do {
+		e = c->repl->ops->victim(c->repl);
+		if (!e)
+			return -ESRCH;
+		evicted = vmc_entry_unlink(c, e);
+		vmc_entry_put(c, e);
+	} while (!evicted);
+	this_cpu_inc(c->stats->evictions);
+	return 0;
+}
+
+/**
+ * vmc_cache_put() - store a value under a key
+ * @c: cache
+ * @ukey: user pointer to the key
+ * @key_len: key length, already validated
+ * @uval: user pointer to the value
+ * @len: value length, non-zero
+ * @replace: replace an existing value instead of failing with -EEXIST
+ *
+ * The value is written into its extents before the entry becomes visible,
+ * and a replacement swaps entries atomically in the index, so a reader
+ * sees the old value or the new one, never a mix.  On failure the key's
+ * old value, if any, is untouched.
+ *
+ * Return: 0, -EEXIST, -ENOSPC, -EFAULT or -ENOMEM.
+ */
+int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
+		  const void __user *uval, u64 len, bool replace)
+{
+	struct vmc_entry *e, *old;
+	struct vmc_key key;
+	u64 size;
+	int ret;
+
+	e = vmc_entry_create(c, ukey, key_len);
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	key.data = e->key;
+	key.len = key_len;
+
+	percpu_down_read(&c->cfg_sem);
+	ret = -ENOSPC;
+	if (len > c->alloc.size)
+		goto out;
+	/* Do not evict anything for a put that is bound to fail. */
+	ret = -EEXIST;
+	if (!replace && vmc_index_contains(&c->index, &key, &size))
+		goto out;
+	ret = vmc_entry_alloc_value(c, e, len);
+	if (ret)
+		goto out;
+	ret = vmc_entry_copy(c, e, 0, (void __user *)uval, len, false);
+	if (ret)
+		goto out;
+
+	set_bit(VMC_ENTRY_LINKED, &e->flags);
+	refcount_inc(&e->ref);	/* the index's */
+	ret = vmc_index_insert(&c->index, e, replace, &old);
+	if (ret) {
+		clear_bit(VMC_ENTRY_LINKED, &e->flags);
+		refcount_dec(&e->ref);
+		goto out;
+	}
+	if (old) {
+		c->repl->ops->remove(c->repl, old);
+		vmc_entry_put(c, old);
+	} else {
+		atomic_long_inc(&c->nr_entries);
+	}
+	c->repl->ops->insert(c->repl, e);
+	this_cpu_inc(c->stats->puts);
+out:
+	vmc_entry_put(c, e);
+	percpu_up_read(&c->cfg_sem);
+	return ret;
+}
+
+/**
+ * vmc_cache_get() - copy (part of) a value to userspace
+ * @c: cache
+ * @key: key
+ * @ubuf: destination
+ * @buf_len: size of @ubuf
+ * @offset: first value byte to copy
+ * @copied: out: bytes copied
+ * @size: out: the value's size
+ *
+ * Return: 0, -ENOENT on a miss, -EFAULT, or -EIO from the backing.
+ */
+int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
+		  void __user *ubuf, u64 buf_len, u64 offset, u64 *copied,
+		  u64 *size)
+{
+	struct vmc_entry *e;
+	u64 n = 0;
+	int ret;
+
+	percpu_down_read(&c->cfg_sem);
+	this_cpu_inc(c->stats->gets);
+	e = vmc_index_lookup_get(&c->index, key);
+	if (!e) {
+		this_cpu_inc(c->stats->misses);
+		ret = -ENOENT;
+		goto out;
+	}
+	this_cpu_inc(c->stats->hits);
+	c->repl->ops->touch(c->repl, e);
+	if (offset < e->size)
+		n = min(buf_len, e->size - offset);
+	ret = vmc_entry_copy(c, e, offset, ubuf, n, true);
+	*copied = n;
+	*size = e->size;
+	vmc_entry_put(c, e);
+out:
+	percpu_up_read(&c->cfg_sem);
+	return ret;
+}
+
+/**
+ * vmc_cache_exists() - tell whether a key is cached, without using it
+ * @c: cache
+ * @key: key
+ * @size: out: the value's size
+ *
+ * Return: 0 or -ENOENT.
+ */
+int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
+		     u64 *size)
+{
+	return vmc_index_contains(&c->index, key, size) ? 0 : -ENOENT;
+}
+
+/**
+ * vmc_cache_evict() - evict a key, or the policy's victim
+ * @c: cache
+ * @key: key, or NULL to evict what the replacement policy picks
+ *
+ * An entry being read stays readable by that reader; its space returns to
+ * the pool when the reader is done.
+ *
+ * Return: 0, -ENOENT when the key is absent, or -ESRCH when @key is NULL
+ * and the policy has nothing it can evict.
+ */
+int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key)
+{
+	struct vmc_entry *e;
+	int ret = -ENOENT;
+
+	percpu_down_read(&c->cfg_sem);
+	if (!key) {
+		ret = vmc_cache_evict_lru(c);
+		goto out;
+	}
+	e = vmc_index_lookup_get(&c->index, key);
+	if (e) {
+		if (vmc_entry_unlink(c, e)) {
+			this_cpu_inc(c->stats->evictions);
+			ret = 0;
+		}
+		vmc_entry_put(c, e);
+	}
+out:
+	percpu_up_read(&c->cfg_sem);
+	return ret;
+}
+
+/**
+ * vmc_cache_stats() - fill in the statistics of a cache
+ * @c: cache
+ * @st: zeroed struct to fill
+ */
+void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct vmc_stats *s = per_cpu_ptr(c->stats, cpu);
+
+		st->puts += s->puts;
+		st->gets += s->gets;
+		st->hits += s->hits;
+		st->misses += s->misses;
+		st->evictions += s->evictions;
+	}
+	st->entries = atomic_long_read(&c->nr_entries);
+	st->dram_used = atomic_long_read(&c->dram_used);
+
+	percpu_down_read(&c->cfg_sem);
+	vmc_extent_usage(&c->alloc, &st->pool_used, &st->free_extents);
+	st->pool_size = c->alloc.size;
+	st->extent_size = c->extent_size;
+	percpu_up_read(&c->cfg_sem);
+}
+
+/**
+ * vmc_cache_get_config() - read the configuration of a cache
+ * @c: cache
+ * @capacity: out: configured pool size
+ * @extent_size: out: allocation unit
+ * @policy: out: name of the replacement policy
+ */
+void vmc_cache_get_config(struct vmc_cache *c, u64 *capacity, u32 *extent_size,
+			  const char **policy)
+{
+	percpu_down_read(&c->cfg_sem);
+	*capacity = c->capacity;
+	*extent_size = c->extent_size;
+	*policy = c->repl->ops->name;
+	percpu_up_read(&c->cfg_sem);
+}

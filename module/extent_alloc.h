@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Extent allocator of a vmemcache pool.
+ *
+ * The pool is a range of bytes [0, size) split into units of extent_size
+ * bytes.  Free space is kept as maximal runs of free units in an rbtree
+ * ordered by offset; freed runs coalesce with their neighbours.  A value
+ * takes as many free runs as it needs, lowest offsets first, so any free
+ * space can be used and the pool never needs compaction.
+ */
+#ifndef _VMEMCACHE_EXTENT_ALLOC_H
+#define _VMEMCACHE_EXTENT_ALLOC_H
+
+#include <linux/rbtree.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+/**
+ * struct vmc_extent - a run of pool bytes owned by one value
+ * @off: byte offset in the pool, a multiple of the extent size
+ * @len: length in bytes, a multiple of the extent size
+ */
+struct vmc_extent {
+	u64 off;
+	u64 len;
+};
+
+/**
+ * struct vmc_extent_alloc - free-space allocator of one pool
+ * @lock: protects @free, @free_bytes and @nr_free
+ * @free: free runs (struct vmc_free_run) ordered by offset
+ * @free_bytes: bytes in @free
+ * @nr_free: number of runs in @free
+ * @size: pool bytes managed, a multiple of @unit
+ * @unit: the extent size, the allocation granularity
+ */
+struct vmc_extent_alloc {
+	spinlock_t lock;	/* protects free, free_bytes, nr_free */
+	struct rb_root free;
+	u64 free_bytes;
+	u64 nr_free;
+	u64 size;
+	u32 unit;
+};
+
+int vmc_extent_alloc_init(struct vmc_extent_alloc *a, u64 size, u32 unit);
+void vmc_extent_alloc_destroy(struct vmc_extent_alloc *a);
+int vmc_extent_get(struct vmc_extent_alloc *a, u64 len, struct vmc_extent *ext,
+		   unsigned int max, unsigned int *nr);
+void vmc_extent_put(struct vmc_extent_alloc *a, const struct vmc_extent *ext,
+		    unsigned int nr);
+void vmc_extent_usage(struct vmc_extent_alloc *a, u64 *used, u64 *nr_free);
+
+int vmc_extent_cache_init(void);
+void vmc_extent_cache_exit(void);
+
+#endif /* _VMEMCACHE_EXTENT_ALLOC_H */

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysfs attributes of the vmemcache device (/sys/class/misc/vmemcache/):
+ * the tunables capacity, extent_size and policy, which may be changed only
+ * while the cache is empty, and reset, which empties it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/device.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+
+#include "vmemcache.h"
+
+static struct vmc_cache *dev_to_cache(struct device *dev)
+{
+	struct miscdevice *misc = dev_get_drvdata(dev);
+
+	return container_of(misc, struct vmc_device, misc)->cache;
+}
+
+/**
+ * vmc_parse_size() - parse a byte count with an optional K, M, G or T suffix
+ * @buf: text, optionally ending in a newline
+ * @size: out: the value
+ *
+ * Unlike memparse(), rejects trailing junk and values that overflow.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int vmc_parse_size(const char *buf, u64 *size)
+{
+	static const char suffixes[] = "KMGT";
+	char num[32];
+	unsigned int shift = 0;
+	const char *s;
+	size_t len;
+	u64 val;
+
+	len = strcspn(buf, "\n");
+	if (!len || len >= sizeof(num) || (buf[len] && strcmp(buf + len, "\n")))
+		return -EINVAL;
+	memcpy(num, buf, len);
+	num[len] = '\0';
+	s = strchr(suffixes, toupper(num[len - 1]));
+	if (s) {
+		shift = 10 * (s - suffixes + 1);
+		num[--len] = '\0';
+	}
+	if (kstrtou64(num, 0, &val) || val > (U64_MAX >> shift))
+		return -EINVAL;
+	*size = val << shift;
+	return 0;
+}
+
+static ssize_t vmc_store_result(struct device *dev, const char *name, int ret,
+				size_t count)
+{
+	if (ret == -EBUSY)
+		dev_info(dev, "%s cannot change while the cache holds entries; write 1 to reset first\n",
+			 name);
+	return ret ? ret : count;
+}
+
+static ssize_t capacity_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	const char *policy;
+	u32 extent_size;
+	u64 capacity;
+
+	vmc_cache_get_config(dev_to_cache(dev), &capacity, &extent_size,
+			     &policy);
+	return sysfs_emit(buf, "%llu\n", capacity);
+}
+
+static ssize_t capacity_store(struct device *dev,
+			      struct device_attribute *attr, const char *buf,
+			      size_t count)
+{
+	u64 capacity;
+	int ret;
+
+	ret = vmc_parse_size(buf, &capacity);
+	if (!ret && capacity < VMC_MIN_CAPACITY)
+		ret = -EINVAL;
+	if (!ret)
+		ret = vmc_cache_reconfigure(dev_to_cache(dev), capacity, 0,
+					    NULL);
+	return vmc_store_result(dev, attr->attr.name, ret, count);
+}
+static DEVICE_ATTR_RW(capacity);
+
+static ssize_t extent_size_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	const char *policy;
+	u32 extent_size;
+	u64 capacity;
+
+	vmc_cache_get_config(dev_to_cache(dev), &capacity, &extent_size,
+			     &policy);
+	return sysfs_emit(buf, "%u\n", extent_size);
+}
+
+static ssize_t extent_size_store(struct device *dev,
+				 struct device_attribute *attr,
+				 const char *buf, size_t count)
+{
+	u32 extent_size;
+	int ret;
+
+	ret = kstrtou32(buf, 0, &extent_size);
+	if (!ret && extent_size < VMC_MIN_EXTENT)
+		ret = -EINVAL;
+	if (!ret)
+		ret = vmc_cache_reconfigure(dev_to_cache(dev), 0, extent_size,
+					    NULL);
+	return vmc_store_result(dev, attr->attr.name, ret, count);
+}
+static DEVICE_ATTR_RW(extent_size);
+
+static ssize_t policy_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	const char *policy;
+	u32 extent_size;
+	u64 capacity;
+
+	vmc_cache_get_config(dev_to_cache(dev), &capacity, &extent_size,
+			     &policy);
+	return sysfs_emit(buf, "%s\n", policy);
+}
+
+static ssize_t policy_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t count)
+{
+	const struct vmc_repl_ops *policy = vmc_repl_find(buf);
+	int ret = -EINVAL;
+
+	if (policy)
+		ret = vmc_cache_reconfigure(dev_to_cache(dev), 0, 0, policy);
+	return vmc_store_result(dev, attr->attr.name, ret, count);
+}
+static DEVICE_ATTR_RW(policy);
+
+static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t count)
+{
+	unsigned int val;
+
+	if (kstrtouint(buf, 0, &val) || val != 1)
+		return -EINVAL;
+	vmc_cache_reset(dev_to_cache(dev));
+	return count;
+}
+static DEVICE_ATTR_WO(reset);
+
+static struct attribute *vmc_attrs[] = {
+	&dev_attr_capacity.attr,
+	&dev_attr_extent_size.attr,
+	&dev_attr_policy.attr,
+	&dev_attr_reset.attr,
+	NULL,
+};
+
+static const struct attribute_group vmc_attr_group = {
+	.attrs = vmc_attrs,
+};
+
+const struct attribute_group *vmc_attr_groups[] = {
+	&vmc_attr_group,
+	NULL,
+};

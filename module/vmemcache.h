@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmemcache internals: the cache object, its entries and the interfaces
+ * between its parts (index, replacement policy, allocator, backing).
+ *
+ * A cache is self-contained: the device's shared cache is one instance, and
+ * nothing here assumes there is only one.
+ */
+#ifndef _VMEMCACHE_H
+#define _VMEMCACHE_H
+
+#include <linux/bits.h>
+#include <linux/list.h>
+#include <linux/miscdevice.h>
+#include <linux/percpu-rwsem.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
+#include <linux/types.h>
+
+#include "backing.h"
+#include "extent_alloc.h"
+
+#define VMC_MIN_CAPACITY	BIT_ULL(20)
+#define VMC_MIN_EXTENT		64U
+#define VMC_MAX_EXTENT		BIT(30)
+
+/* Bits of vmc_entry.flags */
+#define VMC_ENTRY_LINKED	0	/* in the index; cleared by its unlinker */
+
+/**
+ * struct vmc_entry - one key and its value
+ * @node: link in the cache's index
+ * @lru: link owned by the replacement policy
+ * @ref: one reference held by the index while linked, one per user
+ * @key_len: key length in bytes
+ * @nr_ext: number of extents in @ext
+ * @flags: VMC_ENTRY_* bits
+ * @size: value length in bytes
+ * @ext: the value's extents, in value order: @ext_inline or an array
+ * @ext_inline: storage for a value that fits one extent
+ * @rcu: frees the entry after index lookups that may see it are done
+ * @key: the key bytes
+ *
+ * An entry is visible in the index only once its value is written.  Whoever
+ * clears VMC_ENTRY_LINKED owns taking it out of the index and the policy
+ * and dropping the index's reference; the last reference frees its extents.
+ */
+struct vmc_entry {
+	struct rhash_head node;
+	struct list_head lru;
+	refcount_t ref;
+	u32 key_len;
+	u32 nr_ext;
+	unsigned long flags;
+	u64 size;
+	struct vmc_extent *ext;
+	struct vmc_extent ext_inline;
+	struct rcu_head rcu;
+	u8 key[];
+};
+
+/**
+ * struct vmc_key - a key to look up
+ * @data: key bytes
+ * @len: key length
+ */
+struct vmc_key {
+	const void *data;
+	u32 len;
+};
+
+struct vmc_repl;
+
+/**
+ * struct vmc_repl_ops - a replacement policy
+ * @name: name written to the policy attribute
+ * @create: allocate the policy's state for one cache
+ * @destroy: free it; the cache is empty
+ * @insert: a new entry was linked (no-op if it has been unlinked since)
+ * @touch: a get hit the entry (no-op if it is no longer linked)
+ * @remove: the entry was unlinked
+ * @victim: pick the entry to evict: linked and not in use; return it with
+ *	    a reference taken, or NULL
+ *
+ * All but @create and @destroy run concurrently and must not sleep.
+ */
+struct vmc_repl_ops {
+	const char *name;
+	struct vmc_repl *(*create)(void);
+	void (*destroy)(struct vmc_repl *r);
+	void (*insert)(struct vmc_repl *r, struct vmc_entry *e);
+	void (*touch)(struct vmc_repl *r, struct vmc_entry *e);
+	void (*remove)(struct vmc_repl *r, struct vmc_entry *e);
+	struct vmc_entry *(*victim)(struct vmc_repl *r);
+};
+
+/**
+ * struct vmc_repl - state of a policy, embedded in the policy's own struct
+ * @ops: the policy
+ */
+struct vmc_repl {
+	const struct vmc_repl_ops *ops;
+};
+
+extern const struct vmc_repl_ops vmc_repl_none;
+extern const struct vmc_repl_ops vmc_repl_lru;
+const struct vmc_repl_ops *vmc_repl_find(const char *name);
+
+/**
+ * struct vmc_stats - per-CPU event counters of a cache
+ * @puts: values stored
+ * @gets: get requests
+ * @hits: gets that found their key
+ * @misses: gets that did not
+ * @evictions: entries evicted by the policy or on request
+ */
+struct vmc_stats {
+	u64 puts;
+	u64 gets;
+	u64 hits;
+	u64 misses;
+	u64 evictions;
+};
+
+/**
+ * struct vmc_cache - one cache instance
+ * @cfg_sem: held for read by every operation, for write by configuration
+ *	     changes and reset, which replace @backing, @alloc and @repl
+ * @capacity: configured pool size in bytes, page aligned
+ * @extent_size: allocation unit in bytes
+ * @backing: where value bytes live
+ * @alloc: free space of the pool
+ * @repl: replacement policy state
+ * @index: key -> entry; keeps its own locks
+ * @nr_entries: linked entries
+ * @dram_used: bytes of entry metadata and keys
+ * @stats: event counters
+ */
+struct vmc_cache {
+	struct percpu_rw_semaphore cfg_sem;
+	u64 capacity;
+	u32 extent_size;
+	struct vmc_backing *backing;
+	struct vmc_extent_alloc alloc;
+	struct vmc_repl *repl;
+	struct rhashtable index;
+	atomic_long_t nr_entries;
+	atomic_long_t dram_used;
+	struct vmc_stats __percpu *stats;
+};
+
+/* index.c */
+int vmc_index_init(struct rhashtable *index);
+struct vmc_entry *vmc_index_lookup_get(struct rhashtable *index,
+				       const struct vmc_key *key);
+int vmc_index_insert(struct rhashtable *index, struct vmc_entry *e,
+		     bool replace, struct vmc_entry **old);
+void vmc_index_remove(struct rhashtable *index, struct vmc_entry *e);
+bool vmc_index_contains(struct rhashtable *index, const struct vmc_key *key,
+			u64 *size);
+void vmc_index_drain(struct rhashtable *index,
+		     void (*fn)(struct vmc_entry *e, void *arg), void *arg);
+void vmc_index_destroy(struct rhashtable *index);
+
+/* entry.c */
+struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
+				   const void __user *ukey, u32 key_len);
+void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e);
+bool vmc_entry_unlink(struct vmc_cache *c, struct vmc_entry *e);
+int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e, u64 len);
+int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
+		   void __user *ubuf, u64 len, bool to_user);
+
+/* cache.c */
+struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
+				   const struct vmc_repl_ops *policy);
+void vmc_cache_destroy(struct vmc_cache *c);
+int vmc_cache_reconfigure(struct vmc_cache *c, u64 capacity, u32 extent_size,
+			  const struct vmc_repl_ops *policy);
+void vmc_cache_reset(struct vmc_cache *c);
+int vmc_cache_evict_lru(struct vmc_cache *c);
+int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
+		  const void __user *uval, u64 len, bool replace);
+int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
+		  void __user *ubuf, u64 buf_len, u64 offset, u64 *copied,
+		  u64 *size);
+int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
+		     u64 *size);
+int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key);
+
+struct vmemcache_stats;
+void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st);
+void vmc_cache_get_config(struct vmc_cache *c, u64 *capacity, u32 *extent_size,
+			  const char **policy);
+
+/**
+ * struct vmc_device - a cache exposed as a misc character device
+ * @misc: the device; its sysfs directory holds the tunables
+ * @cache: the cache every opener of the device shares
+ */
+struct vmc_device {
+	struct miscdevice misc;
+	struct vmc_cache *cache;
+};
+
+/* chardev.c */
+extern const struct file_operations vmc_fops;
+
+/* sysfs.c */
+extern const struct attribute_group *vmc_attr_groups[];
+int vmc_parse_size(const char *buf, u64 *size);
+
+#endif /* _VMEMCACHE_H */

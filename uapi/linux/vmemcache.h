@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * vmemcache: a kernel LRU key-value cache on DRAM or DAX memory.
+ *
+ * This is the ioctl ABI of /dev/vmemcache.  Every struct has a fixed size,
+ * carries user pointers as __u64, is padded explicitly to a multiple of
+ * eight bytes and ends in reserved fields that must be zero.  The kernel
+ * dispatches on the ioctl number only and reads the size encoded in the
+ * command, so a struct may grow at its end: an older kernel accepts a newer,
+ * larger struct as long as the bytes it does not know are zero, and a newer
+ * kernel zero-fills what an older program did not pass.
+ *
+ * Fields marked "out" are ignored on input.
+ *
+ * A program first calls VMEMCACHE_IOC_VERSION and checks api_version and
+ * the feature bits before relying on anything newer than version 1.
+ *
+ * See Documentation/userspace-api/vmemcache.rst for the full description.
+ */
+#ifndef _UAPI_LINUX_VMEMCACHE_H
+#define _UAPI_LINUX_VMEMCACHE_H
+
+#include <linux/const.h>
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define VMEMCACHE_API_VERSION	1
+
+/* Largest key the kernel accepts, in bytes (keys are 1..this long). */
+#define VMEMCACHE_MAX_KEY_SIZE	65536
+
+/* Feature bits reported by VMEMCACHE_IOC_VERSION. */
+#define VMEMCACHE_FEAT_PUT_REPLACE	_BITULL(0)	/* VMEMCACHE_PUT_REPLACE */
+#define VMEMCACHE_FEAT_EVICT_LRU	_BITULL(1)	/* evict with key_len == 0 */
+
+/**
+ * struct vmemcache_version - API handshake (VMEMCACHE_IOC_VERSION)
+ * @api_version: out: VMEMCACHE_API_VERSION of the running module
+ * @pad: out: zero
+ * @features: out: VMEMCACHE_FEAT_* bits the module implements
+ * @max_key_size: out: largest key length accepted
+ * @reserved: out: zero
+ */
+struct vmemcache_version {
+	__u32 api_version;
+	__u32 pad;
+	__u64 features;
+	__u64 max_key_size;
+	__u64 reserved[5];
+};
+
+/* Flags of struct vmemcache_put. */
+#define VMEMCACHE_PUT_REPLACE	_BITUL(0)	/* replace an existing value atomically */
+#define VMEMCACHE_PUT_FLAGS	(VMEMCACHE_PUT_REPLACE)
+
+/**
+ * struct vmemcache_put - store a value (VMEMCACHE_IOC_PUT)
+ * @key: user pointer to the key bytes
+ * @value: user pointer to the value bytes
+ * @value_len: value length, 1..capacity
+ * @key_len: key length, 1..VMEMCACHE_MAX_KEY_SIZE
+ * @flags: VMEMCACHE_PUT_* flags
+ * @reserved: must be zero
+ *
+ * Fails with EEXIST if the key exists and VMEMCACHE_PUT_REPLACE is not set,
+ * and with ENOSPC if the value cannot be made to fit (policy NONE and the
+ * cache is full, or the value is larger than the cache).
+ */
+struct vmemcache_put {
+	__u64 key;
+	__u64 value;
+	__u64 value_len;
+	__u32 key_len;
+	__u32 flags;
+	__u64 reserved[4];
+};
+
+/**
+ * struct vmemcache_get - read a value (VMEMCACHE_IOC_GET)
+ * @key: user pointer to the key bytes
+ * @buf: user pointer to the destination buffer (may be 0 if @buf_len is 0)
+ * @buf_len: size of @buf
+ * @offset: first byte of the value to copy
+ * @key_len: key length, 1..VMEMCACHE_MAX_KEY_SIZE
+ * @flags: must be zero
+ * @copied: out: bytes copied to @buf, min(@buf_len, size - @offset), or 0
+ *	    when @offset is at or past the end of the value
+ * @value_size: out: the whole value's size
+ * @reserved: must be zero on input; zero on output
+ *
+ * Fails with ENOENT on a miss.  A hit counts as a use for the LRU.
+ */
+struct vmemcache_get {
+	__u64 key;
+	__u64 buf;
+	__u64 buf_len;
+	__u64 offset;
+	__u32 key_len;
+	__u32 flags;
+	__u64 copied;
+	__u64 value_size;
+	__u64 reserved[4];
+};
+
+/**
+ * struct vmemcache_exists - look a key up (VMEMCACHE_IOC_EXISTS)
+ * @key: user pointer to the key bytes
+ * @key_len: key length, 1..VMEMCACHE_MAX_KEY_SIZE
+ * @flags: must be zero
+ * @value_size: out: the value's size
+ * @reserved: must be zero on input; zero on output
+ *
+ * Fails with ENOENT when the key is absent.  Neither the LRU order nor the
+ * hit/miss counters change.
+ */
+struct vmemcache_exists {
+	__u64 key;
+	__u32 key_len;
+	__u32 flags;
+	__u64 value_size;
+	__u64 reserved[4];
+};
+
+/**
+ * struct vmemcache_evict - drop an entry (VMEMCACHE_IOC_EVICT)
+ * @key: user pointer to the key bytes, or 0 with @key_len 0
+ * @key_len: key length; 0 evicts the least recently used entry
+ * @flags: must be zero
+ * @reserved: must be zero
+ *
+ * Fails with ENOENT when the key is absent and with ESRCH when @key_len is 0
+ * and there is nothing the replacement policy can evict.
+ */
+struct vmemcache_evict {
+	__u64 key;
+	__u32 key_len;
+	__u32 flags;
+	__u64 reserved[4];
+};
+
+/**
+ * struct vmemcache_stats - counters of the cache (VMEMCACHE_IOC_STATS)
+ * @puts: values stored
+ * @gets: get calls
+ * @hits: gets that found their key
+ * @misses: gets that did not
+ * @evictions: entries evicted, by the policy or by VMEMCACHE_IOC_EVICT
+ * @entries: entries in the cache now
+ * @pool_used: bytes of the pool allocated to values (whole extents)
+ * @dram_used: bytes of DRAM used by entry metadata and keys
+ * @free_extents: free extents in the allocator
+ * @pool_size: bytes in the pool (the capacity)
+ * @extent_size: the allocation unit in bytes
+ * @reserved: zero
+ */
+struct vmemcache_stats {
+	__u64 puts;
+	__u64 gets;
+	__u64 hits;
+	__u64 misses;
+	__u64 evictions;
+	__u64 entries;
+	__u64 pool_used;
+	__u64 dram_used;
+	__u64 free_extents;
+	__u64 pool_size;
+	__u64 extent_size;
+	__u64 reserved[5];
+};
+
+#define VMEMCACHE_IOC_MAGIC	0xBA
+
+#define VMEMCACHE_IOC_VERSION	_IOR(VMEMCACHE_IOC_MAGIC, 0x00, struct vmemcache_version)
+#define VMEMCACHE_IOC_PUT	_IOW(VMEMCACHE_IOC_MAGIC, 0x01, struct vmemcache_put)
+#define VMEMCACHE_IOC_GET	_IOWR(VMEMCACHE_IOC_MAGIC, 0x02, struct vmemcache_get)
+#define VMEMCACHE_IOC_EXISTS	_IOWR(VMEMCACHE_IOC_MAGIC, 0x03, struct vmemcache_exists)
+#define VMEMCACHE_IOC_EVICT	_IOW(VMEMCACHE_IOC_MAGIC, 0x04, struct vmemcache_evict)
+#define VMEMCACHE_IOC_STATS	_IOR(VMEMCACHE_IOC_MAGIC, 0x05, struct vmemcache_stats)
+
+#endif /* _UAPI_LINUX_VMEMCACHE_H */
