@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vmemcache top-level Makefile.
+#
+#   make deps     install the build and test dependencies (Debian 12, root)
+#   make          build the module, libvmemcache-kdev, vmemcachectl, selftests
+#   make demo     build, then show the cache working inside a QEMU guest
+#   make check    build, run the selftests in a QEMU guest and the library
+#                 tests on the host
+#   make clean
+#
+# Variables: KVER / KDIR (kernel to build against; default: the newest
+# /lib/modules/*/build), W=1 (extra kernel warnings), C=1 (sparse),
+# GUEST_TIMEOUT (seconds for the whole guest run), TEST_TIMEOUT (seconds per
+# selftest binary), GUEST_APPEND (guest kernel arguments for check), SMP
+# (guest CPUs).
+
+# Evaluated when used (after `make deps` may have installed the headers).
+KVER ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | \
+	  awk -F/ '{print $$4}' | sort -V | tail -n1)
+KDIR ?= /lib/modules/$(KVER)/build
+
+GUEST_TIMEOUT ?= 1200
+TEST_TIMEOUT ?= 300
+DEMO_TIMEOUT ?= 600
+# Extra guest kernel arguments for `make check`: SLUB red zones, poisoning and
+# consistency checks catch slab overruns and use-after-free in the Debian
+# kernel (which has no KASAN); set GUEST_APPEND= to turn them off.
+GUEST_APPEND ?= slub_debug=FZPU
+GUEST_RUN = KVER=$(KVER) $(CURDIR)/selftests/guest/run.sh \
+	    $(if $(SMP),--smp $(SMP))
+
+BUILD_TARGETS := all module lib tools selftests demo check
+
+.PHONY: $(BUILD_TARGETS) deps clean kver
+
+all: module lib tools selftests
+
+# `make deps demo` / `make deps check`: deps first, even with -j.
+ifneq ($(filter deps,$(MAKECMDGOALS)),)
+$(BUILD_TARGETS): | deps
+endif
+
+deps:
+	$(CURDIR)/scripts/install-deps
+
+kver:
+	@echo "KVER=$(KVER) KDIR=$(KDIR)"
+
+module:
+	@test -n "$(KVER)" -a -d "$(KDIR)" || \
+	  { echo "no kernel headers (KDIR=$(KDIR)); run: make deps" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(W),W=$(W)) modules
+
+lib:
+	$(MAKE) -C lib
+
+# vmemcachectl and the selftests may link libvmemcache-kdev.
+tools: lib
+	$(MAKE) -C tools
+
+selftests: lib
+	$(MAKE) -C selftests
+
+demo: all
+	$(GUEST_RUN) --mode demo --timeout $(DEMO_TIMEOUT) scripts/demo.sh
+
+# Host tests first (library under valgrind, dkms build), then the guest; both always run, and the
+# guest's "N passed, N failed" summary is the last line of the output.
+check: all
+	@rc=0; \
+	$(MAKE) -C lib check || { echo "make check: lib check FAILED"; rc=1; }; \
+	scripts/dkms-check || { echo "make check: dkms build FAILED"; rc=1; }; \
+	$(GUEST_RUN) --mode check --timeout $(GUEST_TIMEOUT) \
+		$(if $(strip $(GUEST_APPEND)),--append "$(GUEST_APPEND)") \
+		selftests/guest/check.sh -t $(TEST_TIMEOUT) || rc=1; \
+	exit $$rc
+
+clean:
+	if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	for d in lib tools selftests; do \
+		if [ -f $$d/Makefile ]; then $(MAKE) -C $$d clean || exit 1; fi; \
+	done
+	rm -rf build
