@@ -6,7 +6,8 @@
  * Locking, outermost first:
  *  - cfg_sem (percpu rwsem): read side around every operation, so the
  *    pool, allocator and policy cannot change under it; write side to
- *    reconfigure or empty the cache.  The read side is per-CPU and cheap.
+ *    reconfigure an empty cache, which waits for gets still copying out of
+ *    the old pool.  The read side is per-CPU and cheap.
  *  - the index's bucket locks, the policy's lock and the allocator's lock
  *    are leaves, never held across a copy to or from userspace.
  * An entry being copied is pinned by its reference count, not by a lock.
@@ -130,10 +131,16 @@ static void vmc_unlink_and_put(struct vmc_entry *e, void *arg)
 	vmc_entry_put(c, e);
 }
 
-/* Unlink every entry; cfg_sem is held for write, so no entry is in use. */
+/*
+ * Unlink every entry.  Entries that concurrent puts link meanwhile may
+ * survive; a walk can also miss entries while the index resizes, which
+ * the bounded repetition covers.
+ */
 static void vmc_cache_clear(struct vmc_cache *c)
 {
-	while (atomic_long_read(&c->nr_entries))
+	int pass;
+
+	for (pass = 0; pass < 8 && atomic_long_read(&c->nr_entries); pass++)
 		vmc_index_drain(&c->index, vmc_unlink_and_put, c);
 }
 
@@ -186,12 +193,15 @@ out:
 /**
  * vmc_cache_reset() - empty a cache
  * @c: cache
+ *
+ * Runs alongside other operations: it does not wait for gets that are
+ * copying out, whose entries are freed when they finish.
  */
 void vmc_cache_reset(struct vmc_cache *c)
 {
-	percpu_down_write(&c->cfg_sem);
+	percpu_down_read(&c->cfg_sem);
 	vmc_cache_clear(c);
-	percpu_up_write(&c->cfg_sem);
+	percpu_up_read(&c->cfg_sem);
 }
 
 /**
@@ -254,7 +264,7 @@ int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
 	ret = -EEXIST;
 	if (!replace && vmc_index_contains(&c->index, &key, &size))
 		goto out;
-	ret = vmc_entry_alloc_value(c, e, len);
+	ret = vmc_entry_alloc_value(c, e, uval, len);
 	if (ret)
 		goto out;
 	ret = vmc_entry_copy(c, e, 0, (void __user *)uval, len, false);

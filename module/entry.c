@@ -5,6 +5,7 @@
  * the value between userspace and the extents that hold it.
  */
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -99,16 +100,21 @@ bool vmc_entry_unlink(struct vmc_cache *c, struct vmc_entry *e)
  * vmc_entry_alloc_value() - give an entry pool space for a value
  * @c: the entry's cache
  * @e: unlinked entry without a value
+ * @uval: user pointer to the value that will be written
  * @len: value length, 1..pool size
  *
- * Evicts entries through the replacement policy while the pool is full.
+ * Evicts entries through the replacement policy while the pool is full,
+ * but first faults the value in, so that a put bound to fail with -EFAULT
+ * does not evict anything.
  *
- * Return: 0, -ENOSPC when nothing more can be evicted, or -ENOMEM.
+ * Return: 0, -ENOSPC when nothing more can be evicted, -EFAULT or -ENOMEM.
  */
-int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e, u64 len)
+int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
+			  const void __user *uval, u64 len)
 {
 	struct vmc_extent *ext = &e->ext_inline;
 	unsigned int max = 1, nr;
+	bool faulted_in = false;
 	int ret;
 
 	for (;;) {
@@ -124,6 +130,10 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e, u64 len)
 			max = nr;
 			continue;
 		}
+		ret = -EFAULT;
+		if (!faulted_in && fault_in_readable(uval, len))
+			goto out_free;
+		faulted_in = true;
 		ret = vmc_cache_evict_lru(c);
 		if (ret) {
 			ret = ret == -ESRCH ? -ENOSPC : ret;

@@ -112,10 +112,9 @@ static ssize_t extent_size_store(struct device *dev,
 	u32 extent_size;
 	int ret;
 
-	ret = kstrtou32(buf, 0, &extent_size);
-	if (!ret && extent_size < VMC_MIN_EXTENT)
+	if (kstrtou32(buf, 0, &extent_size) || extent_size < VMC_MIN_EXTENT)
 		ret = -EINVAL;
-	if (!ret)
+	else
 		ret = vmc_cache_reconfigure(dev_to_cache(dev), 0, extent_size,
 					    NULL);
 	return vmc_store_result(dev, attr->attr.name, ret, count);

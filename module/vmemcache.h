@@ -126,7 +126,7 @@ struct vmc_stats {
 /**
  * struct vmc_cache - one cache instance
  * @cfg_sem: held for read by every operation, for write by configuration
- *	     changes and reset, which replace @backing, @alloc and @repl
+ *	     changes, which replace @backing, @alloc and @repl
  * @capacity: configured pool size in bytes, page aligned
  * @extent_size: allocation unit in bytes
  * @backing: where value bytes live
@@ -168,7 +168,8 @@ struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
 				   const void __user *ukey, u32 key_len);
 void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e);
 bool vmc_entry_unlink(struct vmc_cache *c, struct vmc_entry *e);
-int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e, u64 len);
+int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
+			  const void __user *uval, u64 len);
 int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
 		   void __user *ubuf, u64 len, bool to_user);
 
