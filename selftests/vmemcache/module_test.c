@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module life cycle: unloading is refused while /dev/vmemcache is open (in
+ * any process) and works once it is closed; a reload starts with an empty
+ * cache and the default configuration, or with the one its parameters
+ * give; bad parameters fail the load.  Runs last: it unloads and reloads
+ * the module (from $VMEMCACHE_KO) and leaves it loaded with the defaults.
+ */
+#include "vmc_test.h"
+
+FIXTURE(module) {
+	int unused;
+};
+
+/* Loaded, empty, with the defaults: reload if the configuration differs. */
+static int ensure_default_module(void)
+{
+	uint64_t cap = 0, ext = 0;
+	char policy[32] = "";
+	int ret;
+
+	if (vmc_module_loaded()) {
+		if (!vmc_sysfs_read_u64("capacity", &cap) &&
+		    !vmc_sysfs_read_u64("extent_size", &ext) &&
+		    vmc_sysfs_read("policy", policy, sizeof(policy)) > 0 &&
+		    cap == VMC_DEFAULT_CAPACITY && ext == VMC_DEFAULT_EXTENT &&
+		    !strcmp(policy, VMC_DEFAULT_POLICY "\n"))
+			return vmc_reset();
+		ret = vmc_module_unload();
+		if (ret)
+			return ret;
+	}
+	return vmc_module_load("");
+}
+
+FIXTURE_SETUP(module)
+{
+	ASSERT_EQ(0, ensure_default_module());
+	ASSERT_TRUE(vmc_module_loaded());
+}
+
+FIXTURE_TEARDOWN(module)
+{
+	EXPECT_EQ(0, ensure_default_module());
+	EXPECT_TRUE(vmc_module_loaded());
+}
+
+/* Open the device, allowing a moment for its node to appear. */
+static int open_dev(void)
+{
+	int i, fd = -ENOENT;
+
+	for (i = 0; i < 100 && fd == -ENOENT; i++) {
+		fd = vmc_open();
+		if (fd == -ENOENT)
+			usleep(20000);
+	}
+	return fd;
+}
+
+static bool sysfs_dir_exists(void)
+{
+	struct stat st;
+
+	return !stat(vmc_sysfs_dir(), &st);
+}
+
+TEST_F(module, unload_refused_while_open)
+{
+	int fd = open_dev(), fd2, status;
+	pid_t pid;
+	int pipefd[2];
+	char c;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vmc_put(fd, "k", 1, "v", 1, 0));
+	ASSERT_EQ(-EWOULDBLOCK, vmc_module_unload());
+	ASSERT_TRUE(vmc_module_loaded());
+	/* refused, and nothing happened to the cache */
+	ASSERT_EQ(0, vmc_exists(fd, "k", 1, NULL));
+
+	/* every open counts, the last one too */
+	fd2 = open_dev();
+	ASSERT_LE(0, fd2);
+	close(fd);
+	ASSERT_EQ(-EWOULDBLOCK, vmc_module_unload());
+	ASSERT_EQ(0, vmc_exists(fd2, "k", 1, NULL));
+
+	/* a descriptor inherited by another process counts as well */
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(pipefd[1]);
+		/* hold fd2 until the parent closes the pipe */
+		while (read(pipefd[0], &c, 1) > 0)
+			;
+		_exit(vmc_exists(fd2, "k", 1, NULL) ? 1 : 0);
+	}
+	close(pipefd[0]);
+	close(fd2);
+	ASSERT_EQ(-EWOULDBLOCK, vmc_module_unload());
+	ASSERT_TRUE(vmc_module_loaded());
+	close(pipefd[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+
+	/* now nobody has it open */
+	ASSERT_EQ(0, vmc_module_unload());
+	ASSERT_FALSE(vmc_module_loaded());
+	ASSERT_FALSE(sysfs_dir_exists());
+	ASSERT_EQ(-ENOENT, vmc_module_unload());
+}
+
+TEST_F(module, reload_is_empty_with_defaults)
+{
+	struct vmemcache_stats st;
+	uint64_t v;
+	char buf[32];
+	int fd = open_dev();
+
+	ASSERT_LE(0, fd);
+	/* leave a non-default, non-empty cache behind */
+	ASSERT_EQ(0, vmc_config(2 << 20, 512, "none"));
+	ASSERT_EQ(0, vmc_put_pattern(fd, "k", 1, 1000, 1, 0));
+	ASSERT_EQ(0, vmc_get(fd, "k", 1, NULL, 0, 0, NULL, NULL));
+	close(fd);
+
+	ASSERT_EQ(0, vmc_module_unload());
+	ASSERT_FALSE(vmc_module_loaded());
+	ASSERT_FALSE(sysfs_dir_exists());
+	ASSERT_GT(0, vmc_open());
+
+	ASSERT_EQ(0, vmc_module_load(""));
+	ASSERT_TRUE(vmc_module_loaded());
+	fd = open_dev();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vmc_stats(fd, &st));
+	ASSERT_EQ(0u, st.entries);
+	ASSERT_EQ(0u, st.pool_used);
+	ASSERT_EQ(0u, st.puts);
+	ASSERT_EQ(0u, st.gets);
+	ASSERT_EQ(0u, st.evictions);
+	ASSERT_EQ(1u, st.free_extents);
+	ASSERT_EQ(VMC_DEFAULT_CAPACITY, st.pool_size);
+	ASSERT_EQ(VMC_DEFAULT_EXTENT, st.extent_size);
+	ASSERT_EQ(-ENOENT, vmc_exists(fd, "k", 1, NULL));
+	ASSERT_EQ(0, vmc_sysfs_read_u64("capacity", &v));
+	ASSERT_EQ(VMC_DEFAULT_CAPACITY, v);
+	ASSERT_EQ(0, vmc_sysfs_read_u64("extent_size", &v));
+	ASSERT_EQ(VMC_DEFAULT_EXTENT, v);
+	ASSERT_LT(0, vmc_sysfs_read("policy", buf, sizeof(buf)));
+	ASSERT_STREQ("lru\n", buf);
+	/* and it works */
+	ASSERT_EQ(0, vmc_put_pattern(fd, "k", 1, 3000, 2, 0));
+	VMC_ASSERT_VALUE(fd, "k", 1, 3000, 2);
+	close(fd);
+}
+
+TEST_F(module, reload_with_params)
+{
+	struct vmemcache_stats st;
+	uint64_t v;
+	char buf[32];
+	int fd;
+
+	ASSERT_EQ(0, vmc_module_unload());
+	ASSERT_EQ(0, vmc_module_load("capacity=2M extent_size=512 policy=none"));
+	ASSERT_EQ(0, vmc_sysfs_read_u64("capacity", &v));
+	ASSERT_EQ(2u << 20, v);
+	ASSERT_EQ(0, vmc_sysfs_read_u64("extent_size", &v));
+	ASSERT_EQ(512u, v);
+	ASSERT_LT(0, vmc_sysfs_read("policy", buf, sizeof(buf)));
+	ASSERT_STREQ("none\n", buf);
+	fd = open_dev();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vmc_stats(fd, &st));
+	ASSERT_EQ(2u << 20, st.pool_size);
+	ASSERT_EQ(512u, st.extent_size);
+	ASSERT_EQ(0u, st.entries);
+	/* policy none is in force: a full cache refuses */
+	ASSERT_EQ(0, vmc_put_pattern(fd, "all", 3, 2 << 20, 3, 0));
+	ASSERT_EQ(-ENOSPC, vmc_put(fd, "x", 1, "x", 1, 0));
+	ASSERT_EQ(-ESRCH, vmc_evict_lru(fd));
+	VMC_ASSERT_VALUE(fd, "all", 3, 2 << 20, 3);
+	close(fd);
+
+	/* one parameter alone; the others keep their defaults */
+	ASSERT_EQ(0, vmc_module_unload());
+	ASSERT_EQ(0, vmc_module_load("capacity=3M"));
+	ASSERT_EQ(0, vmc_sysfs_read_u64("capacity", &v));
+	ASSERT_EQ(3u << 20, v);
+	ASSERT_EQ(0, vmc_sysfs_read_u64("extent_size", &v));
+	ASSERT_EQ(VMC_DEFAULT_EXTENT, v);
+	ASSERT_LT(0, vmc_sysfs_read("policy", buf, sizeof(buf)));
+	ASSERT_STREQ("lru\n", buf);
+	fd = open_dev();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vmc_stats(fd, &st));
+	ASSERT_EQ(3u << 20, st.pool_size);
+	close(fd);
+	/* the teardown reloads the defaults */
+}
+
+TEST_F(module, bad_params_fail_the_load)
+{
+	static const char *const bad[] = {
+		"policy=bogus", "extent_size=63", "extent_size=100",
+		"capacity=1K", "capacity=abc", "capacity=1M extent_size=2097152",
+	};
+	unsigned int i;
+	int ret;
+
+	ASSERT_EQ(0, vmc_module_unload());
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		ret = vmc_module_load(bad[i]);
+		if (!ret)
+			vmc_module_unload();
+		ASSERT_GT(0, ret) TH_LOG("load with '%s' succeeded", bad[i]);
+		ASSERT_FALSE(vmc_module_loaded()) TH_LOG("'%s'", bad[i]);
+	}
+	ASSERT_EQ(0, vmc_module_load(""));
+	ASSERT_TRUE(vmc_module_loaded());
+}
+
+TEST_HARNESS_MAIN
