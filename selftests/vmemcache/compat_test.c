@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A 32-bit program on the 64-bit kernel: built with -m32, it drives every
+ * ioctl through the compat path (compat_ptr_ioctl) and checks that the
+ * same structs, pointers and errors work as for a 64-bit program.
+ */
+#include "vmc_test.h"
+
+VMC_FIXTURE(compat);
+
+TEST_F(compat, is_32bit)
+{
+	ASSERT_EQ(4U, sizeof(void *));
+}
+
+TEST_F(compat, round_trip)
+{
+	struct vmemcache_version v;
+	struct vmemcache_stats st;
+	uint64_t copied, size;
+	char buf[5000];
+
+	ASSERT_EQ(0, vmc_version(self->fd, &v));
+	ASSERT_EQ((__u32)VMEMCACHE_API_VERSION, v.api_version);
+	ASSERT_EQ((__u64)VMEMCACHE_MAX_KEY_SIZE, v.max_key_size);
+
+	ASSERT_EQ(0, vmc_put_pattern(self->fd, "k32", 3, sizeof(buf), 32, 0));
+	ASSERT_EQ(-EEXIST, vmc_put_pattern(self->fd, "k32", 3, 10, 1, 0));
+	ASSERT_EQ(0, vmc_get(self->fd, "k32", 3, buf, sizeof(buf), 0, &copied,
+			     &size));
+	ASSERT_EQ(sizeof(buf), copied);
+	ASSERT_EQ(sizeof(buf), size);
+	ASSERT_EQ(-1, vmc_check(buf, sizeof(buf), 32));
+	ASSERT_EQ(0, vmc_get(self->fd, "k32", 3, buf, 100, 4990, &copied,
+			     &size));
+	ASSERT_EQ(10U, copied);
+	ASSERT_EQ(-1, vmc_check_at(buf, 10, 32, 4990));
+
+	ASSERT_EQ(0, vmc_exists(self->fd, "k32", 3, &size));
+	ASSERT_EQ(sizeof(buf), size);
+	ASSERT_EQ(0, vmc_stats(self->fd, &st));
+	ASSERT_EQ(1U, st.entries);
+	ASSERT_EQ(VMC_ROUND_UP(sizeof(buf), VMC_DEFAULT_EXTENT), st.pool_used);
+	ASSERT_EQ(0, vmc_evict(self->fd, "k32", 3));
+	ASSERT_EQ(-ENOENT, vmc_get(self->fd, "k32", 3, buf, 1, 0, NULL, NULL));
+	ASSERT_EQ(-ESRCH, vmc_evict_lru(self->fd));
+}
+
+TEST_F(compat, bad_pointers)
+{
+	char val = 'v';
+
+	/* A pointer above 4 GiB can never be a 32-bit program's. */
+	struct vmemcache_put p = {
+		.key = 1ULL << 40, .key_len = 1,
+		.value = vmc_ptr(&val), .value_len = 1,
+	};
+
+	ASSERT_EQ(-EFAULT, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &p));
+	ASSERT_EQ(-EFAULT, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, NULL));
+	p.key = vmc_ptr("k");
+	p.reserved[0] = 1;
+	ASSERT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &p));
+	ASSERT_EQ(-ENOTTY, vmc_ioctl(self->fd, VMC_CMD(_IOC_NONE, 0x1f, 0),
+				     NULL));
+}
+
+TEST_HARNESS_MAIN
