@@ -65,11 +65,13 @@ selftests: lib
 demo: all
 	$(GUEST_RUN) --mode demo --timeout $(DEMO_TIMEOUT) scripts/demo.sh
 
-# Host tests first (library under valgrind, dkms build), then the guest; both always run, and the
+# Host tests first (library and vmemcachectl under valgrind, dkms build),
+# then the guest; both always run, and the
 # guest's "N passed, N failed" summary is the last line of the output.
 check: all
 	@rc=0; \
 	$(MAKE) -C lib check || { echo "make check: lib check FAILED"; rc=1; }; \
+	$(MAKE) -C tools check || { echo "make check: tools check FAILED"; rc=1; }; \
 	scripts/dkms-check || { echo "make check: dkms build FAILED"; rc=1; }; \
 	$(GUEST_RUN) --mode check --timeout $(GUEST_TIMEOUT) \
 		$(if $(strip $(GUEST_APPEND)),--append "$(GUEST_APPEND)") \

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * mock.c -- host test of libvmemcache-kdev's semantics against the fake
+ * device of fakedev.c (linked in: its ioctl() takes the library's calls)
+ * on an fd of /dev/null.  Checks what the library puts in the ioctl
+ * structs, errno pass-through, the callbacks, statistics and messages.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libvmemcache.h>
+
+#include "fakedev.h"
+#include "tap.h"
+
+/* ------------------------------------------------------------ the tests */
+
+static int miss_calls, evict_calls;
+static char evicted[32];
+
+static void on_miss_put(VMEMcache *cache, const void *key, size_t key_size,
+			void *arg)
+{
+	miss_calls++;
+	if (arg)
+		vmemcache_put(cache, key, key_size, arg, strlen(arg));
+}
+
+static void on_evict(VMEMcache *cache, const void *key, size_t key_size,
+		     void *arg)
+{
+	(void)cache;
+	evict_calls++;
+	snprintf(evicted, sizeof(evicted), "%.*s", (int)key_size,
+		 (const char *)key);
+	ok(arg == &evict_calls, "on_evict gets its argument");
+}
+
+static VMEMcache *attach(void)
+{
+	VMEMcache *c = vmemcache_new();
+
+	fakedev.on = 1;
+	fakedev.api_version = VMEMCACHE_API_VERSION;
+	ok(vmemcache_add(c, "/dev/null") == 0,
+	   "add on the fake device");
+	return c;
+}
+
+static void test_attach(VMEMcache *c)
+{
+	struct vmemcache_version ver;
+
+	ok(vmemcache_fd(c) > 2, "vmemcache_fd returns the device's fd");
+	ok(vmemcache_get_version(c, &ver) == 0 && ver.api_version == 1 &&
+	   ver.max_key_size == VMEMCACHE_MAX_KEY_SIZE &&
+	   ver.features == (VMEMCACHE_FEAT_PUT_REPLACE |
+			    VMEMCACHE_FEAT_EVICT_LRU),
+	   "get_version returns the device's answer");
+	IS_ERR(vmemcache_add(c, "/dev/null"), EALREADY, "vmemcache_add",
+	       "a second add");
+	IS_ERR(vmemcache_set_size(c, VMEMCACHE_MIN_POOL), EALREADY,
+	       "vmemcache_set_size", "set_size after add");
+	IS_ERR(vmemcache_set_extent_size(c, VMEMCACHE_MIN_EXTENT), EALREADY,
+	       "vmemcache_set_extent_size", "set_extent_size after add");
+	IS_ERR(vmemcache_set_eviction_policy(c, VMEMCACHE_REPLACEMENT_LRU),
+	       EALREADY, "vmemcache_set_eviction_policy",
+	       "set_eviction_policy after add");
+}
+
+static void test_put_get(VMEMcache *c)
+{
+	char buf[16];
+	size_t vsize = 0;
+	ssize_t n;
+	int calls;
+
+	ok(vmemcache_put(c, "foo", 3, "barbaz", 6) == 0, "put foo");
+	IS_ERR(vmemcache_put(c, "foo", 3, "x", 1), EEXIST, "vmemcache_put",
+	       "put of an existing key");
+	ok(strstr(vmemcache_errormsg(), "vmemcache_put: key exists") != NULL,
+	   "... message: %s", vmemcache_errormsg());
+	n = vmemcache_get(c, "foo", 3, buf, sizeof(buf), 0, &vsize);
+	ok(n == 6 && vsize == 6 && !memcmp(buf, "barbaz", 6),
+	   "get foo: the whole value (got %zd, vsize %zu)", n, vsize);
+	n = vmemcache_get(c, "foo", 3, buf, 2, 3, &vsize);
+	ok(n == 2 && vsize == 6 && !memcmp(buf, "ba", 2),
+	   "get foo with a short buffer and an offset");
+	n = vmemcache_get(c, "foo", 3, buf, sizeof(buf), 6, NULL);
+	ok(n == 0, "get at the end of the value copies nothing");
+	vsize = 0;
+	n = vmemcache_get(c, "foo", 3, NULL, 0, 0, &vsize);
+	ok(n == 0 && vsize == 6, "get with no buffer learns the size");
+	ok(vmemcache_put_flags(c, "foo", 3, "new", 3,
+			       VMEMCACHE_PUT_REPLACE) == 0,
+	   "put_flags REPLACE over an existing key");
+	n = vmemcache_get(c, "foo", 3, buf, sizeof(buf), 0, &vsize);
+	ok(n == 3 && vsize == 3 && !memcmp(buf, "new", 3),
+	   "get returns the replaced value");
+	IS_ERR(vmemcache_put(c, "k", 1, "v", 0), EINVAL, "vmemcache_put",
+	       "put of an empty value (the kernel's EINVAL)");
+	IS_ERR(vmemcache_put_flags(c, "k", 1, "v", 1, 0x80), EINVAL,
+	       "vmemcache_put_flags", "put_flags with an unknown flag");
+	IS_ERR(vmemcache_put(c, "k", 1, NULL, 1), EFAULT, "vmemcache_put",
+	       "put of a NULL value (the kernel's EFAULT)");
+	IS_ERR(vmemcache_get(c, "foo", 3, NULL, 4, 0, NULL), EFAULT,
+	       "vmemcache_get", "get into a NULL buffer");
+
+	calls = fakedev.calls;
+	IS_ERR(vmemcache_put(c, "k", 0, "v", 1), EINVAL, "vmemcache_put",
+	       "put with key size 0");
+	IS_ERR(vmemcache_put(c, "k", (size_t)UINT32_MAX + 1, "v", 1), EINVAL,
+	       "vmemcache_put", "put with key size 2^32");
+	IS_ERR(vmemcache_get(c, "k", 0, buf, 1, 0, NULL), EINVAL,
+	       "vmemcache_get", "get with key size 0");
+	IS_ERR(vmemcache_exists(c, "k", 0, NULL), EINVAL, "vmemcache_exists",
+	       "exists with key size 0");
+	IS_ERR(vmemcache_evict(c, "k", 0), EINVAL, "vmemcache_evict",
+	       "evict of a non-NULL key with size 0");
+	ok(fakedev.calls == calls, "bad key sizes never reach the kernel");
+
+	fakedev.fail_errno = ENOMEM;
+	IS_ERR(vmemcache_put(c, "z", 1, "v", 1), ENOMEM, "vmemcache_put",
+	       "put when the kernel says ENOMEM");
+	fakedev.fail_errno = ENOSPC;
+	IS_ERR(vmemcache_put(c, "z", 1, "v", 1), ENOSPC, "vmemcache_put",
+	       "put when the kernel says ENOSPC");
+}
+
+static void test_miss(VMEMcache *c)
+{
+	char buf[16];
+	size_t vsize = 0;
+	ssize_t n;
+
+	IS_ERR(vmemcache_get(c, "nope", 4, buf, sizeof(buf), 0, &vsize),
+	       ENOENT, "vmemcache_get", "get of a missing key");
+	ok(strstr(vmemcache_errormsg(), "key not found") != NULL,
+	   "... message: %s", vmemcache_errormsg());
+
+	vmemcache_callback_on_miss(c, on_miss_put, "filled");
+	miss_calls = 0;
+	n = vmemcache_get(c, "lazy", 4, buf, sizeof(buf), 0, &vsize);
+	ok(n == 6 && vsize == 6 && !memcmp(buf, "filled", 6) &&
+	   miss_calls == 1,
+	   "on_miss fills the key and get retries (got %zd, %d calls)", n,
+	   miss_calls);
+	n = vmemcache_get(c, "lazy", 4, buf, sizeof(buf), 0, &vsize);
+	ok(n == 6 && miss_calls == 1, "no on_miss on a hit");
+
+	vmemcache_callback_on_miss(c, on_miss_put, NULL);
+	miss_calls = 0;
+	IS_ERR(vmemcache_get(c, "never", 5, buf, sizeof(buf), 0, NULL),
+	       ENOENT, "vmemcache_get", "get when on_miss does not fill");
+	ok(miss_calls == 1, "... after exactly one on_miss call");
+	vmemcache_callback_on_miss(c, NULL, NULL);
+}
+
+static void test_exists_evict(VMEMcache *c)
+{
+	size_t vsize = 0;
+
+	ok(vmemcache_exists(c, "foo", 3, &vsize) == 1 && vsize == 3,
+	   "exists foo: 1, size 3");
+	ok(vmemcache_exists(c, "foo", 3, NULL) == 1, "exists with vsize NULL");
+	errno = 0;
+	ok(vmemcache_exists(c, "nope", 4, &vsize) == 0, "exists nope: 0");
+
+	vmemcache_callback_on_evict(c, on_evict, &evict_calls);
+	evict_calls = 0;
+	ok(vmemcache_evict(c, "foo", 3) == 0 && evict_calls == 1 &&
+	   !strcmp(evicted, "foo"), "evict foo calls on_evict with the key");
+	IS_ERR(vmemcache_evict(c, "foo", 3), ENOENT, "vmemcache_evict",
+	       "evict of a missing key");
+	ok(evict_calls == 1, "... and does not call on_evict");
+
+	/* "lazy" is the only entry left. */
+	ok(vmemcache_put(c, "a", 1, "1", 1) == 0 &&
+	   vmemcache_get(c, "lazy", 4, NULL, 0, 0, NULL) == 0,
+	   "put a, use lazy: a is the least recently used");
+	ok(vmemcache_evict(c, NULL, 0) == 0 &&
+	   vmemcache_exists(c, "a", 1, NULL) == 0 &&
+	   vmemcache_exists(c, "lazy", 4, NULL) == 1,
+	   "evict(NULL) evicts the LRU entry");
+	ok(vmemcache_evict(c, NULL, 0) == 0, "evict(NULL) again");
+	IS_ERR(vmemcache_evict(c, NULL, 0), ESRCH, "vmemcache_evict",
+	       "evict(NULL) on an empty cache");
+	ok(evict_calls == 1, "evict(NULL) does not call on_evict");
+	vmemcache_callback_on_evict(c, NULL, NULL);
+}
+
+static void test_stats(VMEMcache *c)
+{
+	static const struct {
+		enum vmemcache_statistic stat;
+		size_t off;
+	} map[] = {
+		{ VMEMCACHE_STAT_PUT, offsetof(struct vmemcache_stats, puts) },
+		{ VMEMCACHE_STAT_GET, offsetof(struct vmemcache_stats, gets) },
+		{ VMEMCACHE_STAT_HIT, offsetof(struct vmemcache_stats, hits) },
+		{ VMEMCACHE_STAT_MISS,
+		  offsetof(struct vmemcache_stats, misses) },
+		{ VMEMCACHE_STAT_EVICT,
+		  offsetof(struct vmemcache_stats, evictions) },
+		{ VMEMCACHE_STAT_ENTRIES,
+		  offsetof(struct vmemcache_stats, entries) },
+		{ VMEMCACHE_STAT_DRAM_SIZE_USED,
+		  offsetof(struct vmemcache_stats, dram_used) },
+		{ VMEMCACHE_STAT_POOL_SIZE_USED,
+		  offsetof(struct vmemcache_stats, pool_used) },
+		{ VMEMCACHE_STAT_HEAP_ENTRIES,
+		  offsetof(struct vmemcache_stats, free_extents) },
+	};
+	struct vmemcache_stats saved = fakedev_state->st, st;
+	unsigned int small;
+	size_t v;
+	int good = 1;
+
+	/* A distinct value in every field. */
+	for (size_t i = 0; i < sizeof(fakedev_state->st) / sizeof(__u64); i++)
+		((__u64 *)&fakedev_state->st)[i] = 1000 + i;
+	ok(sizeof(map) / sizeof(map[0]) == VMEMCACHE_STATS_NUM,
+	   "every statistic is mapped");
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		__u64 want = *(__u64 *)((char *)&fakedev_state->st + map[i].off);
+
+		v = 0;
+		if (vmemcache_get_stat(c, map[i].stat, &v, sizeof(v)) ||
+		    v != want) {
+			printf("#   statistic %d: got %zu, want %llu\n",
+			       map[i].stat, v, (unsigned long long)want);
+			good = 0;
+		}
+	}
+	ok(good, "get_stat maps every statistic to its field");
+	ok(vmemcache_get_stats(c, &st) == 0 &&
+	   !memcmp(&st, &fakedev_state->st, sizeof(st)), "get_stats returns all");
+	IS_ERR(vmemcache_get_stat(c, VMEMCACHE_STAT_PUT, &small,
+				  sizeof(small)),
+	       EINVAL, "vmemcache_get_stat", "get_stat with value_size 4");
+	IS_ERR(vmemcache_get_stat(c, VMEMCACHE_STATS_NUM, &v, sizeof(v)),
+	       EINVAL, "vmemcache_get_stat", "get_stat(STATS_NUM)");
+	IS_ERR(vmemcache_get_stat(c, VMEMCACHE_STAT_PUT, NULL, sizeof(v)),
+	       EINVAL, "vmemcache_get_stat", "get_stat into NULL");
+	IS_ERR(vmemcache_get_stats(c, NULL), EINVAL, "vmemcache_get_stats",
+	       "get_stats into NULL");
+	fakedev_state->st = saved;
+}
+
+int main(void)
+{
+	VMEMcache *c = attach();
+	int fd;
+
+	test_attach(c);
+	test_put_get(c);
+	test_miss(c);
+	test_exists_evict(c);
+	test_stats(c);
+	ok(!fakedev.bad_reserved, "flags and reserved fields were always zero");
+	fd = vmemcache_fd(c);
+	vmemcache_delete(c);
+	ok(fcntl(fd, F_GETFD) == -1 && errno == EBADF,
+	   "vmemcache_delete closes the device");
+	fakedev_reset();
+
+	/* A device that answers VERSION with api_version 0 is refused. */
+	c = vmemcache_new();
+	fakedev.api_version = 0;
+	fd = open("/dev/null", O_RDONLY);
+	close(fd);
+	IS_ERR(vmemcache_add(c, "/dev/null"), EPROTO, "vmemcache_add",
+	       "add on a device with api_version 0");
+	ok(open("/dev/null", O_RDONLY) == fd && close(fd) == 0,
+	   "... and closes the device again");
+	vmemcache_delete(c);
+	fakedev.on = 0;
+	return tap_done();
+}

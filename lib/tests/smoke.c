@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * smoke.c -- host test of libvmemcache-kdev's error paths against the real
+ * kernel (no /dev/vmemcache needed): configuration checks, vmemcache_add()
+ * on paths that are not a vmemcache device, calls on an unattached handle
+ * and the per-thread error message.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libvmemcache.h>
+
+#include "tap.h"
+
+static void test_setters(void)
+{
+	VMEMcache *c = vmemcache_new();
+
+	ok(c != NULL, "vmemcache_new");
+	IS_ERR(vmemcache_set_size(c, VMEMCACHE_MIN_POOL - 1), EINVAL,
+	       "vmemcache_set_size", "set_size below VMEMCACHE_MIN_POOL");
+	ok(vmemcache_set_size(c, VMEMCACHE_MIN_POOL + 1) == 0,
+	   "set_size(MIN_POOL + 1) (rounded up to a page)");
+	IS_ERR(vmemcache_set_size(c, SIZE_MAX), EINVAL, "vmemcache_set_size",
+	       "set_size(SIZE_MAX)");
+	IS_ERR(vmemcache_set_extent_size(c, VMEMCACHE_MIN_EXTENT - 1), EINVAL,
+	       "vmemcache_set_extent_size", "set_extent_size below minimum");
+	ok(vmemcache_set_extent_size(c, VMEMCACHE_MIN_EXTENT) == 0,
+	   "set_extent_size(VMEMCACHE_MIN_EXTENT)");
+	IS_ERR(vmemcache_set_eviction_policy(c, VMEMCACHE_REPLACEMENT_NUM),
+	       EINVAL, "vmemcache_set_eviction_policy",
+	       "set_eviction_policy(NUM)");
+	ok(vmemcache_set_eviction_policy(c, VMEMCACHE_REPLACEMENT_NONE) == 0,
+	   "set_eviction_policy(NONE)");
+	IS_ERR(vmemcache_set_size(NULL, VMEMCACHE_MIN_POOL), EINVAL,
+	       "vmemcache_set_size", "set_size on a NULL cache");
+	vmemcache_delete(c);
+	vmemcache_delete(NULL);
+	ok(1, "vmemcache_delete(NULL) is a no-op");
+}
+
+static void test_unattached(void)
+{
+	VMEMcache *c = vmemcache_new();
+	struct vmemcache_stats st;
+	struct vmemcache_version ver;
+	char buf[8];
+	size_t v;
+
+	IS_ERR(vmemcache_put(c, "k", 1, "v", 1), EINVAL, "vmemcache_put",
+	       "put before add");
+	IS_ERR(vmemcache_put_flags(c, "k", 1, "v", 1, VMEMCACHE_PUT_REPLACE),
+	       EINVAL, "vmemcache_put_flags", "put_flags before add");
+	IS_ERR(vmemcache_get(c, "k", 1, buf, sizeof(buf), 0, &v), EINVAL,
+	       "vmemcache_get", "get before add");
+	IS_ERR(vmemcache_exists(c, "k", 1, &v), EINVAL, "vmemcache_exists",
+	       "exists before add");
+	IS_ERR(vmemcache_evict(c, "k", 1), EINVAL, "vmemcache_evict",
+	       "evict before add");
+	IS_ERR(vmemcache_evict(c, NULL, 0), EINVAL, "vmemcache_evict",
+	       "evict(NULL) before add");
+	IS_ERR(vmemcache_get_stat(c, VMEMCACHE_STAT_PUT, &v, sizeof(v)),
+	       EINVAL, "vmemcache_get_stat", "get_stat before add");
+	IS_ERR(vmemcache_get_stats(c, &st), EINVAL, "vmemcache_get_stats",
+	       "get_stats before add");
+	IS_ERR(vmemcache_get_version(c, &ver), EINVAL,
+	       "vmemcache_get_version", "get_version before add");
+	IS_ERR(vmemcache_fd(c), EINVAL, "vmemcache_fd", "fd before add");
+	IS_ERR(vmemcache_put(NULL, "k", 1, "v", 1), EINVAL, "vmemcache_put",
+	       "put on a NULL cache");
+	vmemcache_delete(c);
+}
+
+static void test_add(void)
+{
+	char dir[] = "/tmp/vmc-smoke-XXXXXX";
+	char file[64], fifo[64];
+	VMEMcache *c = vmemcache_new();
+	int fd;
+
+	if (!ok(mkdtemp(dir) != NULL, "mkdtemp"))
+		return;
+	snprintf(file, sizeof(file), "%s/file", dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	fd = open(file, O_CREAT | O_WRONLY, 0600);
+	ok(fd >= 0 && write(fd, "x", 1) == 1, "create a regular file");
+	if (fd >= 0)
+		close(fd);
+	ok(mkfifo(fifo, 0600) == 0, "create a fifo");
+
+	IS_ERR(vmemcache_add(c, NULL), EINVAL, "vmemcache_add",
+	       "add(NULL path)");
+	IS_ERR(vmemcache_add(NULL, "/dev/null"), EINVAL, "vmemcache_add",
+	       "add on a NULL cache");
+	IS_ERR(vmemcache_add(c, "/nonexistent/vmemcache"), ENOENT,
+	       "vmemcache_add", "add on a missing path");
+	IS_ERR(vmemcache_add(c, dir), ENOTSUP, "vmemcache_add",
+	       "add on a directory");
+	ok(strstr(vmemcache_errormsg(), "private caches") != NULL,
+	   "... and the message says private caches are not supported: %s",
+	   vmemcache_errormsg());
+	IS_ERR(vmemcache_add(c, file), ENOTSUP, "vmemcache_add",
+	       "add on a regular file");
+	IS_ERR(vmemcache_add(c, fifo), ENOTSUP, "vmemcache_add",
+	       "add on a fifo");
+	fd = open("/dev/null", O_RDONLY);
+	close(fd);
+	IS_ERR(vmemcache_add(c, "/dev/null"), ENOTTY, "vmemcache_add",
+	       "add on /dev/null (VERSION ioctl)");
+	ok(open("/dev/null", O_RDONLY) == fd && close(fd) == 0,
+	   "... and closes /dev/null again");
+	ok(strstr(vmemcache_errormsg(), "/dev/null") &&
+	   strstr(vmemcache_errormsg(), strerror(ENOTTY)),
+	   "... and the message names the path and the error: %s",
+	   vmemcache_errormsg());
+
+	/* A failed add leaves the handle configurable and unattached. */
+	ok(vmemcache_set_size(c, 2 * VMEMCACHE_MIN_POOL) == 0,
+	   "set_size after a failed add");
+	ok(vmemcache_set_extent_size(c, 4096) == 0,
+	   "set_extent_size after a failed add");
+	ok(vmemcache_set_eviction_policy(c, VMEMCACHE_REPLACEMENT_LRU) == 0,
+	   "set_eviction_policy after a failed add");
+	IS_ERR(vmemcache_fd(c), EINVAL, "vmemcache_fd",
+	       "fd after a failed add");
+	vmemcache_delete(c);
+
+	unlink(fifo);
+	unlink(file);
+	rmdir(dir);
+}
+
+static void *thread_errormsg(void *arg)
+{
+	const char **msg = arg;
+
+	*msg = strdup(vmemcache_errormsg());
+	vmemcache_set_size(NULL, 0);
+	return NULL;
+}
+
+static void test_errormsg_per_thread(void)
+{
+	const char *other = NULL;
+	char mine[512];
+	pthread_t t;
+
+	vmemcache_set_extent_size(NULL, 0);
+	snprintf(mine, sizeof(mine), "%s", vmemcache_errormsg());
+	ok(pthread_create(&t, NULL, thread_errormsg, &other) == 0 &&
+	   pthread_join(t, NULL) == 0, "run a thread");
+	ok(other && !strcmp(other, ""),
+	   "a new thread starts with an empty message");
+	ok(!strcmp(mine, vmemcache_errormsg()),
+	   "another thread's error leaves this thread's message alone");
+	ok(strstr(mine, "vmemcache_set_extent_size: ") == mine &&
+	   strstr(mine, strerror(EINVAL)),
+	   "message format \"function: text: strerror\": %s", mine);
+	free((void *)other);
+}
+
+int main(void)
+{
+	test_setters();
+	test_unattached();
+	test_add();
+	test_errormsg_per_thread();
+	return tap_done();
+}

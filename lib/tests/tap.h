@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tap.h -- a minimal TAP producer for the libvmemcache-kdev host tests:
+ * ok()/is_err() print "ok N - ..." or "not ok N - ...", tap_done() prints
+ * the plan and returns the exit status.
+ */
+#ifndef VMC_TAP_H
+#define VMC_TAP_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libvmemcache.h>
+
+static int tap_n, tap_failed;
+
+static inline __attribute__((format(printf, 2, 3)))
+int ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %d - ", cond ? "ok" : "not ok", ++tap_n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (!cond)
+		tap_failed++;
+	fflush(stdout);
+	return cond;
+}
+
+/*
+ * is_err -- @ret is -1, errno (saved by the caller as @err) is @want and
+ * the thread's error message contains @func.
+ */
+static inline int is_err(long ret, int err, int want, const char *func,
+			 const char *what)
+{
+	const char *msg = vmemcache_errormsg();
+	int good = ret == -1 && err == want && strstr(msg, func) != NULL;
+
+	if (!ok(good, "%s fails with %s", what, strerrorname_np(want)))
+		printf("#   got ret %ld errno %d (%s), message \"%s\"\n", ret,
+		       err, strerrorname_np(err) ? strerrorname_np(err) : "?",
+		       msg);
+	return good;
+}
+
+/* Runs @call, then checks its result with is_err(). */
+#define IS_ERR(call, want, func, what) do {				\
+	long ret_ = (long)(call);					\
+	int err_ = errno;						\
+	is_err(ret_, err_, want, func, what);				\
+} while (0)
+
+static inline int tap_done(void)
+{
+	printf("1..%d\n", tap_n);
+	if (tap_failed)
+		printf("# %d of %d tests failed\n", tap_failed, tap_n);
+	return tap_failed ? 1 : 0;
+}
+
+#endif /* VMC_TAP_H */

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vmc_internal.h -- libvmemcache-kdev internals shared by its source files:
+ * the cache handle, the export macro and the error helpers.
+ */
+#ifndef VMC_INTERNAL_H
+#define VMC_INTERNAL_H
+
+#include <stdint.h>
+
+#include "libvmemcache.h"
+
+/* Marks a public entry point (the library is built -fvisibility=hidden). */
+#define VMC_API __attribute__((visibility("default")))
+
+#define VMC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+struct vmemcache {
+	int fd;				/* open device, or -1 before add */
+	size_t size;			/* vmemcache_set_size() */
+	size_t extent_size;		/* vmemcache_set_extent_size() */
+	enum vmemcache_repl_p repl_p;	/* vmemcache_set_eviction_policy() */
+	struct vmemcache_version ver;	/* the device's VERSION answer */
+	vmemcache_on_evict *on_evict;
+	void *on_evict_arg;
+	vmemcache_on_miss *on_miss;
+	void *on_miss_arg;
+};
+
+/* A user pointer as the ioctl ABI carries it. */
+static inline __u64 vmc_uptr(const void *p)
+{
+	return (__u64)(uintptr_t)p;
+}
+
+/*
+ * vmc_fail -- record "func: <formatted text>: strerror(err)" as this
+ * thread's error message, set errno to @err and return -1.
+ */
+int vmc_fail(int err, const char *func, const char *fmt, ...)
+	VMC_PRINTF(3, 4);
+
+/*
+ * vmc_fail_kernel -- like vmc_fail() for an errno the kernel returned from
+ * an ioctl: describes the errnos with a meaning specific to the cache
+ * ("key exists", "key not found", ...).
+ */
+int vmc_fail_kernel(int err, const char *func);
+
+/*
+ * vmc_check_attached -- 0 if @cache is a handle attached by vmemcache_add(),
+ * else vmc_fail(EINVAL, func, ...).
+ */
+int vmc_check_attached(const VMEMcache *cache, const char *func);
+
+/*
+ * vmc_check_key -- 0 if the key may be passed to the kernel (non-zero size
+ * that fits the ABI's __u32), else vmc_fail(EINVAL, func, ...).
+ */
+int vmc_check_key(size_t key_size, const char *func);
+
+/* ioctl() restarted after EINTR; 0 or -1 with errno set. */
+int vmc_ioctl(int fd, unsigned long cmd, void *arg);
+
+#endif /* VMC_INTERNAL_H */

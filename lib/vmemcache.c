@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * vmemcache.c -- the cache handle: vmemcache_new(), the configuration
+ * setters, the callbacks, vmemcache_delete() and the accessors of an
+ * attached handle (vmemcache_fd(), vmemcache_get_version()).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmc_internal.h"
+
+/* Upper bound of a pool size, as in libvmemcache. */
+#define VMC_MAX_POOL ((size_t)1 << (sizeof(void *) > 4 ? 56 : 31))
+
+VMC_API VMEMcache *vmemcache_new(void)
+{
+	VMEMcache *cache = calloc(1, sizeof(*cache));
+
+	if (!cache) {
+		vmc_fail(ENOMEM, __func__, NULL);
+		return NULL;
+	}
+	cache->fd = -1;
+	cache->size = VMEMCACHE_MIN_POOL;
+	cache->extent_size = VMEMCACHE_MIN_EXTENT;
+	cache->repl_p = VMEMCACHE_REPLACEMENT_LRU;
+	return cache;
+}
+
+/* A setter may run only on a handle that is not attached yet. */
+static int vmc_check_config(const VMEMcache *cache, const char *func)
+{
+	if (!cache)
+		return vmc_fail(EINVAL, func, "cache is NULL");
+	if (cache->fd >= 0)
+		return vmc_fail(EALREADY, func, "cache already in use");
+	return 0;
+}
+
+VMC_API int vmemcache_set_size(VMEMcache *cache, size_t size)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (vmc_check_config(cache, __func__))
+		return -1;
+	if (size < VMEMCACHE_MIN_POOL)
+		return vmc_fail(EINVAL, __func__, "size %zu smaller than %zu",
+				size, VMEMCACHE_MIN_POOL);
+	if (size >= VMC_MAX_POOL)
+		return vmc_fail(EINVAL, __func__, "implausibly large size %zu",
+				size);
+	cache->size = (size + page - 1) / page * page;
+	return 0;
+}
+
+VMC_API int vmemcache_set_extent_size(VMEMcache *cache, size_t extent_size)
+{
+	if (vmc_check_config(cache, __func__))
+		return -1;
+	if (extent_size < VMEMCACHE_MIN_EXTENT)
+		return vmc_fail(EINVAL, __func__,
+				"extent size %zu smaller than %zu",
+				extent_size, VMEMCACHE_MIN_EXTENT);
+	cache->extent_size = extent_size;
+	return 0;
+}
+
+VMC_API int vmemcache_set_eviction_policy(VMEMcache *cache,
+					  enum vmemcache_repl_p repl_p)
+{
+	if (vmc_check_config(cache, __func__))
+		return -1;
+	if ((unsigned int)repl_p >= VMEMCACHE_REPLACEMENT_NUM)
+		return vmc_fail(EINVAL, __func__,
+				"unknown replacement policy %u",
+				(unsigned int)repl_p);
+	cache->repl_p = repl_p;
+	return 0;
+}
+
+VMC_API void vmemcache_callback_on_evict(VMEMcache *cache,
+					 vmemcache_on_evict *evict, void *arg)
+{
+	if (!cache)
+		return;
+	cache->on_evict = evict;
+	cache->on_evict_arg = arg;
+}
+
+VMC_API void vmemcache_callback_on_miss(VMEMcache *cache,
+					vmemcache_on_miss *miss, void *arg)
+{
+	if (!cache)
+		return;
+	cache->on_miss = miss;
+	cache->on_miss_arg = arg;
+}
+
+VMC_API void vmemcache_delete(VMEMcache *cache)
+{
+	int err = errno;
+
+	if (!cache)
+		return;
+	if (cache->fd >= 0)
+		close(cache->fd);
+	free(cache);
+	errno = err;
+}
+
+VMC_API int vmemcache_fd(VMEMcache *cache)
+{
+	if (vmc_check_attached(cache, __func__))
+		return -1;
+	return cache->fd;
+}
+
+VMC_API int vmemcache_get_version(VMEMcache *cache,
+				  struct vmemcache_version *ver)
+{
+	if (vmc_check_attached(cache, __func__))
+		return -1;
+	if (!ver)
+		return vmc_fail(EINVAL, __func__, "ver is NULL");
+	memcpy(ver, &cache->ver, sizeof(*ver));
+	return 0;
+}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_info.c -- vmemcachectl's read-only reports: stat (the counters, as
+ * text or JSON) and version (the module's API version and features).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "ctl.h"
+
+/* "12345 (12.1 KiB)"-style text of a byte count, into @buf. */
+static const char *human_bytes(char *buf, size_t size, uint64_t bytes)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB",
+					     "PiB", "EiB" };
+	double v = (double)bytes;
+	unsigned int u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, size, "%" PRIu64, bytes);
+	else
+		snprintf(buf, size, "%" PRIu64 " (%.1f %s)", bytes, v,
+			 units[u]);
+	return buf;
+}
+
+/* @part / @whole in percent, or a negative number when @whole is 0. */
+static double percent(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : -1.0;
+}
+
+static void print_stats_text(const struct vmemcache_stats *s)
+{
+	double hit = percent(s->hits, s->gets);
+	double util = percent(s->pool_used, s->pool_size);
+	char b[64];
+
+#define ROW(name, fmt, ...) printf("%-18s " fmt "\n", name, __VA_ARGS__)
+	ROW("puts", "%llu", (unsigned long long)s->puts);
+	ROW("gets", "%llu", (unsigned long long)s->gets);
+	ROW("hits", "%llu", (unsigned long long)s->hits);
+	ROW("misses", "%llu", (unsigned long long)s->misses);
+	if (hit < 0)
+		ROW("hit ratio", "%s", "- (no gets yet)");
+	else
+		ROW("hit ratio", "%.2f %%", hit);
+	ROW("evictions", "%llu", (unsigned long long)s->evictions);
+	ROW("entries", "%llu", (unsigned long long)s->entries);
+	ROW("pool_used", "%s", human_bytes(b, sizeof(b), s->pool_used));
+	ROW("pool_size", "%s", human_bytes(b, sizeof(b), s->pool_size));
+	if (util < 0)
+		ROW("pool utilization", "%s", "- (no pool)");
+	else
+		ROW("pool utilization", "%.2f %%", util);
+	ROW("dram_used", "%s", human_bytes(b, sizeof(b), s->dram_used));
+	ROW("free_extents", "%llu", (unsigned long long)s->free_extents);
+	ROW("extent_size", "%s", human_bytes(b, sizeof(b), s->extent_size));
+#undef ROW
+}
+
+/* A percentage as a JSON number with two decimals, or null. */
+static void print_json_percent(const char *name, double pct)
+{
+	if (pct < 0)
+		printf(",\"%s\":null", name);
+	else
+		printf(",\"%s\":%.2f", name, pct);
+}
+
+static void print_stats_json(const struct vmemcache_stats *s)
+{
+	printf("{\"puts\":%llu,\"gets\":%llu,\"hits\":%llu,\"misses\":%llu,"
+	       "\"evictions\":%llu,\"entries\":%llu,\"pool_used\":%llu,"
+	       "\"dram_used\":%llu,\"free_extents\":%llu,\"pool_size\":%llu,"
+	       "\"extent_size\":%llu",
+	       (unsigned long long)s->puts, (unsigned long long)s->gets,
+	       (unsigned long long)s->hits, (unsigned long long)s->misses,
+	       (unsigned long long)s->evictions,
+	       (unsigned long long)s->entries,
+	       (unsigned long long)s->pool_used,
+	       (unsigned long long)s->dram_used,
+	       (unsigned long long)s->free_extents,
+	       (unsigned long long)s->pool_size,
+	       (unsigned long long)s->extent_size);
+	print_json_percent("hit_ratio_pct", percent(s->hits, s->gets));
+	print_json_percent("pool_utilization_pct",
+			   percent(s->pool_used, s->pool_size));
+	printf("}\n");
+}
+
+int cmd_stat(const char *dev, int argc, char **argv)
+{
+	static const char *const opts[] = { "--json", NULL };
+	struct vmemcache_stats s;
+	VMEMcache *cache;
+	unsigned int set;
+	int i, ret;
+
+	i = ctl_options("stat", argc, argv, opts, &set, &ret);
+	if (i < 0)
+		return ret;
+	if (i != argc)
+		return ctl_usage_error("stat", "unexpected argument '%s'",
+				       argv[i]);
+	ret = ctl_open("stat", dev, &cache);
+	if (ret != CTL_OK)
+		return ret;
+	if (vmemcache_get_stats(cache, &s)) {
+		ret = ctl_fail("stat");
+	} else if (set & 1) {
+		print_stats_json(&s);
+	} else {
+		print_stats_text(&s);
+	}
+	vmemcache_delete(cache);
+	return ret;
+}
+
+int cmd_version(const char *dev, int argc, char **argv)
+{
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} feats[] = {
+		{ VMEMCACHE_FEAT_PUT_REPLACE, "put_replace" },
+		{ VMEMCACHE_FEAT_EVICT_LRU, "evict_lru" },
+	};
+	struct vmemcache_version v;
+	VMEMcache *cache;
+	unsigned int set;
+	uint64_t rest;
+	int i, ret;
+
+	i = ctl_options("version", argc, argv, NULL, &set, &ret);
+	if (i < 0)
+		return ret;
+	if (i != argc)
+		return ctl_usage_error("version", "unexpected argument '%s'",
+				       argv[i]);
+	ret = ctl_open("version", dev, &cache);
+	if (ret != CTL_OK)
+		return ret;
+	if (vmemcache_get_version(cache, &v)) {
+		ret = ctl_fail("version");
+	} else {
+		printf("%-18s %u\n", "api_version", v.api_version);
+		printf("%-18s 0x%llx", "features",
+		       (unsigned long long)v.features);
+		rest = v.features;
+		for (size_t f = 0; f < sizeof(feats) / sizeof(feats[0]); f++) {
+			if (rest & feats[f].bit)
+				printf(" %s", feats[f].name);
+			rest &= ~feats[f].bit;
+		}
+		if (rest)
+			printf(" unknown:0x%llx", (unsigned long long)rest);
+		printf("\n%-18s %llu\n", "max_key_size",
+		       (unsigned long long)v.max_key_size);
+		printf("%-18s %d\n", "tool_api_version",
+		       VMEMCACHE_API_VERSION);
+	}
+	vmemcache_delete(cache);
+	return ret;
+}
