@@ -51,7 +51,7 @@ static int vmc_cache_setup(struct vmc_cache *c, u64 capacity, u32 extent_size,
 	ret = vmc_extent_alloc_init(&alloc, backing->size, extent_size);
 	if (ret)
 		goto err_backing;
-	repl = policy->create();
+	repl = policy->create(c);
 	if (!repl) {
 		ret = -ENOMEM;
 		goto err_alloc;
@@ -407,6 +407,8 @@ void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st)
 	vmc_extent_usage(&c->alloc, &st->pool_used, &st->free_extents);
 	st->pool_size = c->alloc.size;
 	st->extent_size = c->extent_size;
+	vmc_repl_lock_stat(c->repl, &st->lru_lock_acquired,
+			   &st->lru_lock_contended);
 	percpu_up_read(&c->cfg_sem);
 }
 

@@ -111,7 +111,8 @@ static long vmc_ioctl_version(unsigned int cmd, void __user *uarg)
 	if (ret)
 		return ret;
 	v.api_version = VMEMCACHE_API_VERSION;
-	v.features = VMEMCACHE_FEAT_PUT_REPLACE | VMEMCACHE_FEAT_EVICT_LRU;
+	v.features = VMEMCACHE_FEAT_PUT_REPLACE | VMEMCACHE_FEAT_EVICT_LRU |
+		     VMEMCACHE_FEAT_LOCK_STATS;
 	v.max_key_size = VMEMCACHE_MAX_KEY_SIZE;
 	return vmc_arg_out(cmd, &v, sizeof(v), uarg);
 }

@@ -1,24 +1,82 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Replacement policies by name, and the NONE policy: no order is kept, a
- * full cache refuses new values and there is never a victim.
+ * Replacement policies: lookup by name, what every policy shares (its lock
+ * statistics), and the NONE policy: no order is kept, a full cache refuses
+ * new values and there is never a victim.
  */
+#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "vmemcache.h"
 
-static struct vmc_repl *vmc_none_create(void)
+/**
+ * vmc_repl_init() - initialise the generic part of a policy's state
+ * @r: the state
+ * @ops: the policy
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vmc_repl_init(struct vmc_repl *r, const struct vmc_repl_ops *ops)
+{
+	r->ops = ops;
+	r->lock_stat = alloc_percpu(struct vmc_lock_stat);
+	return r->lock_stat ? 0 : -ENOMEM;
+}
+
+void vmc_repl_exit(struct vmc_repl *r)
+{
+	free_percpu(r->lock_stat);
+}
+
+/**
+ * vmc_repl_lock() - take a policy's list lock, counting contention
+ * @r: the policy
+ * @lock: its list lock
+ */
+void vmc_repl_lock(struct vmc_repl *r, spinlock_t *lock) __acquires(lock)
+{
+	if (!spin_trylock(lock)) {
+		this_cpu_inc(r->lock_stat->contended);
+		spin_lock(lock);
+	}
+	this_cpu_inc(r->lock_stat->acquired);
+}
+
+/**
+ * vmc_repl_lock_stat() - sum a policy's lock statistics
+ * @r: the policy
+ * @acquired: out: lock acquisitions
+ * @contended: out: acquisitions that had to wait
+ */
+void vmc_repl_lock_stat(struct vmc_repl *r, u64 *acquired, u64 *contended)
+{
+	int cpu;
+
+	*acquired = 0;
+	*contended = 0;
+	for_each_possible_cpu(cpu) {
+		const struct vmc_lock_stat *s = per_cpu_ptr(r->lock_stat, cpu);
+
+		*acquired += s->acquired;
+		*contended += s->contended;
+	}
+}
+
+static struct vmc_repl *vmc_none_create(struct vmc_cache *c)
 {
 	struct vmc_repl *r = kzalloc(sizeof(*r), GFP_KERNEL);
 
-	if (r)
-		r->ops = &vmc_repl_none;
+	if (r && vmc_repl_init(r, &vmc_repl_none)) {
+		kfree(r);
+		r = NULL;
+	}
 	return r;
 }
 
 static void vmc_none_destroy(struct vmc_repl *r)
 {
+	vmc_repl_exit(r);
 	kfree(r);
 }
 
@@ -43,6 +101,7 @@ const struct vmc_repl_ops vmc_repl_none = {
 
 static const struct vmc_repl_ops *const vmc_policies[] = {
 	&vmc_repl_lru,
+	&vmc_repl_lru_locked,
 	&vmc_repl_none,
 };
 

@@ -1,23 +1,58 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The LRU replacement policy, plainly locked: one list, most recently used
- * first, and one spinlock taken by every insert, hit, removal and eviction.
+ * The LRU replacement policy (policy "lru"), with list moves buffered in
+ * per-CPU rings so that a hit never takes a lock shared between CPUs.
+ *
+ * A hit or an insert records the entry in the current CPU's ring, taking a
+ * reference for the ring; the CPU is the only producer of its ring.  The
+ * list lock is taken only to evict, to remove an entry, or when a ring is
+ * full, and whoever holds it drains every ring: each recorded entry that
+ * is still linked moves to the head of the list, and the ring's reference
+ * is dropped.  A recorded entry that was evicted or replaced since is
+ * therefore never freed under the ring (no use-after-free) and never put
+ * back on the list (no resurrection).
+ *
+ * The idea is libvmemcache's wait-free ring in front of its LRU list,
+ * made per-CPU.
  */
+#include <linux/local_lock.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
 #include "vmemcache.h"
 
+#define VMC_RING_SIZE	64	/* entries buffered per CPU, a power of 2 */
+
 /**
- * struct vmc_repl_lru - state of the locked LRU
+ * struct vmc_lru_ring - the buffered moves of one CPU
+ * @lock: serialises the producers of this CPU (preemption off, or a
+ *	  per-CPU lock on PREEMPT_RT)
+ * @head: next slot to fill; written by the producer only
+ * @tail: next slot to drain; written under the list lock only
+ * @slot: recorded entries, each holding a reference
+ */
+struct vmc_lru_ring {
+	local_lock_t lock;
+	unsigned int head;
+	unsigned int tail;
+	struct vmc_entry *slot[VMC_RING_SIZE];
+};
+
+/**
+ * struct vmc_repl_lru - state of the buffered LRU
  * @r: generic policy state
- * @lock: protects @list and the lru links of the entries on it
+ * @cache: the cache, to drop entry references
+ * @lock: protects @list, the entries' lru links and the rings' tails
  * @list: linked entries, most recently used first
+ * @rings: per-CPU rings of buffered moves
  */
 struct vmc_repl_lru {
 	struct vmc_repl r;
-	spinlock_t lock;	/* protects list and the entries' lru links */
+	struct vmc_cache *cache;
+	spinlock_t lock;	/* list, lru links, ring tails */
 	struct list_head list;
+	struct vmc_lru_ring __percpu *rings;
 };
 
 static struct vmc_repl_lru *to_lru(struct vmc_repl *r)
@@ -25,81 +60,162 @@ static struct vmc_repl_lru *to_lru(struct vmc_repl *r)
 	return container_of(r, struct vmc_repl_lru, r);
 }
 
-static struct vmc_repl *vmc_lru_create(void)
+/*
+ * Apply every ring's moves.  References that turn out to be the last are
+ * not dropped here, under the spinlock, but passed back on @dead: such an
+ * entry has been unlinked and removed, so its lru link is free to use.
+ */
+static void vmc_lru_drain(struct vmc_repl_lru *l, struct list_head *dead)
+{
+	int cpu;
+
+	lockdep_assert_held(&l->lock);
+	for_each_possible_cpu(cpu) {
+		struct vmc_lru_ring *ring = per_cpu_ptr(l->rings, cpu);
+		unsigned int tail = ring->tail;
+		/* Pairs with the producer's release: slots before head are set. */
+		unsigned int head = smp_load_acquire(&ring->head);
+
+		for (; tail != head; tail++) {
+			struct vmc_entry *e = ring->slot[tail % VMC_RING_SIZE];
+
+			if (test_bit(VMC_ENTRY_LINKED, &e->flags))
+				list_move(&e->lru, &l->list);
+			if (!refcount_dec_not_one(&e->ref))
+				list_add(&e->lru, dead);
+		}
+		/* Slots are free for the producer only after we read them. */
+		smp_store_release(&ring->tail, tail);
+	}
+}
+
+static void vmc_lru_put_dead(struct vmc_repl_lru *l, struct list_head *dead)
+{
+	struct vmc_entry *e, *tmp;
+
+	list_for_each_entry_safe(e, tmp, dead, lru) {
+		list_del_init(&e->lru);
+		vmc_entry_put(l->cache, e);
+	}
+}
+
+static void vmc_lru_drain_all(struct vmc_repl_lru *l)
+{
+	LIST_HEAD(dead);
+
+	vmc_repl_lock(&l->r, &l->lock);
+	vmc_lru_drain(l, &dead);
+	spin_unlock(&l->lock);
+	vmc_lru_put_dead(l, &dead);
+}
+
+/* Record a use of @e, which the caller holds a reference on. */
+static void vmc_lru_record(struct vmc_repl *r, struct vmc_entry *e)
+{
+	struct vmc_repl_lru *l = to_lru(r);
+	struct vmc_lru_ring *ring;
+	unsigned int head;
+
+	refcount_inc(&e->ref);	/* the ring's */
+	for (;;) {
+		local_lock(&l->rings->lock);
+		ring = this_cpu_ptr(l->rings);
+		head = ring->head;
+		/* Pairs with the drainer's release: slots before tail are read. */
+		if (head - smp_load_acquire(&ring->tail) < VMC_RING_SIZE) {
+			ring->slot[head % VMC_RING_SIZE] = e;
+			/* The drainer reads the slot only after seeing head. */
+			smp_store_release(&ring->head, head + 1);
+			local_unlock(&l->rings->lock);
+			return;
+		}
+		local_unlock(&l->rings->lock);
+		vmc_lru_drain_all(l);
+	}
+}
+
+static struct vmc_repl *vmc_lru_create(struct vmc_cache *c)
 {
 	struct vmc_repl_lru *l = kzalloc(sizeof(*l), GFP_KERNEL);
+	int cpu;
 
 	if (!l)
 		return NULL;
-	l->r.ops = &vmc_repl_lru;
+	if (vmc_repl_init(&l->r, &vmc_repl_lru))
+		goto err_free;
+	l->rings = alloc_percpu(struct vmc_lru_ring);
+	if (!l->rings)
+		goto err_exit;
+	for_each_possible_cpu(cpu)
+		local_lock_init(&per_cpu_ptr(l->rings, cpu)->lock);
+	l->cache = c;
 	spin_lock_init(&l->lock);
 	INIT_LIST_HEAD(&l->list);
 	return &l->r;
+
+err_exit:
+	vmc_repl_exit(&l->r);
+err_free:
+	kfree(l);
+	return NULL;
 }
 
 static void vmc_lru_destroy(struct vmc_repl *r)
 {
 	struct vmc_repl_lru *l = to_lru(r);
 
+	vmc_lru_drain_all(l);
 	WARN_ON_ONCE(!list_empty(&l->list));
+	free_percpu(l->rings);
+	vmc_repl_exit(&l->r);
 	kfree(l);
 }
 
-static void vmc_lru_insert(struct vmc_repl *r, struct vmc_entry *e)
-{
-	struct vmc_repl_lru *l = to_lru(r);
-
-	spin_lock(&l->lock);
-	/* Unlinked before we got here: vmc_lru_remove() has run already. */
-	if (test_bit(VMC_ENTRY_LINKED, &e->flags))
-		list_add(&e->lru, &l->list);
-	spin_unlock(&l->lock);
-}
-
-static void vmc_lru_touch(struct vmc_repl *r, struct vmc_entry *e)
-{
-	struct vmc_repl_lru *l = to_lru(r);
-
-	spin_lock(&l->lock);
-	if (!list_empty(&e->lru))
-		list_move(&e->lru, &l->list);
-	spin_unlock(&l->lock);
-}
-
+/*
+ * Drain first, so that the rings hold no reference on @e: when the caller
+ * drops the index's reference the entry's space returns to the pool at
+ * once, unless a get is still copying it out.
+ */
 static void vmc_lru_remove(struct vmc_repl *r, struct vmc_entry *e)
 {
 	struct vmc_repl_lru *l = to_lru(r);
+	LIST_HEAD(dead);
 
-	spin_lock(&l->lock);
+	vmc_repl_lock(&l->r, &l->lock);
+	vmc_lru_drain(l, &dead);
 	list_del_init(&e->lru);
 	spin_unlock(&l->lock);
+	vmc_lru_put_dead(l, &dead);
 }
 
 static struct vmc_entry *vmc_lru_victim(struct vmc_repl *r)
 {
 	struct vmc_repl_lru *l = to_lru(r);
-	struct vmc_entry *e;
+	struct vmc_entry *e, *victim = NULL;
+	LIST_HEAD(dead);
 
-	spin_lock(&l->lock);
+	vmc_repl_lock(&l->r, &l->lock);
+	vmc_lru_drain(l, &dead);
 	list_for_each_entry_reverse(e, &l->list, lru) {
 		/* Only the index's reference: nobody is reading it. */
 		if (test_bit(VMC_ENTRY_LINKED, &e->flags) &&
 		    refcount_read(&e->ref) == 1 &&
 		    refcount_inc_not_zero(&e->ref)) {
-			spin_unlock(&l->lock);
-			return e;
+			victim = e;
+			break;
 		}
 	}
 	spin_unlock(&l->lock);
-	return NULL;
+	vmc_lru_put_dead(l, &dead);
+	return victim;
 }
 
 const struct vmc_repl_ops vmc_repl_lru = {
 	.name = "lru",
 	.create = vmc_lru_create,
 	.destroy = vmc_lru_destroy,
-	.insert = vmc_lru_insert,
-	.touch = vmc_lru_touch,
+	.insert = vmc_lru_record,
+	.touch = vmc_lru_record,
 	.remove = vmc_lru_remove,
 	.victim = vmc_lru_victim,
 };

@@ -16,6 +16,7 @@
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include "backing.h"
@@ -71,23 +72,27 @@ struct vmc_key {
 };
 
 struct vmc_repl;
+struct vmc_cache;
 
 /**
  * struct vmc_repl_ops - a replacement policy
  * @name: name written to the policy attribute
- * @create: allocate the policy's state for one cache
+ * @create: allocate the policy's state for a cache
  * @destroy: free it; the cache is empty
  * @insert: a new entry was linked (no-op if it has been unlinked since)
- * @touch: a get hit the entry (no-op if it is no longer linked)
- * @remove: the entry was unlinked
+ * @touch: a get hit the entry, which the caller holds a reference on
+ *	   (no-op if it is no longer linked)
+ * @remove: the entry was unlinked; called before the index's reference is
+ *	    dropped
  * @victim: pick the entry to evict: linked and not in use; return it with
  *	    a reference taken, or NULL
  *
- * All but @create and @destroy run concurrently and must not sleep.
+ * All but @create and @destroy run concurrently.  They may sleep only to
+ * drop entry references they hold (vmc_entry_put()).
  */
 struct vmc_repl_ops {
 	const char *name;
-	struct vmc_repl *(*create)(void);
+	struct vmc_repl *(*create)(struct vmc_cache *c);
 	void (*destroy)(struct vmc_repl *r);
 	void (*insert)(struct vmc_repl *r, struct vmc_entry *e);
 	void (*touch)(struct vmc_repl *r, struct vmc_entry *e);
@@ -96,15 +101,33 @@ struct vmc_repl_ops {
 };
 
 /**
+ * struct vmc_lock_stat - per-CPU counts of a policy's list lock
+ * @acquired: acquisitions
+ * @contended: acquisitions that found the lock held
+ */
+struct vmc_lock_stat {
+	u64 acquired;
+	u64 contended;
+};
+
+/**
  * struct vmc_repl - state of a policy, embedded in the policy's own struct
  * @ops: the policy
+ * @lock_stat: how often the policy took its lock, a debug statistic
  */
 struct vmc_repl {
 	const struct vmc_repl_ops *ops;
+	struct vmc_lock_stat __percpu *lock_stat;
 };
+
+int vmc_repl_init(struct vmc_repl *r, const struct vmc_repl_ops *ops);
+void vmc_repl_exit(struct vmc_repl *r);
+void vmc_repl_lock(struct vmc_repl *r, spinlock_t *lock) __acquires(lock);
+void vmc_repl_lock_stat(struct vmc_repl *r, u64 *acquired, u64 *contended);
 
 extern const struct vmc_repl_ops vmc_repl_none;
 extern const struct vmc_repl_ops vmc_repl_lru;
+extern const struct vmc_repl_ops vmc_repl_lru_locked;
 const struct vmc_repl_ops *vmc_repl_find(const char *name);
 
 /**

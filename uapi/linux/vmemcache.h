@@ -32,6 +32,7 @@
 /* Feature bits reported by VMEMCACHE_IOC_VERSION. */
 #define VMEMCACHE_FEAT_PUT_REPLACE	_BITULL(0)	/* VMEMCACHE_PUT_REPLACE */
 #define VMEMCACHE_FEAT_EVICT_LRU	_BITULL(1)	/* evict with key_len == 0 */
+#define VMEMCACHE_FEAT_LOCK_STATS	_BITULL(2)	/* stats count LRU lock use */
 
 /**
  * struct vmemcache_version - API handshake (VMEMCACHE_IOC_VERSION)
@@ -151,6 +152,9 @@ struct vmemcache_evict {
  * @free_extents: free extents in the allocator
  * @pool_size: bytes in the pool (the capacity)
  * @extent_size: the allocation unit in bytes
+ * @lru_lock_acquired: times the replacement policy took its list lock
+ *		       (a debug statistic; since the policy was last set)
+ * @lru_lock_contended: of those, times it had to wait for the lock
  * @reserved: zero
  */
 struct vmemcache_stats {
@@ -165,7 +169,9 @@ struct vmemcache_stats {
 	__u64 free_extents;
 	__u64 pool_size;
 	__u64 extent_size;
-	__u64 reserved[5];
+	__u64 lru_lock_acquired;
+	__u64 lru_lock_contended;
+	__u64 reserved[3];
 };
 
 #define VMEMCACHE_IOC_MAGIC	0xBA

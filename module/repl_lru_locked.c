@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The plainly locked LRU (policy "lru_locked"): one list, most recently
+ * used first, and one spinlock taken by every insert, hit, removal and
+ * eviction.  Kept as the baseline that the buffered LRU is measured
+ * against; see repl_lru.c.
+ */
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "vmemcache.h"
+
+/**
+ * struct vmc_repl_lru_locked - state of the locked LRU
+ * @r: generic policy state
+ * @lock: protects @list and the lru links of the entries on it
+ * @list: linked entries, most recently used first
+ */
+struct vmc_repl_lru_locked {
+	struct vmc_repl r;
+	spinlock_t lock;	/* protects list and the entries' lru links */
+	struct list_head list;
+};
+
+static struct vmc_repl_lru_locked *to_lru_locked(struct vmc_repl *r)
+{
+	return container_of(r, struct vmc_repl_lru_locked, r);
+}
+
+static struct vmc_repl *vmc_lru_create(struct vmc_cache *c)
+{
+	struct vmc_repl_lru_locked *l = kzalloc(sizeof(*l), GFP_KERNEL);
+
+	if (!l)
+		return NULL;
+	if (vmc_repl_init(&l->r, &vmc_repl_lru_locked)) {
+		kfree(l);
+		return NULL;
+	}
+	spin_lock_init(&l->lock);
+	INIT_LIST_HEAD(&l->list);
+	return &l->r;
+}
+
+static void vmc_lru_destroy(struct vmc_repl *r)
+{
+	struct vmc_repl_lru_locked *l = to_lru_locked(r);
+
+	WARN_ON_ONCE(!list_empty(&l->list));
+	vmc_repl_exit(&l->r);
+	kfree(l);
+}
+
+static void vmc_lru_insert(struct vmc_repl *r, struct vmc_entry *e)
+{
+	struct vmc_repl_lru_locked *l = to_lru_locked(r);
+
+	vmc_repl_lock(&l->r, &l->lock);
+	/* Unlinked before we got here: vmc_lru_remove() has run already. */
+	if (test_bit(VMC_ENTRY_LINKED, &e->flags))
+		list_add(&e->lru, &l->list);
+	spin_unlock(&l->lock);
+}
+
+static void vmc_lru_touch(struct vmc_repl *r, struct vmc_entry *e)
+{
+	struct vmc_repl_lru_locked *l = to_lru_locked(r);
+
+	vmc_repl_lock(&l->r, &l->lock);
+	if (!list_empty(&e->lru))
+		list_move(&e->lru, &l->list);
+	spin_unlock(&l->lock);
+}
+
+static void vmc_lru_remove(struct vmc_repl *r, struct vmc_entry *e)
+{
+	struct vmc_repl_lru_locked *l = to_lru_locked(r);
+
+	vmc_repl_lock(&l->r, &l->lock);
+	list_del_init(&e->lru);
+	spin_unlock(&l->lock);
+}
+
+static struct vmc_entry *vmc_lru_victim(struct vmc_repl *r)
+{
+	struct vmc_repl_lru_locked *l = to_lru_locked(r);
+	struct vmc_entry *e;
+
+	vmc_repl_lock(&l->r, &l->lock);
+	list_for_each_entry_reverse(e, &l->list, lru) {
+		/* Only the index's reference: nobody is reading it. */
+		if (test_bit(VMC_ENTRY_LINKED, &e->flags) &&
+		    refcount_read(&e->ref) == 1 &&
+		    refcount_inc_not_zero(&e->ref)) {
+			spin_unlock(&l->lock);
+			return e;
+		}
+	}
+	spin_unlock(&l->lock);
+	return NULL;
+}
+
+const struct vmc_repl_ops vmc_repl_lru_locked = {
+	.name = "lru_locked",
+	.create = vmc_lru_create,
+	.destroy = vmc_lru_destroy,
+	.insert = vmc_lru_insert,
+	.touch = vmc_lru_touch,
+	.remove = vmc_lru_remove,
+	.victim = vmc_lru_victim,
+};
