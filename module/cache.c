@@ -389,6 +389,7 @@ out:
  */
 void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st)
 {
+	struct vmc_extent_usage u;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
@@ -404,7 +405,11 @@ void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st)
 	st->dram_used = atomic_long_read(&c->dram_used);
 
 	percpu_down_read(&c->cfg_sem);
-	vmc_extent_usage(&c->alloc, &st->pool_used, &st->free_extents);
+	vmc_extent_usage(&c->alloc, &u);
+	st->pool_used = u.used;
+	st->free_extents = u.nr_free;
+	st->alloc_lock_acquired = u.lock_acquired;
+	st->alloc_lock_contended = u.lock_contended;
 	st->pool_size = c->alloc.size;
 	st->extent_size = c->extent_size;
 	vmc_repl_lock_stat(c->repl, &st->lru_lock_acquired,

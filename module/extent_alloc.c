@@ -26,6 +26,17 @@ struct vmc_free_run {
 
 static struct kmem_cache *vmc_free_run_cache;
 
+/* Take the allocator's lock, counting how often it was contended. */
+static void vmc_alloc_lock(struct vmc_extent_alloc *a) __acquires(&a->lock)
+{
+	bool contended = !spin_trylock(&a->lock);
+
+	if (contended)
+		spin_lock(&a->lock);
+	a->lock_acquired++;
+	a->lock_contended += contended;
+}
+
 static struct vmc_free_run *run_of(struct rb_node *node)
 {
 	return rb_entry_safe(node, struct vmc_free_run, rb);
@@ -49,6 +60,8 @@ int vmc_extent_alloc_init(struct vmc_extent_alloc *a, u64 size, u32 unit)
 	a->size = div_u64(size, unit) * unit;
 	a->free_bytes = 0;
 	a->nr_free = 0;
+	a->lock_acquired = 0;
+	a->lock_contended = 0;
 	if (!a->size)
 		return 0;
 
@@ -101,7 +114,7 @@ int vmc_extent_get(struct vmc_extent_alloc *a, u64 len, struct vmc_extent *ext,
 	unsigned int n = 0;
 	u64 left;
 
-	spin_lock(&a->lock);
+	vmc_alloc_lock(a);
 	if (need > a->free_bytes) {
 		spin_unlock(&a->lock);
 		return -ENOSPC;
@@ -218,7 +231,7 @@ void vmc_extent_put(struct vmc_extent_alloc *a, const struct vmc_extent *ext,
 	unsigned int i = 0;
 
 	might_sleep();
-	spin_lock(&a->lock);
+	vmc_alloc_lock(a);
 	while (i < nr) {
 		if (vmc_free_insert(a, ext[i].off, ext[i].len, &spare)) {
 			i++;
@@ -227,7 +240,7 @@ void vmc_extent_put(struct vmc_extent_alloc *a, const struct vmc_extent *ext,
 		spin_unlock(&a->lock);
 		spare = kmem_cache_alloc(vmc_free_run_cache,
 					 GFP_KERNEL | __GFP_NOFAIL);
-		spin_lock(&a->lock);
+		vmc_alloc_lock(a);
 	}
 	spin_unlock(&a->lock);
 	if (spare)
@@ -237,14 +250,15 @@ void vmc_extent_put(struct vmc_extent_alloc *a, const struct vmc_extent *ext,
 /**
  * vmc_extent_usage() - read the allocator's counters
  * @a: allocator
- * @used: out: bytes allocated
- * @nr_free: out: number of free runs
+ * @u: out: the counters
  */
-void vmc_extent_usage(struct vmc_extent_alloc *a, u64 *used, u64 *nr_free)
+void vmc_extent_usage(struct vmc_extent_alloc *a, struct vmc_extent_usage *u)
 {
 	spin_lock(&a->lock);
-	*used = a->size - a->free_bytes;
-	*nr_free = a->nr_free;
+	u->used = a->size - a->free_bytes;
+	u->nr_free = a->nr_free;
+	u->lock_acquired = a->lock_acquired;
+	u->lock_contended = a->lock_contended;
 	spin_unlock(&a->lock);
 }
 

@@ -27,12 +27,14 @@ struct vmc_extent {
 
 /**
  * struct vmc_extent_alloc - free-space allocator of one pool
- * @lock: protects @free, @free_bytes and @nr_free
+ * @lock: protects @free, @free_bytes, @nr_free and the lock counters
  * @free: free runs (struct vmc_free_run) ordered by offset
  * @free_bytes: bytes in @free
  * @nr_free: number of runs in @free
  * @size: pool bytes managed, a multiple of @unit
  * @unit: the extent size, the allocation granularity
+ * @lock_acquired: acquisitions of @lock (a debug statistic)
+ * @lock_contended: of those, how many had to wait
  */
 struct vmc_extent_alloc {
 	spinlock_t lock;	/* protects free, free_bytes, nr_free */
@@ -41,6 +43,8 @@ struct vmc_extent_alloc {
 	u64 nr_free;
 	u64 size;
 	u32 unit;
+	u64 lock_acquired;
+	u64 lock_contended;
 };
 
 int vmc_extent_alloc_init(struct vmc_extent_alloc *a, u64 size, u32 unit);
@@ -49,7 +53,21 @@ int vmc_extent_get(struct vmc_extent_alloc *a, u64 len, struct vmc_extent *ext,
 		   unsigned int max, unsigned int *nr);
 void vmc_extent_put(struct vmc_extent_alloc *a, const struct vmc_extent *ext,
 		    unsigned int nr);
-void vmc_extent_usage(struct vmc_extent_alloc *a, u64 *used, u64 *nr_free);
+/**
+ * struct vmc_extent_usage - what an allocator reports
+ * @used: bytes allocated
+ * @nr_free: free runs
+ * @lock_acquired: acquisitions of the allocator's lock
+ * @lock_contended: of those, how many had to wait
+ */
+struct vmc_extent_usage {
+	u64 used;
+	u64 nr_free;
+	u64 lock_acquired;
+	u64 lock_contended;
+};
+
+void vmc_extent_usage(struct vmc_extent_alloc *a, struct vmc_extent_usage *u);
 
 int vmc_extent_cache_init(void);
 void vmc_extent_cache_exit(void);

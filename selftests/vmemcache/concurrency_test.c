@@ -21,6 +21,7 @@
 #define MAGIC		0x564d43414348ULL	/* "VMCACH" */
 
 VMC_FIXTURE(conc)
+VMC_LRU_VARIANTS(conc);
 
 struct vhdr {
 	uint64_t magic;
@@ -251,7 +252,7 @@ TEST_F_TIMEOUT(conc, mixed_threads_and_processes, 240)
 
 	ASSERT_NE(NULL, buf);
 	ASSERT_NE(MAP_FAILED, w);
-	VMC_CONFIG(CAP, EXT, "lru");
+	VMC_CONFIG(CAP, EXT, variant->policy);
 	seed = vmc_test_seed("concurrency");
 	memset(w, 0, nw * sizeof(*w));
 	for (i = 0; i < nw; i++) {

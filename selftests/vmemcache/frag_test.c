@@ -17,6 +17,7 @@
 #define MAX_EXTENTS	64
 
 VMC_FIXTURE(frag)
+VMC_LRU_VARIANTS(frag);
 
 struct frag {
 	int fd;
@@ -282,15 +283,16 @@ static void frag_verify_all(struct __test_metadata *_metadata, struct frag *f)
 }
 
 static void frag_run(struct __test_metadata *_metadata, int fd,
-		     uint64_t capacity, uint32_t ext, unsigned int nkeys,
-		     unsigned int ops)
+		     const char *policy, uint64_t capacity, uint32_t ext,
+		     unsigned int nkeys, unsigned int ops)
 {
 	struct vmemcache_stats st;
 	struct frag f;
 	unsigned int i;
 	double util;
 
-	VMC_CONFIG(capacity, ext, "lru");
+	ASSERT_EQ(0, vmc_pin_one_cpu());
+	VMC_CONFIG(capacity, ext, policy);
 	memset(&f, 0, sizeof(f));
 	f.fd = fd;
 	f.rng = vmc_test_seed("frag");
@@ -377,19 +379,19 @@ static void frag_run(struct __test_metadata *_metadata, int fd,
 /* 4 MiB of 256-byte extents: values up to 16 KiB, about 500 of them. */
 TEST_F_TIMEOUT(frag, small_extents, 150)
 {
-	frag_run(_metadata, self->fd, 4 << 20, 256, 1500, 20000);
+	frag_run(_metadata, self->fd, variant->policy, 4 << 20, 256, 1500, 20000);
 }
 
 /* 8 MiB + 1 page of 4 KiB extents: values up to 256 KiB. */
 TEST_F_TIMEOUT(frag, large_extents, 150)
 {
-	frag_run(_metadata, self->fd, (8 << 20) + 4096, 4096, 200, 2000);
+	frag_run(_metadata, self->fd, variant->policy, (8 << 20) + 4096, 4096, 200, 2000);
 }
 
 /* An extent size that is no power of two, and a pool not a multiple of it. */
 TEST_F_TIMEOUT(frag, odd_extents, 150)
 {
-	frag_run(_metadata, self->fd, 3 << 20, 1000, 600, 6000);
+	frag_run(_metadata, self->fd, variant->policy, 3 << 20, 1000, 600, 6000);
 }
 
 TEST_HARNESS_MAIN

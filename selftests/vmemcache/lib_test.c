@@ -4,9 +4,9 @@
  * program makes (the README's example among them) with their return values
  * and errno, the statistics, and the on_miss/on_evict callbacks.
  */
-#include <libvmemcache.h>
-
 #include "vmc_test.h"
+
+#include <libvmemcache.h>
 
 FIXTURE(lib) {
 	VMEMcache *cache;

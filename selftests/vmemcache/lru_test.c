@@ -21,6 +21,7 @@
 #define MAXID	256U
 
 VMC_FIXTURE(lru)
+VMC_LRU_VARIANTS(lru);
 
 /*
  * What the cache should hold: ids from least to most recently used.  All
@@ -121,6 +122,7 @@ static void setup_small(struct __test_metadata *_metadata, const char *policy,
 {
 	int fd;
 
+	ASSERT_EQ(0, vmc_pin_one_cpu());
 	VMC_CONFIG(CAP, EXT, policy);
 	fd = vmc_open();
 	ASSERT_LE(0, fd);
@@ -136,7 +138,7 @@ TEST_F(lru, evicts_least_recently_used_in_order)
 	struct model m = { .n = 0 };
 	unsigned int id;
 
-	setup_small(_metadata, "lru", &m.base);
+	setup_small(_metadata, variant->policy, &m.base);
 	for (id = 0; id < SLOTS; id++) {
 		ASSERT_EQ(0, put_id(self->fd, id));
 		model_put(&m, id);
@@ -171,7 +173,7 @@ TEST_F(lru, exists_does_not_refresh)
 	struct model m = { .n = 0 };
 	unsigned int id, i;
 
-	setup_small(_metadata, "lru", &m.base);
+	setup_small(_metadata, variant->policy, &m.base);
 	for (id = 0; id < SLOTS; id++) {
 		ASSERT_EQ(0, put_id(self->fd, id));
 		model_put(&m, id);
@@ -201,7 +203,7 @@ TEST_F(lru, every_hit_refreshes)
 	uint32_t klen;
 	unsigned int id;
 
-	setup_small(_metadata, "lru", &m.base);
+	setup_small(_metadata, variant->policy, &m.base);
 	for (id = 0; id < SLOTS; id++) {
 		ASSERT_EQ(0, put_id(self->fd, id));
 		model_put(&m, id);
@@ -235,7 +237,7 @@ TEST_F(lru, replace_refreshes)
 	uint32_t klen;
 	unsigned int id;
 
-	setup_small(_metadata, "lru", &m.base);
+	setup_small(_metadata, variant->policy, &m.base);
 	/* one slot free, so the replacement needs no eviction */
 	for (id = 0; id < SLOTS - 1; id++) {
 		ASSERT_EQ(0, put_id(self->fd, id));
@@ -262,7 +264,7 @@ TEST_F(lru, evict_lru_takes_oldest)
 	uint32_t klen;
 	unsigned int id;
 
-	setup_small(_metadata, "lru", &m.base);
+	setup_small(_metadata, variant->policy, &m.base);
 	ASSERT_EQ(-ESRCH, vmc_evict_lru(self->fd));
 	for (id = 0; id < 6; id++) {
 		ASSERT_EQ(0, put_id(self->fd, id));
@@ -294,7 +296,7 @@ TEST_F(lru, variable_sizes)
 	struct vmemcache_stats base, st;
 	unsigned int id;
 
-	setup_small(_metadata, "lru", &base);
+	setup_small(_metadata, variant->policy, &base);
 	for (id = 0; id < SLOTS; id++) {
 		ASSERT_EQ(0, put_id(self->fd, id));
 	}
@@ -332,7 +334,7 @@ TEST_F(lru, too_big_evicts_nothing)
 	struct vmemcache_stats base, st;
 	unsigned int id;
 
-	setup_small(_metadata, "lru", &base);
+	setup_small(_metadata, variant->policy, &base);
 	for (id = 0; id < SLOTS; id++) {
 		ASSERT_EQ(0, put_id(self->fd, id));
 	}
@@ -490,7 +492,7 @@ TEST_F_TIMEOUT(lru, entry_being_read_is_not_evicted, 90)
 	unsigned int id;
 	int ret;
 
-	setup_small(_metadata, "lru", &base);
+	setup_small(_metadata, variant->policy, &base);
 	for (id = 0; id < SLOTS; id++) {
 		ASSERT_EQ(0, put_id(self->fd, id));
 	}
@@ -553,7 +555,7 @@ TEST_F_TIMEOUT(lru, replace_while_being_read, 90)
 	unsigned int id;
 	int ret;
 
-	setup_small(_metadata, "lru", &base);
+	setup_small(_metadata, variant->policy, &base);
 	for (id = 0; id < 4; id++) {
 		ASSERT_EQ(0, put_id(self->fd, id));
 	}
@@ -612,7 +614,7 @@ TEST_F_TIMEOUT(lru, reset_while_being_read, 90)
 	bool finished = false;
 	int ret;
 
-	setup_small(_metadata, "lru", &base);
+	setup_small(_metadata, variant->policy, &base);
 	for (id = 0; id < 4; id++)
 		ASSERT_EQ(0, put_id(self->fd, id));
 

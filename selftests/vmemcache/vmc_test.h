@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -583,5 +584,37 @@ static inline int vmc_module_load(const char *params)
 		TH_LOG("cannot configure capacity %llu extent_size %u policy %s", \
 		       (unsigned long long)(capacity),			\
 		       (unsigned int)(extent_size), policy)
+
+
+/*
+ * Run the caller on one CPU.  The buffered LRU applies the moves recorded
+ * on different CPUs CPU by CPU, so LRU order is exact only among the
+ * operations of one CPU: tests that check the exact order pin themselves.
+ */
+static inline int vmc_pin_one_cpu(void)
+{
+	cpu_set_t set;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -errno;
+	for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &set); cpu++)
+		;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+/* The LRU policies: the buffered one (default) and the locked baseline. */
+#define VMC_LRU_VARIANTS(name)						\
+	FIXTURE_VARIANT(name) {						\
+		const char *policy;					\
+	};								\
+	FIXTURE_VARIANT_ADD(name, buffered) {				\
+		.policy = "lru",					\
+	};								\
+	FIXTURE_VARIANT_ADD(name, locked) {				\
+		.policy = "lru_locked",					\
+	}
 
 #endif /* VMC_TEST_H */

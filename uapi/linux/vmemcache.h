@@ -32,7 +32,7 @@
 /* Feature bits reported by VMEMCACHE_IOC_VERSION. */
 #define VMEMCACHE_FEAT_PUT_REPLACE	_BITULL(0)	/* VMEMCACHE_PUT_REPLACE */
 #define VMEMCACHE_FEAT_EVICT_LRU	_BITULL(1)	/* evict with key_len == 0 */
-#define VMEMCACHE_FEAT_LOCK_STATS	_BITULL(2)	/* stats count LRU lock use */
+#define VMEMCACHE_FEAT_LOCK_STATS	_BITULL(2)	/* stats count lock use */
 
 /**
  * struct vmemcache_version - API handshake (VMEMCACHE_IOC_VERSION)
@@ -155,6 +155,9 @@ struct vmemcache_evict {
  * @lru_lock_acquired: times the replacement policy took its list lock
  *		       (a debug statistic; since the policy was last set)
  * @lru_lock_contended: of those, times it had to wait for the lock
+ * @alloc_lock_acquired: times the extent allocator took its lock (a debug
+ *			 statistic; since capacity or extent_size last changed)
+ * @alloc_lock_contended: of those, times it had to wait for the lock
  * @reserved: zero
  */
 struct vmemcache_stats {
@@ -171,7 +174,9 @@ struct vmemcache_stats {
 	__u64 extent_size;
 	__u64 lru_lock_acquired;
 	__u64 lru_lock_contended;
-	__u64 reserved[3];
+	__u64 alloc_lock_acquired;
+	__u64 alloc_lock_contended;
+	__u64 reserved[1];
 };
 
 #define VMEMCACHE_IOC_MAGIC	0xBA
