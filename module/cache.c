@@ -420,16 +420,13 @@ void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st)
 /**
  * vmc_cache_get_config() - read the configuration of a cache
  * @c: cache
- * @capacity: out: configured pool size
- * @extent_size: out: allocation unit
- * @policy: out: name of the replacement policy
+ * @cfg: out: its tunables
  */
-void vmc_cache_get_config(struct vmc_cache *c, u64 *capacity, u32 *extent_size,
-			  const char **policy)
+void vmc_cache_get_config(struct vmc_cache *c, struct vmc_config *cfg)
 {
 	percpu_down_read(&c->cfg_sem);
-	*capacity = c->capacity;
-	*extent_size = c->extent_size;
-	*policy = c->repl->ops->name;
+	cfg->capacity = c->capacity;
+	cfg->extent_size = c->extent_size;
+	cfg->policy = c->repl->ops;
 	percpu_up_read(&c->cfg_sem);
 }

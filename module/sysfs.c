@@ -2,7 +2,8 @@
 /*
  * sysfs attributes of the vmemcache device (/sys/class/misc/vmemcache/):
  * the tunables capacity, extent_size and policy, which may be changed only
- * while the cache is empty, and reset, which empties it.
+ * while the cache is empty, reset, which empties it, and the statistics:
+ * stat, a summary line, and stats/, a file per counter.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -11,6 +12,7 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <uapi/linux/vmemcache.h>
 
 #include "vmemcache.h"
 
@@ -67,13 +69,10 @@ static ssize_t vmc_store_result(struct device *dev, const char *name, int ret,
 static ssize_t capacity_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
 {
-	const char *policy;
-	u32 extent_size;
-	u64 capacity;
+	struct vmc_config cfg;
 
-	vmc_cache_get_config(dev_to_cache(dev), &capacity, &extent_size,
-			     &policy);
-	return sysfs_emit(buf, "%llu\n", capacity);
+	vmc_cache_get_config(dev_to_cache(dev), &cfg);
+	return sysfs_emit(buf, "%llu\n", cfg.capacity);
 }
 
 static ssize_t capacity_store(struct device *dev,
@@ -96,13 +95,10 @@ static DEVICE_ATTR_RW(capacity);
 static ssize_t extent_size_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
-	const char *policy;
-	u32 extent_size;
-	u64 capacity;
+	struct vmc_config cfg;
 
-	vmc_cache_get_config(dev_to_cache(dev), &capacity, &extent_size,
-			     &policy);
-	return sysfs_emit(buf, "%u\n", extent_size);
+	vmc_cache_get_config(dev_to_cache(dev), &cfg);
+	return sysfs_emit(buf, "%u\n", cfg.extent_size);
 }
 
 static ssize_t extent_size_store(struct device *dev,
@@ -124,13 +120,10 @@ static DEVICE_ATTR_RW(extent_size);
 static ssize_t policy_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
-	const char *policy;
-	u32 extent_size;
-	u64 capacity;
+	struct vmc_config cfg;
 
-	vmc_cache_get_config(dev_to_cache(dev), &capacity, &extent_size,
-			     &policy);
-	return sysfs_emit(buf, "%s\n", policy);
+	vmc_cache_get_config(dev_to_cache(dev), &cfg);
+	return sysfs_emit(buf, "%s\n", cfg.policy->name);
 }
 
 static ssize_t policy_store(struct device *dev, struct device_attribute *attr,
@@ -157,11 +150,80 @@ static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_WO(reset);
 
+/* One read-only file per counter, readable by anyone, in stats/. */
+#define VMC_STAT_ATTR(field)						\
+static ssize_t field##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct vmemcache_stats st = {};					\
+									\
+	vmc_cache_stats(dev_to_cache(dev), &st);			\
+	return sysfs_emit(buf, "%llu\n", st.field);			\
+}									\
+static DEVICE_ATTR_RO(field)
+
+VMC_STAT_ATTR(puts);
+VMC_STAT_ATTR(gets);
+VMC_STAT_ATTR(hits);
+VMC_STAT_ATTR(misses);
+VMC_STAT_ATTR(evictions);
+VMC_STAT_ATTR(entries);
+VMC_STAT_ATTR(pool_used);
+VMC_STAT_ATTR(dram_used);
+VMC_STAT_ATTR(free_extents);
+VMC_STAT_ATTR(pool_size);
+VMC_STAT_ATTR(lru_lock_acquired);
+VMC_STAT_ATTR(lru_lock_contended);
+VMC_STAT_ATTR(alloc_lock_acquired);
+VMC_STAT_ATTR(alloc_lock_contended);
+
+static struct attribute *vmc_stat_attrs[] = {
+	&dev_attr_puts.attr,
+	&dev_attr_gets.attr,
+	&dev_attr_hits.attr,
+	&dev_attr_misses.attr,
+	&dev_attr_evictions.attr,
+	&dev_attr_entries.attr,
+	&dev_attr_pool_used.attr,
+	&dev_attr_dram_used.attr,
+	&dev_attr_free_extents.attr,
+	&dev_attr_pool_size.attr,
+	&dev_attr_lru_lock_acquired.attr,
+	&dev_attr_lru_lock_contended.attr,
+	&dev_attr_alloc_lock_acquired.attr,
+	&dev_attr_alloc_lock_contended.attr,
+	NULL,
+};
+
+static const struct attribute_group vmc_stat_group = {
+	.name = "stats",
+	.attrs = vmc_stat_attrs,
+};
+
+/*
+ * All counters on one line, like zram's mm_stat: puts gets hits misses
+ * evictions entries pool_used dram_used free_extents pool_size.
+ */
+static ssize_t stat_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct vmemcache_stats st = {};
+
+	vmc_cache_stats(dev_to_cache(dev), &st);
+	return sysfs_emit(buf,
+			  "%8llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu\n",
+			  st.puts, st.gets, st.hits, st.misses, st.evictions,
+			  st.entries, st.pool_used, st.dram_used,
+			  st.free_extents, st.pool_size);
+}
+static DEVICE_ATTR_RO(stat);
+
 static struct attribute *vmc_attrs[] = {
 	&dev_attr_capacity.attr,
 	&dev_attr_extent_size.attr,
 	&dev_attr_policy.attr,
 	&dev_attr_reset.attr,
+	&dev_attr_stat.attr,
 	NULL,
 };
 
@@ -171,5 +233,6 @@ static const struct attribute_group vmc_attr_group = {
 
 const struct attribute_group *vmc_attr_groups[] = {
 	&vmc_attr_group,
+	&vmc_stat_group,
 	NULL,
 };

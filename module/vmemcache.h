@@ -215,8 +215,19 @@ int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key);
 
 struct vmemcache_stats;
 void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st);
-void vmc_cache_get_config(struct vmc_cache *c, u64 *capacity, u32 *extent_size,
-			  const char **policy);
+/**
+ * struct vmc_config - the tunables of a cache
+ * @capacity: configured pool size in bytes
+ * @extent_size: allocation unit in bytes
+ * @policy: replacement policy
+ */
+struct vmc_config {
+	u64 capacity;
+	u32 extent_size;
+	const struct vmc_repl_ops *policy;
+};
+
+void vmc_cache_get_config(struct vmc_cache *c, struct vmc_config *cfg);
 
 /**
  * struct vmc_device - a cache exposed as a misc character device

@@ -69,7 +69,7 @@ TEST_F(sysfs, modes)
 {
 	static const struct { const char *attr; mode_t mode; } attrs[] = {
 		{ "capacity", 0644 }, { "extent_size", 0644 },
-		{ "policy", 0644 }, { "reset", 0200 },
+		{ "policy", 0644 }, { "reset", 0200 }, { "stat", 0444 },
 	};
 	unsigned int i, major_, minor_;
 	struct stat st;
@@ -399,6 +399,98 @@ TEST_F(sysfs, capacity_in_stats)
 	ASSERT_EQ(1u << 20, st.pool_size);
 	ASSERT_EQ(-ENOSPC, vmc_put_pattern(self->fd, "a", 1, (1 << 20) + 1, 1, 0));
 	ASSERT_EQ(0, vmc_put_pattern(self->fd, "a", 1, 1 << 20, 1, 0));
+}
+
+static const char *const stat_files[] = {
+	"puts", "gets", "hits", "misses", "evictions", "entries",
+	"pool_used", "dram_used", "free_extents", "pool_size",
+	"lru_lock_acquired", "lru_lock_contended",
+	"alloc_lock_acquired", "alloc_lock_contended",
+};
+
+/* stats/<counter> and stat agree with the ioctl, counter by counter. */
+TEST_F(sysfs, statistics_files)
+{
+	uint64_t v[10], file, before, after;
+	struct vmemcache_stats st;
+	char path[64], line[256];
+	struct stat sb;
+	unsigned int i;
+
+	ASSERT_EQ(0, vmc_put_pattern(self->fd, "s1", 2, 1000, 1, 0));
+	ASSERT_EQ(0, vmc_get_check(self->fd, "s1", 2, 1000, 1));
+	ASSERT_EQ(-ENOENT, vmc_get(self->fd, "s2", 2, NULL, 0, 0, NULL, NULL));
+	ASSERT_EQ(0, vmc_stats(self->fd, &st));
+
+	for (i = 0; i < sizeof(stat_files) / sizeof(stat_files[0]); i++) {
+		snprintf(path, sizeof(path), "stats/%s", stat_files[i]);
+		ASSERT_EQ(0, stat(vmc_attr_path(path), &sb)) TH_LOG("%s", path);
+		ASSERT_EQ(0444u, sb.st_mode & 07777) TH_LOG("%s", path);
+		ASSERT_EQ(0, vmc_sysfs_read_u64(path, &file)) TH_LOG("%s", path);
+	}
+	/* Counters that nothing else changes between the two reads. */
+	ASSERT_EQ(0, vmc_sysfs_read_u64("stats/entries", &file));
+	ASSERT_EQ(st.entries, file);
+	ASSERT_EQ(0, vmc_sysfs_read_u64("stats/pool_used", &file));
+	ASSERT_EQ(st.pool_used, file);
+	ASSERT_EQ(0, vmc_sysfs_read_u64("stats/hits", &file));
+	ASSERT_EQ(st.hits, file);
+	ASSERT_EQ(0, vmc_sysfs_read_u64("stats/misses", &file));
+	ASSERT_EQ(st.misses, file);
+	ASSERT_EQ(0, vmc_sysfs_read_u64("stats/pool_size", &file));
+	ASSERT_EQ(st.pool_size, file);
+
+	ASSERT_LT(0, vmc_sysfs_read("stat", line, sizeof(line)));
+	ASSERT_EQ(10, sscanf(line, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
+			     " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64,
+			     &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+			     &v[7], &v[8], &v[9])) TH_LOG("stat: %s", line);
+	ASSERT_EQ(st.puts, v[0]);
+	ASSERT_EQ(st.gets, v[1]);
+	ASSERT_EQ(st.hits, v[2]);
+	ASSERT_EQ(st.misses, v[3]);
+	ASSERT_EQ(st.evictions, v[4]);
+	ASSERT_EQ(st.entries, v[5]);
+	ASSERT_EQ(st.pool_used, v[6]);
+	ASSERT_EQ(st.dram_used, v[7]);
+	ASSERT_EQ(st.free_extents, v[8]);
+	ASSERT_EQ(st.pool_size, v[9]);
+
+	/* A get moves the file's counter. */
+	ASSERT_EQ(0, vmc_sysfs_read_u64("stats/gets", &before));
+	ASSERT_EQ(0, vmc_get_check(self->fd, "s1", 2, 1000, 1));
+	ASSERT_EQ(0, vmc_sysfs_read_u64("stats/gets", &after));
+	ASSERT_EQ(before + 1, after);
+}
+
+/* Monitoring needs no root: an unprivileged user reads the statistics. */
+TEST_F(sysfs, statistics_readable_by_anyone)
+{
+	char line[256];
+	uint64_t v;
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		if (vmc_sysfs_read("stat", line, sizeof(line)) <= 0)
+			_exit(11);
+		if (vmc_sysfs_read_u64("stats/hits", &v))
+			_exit(12);
+		/* ... but may neither configure nor open the device. */
+		if (vmc_sysfs_write("reset", "1") != -EACCES)
+			_exit(13);
+		if (vmc_open() != -EACCES)
+			_exit(14);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status)) TH_LOG("step %d failed as nobody",
+					       WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN
