@@ -15,35 +15,40 @@ struct vmc_backing;
 
 /**
  * struct vmc_backing_ops - operations of a backing store
- * @name: short name shown to the administrator
  * @write: copy @len bytes from user memory to pool offset @off;
  *	   0 or -EFAULT
  * @read: copy @len bytes from pool offset @off to user memory;
  *	  0, -EFAULT, or -EIO on a media error
+ * @resize: a backing of @size bytes: @b itself if it can serve that
+ *	    size, else a new one (an ERR_PTR on failure; @b is unchanged)
  * @destroy: release the backing and free @b
  *
  * @read and @write may sleep (they fault user pages in); the range is
  * always inside the pool.
  */
 struct vmc_backing_ops {
-	const char *name;
 	int (*write)(struct vmc_backing *b, u64 off, const void __user *src,
 		     size_t len);
 	int (*read)(struct vmc_backing *b, u64 off, void __user *dst,
 		    size_t len);
+	struct vmc_backing *(*resize)(struct vmc_backing *b, u64 size);
 	void (*destroy)(struct vmc_backing *b);
 };
 
 /**
  * struct vmc_backing - a backing store, embedded in its implementation
  * @ops: its operations
+ * @name: what backing_dev shows: "none" for DRAM, else the device path
  * @size: bytes usable by the pool
  */
 struct vmc_backing {
 	const struct vmc_backing_ops *ops;
+	const char *name;
 	u64 size;
 };
 
 struct vmc_backing *vmc_backing_dram_create(u64 size);
+struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size);
+bool vmc_backing_is_dax(const struct vmc_backing *b);
 
 #endif /* _VMEMCACHE_BACKING_H */

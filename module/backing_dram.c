@@ -41,10 +41,15 @@ static void vmc_dram_destroy(struct vmc_backing *b)
 	kfree(d);
 }
 
+static struct vmc_backing *vmc_dram_resize(struct vmc_backing *b, u64 size)
+{
+	return size == b->size ? b : vmc_backing_dram_create(size);
+}
+
 static const struct vmc_backing_ops vmc_dram_ops = {
-	.name = "none",
 	.write = vmc_dram_write,
 	.read = vmc_dram_read,
+	.resize = vmc_dram_resize,
 	.destroy = vmc_dram_destroy,
 };
 
@@ -74,6 +79,7 @@ struct vmc_backing *vmc_backing_dram_create(u64 size)
 		return ERR_PTR(-ENOMEM);
 	}
 	d->b.ops = &vmc_dram_ops;
+	d->b.name = "none";
 	d->b.size = size;
 	return &d->b;
 }

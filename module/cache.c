@@ -15,6 +15,7 @@
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <uapi/linux/vmemcache.h>
 
 #include "vmemcache.h"
@@ -29,11 +30,15 @@ static int vmc_check_config(u64 capacity, u32 extent_size)
 	return 0;
 }
 
-/* Build a pool and policy for the cache; on failure the cache is intact. */
-static int vmc_cache_setup(struct vmc_cache *c, u64 capacity, u32 extent_size,
+/*
+ * Build a pool and policy for the cache.  @backing is the backing to use
+ * (a new one, or the cache's own); NULL resizes the cache's own to
+ * @capacity.  On failure the cache is intact and a new backing is freed.
+ */
+static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
+			   u64 capacity, u32 extent_size,
 			   const struct vmc_repl_ops *policy)
 {
-	struct vmc_backing *backing = c->backing;
 	struct vmc_extent_alloc alloc;
 	struct vmc_repl *repl;
 	int ret;
@@ -41,14 +46,13 @@ static int vmc_cache_setup(struct vmc_cache *c, u64 capacity, u32 extent_size,
 	capacity = PAGE_ALIGN(capacity);
 	ret = vmc_check_config(capacity, extent_size);
 	if (ret)
-		return ret;
-
-	if (!backing || backing->size != capacity) {
-		backing = vmc_backing_dram_create(capacity);
+		goto err_backing;
+	if (!backing) {
+		backing = c->backing->ops->resize(c->backing, capacity);
 		if (IS_ERR(backing))
 			return PTR_ERR(backing);
 	}
-	ret = vmc_extent_alloc_init(&alloc, backing->size, extent_size);
+	ret = vmc_extent_alloc_init(&alloc, capacity, extent_size);
 	if (ret)
 		goto err_backing;
 	repl = policy->create(c);
@@ -74,7 +78,7 @@ static int vmc_cache_setup(struct vmc_cache *c, u64 capacity, u32 extent_size,
 err_alloc:
 	vmc_extent_alloc_destroy(&alloc);
 err_backing:
-	if (backing != c->backing)
+	if (backing && backing != c->backing)
 		backing->ops->destroy(backing);
 	return ret;
 }
@@ -91,6 +95,7 @@ err_backing:
 struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
 				   const struct vmc_repl_ops *policy)
 {
+	struct vmc_backing *backing;
 	struct vmc_cache *c;
 	int ret;
 
@@ -107,7 +112,13 @@ struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
 	ret = vmc_index_init(&c->index);
 	if (ret)
 		goto err_sem;
-	ret = vmc_cache_setup(c, capacity, extent_size, policy);
+	c->dram_capacity = capacity;
+	backing = vmc_backing_dram_create(PAGE_ALIGN(capacity));
+	if (IS_ERR(backing)) {
+		ret = PTR_ERR(backing);
+		goto err_index;
+	}
+	ret = vmc_cache_setup(c, backing, capacity, extent_size, policy);
 	if (ret)
 		goto err_index;
 	return c;
@@ -182,7 +193,7 @@ int vmc_cache_reconfigure(struct vmc_cache *c, u64 capacity, u32 extent_size,
 		ret = -EBUSY;
 		goto out;
 	}
-	ret = vmc_cache_setup(c, capacity ?: c->capacity,
+	ret = vmc_cache_setup(c, NULL, capacity ?: c->capacity,
 			      extent_size ?: c->extent_size,
 			      policy ?: c->repl->ops);
 out:
@@ -191,17 +202,63 @@ out:
 }
 
 /**
- * vmc_cache_reset() - empty a cache
+ * vmc_cache_set_backing() - move an empty cache to another backing store
+ * @c: cache
+ * @path: DAX block device to claim, or NULL for a DRAM pool of the
+ *	  load-time capacity
+ *
+ * The capacity becomes the size of the new backing; it can be lowered
+ * afterwards.  All or nothing, like vmc_cache_reconfigure().
+ *
+ * Return: 0, -EBUSY when the cache holds entries, or the errors of
+ * vmc_backing_dax_create() and vmc_backing_dram_create().
+ */
+int vmc_cache_set_backing(struct vmc_cache *c, const char *path)
+{
+	struct vmc_backing *backing;
+	int ret = -EBUSY;
+
+	percpu_down_write(&c->cfg_sem);
+	if (atomic_long_read(&c->nr_entries))
+		goto out;
+	ret = 0;
+	/* Claiming the device the cache holds: nothing to do. */
+	if (path && vmc_backing_is_dax(c->backing) &&
+	    !strcmp(path, c->backing->name))
+		goto out;
+	if (path)
+		backing = vmc_backing_dax_create(path, VMC_MIN_CAPACITY);
+	else
+		backing = vmc_backing_dram_create(PAGE_ALIGN(c->dram_capacity));
+	ret = PTR_ERR_OR_ZERO(backing);
+	if (!ret)
+		ret = vmc_cache_setup(c, backing, backing->size,
+				      min_t(u64, c->extent_size, backing->size),
+				      c->repl->ops);
+out:
+	percpu_up_write(&c->cfg_sem);
+	return ret;
+}
+
+/**
+ * vmc_cache_reset() - empty a cache and release its backing device
  * @c: cache
  *
- * Runs alongside other operations: it does not wait for gets that are
- * copying out, whose entries are freed when they finish.
+ * Emptying runs alongside other operations: it does not wait for gets
+ * that are copying out, whose entries are freed when they finish.  A
+ * claimed DAX device is then released and the cache goes back to DRAM,
+ * which waits for those gets.
  */
 void vmc_cache_reset(struct vmc_cache *c)
 {
+	bool dax;
+
 	percpu_down_read(&c->cfg_sem);
 	vmc_cache_clear(c);
+	dax = vmc_backing_is_dax(c->backing);
 	percpu_up_read(&c->cfg_sem);
+	if (dax)
+		vmc_cache_set_backing(c, NULL);
 }
 
 /**
@@ -428,5 +485,6 @@ void vmc_cache_get_config(struct vmc_cache *c, struct vmc_config *cfg)
 	cfg->capacity = c->capacity;
 	cfg->extent_size = c->extent_size;
 	cfg->policy = c->repl->ops;
+	strscpy(cfg->backing_dev, c->backing->name, sizeof(cfg->backing_dev));
 	percpu_up_read(&c->cfg_sem);
 }

@@ -10,6 +10,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/string.h>
 
 #include "vmemcache.h"
 
@@ -17,6 +18,7 @@ static u64 capacity = 64ULL << 20;
 static unsigned int extent_size = 256;
 static char *policy = "lru";
 static ushort mode = 0600;
+static char *backing_dev;
 
 static int vmc_param_set_size(const char *val, const struct kernel_param *kp)
 {
@@ -34,6 +36,8 @@ module_param(extent_size, uint, 0444);
 MODULE_PARM_DESC(extent_size, "Initial allocation unit in bytes (default 256)");
 module_param(policy, charp, 0444);
 MODULE_PARM_DESC(policy, "Initial replacement policy: lru or none (default lru)");
+module_param(backing_dev, charp, 0444);
+MODULE_PARM_DESC(backing_dev, "DAX block device to claim as the pool, e.g. /dev/pmem0 (default: DRAM)");
 module_param(mode, ushort, 0444);
 MODULE_PARM_DESC(mode, "Permissions of /dev/vmemcache (default 0600)");
 
@@ -68,6 +72,11 @@ static int __init vmc_init(void)
 		pr_err("cannot create the cache (capacity %llu, extent_size %u): %d\n",
 		       capacity, extent_size, ret);
 		goto err_extent;
+	}
+	if (backing_dev && strcmp(backing_dev, "none")) {
+		ret = vmc_cache_set_backing(vmc_dev.cache, backing_dev);
+		if (ret)
+			goto err_cache;
 	}
 	vmc_dev.misc.mode = mode;
 	ret = misc_register(&vmc_dev.misc);

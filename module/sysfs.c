@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sysfs attributes of the vmemcache device (/sys/class/misc/vmemcache/):
- * the tunables capacity, extent_size and policy, which may be changed only
- * while the cache is empty, reset, which empties it, and the statistics:
+ * the tunables capacity, extent_size, policy and backing_dev, which may be
+ * changed only while the cache is empty, reset, which empties it, and the
+ * statistics:
  * stat, a summary line, and stats/, a file per counter.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -10,6 +11,8 @@
 #include <linux/ctype.h>
 #include <linux/device.h>
 #include <linux/kernel.h>
+#include <linux/limits.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <uapi/linux/vmemcache.h>
@@ -138,6 +141,36 @@ static ssize_t policy_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RW(policy);
 
+static ssize_t backing_dev_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct vmc_config cfg;
+
+	vmc_cache_get_config(dev_to_cache(dev), &cfg);
+	return sysfs_emit(buf, "%s\n", cfg.backing_dev);
+}
+
+static ssize_t backing_dev_store(struct device *dev,
+				 struct device_attribute *attr,
+				 const char *buf, size_t count)
+{
+	char *path;
+	int ret;
+
+	path = kstrndup(buf, PATH_MAX, GFP_KERNEL);
+	if (!path)
+		return -ENOMEM;
+	strim(path);
+	if (!*path)
+		ret = -EINVAL;
+	else
+		ret = vmc_cache_set_backing(dev_to_cache(dev),
+					    strcmp(path, "none") ? path : NULL);
+	kfree(path);
+	return vmc_store_result(dev, attr->attr.name, ret, count);
+}
+static DEVICE_ATTR_RW(backing_dev);
+
 static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
 			   const char *buf, size_t count)
 {
@@ -222,6 +255,7 @@ static struct attribute *vmc_attrs[] = {
 	&dev_attr_capacity.attr,
 	&dev_attr_extent_size.attr,
 	&dev_attr_policy.attr,
+	&dev_attr_backing_dev.attr,
 	&dev_attr_reset.attr,
 	&dev_attr_stat.attr,
 	NULL,

@@ -151,6 +151,8 @@ struct vmc_stats {
  * @cfg_sem: held for read by every operation, for write by configuration
  *	     changes, which replace @backing, @alloc and @repl
  * @capacity: configured pool size in bytes, page aligned
+ * @dram_capacity: pool size of a DRAM backing chosen at load time, used
+ *		   when the cache goes back to DRAM
  * @extent_size: allocation unit in bytes
  * @backing: where value bytes live
  * @alloc: free space of the pool
@@ -163,6 +165,7 @@ struct vmc_stats {
 struct vmc_cache {
 	struct percpu_rw_semaphore cfg_sem;
 	u64 capacity;
+	u64 dram_capacity;
 	u32 extent_size;
 	struct vmc_backing *backing;
 	struct vmc_extent_alloc alloc;
@@ -203,6 +206,7 @@ void vmc_cache_destroy(struct vmc_cache *c);
 int vmc_cache_reconfigure(struct vmc_cache *c, u64 capacity, u32 extent_size,
 			  const struct vmc_repl_ops *policy);
 void vmc_cache_reset(struct vmc_cache *c);
+int vmc_cache_set_backing(struct vmc_cache *c, const char *path);
 int vmc_cache_evict_lru(struct vmc_cache *c);
 int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
 		  const void __user *uval, u64 len, bool replace);
@@ -220,11 +224,13 @@ void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st);
  * @capacity: configured pool size in bytes
  * @extent_size: allocation unit in bytes
  * @policy: replacement policy
+ * @backing_dev: "none" for DRAM, else the claimed device (truncated)
  */
 struct vmc_config {
 	u64 capacity;
 	u32 extent_size;
 	const struct vmc_repl_ops *policy;
+	char backing_dev[256];
 };
 
 void vmc_cache_get_config(struct vmc_cache *c, struct vmc_config *cfg);

@@ -3,7 +3,8 @@
 #
 # Guest script for `make check` (busybox sh), run by selftests/guest/run.sh:
 # loads vmemcache.ko, runs every selftest binary listed in /vmc/tests/TESTS
-# in order, then checks that the module unloads and that kmemleak (when the
+# in order, on DRAM and then on /dev/pmem0 (when the guest has it), then
+# checks that the module unloads and that kmemleak (when the
 # kernel has it) found no leak.
 #
 # usage: check.sh [-t PER_BINARY_TIMEOUT_SEC] [TEST...]
@@ -72,29 +73,47 @@ if [ -z "$TESTS" ]; then
 	tap 1 "selftest binaries present"
 fi
 
-for t in $TESTS; do
-	echo "# selftests: vmemcache: $t"
-	if [ ! -x "$TESTDIR/$t" ]; then
-		echo "# $t: not built or not executable"
-		echo "VMC-BINARY $t rc=127"
-		fail=1
-		continue
+# Every binary runs on the DRAM pool, then again on the emulated pmem
+# device (vmc_config() in the tests claims VMEMCACHE_BACKING).
+PMEM=/dev/pmem0
+if [ -b "$PMEM" ]; then
+	BACKINGS="dram $PMEM"
+else
+	BACKINGS=dram
+	n=$((n + 1))
+	echo "ok $n pmem pass # SKIP no $PMEM in this guest"
+fi
+
+for backing in $BACKINGS; do
+	if [ "$backing" = dram ]; then
+		unset VMEMCACHE_BACKING
+	else
+		export VMEMCACHE_BACKING=$backing
 	fi
-	if ! ensure_loaded; then
-		echo "# $t: cannot load $KO"
-	fi
-	if [ -w "$SYSDIR/reset" ]; then
-		echo 1 > "$SYSDIR/reset" || echo "# $t: cache reset failed"
-	fi
-	start=$(date +%s)
-	(cd /tmp && exec timeout "$T" "$TESTDIR/$t")
-	rc=$?
-	secs=$(($(date +%s) - start))
-	[ $rc -eq 143 ] && [ $secs -ge "$T" ] && echo "# $t: TIMEOUT after ${T}s"
-	echo "# $t: exit $rc after ${secs}s"
-	echo "VMC-BINARY $t rc=$rc"
-	# 4 is KSFT_SKIP: the binary skipped itself
-	[ $rc -eq 0 ] || [ $rc -eq 4 ] || fail=1
+	for t in $TESTS; do
+		echo "# selftests: vmemcache: $t${VMEMCACHE_BACKING:+ on $VMEMCACHE_BACKING}"
+		if [ ! -x "$TESTDIR/$t" ]; then
+			echo "# $t: not built or not executable"
+			echo "VMC-BINARY $t rc=127"
+			fail=1
+			continue
+		fi
+		if ! ensure_loaded; then
+			echo "# $t: cannot load $KO"
+		fi
+		if [ -w "$SYSDIR/reset" ]; then
+			echo 1 > "$SYSDIR/reset" || echo "# $t: cache reset failed"
+		fi
+		start=$(date +%s)
+		(cd /tmp && exec timeout "$T" "$TESTDIR/$t")
+		rc=$?
+		secs=$(($(date +%s) - start))
+		[ $rc -eq 143 ] && [ $secs -ge "$T" ] && echo "# $t: TIMEOUT after ${T}s"
+		echo "# $t: exit $rc after ${secs}s"
+		echo "VMC-BINARY $t rc=$rc"
+		# 4 is KSFT_SKIP: the binary skipped itself
+		[ $rc -eq 0 ] || [ $rc -eq 4 ] || fail=1
+	done
 done
 
 # The module must unload cleanly at the end (tests may have unloaded it).

@@ -126,6 +126,17 @@ copy_exe() {
 	fi
 }
 
+# unpack_module PATH DEST: a module file of the guest kernel's tree, unpacked.
+unpack_module() {
+	case "$1" in
+	*.ko) cp "$1" "$2" ;;
+	*.ko.xz) xz -dc "$1" > "$2" ;;
+	*.ko.gz) gzip -dc "$1" > "$2" ;;
+	*.ko.zst) zstd -qdc "$1" > "$2" ;;
+	*) echo "run.sh: warning: don't know how to unpack $1" >&2; return 0 ;;
+	esac || die "cannot copy module $1"
+}
+
 # Kernel modules from the guest kernel's tree, dependencies first.
 declare -A MOD_DONE=()
 MOD_ORDER=()
@@ -140,21 +151,21 @@ add_module() {
 	for dep in $(modinfo -k "$KVER" -F depends "$m" 2>/dev/null | tr , ' '); do
 		add_module "$dep"
 	done
-	case "$path" in
-	*.ko) cp "$path" "$ROOT/lib/modules/$m.ko" ;;
-	*.ko.xz) xz -dc "$path" > "$ROOT/lib/modules/$m.ko" ;;
-	*.ko.gz) gzip -dc "$path" > "$ROOT/lib/modules/$m.ko" ;;
-	*.ko.zst) zstd -qdc "$path" > "$ROOT/lib/modules/$m.ko" ;;
-	*) echo "run.sh: warning: don't know how to unpack $path" >&2; return 0 ;;
-	esac || die "cannot copy module $path"
+	unpack_module "$path" "$ROOT/lib/modules/$m.ko"
 	MOD_ORDER+=("$m")
 }
 if [ "$PMEM" = 1 ]; then
-	for m in libnvdimm nd_btt nd_pmem nd_e820 device_dax dax_pmem; do
+	# ext4: a block filesystem, to check that a claimed device cannot be
+	# mounted.
+	for m in libnvdimm nd_btt nd_pmem nd_e820 device_dax dax_pmem ext4; do
 		add_module "$m"
 	done
 fi
 printf '%s\n' "${MOD_ORDER[@]}" > "$ROOT/etc/vmc-modules"
+
+# Modules the tests load themselves: brd, a RAM disk (a block device
+# without DAX), as /vmc/brd.ko.
+brd=$(modinfo -k "$KVER" -n brd 2>/dev/null) && unpack_module "$brd" "$ROOT/vmc/brd.ko"
 
 # The module under test, the CLI and the selftests.
 if [ -f "$KO" ]; then

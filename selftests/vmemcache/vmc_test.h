@@ -8,7 +8,8 @@
  * failure, so tests can write ASSERT_EQ(-EINVAL, vmc_put(...)).
  *
  * Environment: VMEMCACHE_DEV (default /dev/vmemcache), VMEMCACHE_SYSFS
- * (default /sys/class/misc/vmemcache), VMEMCACHE_KO (default
+ * (default /sys/class/misc/vmemcache), VMEMCACHE_BACKING (a DAX device that
+ * vmc_config() puts the cache on; default: DRAM), VMEMCACHE_KO (default
  * /vmc/vmemcache.ko), VMEMCACHE_SEED (seed of the randomised tests).
  */
 #ifndef VMC_TEST_H
@@ -64,6 +65,12 @@ static inline const char *vmc_dev_path(void)
 static inline const char *vmc_sysfs_dir(void)
 {
 	return vmc_env("VMEMCACHE_SYSFS", "/sys/class/misc/vmemcache");
+}
+
+/* The DAX device the cache is configured on, or "" for DRAM. */
+static inline const char *vmc_backing(void)
+{
+	return vmc_env("VMEMCACHE_BACKING", "");
 }
 
 static inline const char *vmc_ko_path(void)
@@ -288,6 +295,15 @@ static inline int vmc_config(uint64_t capacity, uint32_t extent_size,
 	if (ret) {
 		fprintf(stderr, "# reset: %s\n", strerror(-ret));
 		return ret;
+	}
+	/* The suite runs once on DRAM and once on VMEMCACHE_BACKING. */
+	if (*vmc_backing()) {
+		ret = vmc_sysfs_write("backing_dev", vmc_backing());
+		if (ret) {
+			fprintf(stderr, "# backing_dev=%s: %s\n", vmc_backing(),
+				strerror(-ret));
+			return ret;
+		}
 	}
 	for (i = 0; i < 4; i++) {
 		ret = vmc_sysfs_write(w[i].attr, w[i].val);
@@ -535,20 +551,24 @@ static inline int vmc_module_unload(void)
 	return syscall(SYS_delete_module, VMC_MODULE, O_NONBLOCK) ? -errno : 0;
 }
 
-static inline int vmc_module_load(const char *params)
+static inline int vmc_module_load_file(const char *path, const char *params)
 {
-	int fd = open(vmc_ko_path(), O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int ret;
 
 	if (fd < 0) {
 		ret = -errno;
-		fprintf(stderr, "# open %s: %s\n", vmc_ko_path(),
-			strerror(-ret));
+		fprintf(stderr, "# open %s: %s\n", path, strerror(-ret));
 		return ret;
 	}
 	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
 	close(fd);
 	return ret;
+}
+
+static inline int vmc_module_load(const char *params)
+{
+	return vmc_module_load_file(vmc_ko_path(), params);
 }
 
 /* ------------------------------------------------------------ fixture */
