@@ -304,7 +304,6 @@ int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
 {
 	struct vmc_entry *e, *old;
 	struct vmc_key key;
-	u64 size;
 	int ret;
 
 	e = vmc_entry_create(c, ukey, key_len);
@@ -319,7 +318,7 @@ int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
 		goto out;
 	/* Do not evict anything for a put that is bound to fail. */
 	ret = -EEXIST;
-	if (!replace && vmc_index_contains(&c->index, &key, &size))
+	if (!replace && vmc_index_contains(&c->index, &key))
 		goto out;
 	ret = vmc_entry_alloc_value(c, e, uval, len);
 	if (ret)
@@ -380,11 +379,11 @@ int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 	}
 	this_cpu_inc(c->stats->hits);
 	c->repl->ops->touch(c->repl, e);
-	if (offset < e->size)
-		n = min(buf_len, e->size - offset);
+	*size = vmc_entry_size(e);
+	if (offset < *size)
+		n = min(buf_len, *size - offset);
 	ret = vmc_entry_copy(c, e, offset, ubuf, n, true);
 	*copied = n;
-	*size = e->size;
 	vmc_entry_put(c, e);
 out:
 	percpu_up_read(&c->cfg_sem);
@@ -402,7 +401,16 @@ out:
 int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
 		     u64 *size)
 {
-	return vmc_index_contains(&c->index, key, size) ? 0 : -ENOENT;
+	struct vmc_entry *e;
+
+	percpu_down_read(&c->cfg_sem);
+	e = vmc_index_lookup_get(&c->index, key);
+	if (e) {
+		*size = vmc_entry_size(e);
+		vmc_entry_put(c, e);
+	}
+	percpu_up_read(&c->cfg_sem);
+	return e ? 0 : -ENOENT;
 }
 
 /**

@@ -17,8 +17,8 @@ static size_t vmc_entry_bytes(const struct vmc_entry *e)
 {
 	size_t bytes = struct_size(e, key, e->key_len);
 
-	if (e->ext != &e->ext_inline)
-		bytes += array_size(e->nr_ext, sizeof(*e->ext));
+	if (e->nr_ext > 1)
+		bytes += array_size(e->nr_ext, sizeof(*e->ext_array));
 	return bytes;
 }
 
@@ -37,6 +37,7 @@ struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
 {
 	struct vmc_entry *e;
 
+	BUILD_BUG_ON(sizeof(*e) != 64);
 	e = kvmalloc(struct_size(e, key, key_len), GFP_KERNEL);
 	if (!e)
 		return ERR_PTR(-ENOMEM);
@@ -48,9 +49,8 @@ struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
 	refcount_set(&e->ref, 1);
 	e->key_len = key_len;
 	e->nr_ext = 0;
+	e->tail = 0;
 	e->flags = 0;
-	e->size = 0;
-	e->ext = &e->ext_inline;
 	atomic_long_add(vmc_entry_bytes(e), &c->dram_used);
 	return e;
 }
@@ -71,9 +71,9 @@ void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e)
 
 	atomic_long_sub(vmc_entry_bytes(e), &c->dram_used);
 	if (e->nr_ext)
-		vmc_extent_put(&c->alloc, e->ext, e->nr_ext);
-	if (e->ext != &e->ext_inline)
-		kvfree(e->ext);
+		vmc_extent_put(&c->alloc, vmc_entry_ext(e), e->nr_ext);
+	if (e->nr_ext > 1)
+		kvfree(e->ext_array);
 	kvfree_rcu(e, rcu);
 }
 
@@ -145,13 +145,12 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 	if (nr == 1 && ext != &e->ext_inline) {
 		e->ext_inline = ext[0];
 		kvfree(ext);
-		ext = &e->ext_inline;
-	}
-	e->ext = ext;
-	e->nr_ext = nr;
-	e->size = len;
-	if (ext != &e->ext_inline)
+	} else if (nr > 1) {
+		e->ext_array = ext;
 		atomic_long_add(array_size(nr, sizeof(*ext)), &c->dram_used);
+	}
+	e->nr_ext = nr;
+	e->tail = roundup(len, (u64)c->extent_size) - len;
 	return 0;
 
 out_free:
@@ -174,23 +173,24 @@ out_free:
 int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
 		   void __user *ubuf, u64 len, bool to_user)
 {
+	struct vmc_extent *ext = vmc_entry_ext(e);
 	struct vmc_backing *b = c->backing;
 	u64 start = 0, done = 0;
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < e->nr_ext && done < len; start += e->ext[i++].len) {
+	for (i = 0; i < e->nr_ext && done < len; start += ext[i++].len) {
 		u64 in, chunk;
 
-		if (offset + done >= start + e->ext[i].len)
+		if (offset + done >= start + ext[i].len)
 			continue;
 		in = offset + done - start;
-		chunk = min(e->ext[i].len - in, len - done);
+		chunk = min(ext[i].len - in, len - done);
 		if (to_user)
-			ret = b->ops->read(b, e->ext[i].off + in, ubuf + done,
+			ret = b->ops->read(b, ext[i].off + in, ubuf + done,
 					   chunk);
 		else
-			ret = b->ops->write(b, e->ext[i].off + in, ubuf + done,
+			ret = b->ops->write(b, ext[i].off + in, ubuf + done,
 					    chunk);
 		if (ret)
 			return ret;

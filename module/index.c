@@ -69,24 +69,20 @@ struct vmc_entry *vmc_index_lookup_get(struct rhashtable *index,
 }
 
 /**
- * vmc_index_contains() - look a key up without taking a reference
+ * vmc_index_contains() - tell whether a key is in the index
  * @index: the index
  * @key: key to look up
- * @size: out: the value's size, when found
  *
  * Return: whether the key is in the index.
  */
-bool vmc_index_contains(struct rhashtable *index, const struct vmc_key *key,
-			u64 *size)
+bool vmc_index_contains(struct rhashtable *index, const struct vmc_key *key)
 {
-	struct vmc_entry *e;
+	bool found;
 
 	rcu_read_lock();
-	e = rhashtable_lookup(index, key, vmc_index_params);
-	if (e)
-		*size = e->size;
+	found = rhashtable_lookup(index, key, vmc_index_params);
 	rcu_read_unlock();
-	return e;
+	return found;
 }
 
 /**

@@ -33,15 +33,20 @@
  * struct vmc_entry - one key and its value
  * @node: link in the cache's index
  * @lru: link owned by the replacement policy
+ * @rcu: frees the entry after index lookups that may see it are done; used
+ *	 only once the last reference is gone, when @lru is on no list
  * @ref: one reference held by the index while linked, one per user
  * @key_len: key length in bytes
- * @nr_ext: number of extents in @ext
+ * @nr_ext: number of extents of the value
+ * @tail: bytes of the last extent past the end of the value
  * @flags: VMC_ENTRY_* bits
- * @size: value length in bytes
- * @ext: the value's extents, in value order: @ext_inline or an array
- * @ext_inline: storage for a value that fits one extent
- * @rcu: frees the entry after index lookups that may see it are done
+ * @ext_inline: the extent of a value that fits one extent (@nr_ext <= 1)
+ * @ext_array: the extents of a longer value, in value order
  * @key: the key bytes
+ *
+ * Kept to 64 bytes plus the key: the DRAM cost of an entry is what limits
+ * a cache of terabytes.  vmc_entry_ext() and vmc_entry_size() read the
+ * value's layout.
  *
  * An entry is visible in the index only once its value is written.  Whoever
  * clears VMC_ENTRY_LINKED owns taking it out of the index and the policy
@@ -49,17 +54,39 @@
  */
 struct vmc_entry {
 	struct rhash_head node;
-	struct list_head lru;
+	union {
+		struct list_head lru;
+		struct rcu_head rcu;
+	};
 	refcount_t ref;
 	u32 key_len;
 	u32 nr_ext;
+	u32 tail;
 	unsigned long flags;
-	u64 size;
-	struct vmc_extent *ext;
-	struct vmc_extent ext_inline;
-	struct rcu_head rcu;
+	union {
+		struct vmc_extent ext_inline;
+		struct vmc_extent *ext_array;
+	};
 	u8 key[];
 };
+
+static inline struct vmc_extent *vmc_entry_ext(struct vmc_entry *e)
+{
+	return e->nr_ext > 1 ? e->ext_array : &e->ext_inline;
+}
+
+/* The value's size: its extents less the unused tail of the last one. */
+static inline u64 vmc_entry_size(const struct vmc_entry *e)
+{
+	u64 size = 0;
+	u32 i;
+
+	if (e->nr_ext <= 1)
+		return e->nr_ext ? e->ext_inline.len - e->tail : 0;
+	for (i = 0; i < e->nr_ext; i++)
+		size += e->ext_array[i].len;
+	return size - e->tail;
+}
 
 /**
  * struct vmc_key - a key to look up
@@ -183,8 +210,7 @@ struct vmc_entry *vmc_index_lookup_get(struct rhashtable *index,
 int vmc_index_insert(struct rhashtable *index, struct vmc_entry *e,
 		     bool replace, struct vmc_entry **old);
 void vmc_index_remove(struct rhashtable *index, struct vmc_entry *e);
-bool vmc_index_contains(struct rhashtable *index, const struct vmc_key *key,
-			u64 *size);
+bool vmc_index_contains(struct rhashtable *index, const struct vmc_key *key);
 void vmc_index_drain(struct rhashtable *index,
 		     void (*fn)(struct vmc_entry *e, void *arg), void *arg);
 void vmc_index_destroy(struct rhashtable *index);
