@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cmd_info.c -- vmemcachectl's read-only reports: stat (the counters, as
- * text or JSON) and version (the module's API version and features).
+ * text or JSON), top (the rates, refreshed) and version (the module's API
+ * version and features).
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ctl.h"
 
@@ -41,25 +46,32 @@ static void print_stats_text(const struct vmemcache_stats *s)
 	char b[64];
 
 #define ROW(name, fmt, ...) printf("%-18s " fmt "\n", name, __VA_ARGS__)
-	ROW("puts", "%llu", (unsigned long long)s->puts);
-	ROW("gets", "%llu", (unsigned long long)s->gets);
-	ROW("hits", "%llu", (unsigned long long)s->hits);
-	ROW("misses", "%llu", (unsigned long long)s->misses);
+	/* What a person wants first: how well it works, how full it is. */
 	if (hit < 0)
 		ROW("hit ratio", "%s", "- (no gets yet)");
 	else
 		ROW("hit ratio", "%.2f %%", hit);
-	ROW("evictions", "%llu", (unsigned long long)s->evictions);
-	ROW("entries", "%llu", (unsigned long long)s->entries);
-	ROW("pool_used", "%s", human_bytes(b, sizeof(b), s->pool_used));
-	ROW("pool_size", "%s", human_bytes(b, sizeof(b), s->pool_size));
 	if (util < 0)
 		ROW("pool utilization", "%s", "- (no pool)");
 	else
 		ROW("pool utilization", "%.2f %%", util);
+	ROW("entries", "%llu", (unsigned long long)s->entries);
+	ROW("evictions", "%llu", (unsigned long long)s->evictions);
+	ROW("puts", "%llu", (unsigned long long)s->puts);
+	ROW("gets", "%llu", (unsigned long long)s->gets);
+	ROW("hits", "%llu", (unsigned long long)s->hits);
+	ROW("misses", "%llu", (unsigned long long)s->misses);
+	ROW("pool_used", "%s", human_bytes(b, sizeof(b), s->pool_used));
+	ROW("pool_size", "%s", human_bytes(b, sizeof(b), s->pool_size));
 	ROW("dram_used", "%s", human_bytes(b, sizeof(b), s->dram_used));
 	ROW("free_extents", "%llu", (unsigned long long)s->free_extents);
 	ROW("extent_size", "%s", human_bytes(b, sizeof(b), s->extent_size));
+	ROW("lru lock", "%llu acquired, %llu contended",
+	    (unsigned long long)s->lru_lock_acquired,
+	    (unsigned long long)s->lru_lock_contended);
+	ROW("alloc lock", "%llu acquired, %llu contended",
+	    (unsigned long long)s->alloc_lock_acquired,
+	    (unsigned long long)s->alloc_lock_contended);
 #undef ROW
 }
 
@@ -121,6 +133,84 @@ int cmd_stat(const char *dev, int argc, char **argv)
 	return ret;
 }
 
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A counter's rate per second between two samples. */
+static double rate(uint64_t now, uint64_t before, double secs)
+{
+	return secs > 0 ? (double)(now - before) / secs : 0;
+}
+
+/*
+ * top: a line every interval, like vmstat: entries, hit ratio and pool
+ * utilization now, and the rates of gets, puts and evictions since the
+ * line before.  -n COUNT stops after COUNT lines (default: until killed).
+ */
+int cmd_top(const char *dev, int argc, char **argv)
+{
+	struct vmemcache_stats prev, cur;
+	double interval = 1, t0, t1;
+	long count = -1, line;
+	VMEMcache *cache;
+	char *end;
+	int i, ret;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-i") && i + 1 < argc) {
+			interval = strtod(argv[++i], &end);
+			if (*end || interval <= 0 || interval > 86400)
+				return ctl_usage_error("top", "bad interval '%s'",
+						       argv[i]);
+		} else if (!strcmp(argv[i], "-n") && i + 1 < argc) {
+			count = strtol(argv[++i], &end, 10);
+			if (*end || count <= 0)
+				return ctl_usage_error("top", "bad count '%s'",
+						       argv[i]);
+		} else {
+			return ctl_usage_error("top", "unexpected argument '%s'",
+					       argv[i]);
+		}
+	}
+	ret = ctl_open("top", dev, &cache);
+	if (ret != CTL_OK)
+		return ret;
+	if (vmemcache_get_stats(cache, &prev)) {
+		ret = ctl_fail("top");
+		goto out;
+	}
+	t0 = now_seconds();
+	printf("%10s %8s %8s %10s %10s %10s\n", "entries", "hit%", "util%",
+	       "gets/s", "puts/s", "evict/s");
+	for (line = 0; count < 0 || line < count; line++) {
+		usleep((useconds_t)(interval * 1e6));
+		if (vmemcache_get_stats(cache, &cur)) {
+			ret = ctl_fail("top");
+			break;
+		}
+		t1 = now_seconds();
+		printf("%10llu %8.2f %8.2f %10.0f %10.0f %10.0f\n",
+		       (unsigned long long)cur.entries,
+		       cur.gets ? 100.0 * (double)cur.hits / (double)cur.gets : 0,
+		       percent(cur.pool_used, cur.pool_size) < 0 ? 0 :
+		       percent(cur.pool_used, cur.pool_size),
+		       rate(cur.gets, prev.gets, t1 - t0),
+		       rate(cur.puts, prev.puts, t1 - t0),
+		       rate(cur.evictions, prev.evictions, t1 - t0));
+		fflush(stdout);
+		prev = cur;
+		t0 = t1;
+	}
+out:
+	vmemcache_delete(cache);
+	return ret;
+}
+
 int cmd_version(const char *dev, int argc, char **argv)
 {
 	static const struct {
@@ -129,6 +219,7 @@ int cmd_version(const char *dev, int argc, char **argv)
 	} feats[] = {
 		{ VMEMCACHE_FEAT_PUT_REPLACE, "put_replace" },
 		{ VMEMCACHE_FEAT_EVICT_LRU, "evict_lru" },
+		{ VMEMCACHE_FEAT_LOCK_STATS, "lock_stats" },
 	};
 	struct vmemcache_version v;
 	VMEMcache *cache;

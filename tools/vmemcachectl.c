@@ -21,6 +21,7 @@ static const struct command {
 	{ "exists", cmd_exists },
 	{ "evict", cmd_evict },
 	{ "stat", cmd_stat },
+	{ "top", cmd_top },
 	{ "version", cmd_version },
 	{ "config", cmd_config },
 };
@@ -37,6 +38,7 @@ void ctl_help(void)
 "  exists KEY                   print the size of the value of KEY\n"
 "  evict [KEY]                  evict KEY, or the least recently used entry\n"
 "  stat [--json]                show the cache's counters\n"
+"  top [-i SEC] [-n COUNT]      a line of rates every SEC seconds (default 1)\n"
 "  version                      show the module's API version and features\n"
 "  config [NAME[=VALUE] ...]    show all sysfs tunables, show one, or set one\n"
 "\n"

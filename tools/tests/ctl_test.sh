@@ -157,6 +157,11 @@ for f in puts gets hits misses 'hit ratio' evictions entries pool_used \
 	 pool_size 'pool utilization' dram_used free_extents extent_size; do
 	grep -q "^$f  *[-0-9]" "$TMP/out"; result $? "stat shows $f"
 done
+expect 2 "top with a bad interval" top -i 0
+expect 2 "top with a bad count" top -n x
+expect 0 "top -n 2" top -i 0.05 -n 2
+[ "$(wc -l < "$TMP/out")" -eq 3 ] && head -n1 "$TMP/out" | grep -q "evict/s"
+result $? "top prints a header and one line per interval"
 expect 0 "stat --json" stat --json
 if command -v python3 >/dev/null; then
 	python3 -c '
