@@ -30,7 +30,7 @@ GUEST_APPEND ?= slub_debug=FZPU
 GUEST_RUN = KVER=$(KVER) $(CURDIR)/selftests/guest/run.sh \
 	    $(if $(SMP),--smp $(SMP))
 
-BUILD_TARGETS := all module lib tools selftests demo check
+BUILD_TARGETS := all module lib tools selftests demo check bench
 
 .PHONY: $(BUILD_TARGETS) deps clean kver
 
@@ -61,6 +61,12 @@ tools: lib
 
 selftests: lib
 	$(MAKE) -C selftests
+
+# Figures of the benchmark in a 4-CPU guest (tsc=reliable for the clock);
+# BENCH_SECS shortens the runs.
+bench: all
+	GUEST_EXTRA_FILES=$(CURDIR)/tools/vmemcache-bench $(GUEST_RUN) --mode demo \
+		--smp 4 --append tsc=reliable --timeout 1200 scripts/bench.sh
 
 demo: all
 	$(GUEST_RUN) --mode demo --timeout $(DEMO_TIMEOUT) scripts/demo.sh

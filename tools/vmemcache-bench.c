@@ -1,0 +1,595 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmemcache-bench -- drives the cache through libvmemcache-kdev with many
+ * threads and prints throughput, latency percentiles, hit ratio, pool
+ * utilization, DRAM per entry and LRU lock traffic.  --compare runs the
+ * same workload in alternating rounds against the buffered LRU, the
+ * locked LRU and the floor (an ioctl that only returns, plus a copy of
+ * the value size), and prints the ratios.  Figures, not pass/fail.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libvmemcache.h>
+
+#define NBUCKETS	(64 * 16)	/* log-linear: 2^k ns, 16 steps each */
+#define ROUNDS		5
+#define SYSFS_DEFAULT	"/sys/class/misc/vmemcache"
+
+enum variant { V_LRU, V_LRU_LOCKED, V_FLOOR, V_NUM };
+static const char *const variant_name[V_NUM] = { "lru", "lru_locked", "floor" };
+
+struct opts {
+	unsigned int threads;
+	uint64_t ops;
+	double duration;
+	unsigned int get_pct;
+	uint64_t keys;
+	double zipf;		/* 0: uniform */
+	uint64_t vmin, vmax;
+	int skewed;
+	uint64_t cache_size;
+	const char *policy;
+	const char *device;
+	const char *sysfs;
+	int json, compare, prefill;
+};
+
+struct hist {
+	uint64_t n[NBUCKETS];
+	uint64_t count;
+};
+
+struct result {
+	double secs;
+	uint64_t ops, gets, hits, puts;
+	struct hist get_lat, put_lat;
+	struct vmemcache_stats before, after;
+};
+
+struct worker {
+	const struct opts *o;
+	VMEMcache *cache;
+	int fd;
+	enum variant v;
+	unsigned int id;
+	uint64_t ops;
+	double deadline;
+	volatile int *stop;
+	const double *cdf;
+	struct result r;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static double unit(uint64_t *s)
+{
+	return (double)(splitmix(s) >> 11) / 9007199254740992.0;
+}
+
+static unsigned int bucket(uint64_t ns)
+{
+	unsigned int k, sub;
+
+	if (ns < 16)
+		return (unsigned int)ns;
+	k = 63 - (unsigned int)__builtin_clzll(ns);
+	sub = (unsigned int)((ns >> (k - 4)) & 15);
+	return k * 16 + sub < NBUCKETS ? k * 16 + sub : NBUCKETS - 1;
+}
+
+static double bucket_ns(unsigned int b)
+{
+	unsigned int k = b / 16, sub = b % 16;
+
+	if (b < 16)
+		return b;
+	return ldexp(16 + sub + 0.5, (int)k - 4);
+}
+
+static void hist_add(struct hist *h, uint64_t ns)
+{
+	h->n[bucket(ns)]++;
+	h->count++;
+}
+
+static void hist_merge(struct hist *to, const struct hist *from)
+{
+	unsigned int i;
+
+	for (i = 0; i < NBUCKETS; i++)
+		to->n[i] += from->n[i];
+	to->count += from->count;
+}
+
+/* The @q quantile in microseconds. */
+static double hist_quantile(const struct hist *h, double q)
+{
+	uint64_t want = (uint64_t)ceil(q * (double)h->count), seen = 0;
+	unsigned int i;
+
+	if (!h->count)
+		return 0;
+	for (i = 0; i < NBUCKETS; i++) {
+		seen += h->n[i];
+		if (seen >= want)
+			return bucket_ns(i) / 1000.0;
+	}
+	return bucket_ns(NBUCKETS - 1) / 1000.0;
+}
+
+/* Zipf CDF over the key space (Gray et al. would avoid the table). */
+static double *zipf_cdf(uint64_t n, double theta)
+{
+	double *cdf = malloc(n * sizeof(*cdf)), sum = 0;
+	uint64_t i;
+
+	if (!cdf)
+		return NULL;
+	for (i = 0; i < n; i++)
+		sum += 1.0 / pow((double)(i + 1), theta);
+	cdf[0] = 1.0 / sum;
+	for (i = 1; i < n; i++)
+		cdf[i] = cdf[i - 1] + 1.0 / pow((double)(i + 1), theta) / sum;
+	return cdf;
+}
+
+static uint64_t pick_key(const struct worker *w, uint64_t *rng)
+{
+	double u;
+	uint64_t lo = 0, hi = w->o->keys - 1;
+
+	if (!w->cdf)
+		return splitmix(rng) % w->o->keys;
+	u = unit(rng);
+	while (lo < hi) {
+		uint64_t mid = (lo + hi) / 2;
+
+		if (w->cdf[mid] < u)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static uint64_t pick_size(const struct opts *o, uint64_t *rng)
+{
+	if (o->vmin == o->vmax)
+		return o->vmin;
+	if (o->skewed)	/* log-uniform: many small values, few large */
+		return (uint64_t)exp(log((double)o->vmin) +
+				     unit(rng) * (log((double)o->vmax) -
+						  log((double)o->vmin)));
+	return o->vmin + splitmix(rng) % (o->vmax - o->vmin + 1);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	const struct opts *o = w->o;
+	uint64_t rng = 0x1234567ULL * (w->id + 1), i, t0, k, size, vsize;
+	unsigned long cmd = _IOC(_IOC_NONE, 0xBA, 0x1f, 0);
+	char key[32], *val, *buf;
+	int klen, is_get;
+	ssize_t n;
+
+	val = malloc(o->vmax);
+	buf = malloc(o->vmax);
+	if (!val || !buf)
+		goto out;
+	memset(val, 0x5a, o->vmax);
+	for (i = 0; i < w->ops && !*w->stop; i++) {
+		if (!(i & 63) && w->deadline && now() >= w->deadline)
+			break;
+		k = pick_key(w, &rng);
+		klen = snprintf(key, sizeof(key), "bench-%" PRIu64, k);
+		is_get = splitmix(&rng) % 100 < o->get_pct;
+		size = pick_size(o, &rng);
+		t0 = now_ns();
+		if (w->v == V_FLOOR) {
+			/* The least a get can cost: a syscall and a copy. */
+			if (ioctl(w->fd, cmd, NULL) != -1 || errno != ENOTTY)
+				abort();
+			memcpy(buf, val, size);
+			hist_add(is_get ? &w->r.get_lat : &w->r.put_lat,
+				 now_ns() - t0);
+			w->r.gets += is_get;
+			w->r.hits += is_get;
+			w->r.puts += !is_get;
+			continue;
+		}
+		if (is_get) {
+			n = vmemcache_get(w->cache, key, (size_t)klen, buf,
+					  o->vmax, 0, &vsize);
+			hist_add(&w->r.get_lat, now_ns() - t0);
+			w->r.gets++;
+			w->r.hits += n >= 0;
+		} else {
+			vmemcache_put_flags(w->cache, key, (size_t)klen, val,
+					    size, VMEMCACHE_PUT_REPLACE);
+			hist_add(&w->r.put_lat, now_ns() - t0);
+			w->r.puts++;
+		}
+	}
+	w->r.ops = i;
+out:
+	free(val);
+	free(buf);
+	return NULL;
+}
+
+static int sysfs_write(const struct opts *o, const char *attr, const char *v)
+{
+	char path[512];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", o->sysfs, attr);
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "vmemcache-bench: %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	ret = fprintf(f, "%s\n", v) < 0;
+	ret |= fclose(f) != 0;
+	if (ret)
+		fprintf(stderr, "vmemcache-bench: write %s=%s: %s\n", attr, v,
+			strerror(errno));
+	return ret ? -1 : 0;
+}
+
+/* Empty the cache, apply policy and size, and put every key once. */
+static int prepare(const struct opts *o, VMEMcache *cache, const char *policy)
+{
+	char num[32], key[32], *val;
+	uint64_t k, rng = 42;
+	int klen;
+
+	if (sysfs_write(o, "reset", "1") || sysfs_write(o, "policy", policy))
+		return -1;
+	if (o->cache_size) {
+		snprintf(num, sizeof(num), "%" PRIu64, o->cache_size);
+		if (sysfs_write(o, "capacity", num))
+			return -1;
+	}
+	if (!o->prefill)
+		return 0;
+	val = calloc(1, o->vmax);
+	if (!val)
+		return -1;
+	for (k = 0; k < o->keys; k++) {
+		klen = snprintf(key, sizeof(key), "bench-%" PRIu64, k);
+		vmemcache_put_flags(cache, key, (size_t)klen, val,
+				    pick_size(o, &rng), VMEMCACHE_PUT_REPLACE);
+	}
+	free(val);
+	return 0;
+}
+
+static int run(const struct opts *o, VMEMcache *cache, enum variant v,
+	       uint64_t ops, double duration, const double *cdf,
+	       struct result *res)
+{
+	struct worker *w = calloc(o->threads, sizeof(*w));
+	pthread_t *tid = calloc(o->threads, sizeof(*tid));
+	volatile int stop = 0;
+	double t0, deadline = 0, last = 0;
+	unsigned int i;
+
+	if (!w || !tid)
+		return -1;
+	memset(res, 0, sizeof(*res));
+	vmemcache_get_stats(cache, &res->before);
+	t0 = now();
+	if (duration)
+		deadline = t0 + duration;
+	for (i = 0; i < o->threads; i++) {
+		w[i] = (struct worker){
+			.o = o, .cache = cache, .fd = vmemcache_fd(cache),
+			.v = v, .id = i, .cdf = cdf, .stop = &stop,
+			.ops = duration ? UINT64_MAX : ops / o->threads +
+			       (i < ops % o->threads),
+			.deadline = deadline,
+		};
+		if (pthread_create(&tid[i], NULL, worker_main, &w[i]))
+			return -1;
+	}
+	/* A progress line on long runs. */
+	while (duration > 3 && now() < deadline) {
+		usleep(200000);
+		if (now() - last >= 1) {
+			last = now();
+			fprintf(stderr, "\r%s: %.0f s of %.0f", variant_name[v],
+				last - t0, duration);
+		}
+	}
+	for (i = 0; i < o->threads; i++) {
+		pthread_join(tid[i], NULL);
+		res->ops += w[i].r.ops;
+		res->gets += w[i].r.gets;
+		res->hits += w[i].r.hits;
+		res->puts += w[i].r.puts;
+		hist_merge(&res->get_lat, &w[i].r.get_lat);
+		hist_merge(&res->put_lat, &w[i].r.put_lat);
+	}
+	if (duration > 3)
+		fprintf(stderr, "\r%40s\r", "");
+	res->secs = now() - t0;
+	vmemcache_get_stats(cache, &res->after);
+	free(w);
+	free(tid);
+	return 0;
+}
+
+static double per_kop(uint64_t a, uint64_t b, uint64_t ops)
+{
+	return ops ? 1000.0 * (double)(a - b) / (double)ops : 0;
+}
+
+static void print_result(const struct opts *o, const char *name,
+			 const struct result *r)
+{
+	const struct vmemcache_stats *s = &r->after;
+	double ops_s = (double)r->ops / r->secs;
+	double util = s->pool_size ? (double)s->pool_used / (double)s->pool_size : 0;
+	double dram = s->entries ? (double)s->dram_used / (double)s->entries : 0;
+
+	if (o->json) {
+		printf("{\"variant\":\"%s\",\"threads\":%u,\"ops\":%" PRIu64
+		       ",\"secs\":%.3f,\"ops_per_s\":%.0f,\"hit_ratio\":%.4f,"
+		       "\"get_p50_us\":%.2f,\"get_p99_us\":%.2f,\"get_p999_us\":%.2f,"
+		       "\"put_p50_us\":%.2f,\"put_p99_us\":%.2f,\"put_p999_us\":%.2f,"
+		       "\"pool_utilization\":%.4f,\"dram_bytes_per_entry\":%.1f,"
+		       "\"lru_lock_per_kop\":%.2f,\"lru_lock_contended_per_kop\":%.2f,"
+		       "\"alloc_lock_per_kop\":%.2f,\"alloc_lock_contended_per_kop\":%.2f}\n",
+		       name, o->threads, r->ops, r->secs, ops_s,
+		       r->gets ? (double)r->hits / (double)r->gets : 0,
+		       hist_quantile(&r->get_lat, .5), hist_quantile(&r->get_lat, .99),
+		       hist_quantile(&r->get_lat, .999), hist_quantile(&r->put_lat, .5),
+		       hist_quantile(&r->put_lat, .99), hist_quantile(&r->put_lat, .999),
+		       util, dram,
+		       per_kop(s->lru_lock_acquired, r->before.lru_lock_acquired, r->ops),
+		       per_kop(s->lru_lock_contended, r->before.lru_lock_contended, r->ops),
+		       per_kop(s->alloc_lock_acquired, r->before.alloc_lock_acquired, r->ops),
+		       per_kop(s->alloc_lock_contended, r->before.alloc_lock_contended, r->ops));
+		return;
+	}
+	printf("%-10s %8u thr %10.0f ops/s  hit %5.1f%%  get p50/p99/p99.9 %7.2f/%7.2f/%7.2f us  put p50/p99/p99.9 %7.2f/%7.2f/%7.2f us\n",
+	       name, o->threads, ops_s,
+	       r->gets ? 100.0 * (double)r->hits / (double)r->gets : 0,
+	       hist_quantile(&r->get_lat, .5), hist_quantile(&r->get_lat, .99),
+	       hist_quantile(&r->get_lat, .999), hist_quantile(&r->put_lat, .5),
+	       hist_quantile(&r->put_lat, .99), hist_quantile(&r->put_lat, .999));
+	if (strcmp(name, "floor"))
+		printf("%-10s pool utilization %.1f%%, %.0f DRAM bytes/entry, per 1000 ops: lru lock %.1f (%.1f contended), alloc lock %.1f (%.1f contended)\n",
+		       "", 100 * util, dram,
+		       per_kop(s->lru_lock_acquired, r->before.lru_lock_acquired, r->ops),
+		       per_kop(s->lru_lock_contended, r->before.lru_lock_contended, r->ops),
+		       per_kop(s->alloc_lock_acquired, r->before.alloc_lock_acquired, r->ops),
+		       per_kop(s->alloc_lock_contended, r->before.alloc_lock_contended, r->ops));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+/* Alternate short rounds of each variant; medians and ratios. */
+static int compare(const struct opts *o, VMEMcache *cache, const double *cdf)
+{
+	double tput[V_NUM][ROUNDS], p50[V_NUM][ROUNDS], lock[V_NUM][ROUNDS];
+	double mt[V_NUM], mp[V_NUM];
+	struct result r;
+	int round, v;
+
+	for (round = 0; round < ROUNDS; round++) {
+		for (v = 0; v < V_NUM; v++) {
+			if (v != V_FLOOR &&
+			    prepare(o, cache, variant_name[v]))
+				return -1;
+			if (run(o, cache, (enum variant)v, o->ops / ROUNDS,
+				o->duration / ROUNDS, cdf, &r))
+				return -1;
+			tput[v][round] = (double)r.ops / r.secs;
+			p50[v][round] = hist_quantile(&r.get_lat, .5);
+			lock[v][round] = per_kop(r.after.lru_lock_acquired,
+						 r.before.lru_lock_acquired,
+						 r.ops);
+			if (!o->json)
+				print_result(o, variant_name[v], &r);
+		}
+	}
+	for (v = 0; v < V_NUM; v++) {
+		double lo = tput[v][0], hi = tput[v][0];
+		int i;
+
+		for (i = 1; i < ROUNDS; i++) {
+			lo = fmin(lo, tput[v][i]);
+			hi = fmax(hi, tput[v][i]);
+		}
+		mt[v] = median(tput[v], ROUNDS);
+		mp[v] = median(p50[v], ROUNDS);
+		if (!o->json)
+			printf("median %-10s %10.0f ops/s (%.0f..%.0f)  get p50 %.2f us  lru lock/1000 ops %.1f\n",
+			       variant_name[v], mt[v], lo, hi, mp[v],
+			       median(lock[v], ROUNDS));
+	}
+	if (o->json)
+		printf("{\"compare\":{\"lru_ops_per_s\":%.0f,\"lru_locked_ops_per_s\":%.0f,\"floor_ops_per_s\":%.0f,\"throughput_lru_over_locked\":%.3f,\"get_p50_lru_over_floor\":%.3f}}\n",
+		       mt[V_LRU], mt[V_LRU_LOCKED], mt[V_FLOOR],
+		       mt[V_LRU] / mt[V_LRU_LOCKED], mp[V_LRU] / mp[V_FLOOR]);
+	else
+		printf("ratio: throughput lru/lru_locked %.2fx; get p50 lru/floor %.2fx\n",
+		       mt[V_LRU] / mt[V_LRU_LOCKED], mp[V_LRU] / mp[V_FLOOR]);
+	return 0;
+}
+
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	uint64_t v = strtoull(s, &end, 0);
+
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	}
+	if (*end) {
+		fprintf(stderr, "vmemcache-bench: bad size '%s'\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static void usage(int rc)
+{
+	printf("Usage: vmemcache-bench [options]\n"
+	       "  -t, --threads N        threads (default 1)\n"
+	       "  -n, --ops N            operations in all (default 100000)\n"
+	       "  -d, --duration SEC     run for SEC seconds instead\n"
+	       "      --get-ratio P      percent gets, the rest puts (default 90)\n"
+	       "      --keys N           key space (default 10000)\n"
+	       "      --dist uniform|zipf[:THETA]  key popularity (zipf: 0.99)\n"
+	       "      --value-size N|MIN..MAX      value size (default 1024)\n"
+	       "      --value-dist uniform|skewed  sizes between MIN and MAX\n"
+	       "      --cache-size SIZE  reset and set the capacity first\n"
+	       "      --policy P         lru or lru_locked (default lru)\n"
+	       "      --no-prefill       do not put every key before measuring\n"
+	       "      --compare          lru vs lru_locked vs floor, %d rounds\n"
+	       "      --json             JSON output\n"
+	       "      --device PATH      (default /dev/vmemcache)\n"
+	       "      --sysfs DIR        (default " SYSFS_DEFAULT ")\n", ROUNDS);
+	exit(rc);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {
+		.threads = 1, .ops = 100000, .get_pct = 90, .keys = 10000,
+		.vmin = 1024, .vmax = 1024, .policy = "lru",
+		.device = "/dev/vmemcache", .sysfs = SYSFS_DEFAULT,
+		.prefill = 1,
+	};
+	double *cdf = NULL;
+	VMEMcache *cache;
+	struct result r;
+	int i, ret;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+#define ARG(s, l) ((!strcmp(a, s) || !strcmp(a, l)) && v && ++i)
+		if (ARG("-t", "--threads"))
+			o.threads = (unsigned int)strtoul(v, NULL, 0);
+		else if (ARG("-n", "--ops"))
+			o.ops = parse_size(v);
+		else if (ARG("-d", "--duration"))
+			o.duration = atof(v);
+		else if (ARG("", "--get-ratio"))
+			o.get_pct = (unsigned int)strtoul(v, NULL, 0);
+		else if (ARG("", "--keys"))
+			o.keys = parse_size(v);
+		else if (ARG("", "--dist"))
+			o.zipf = !strncmp(v, "zipf", 4) ?
+				 (v[4] == ':' ? atof(v + 5) : 0.99) : 0;
+		else if (ARG("", "--value-size")) {
+			const char *dots = strstr(v, "..");
+			char lo[32];
+
+			if (dots && dots - v < (long)sizeof(lo)) {
+				memcpy(lo, v, (size_t)(dots - v));
+				lo[dots - v] = '\0';
+				o.vmin = parse_size(lo);
+				o.vmax = parse_size(dots + 2);
+			} else {
+				o.vmin = o.vmax = parse_size(v);
+			}
+		} else if (ARG("", "--value-dist"))
+			o.skewed = !strcmp(v, "skewed");
+		else if (ARG("", "--cache-size"))
+			o.cache_size = parse_size(v);
+		else if (ARG("", "--policy"))
+			o.policy = v;
+		else if (ARG("", "--device"))
+			o.device = v;
+		else if (ARG("", "--sysfs"))
+			o.sysfs = v;
+		else if (!strcmp(a, "--no-prefill"))
+			o.prefill = 0;
+		else if (!strcmp(a, "--compare"))
+			o.compare = 1;
+		else if (!strcmp(a, "--json"))
+			o.json = 1;
+		else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+			usage(0);
+		else
+			usage(2);
+#undef ARG
+	}
+	if (!o.threads || o.threads > 1024 || !o.keys || !o.vmin ||
+	    o.vmin > o.vmax || o.get_pct > 100) {
+		fprintf(stderr, "vmemcache-bench: bad option values\n");
+		return 2;
+	}
+	if (o.zipf > 0 && !(cdf = zipf_cdf(o.keys, o.zipf)))
+		return 1;
+	cache = vmemcache_new();
+	if (!cache || vmemcache_add(cache, o.device)) {
+		fprintf(stderr, "vmemcache-bench: %s\n", vmemcache_errormsg());
+		return 1;
+	}
+	if (o.compare) {
+		ret = compare(&o, cache, cdf);
+	} else {
+		ret = prepare(&o, cache, o.policy);
+		if (!ret)
+			ret = run(&o, cache, V_LRU, o.ops, o.duration, cdf, &r);
+		if (!ret)
+			print_result(&o, o.policy, &r);
+	}
+	vmemcache_delete(cache);
+	free(cdf);
+	return ret ? 1 : 0;
+}
