@@ -153,6 +153,7 @@ static void vmc_cache_clear(struct vmc_cache *c)
 
 	for (pass = 0; pass < 8 && atomic_long_read(&c->nr_entries); pass++)
 		vmc_index_drain(&c->index, vmc_unlink_and_put, c);
+	vmc_repl_flush(c->repl);
 }
 
 /**
@@ -470,6 +471,8 @@ void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st)
 	st->dram_used = atomic_long_read(&c->dram_used);
 
 	percpu_down_read(&c->cfg_sem);
+	/* Count the space of removed entries as free, as it is about to be. */
+	vmc_repl_flush(c->repl);
 	vmc_extent_usage(&c->alloc, &u);
 	st->pool_used = u.used;
 	st->free_extents = u.nr_free;

@@ -114,7 +114,7 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 {
 	struct vmc_extent *ext = &e->ext_inline;
 	unsigned int max = 1, nr;
-	bool faulted_in = false;
+	bool faulted_in = false, flushed = false;
 	int ret;
 
 	for (;;) {
@@ -128,6 +128,12 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 			if (!ext)
 				return -ENOMEM;
 			max = nr;
+			continue;
+		}
+		/* Space of removed entries the policy still holds comes first. */
+		if (!flushed) {
+			vmc_repl_flush(c->repl);
+			flushed = true;
 			continue;
 		}
 		ret = -EFAULT;

@@ -172,20 +172,22 @@ static void vmc_lru_destroy(struct vmc_repl *r)
 }
 
 /*
- * Drain first, so that the rings hold no reference on @e: when the caller
- * drops the index's reference the entry's space returns to the pool at
- * once, unless a get is still copying it out.
+ * Only unlink: the rings may still hold references on @e, dropped at the
+ * next drain (a full ring, an eviction, or vmc_lru_flush()).  Draining
+ * here made every replacing put hold the list lock for a whole drain.
  */
 static void vmc_lru_remove(struct vmc_repl *r, struct vmc_entry *e)
 {
 	struct vmc_repl_lru *l = to_lru(r);
-	LIST_HEAD(dead);
 
 	vmc_repl_lock(&l->r, &l->lock);
-	vmc_lru_drain(l, &dead);
 	list_del_init(&e->lru);
 	spin_unlock(&l->lock);
-	vmc_lru_put_dead(l, &dead);
+}
+
+static void vmc_lru_flush(struct vmc_repl *r)
+{
+	vmc_lru_drain_all(to_lru(r));
 }
 
 static struct vmc_entry *vmc_lru_victim(struct vmc_repl *r)
@@ -218,4 +220,5 @@ const struct vmc_repl_ops vmc_repl_lru = {
 	.touch = vmc_lru_record,
 	.remove = vmc_lru_remove,
 	.victim = vmc_lru_victim,
+	.flush = vmc_lru_flush,
 };

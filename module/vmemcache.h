@@ -113,6 +113,8 @@ struct vmc_cache;
  *	    dropped
  * @victim: pick the entry to evict: linked and not in use; return it with
  *	    a reference taken, or NULL
+ * @flush: optional: apply buffered work and drop the references it holds,
+ *	   so that the space of removed entries returns to the pool
  *
  * All but @create and @destroy run concurrently.  They may sleep only to
  * drop entry references they hold (vmc_entry_put()).
@@ -125,6 +127,7 @@ struct vmc_repl_ops {
 	void (*touch)(struct vmc_repl *r, struct vmc_entry *e);
 	void (*remove)(struct vmc_repl *r, struct vmc_entry *e);
 	struct vmc_entry *(*victim)(struct vmc_repl *r);
+	void (*flush)(struct vmc_repl *r);
 };
 
 /**
@@ -216,6 +219,13 @@ void vmc_index_drain(struct rhashtable *index,
 void vmc_index_destroy(struct rhashtable *index);
 
 /* entry.c */
+/* Let the policy release what it holds (see vmc_repl_ops.flush). */
+static inline void vmc_repl_flush(struct vmc_repl *r)
+{
+	if (r->ops->flush)
+		r->ops->flush(r);
+}
+
 struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
 				   const void __user *ukey, u32 key_len);
 void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e);
