@@ -13,6 +13,12 @@
 
 #include "vmemcache.h"
 
+/*
+ * Extents the first allocation attempt can take without allocating an
+ * array, so that most values take the allocator's lock once.
+ */
+#define VMC_EXT_ONSTACK	8
+
 static size_t vmc_entry_bytes(const struct vmc_entry *e)
 {
 	size_t bytes = struct_size(e, key, e->key_len);
@@ -104,16 +110,16 @@ bool vmc_entry_unlink(struct vmc_cache *c, struct vmc_entry *e)
  * @len: value length, 1..pool size
  *
  * Evicts entries through the replacement policy while the pool is full,
- * but first faults the value in, so that a put bound to fail with -EFAULT
- * does not evict anything.
+ * but first lets the policy release the space it holds and faults the
+ * value in, so that a put bound to fail with -EFAULT evicts nothing.
  *
  * Return: 0, -ENOSPC when nothing more can be evicted, -EFAULT or -ENOMEM.
  */
 int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 			  const void __user *uval, u64 len)
 {
-	struct vmc_extent *ext = &e->ext_inline;
-	unsigned int max = 1, nr;
+	struct vmc_extent stack[VMC_EXT_ONSTACK], *ext = stack, *array;
+	unsigned int max = ARRAY_SIZE(stack), nr;
 	bool faulted_in = false, flushed = false;
 	int ret;
 
@@ -122,7 +128,7 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 		if (!ret)
 			break;
 		if (ret == -EOVERFLOW) {
-			if (ext != &e->ext_inline)
+			if (ext != stack)
 				kvfree(ext);
 			ext = kvmalloc_array(nr, sizeof(*ext), GFP_KERNEL);
 			if (!ext)
@@ -148,19 +154,29 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 		cond_resched();
 	}
 
-	if (nr == 1 && ext != &e->ext_inline) {
+	if (nr == 1) {
 		e->ext_inline = ext[0];
-		kvfree(ext);
-	} else if (nr > 1) {
-		e->ext_array = ext;
+	} else {
+		array = ext;
+		if (ext == stack) {
+			array = kvmalloc_array(nr, sizeof(*ext), GFP_KERNEL);
+			if (!array) {
+				vmc_extent_put(&c->alloc, ext, nr);
+				return -ENOMEM;
+			}
+			memcpy(array, ext, array_size(nr, sizeof(*ext)));
+		}
+		e->ext_array = array;
 		atomic_long_add(array_size(nr, sizeof(*ext)), &c->dram_used);
 	}
+	if (nr == 1 && ext != stack)
+		kvfree(ext);
 	e->nr_ext = nr;
 	e->tail = roundup(len, (u64)c->extent_size) - len;
 	return 0;
 
 out_free:
-	if (ext != &e->ext_inline)
+	if (ext != stack)
 		kvfree(ext);
 	return ret;
 }
