@@ -280,6 +280,8 @@ int vmc_cache_evict_lru(struct vmc_cache *c)
 		evicted = vmc_entry_unlink(c, e);
 		vmc_entry_put(c, e);
 	} while (!evicted);
+	/* The policy may buffer the removal: let the space go now. */
+	vmc_repl_flush(c->repl);
 	this_cpu_inc(c->stats->evictions);
 	return 0;
 }
