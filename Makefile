@@ -11,6 +11,9 @@
 #                 --strict over module/ and uapi/, man-check, doc-check
 #   make man-check  lint the man pages in man/ (mandoc, groff)
 #   make doc-check  kernel-doc over the module and the uapi header
+#   make deb      Debian packages in build/deb/ (scripts/build-deb)
+#   make deb-check  build, install, check and purge the packages, loading
+#                 the dkms-built module in a guest (root)
 #   make clean
 #
 # Variables: KVER / KDIR (kernel to build against; default: the newest
@@ -36,7 +39,7 @@ GUEST_RUN = KVER=$(KVER) $(CURDIR)/selftests/guest/run.sh \
 
 BUILD_TARGETS := all module lib tools selftests demo check bench
 
-.PHONY: $(BUILD_TARGETS) deps clean kver lint man-check doc-check
+.PHONY: $(BUILD_TARGETS) deps clean kver lint man-check doc-check deb deb-check
 
 all: module lib tools selftests
 
@@ -81,6 +84,12 @@ check: all
 	TEST_TIMEOUT=$(TEST_TIMEOUT) scripts/check --timeout $(GUEST_TIMEOUT) \
 		$(if $(strip $(GUEST_APPEND)),--append "$(GUEST_APPEND)") \
 		$(if $(SMP),--smp $(SMP))
+
+deb:
+	scripts/build-deb
+
+deb-check:
+	KVER=$(KVER) scripts/deb-check
 
 man-check:
 	scripts/man-check
