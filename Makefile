@@ -7,6 +7,13 @@
 #   make demo     build, then show the cache working inside a QEMU guest
 #   make check    build, run the selftests in a QEMU guest and the library
 #                 tests on the host
+#   make lint     module with W=1 C=1 (sparse) warning-free, checkpatch
+#                 --strict over module/ and uapi/, man-check, doc-check
+#   make man-check  lint the man pages in man/ (mandoc, groff)
+#   make doc-check  kernel-doc over the module and the uapi header
+#   make deb      Debian packages in build/deb/ (scripts/build-deb)
+#   make deb-check  build, install, check and purge the packages, loading
+#                 the dkms-built module in a guest (root)
 #   make clean
 #
 # Variables: KVER / KDIR (kernel to build against; default: the newest
@@ -32,7 +39,7 @@ GUEST_RUN = KVER=$(KVER) $(CURDIR)/selftests/guest/run.sh \
 
 BUILD_TARGETS := all module lib tools selftests demo check bench
 
-.PHONY: $(BUILD_TARGETS) deps clean kver
+.PHONY: $(BUILD_TARGETS) deps clean kver lint man-check doc-check deb deb-check
 
 all: module lib tools selftests
 
@@ -77,6 +84,28 @@ check: all
 	TEST_TIMEOUT=$(TEST_TIMEOUT) scripts/check --timeout $(GUEST_TIMEOUT) \
 		$(if $(strip $(GUEST_APPEND)),--append "$(GUEST_APPEND)") \
 		$(if $(SMP),--smp $(SMP))
+
+deb:
+	scripts/build-deb
+
+deb-check:
+	KVER=$(KVER) scripts/deb-check
+
+man-check:
+	scripts/man-check
+
+doc-check:
+	KVER=$(KVER) scripts/doc-check
+
+# Each part runs even if an earlier one failed; the target fails if any did.
+lint:
+	@rc=0; \
+	echo "==== lint: module (W=1 C=1) and checkpatch"; \
+	KVER=$(KVER) scripts/lint || rc=1; \
+	echo "==== lint: man pages"; scripts/man-check || rc=1; \
+	echo "==== lint: kernel-doc"; KVER=$(KVER) scripts/doc-check || rc=1; \
+	if [ $$rc -eq 0 ]; then echo "lint: PASS"; else echo "lint: FAIL"; fi; \
+	exit $$rc
 
 clean:
 	if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
