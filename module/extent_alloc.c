@@ -265,6 +265,33 @@ void vmc_extent_usage(struct vmc_extent_alloc *a, struct vmc_extent_usage *u)
 	spin_unlock(&a->lock);
 }
 
+/**
+ * vmc_extent_walk_free() - pass every free run to a function, in order
+ * @a: allocator
+ * @fn: called with each run's offset and length, lowest offset first,
+ *	under the allocator's lock (must not sleep); returns false to stop
+ * @arg: passed to @fn
+ * @u: out: the counters, read under the same lock as the runs
+ *
+ * For consistency checks, in the kernel and in the userspace tests.
+ */
+void vmc_extent_walk_free(struct vmc_extent_alloc *a,
+			  bool (*fn)(u64 off, u64 len, void *arg), void *arg,
+			  struct vmc_extent_usage *u)
+{
+	struct rb_node *node;
+
+	vmc_alloc_lock(a);
+	for (node = rb_first(&a->free); node; node = rb_next(node))
+		if (!fn(run_of(node)->off, run_of(node)->len, arg))
+			break;
+	u->used = a->size - a->free_bytes;
+	u->nr_free = a->nr_free;
+	u->lock_acquired = a->lock_acquired;
+	u->lock_contended = a->lock_contended;
+	spin_unlock(&a->lock);
+}
+
 int vmc_extent_cache_init(void)
 {
 	vmc_free_run_cache = KMEM_CACHE(vmc_free_run, 0);
