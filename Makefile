@@ -7,6 +7,8 @@
 #   make demo     build, then show the cache working inside a QEMU guest
 #   make check    build, run the selftests in a QEMU guest and the library
 #                 tests on the host
+#   make fuzz-alloc  libFuzzer on the extent allocator, in userspace, for
+#                 FUZZ_SECS seconds (default 60)
 #   make clean
 #
 # Variables: KVER / KDIR (kernel to build against; default: the newest
@@ -32,7 +34,7 @@ GUEST_RUN = KVER=$(KVER) $(CURDIR)/selftests/guest/run.sh \
 
 BUILD_TARGETS := all module lib tools selftests demo check bench
 
-.PHONY: $(BUILD_TARGETS) deps clean kver
+.PHONY: $(BUILD_TARGETS) deps clean kver fuzz-alloc
 
 all: module lib tools selftests
 
@@ -77,6 +79,10 @@ check: all
 	TEST_TIMEOUT=$(TEST_TIMEOUT) scripts/check --timeout $(GUEST_TIMEOUT) \
 		$(if $(strip $(GUEST_APPEND)),--append "$(GUEST_APPEND)") \
 		$(if $(SMP),--smp $(SMP))
+
+# module/extent_alloc.c built in userspace (tools/testing/extent_alloc).
+fuzz-alloc:
+	$(MAKE) -C tools/testing/extent_alloc fuzz $(if $(FUZZ_SECS),FUZZ_SECS=$(FUZZ_SECS))
 
 clean:
 	if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

@@ -8,6 +8,8 @@
  * with a neighbour gets a node allocated with the lock dropped.
  */
 #include <linux/math.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
 #include <linux/slab.h>
 
 #include "extent_alloc.h"
@@ -109,11 +111,14 @@ void vmc_extent_alloc_destroy(struct vmc_extent_alloc *a)
 int vmc_extent_get(struct vmc_extent_alloc *a, u64 len, struct vmc_extent *ext,
 		   unsigned int max, unsigned int *nr)
 {
-	u64 need = roundup(len, (u64)a->unit);
 	struct vmc_free_run *run;
 	unsigned int n = 0;
-	u64 left;
+	u64 need, left;
 
+	/* Never fits, and rounding it up could wrap around to a small size. */
+	if (len > a->size)
+		return -ENOSPC;
+	need = roundup(len, (u64)a->unit);
 	vmc_alloc_lock(a);
 	if (need > a->free_bytes) {
 		spin_unlock(&a->lock);

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A malloc-backed kmem_cache for the tests: see ../shim.h. */
+#ifndef _VMC_SHIM_SLAB_H
+#define _VMC_SHIM_SLAB_H
+
+#include "../shim.h"
+
+#undef GFP_KERNEL
+#undef __GFP_NOFAIL
+#define GFP_KERNEL	0x1u
+#define __GFP_NOFAIL	0x2u
+
+struct kmem_cache {
+	size_t size;
+	long live;
+};
+
+struct kmem_cache *shim_kmem_cache_create(size_t size);
+#define KMEM_CACHE(s, flags)	shim_kmem_cache_create(sizeof(struct s))
+void *kmem_cache_alloc(struct kmem_cache *c, unsigned int gfp);
+void kmem_cache_free(struct kmem_cache *c, void *p);
+void kmem_cache_destroy(struct kmem_cache *c);
+
+#endif
