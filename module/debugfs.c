@@ -11,6 +11,12 @@
  * A read fails with EAGAIN when the index was resized under the check;
  * reading again runs the check again.
  *
+ * inject (0200): writing 1 damages the cache on purpose, so that tests
+ * can see the check find what it is meant to find: a pool unit is taken
+ * behind the cache's back, nr_entries is one too high and an entry gets
+ * a reference nobody owns.  Writing 0 repairs all of it, as does unloading
+ * the module.  The cache cannot be reconfigured while damaged.
+ *
  * Locking of the check, outermost first:
  *  - cfg_sem for write: no operation runs, so the pool, the allocator and
  *    the policy cannot change, and no entry is referenced but by the index
@@ -23,6 +29,9 @@
  */
 #include <linux/bitmap.h>
 #include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kstrtox.h>
+#include <linux/module.h>
 #include <linux/math64.h>
 #include <linux/overflow.h>
 #include <linux/rhashtable.h>
@@ -82,9 +91,24 @@ static __printf(2, 3) void vmc_check_report(struct vmc_check *k,
 	va_end(args);
 }
 
-#define VMC_KEY_FMT		"entry %*phN"
-#define VMC_KEY_ARG(e)	\
-	(int)min_t(u32, (e)->key_len, VMC_CHECK_KEY_BYTES), (e)->key
+/* A problem of one entry, named by the first bytes of its key. */
+static __printf(3, 4) void vmc_check_report_entry(struct vmc_check *k,
+						  const struct vmc_entry *e,
+						  const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	if (k->problems++ >= VMC_CHECK_MAX_REPORTS)
+		return;
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	seq_printf(k->m, "entry %*phN: %pV\n",
+		   (int)min_t(u32, e->key_len, VMC_CHECK_KEY_BYTES), e->key,
+		   &vaf);
+	va_end(args);
+}
 
 /**
  * vmc_check_claim() - mark pool bytes as accounted for
@@ -129,16 +153,14 @@ static void vmc_check_entry(struct vmc_check *k, struct vmc_entry *e)
 		return;
 	}
 	if (!test_bit(VMC_ENTRY_LINKED, &e->flags))
-		vmc_check_report(k, VMC_KEY_FMT ": in the index, not linked",
-				 VMC_KEY_ARG(e));
+		vmc_check_report_entry(k, e, "in the index, not linked");
 	if (refcount_read(&e->ref) != 1)
-		vmc_check_report(k, VMC_KEY_FMT ": %u references, expected the index's only",
-				 VMC_KEY_ARG(e), refcount_read(&e->ref));
+		vmc_check_report_entry(k, e, "%u references, expected 1",
+				       refcount_read(&e->ref));
 	if (!vmc_index_finds(&k->c->index, e))
-		vmc_check_report(k, VMC_KEY_FMT ": a lookup of its key does not find it",
-				 VMC_KEY_ARG(e));
+		vmc_check_report_entry(k, e, "a lookup of its key does not find it");
 	if (!e->nr_ext) {
-		vmc_check_report(k, VMC_KEY_FMT ": no value", VMC_KEY_ARG(e));
+		vmc_check_report_entry(k, e, "no value");
 		return;
 	}
 	if (e->nr_ext > 1)
@@ -148,20 +170,17 @@ static void vmc_check_entry(struct vmc_check *k, struct vmc_entry *e)
 	for (i = 0; i < e->nr_ext; i++) {
 		ret = vmc_check_claim(k, ext[i].off, ext[i].len, &twice);
 		if (ret == -EINVAL)
-			vmc_check_report(k, VMC_KEY_FMT ": extent %u [%llu, +%llu) misaligned or outside the pool",
-					 VMC_KEY_ARG(e), i, ext[i].off,
-					 ext[i].len);
+			vmc_check_report_entry(k, e, "extent %u [%llu, +%llu) outside the pool",
+					       i, ext[i].off, ext[i].len);
 		else if (ret)
-			vmc_check_report(k, VMC_KEY_FMT ": extent %u [%llu, +%llu) overlaps another entry's at unit %lu",
-					 VMC_KEY_ARG(e), i, ext[i].off,
-					 ext[i].len, twice);
+			vmc_check_report_entry(k, e, "extent %u [%llu, +%llu) shares unit %lu",
+					       i, ext[i].off, ext[i].len, twice);
 		bytes += ext[i].len;
 	}
 	k->used += bytes;
 	if (e->tail >= k->c->alloc.unit || e->tail >= bytes)
-		vmc_check_report(k, VMC_KEY_FMT ": tail %u of %llu value bytes, extent size %u",
-				 VMC_KEY_ARG(e), e->tail, bytes,
-				 k->c->alloc.unit);
+		vmc_check_report_entry(k, e, "tail %u of %llu bytes, extent size %u",
+				       e->tail, bytes, k->c->alloc.unit);
 }
 
 /*
@@ -200,8 +219,7 @@ static bool vmc_check_listed(struct vmc_entry *e, void *arg)
 	}
 	if (!test_bit(VMC_ENTRY_LINKED, &e->flags) ||
 	    !vmc_index_finds(&k->c->index, e))
-		vmc_check_report(k, VMC_KEY_FMT ": listed by the policy, not in the index",
-				 VMC_KEY_ARG(e));
+		vmc_check_report_entry(k, e, "listed by the policy, not in the index");
 	return true;
 }
 
@@ -213,7 +231,7 @@ static bool vmc_check_free_run(u64 off, u64 len, void *arg)
 	int ret;
 
 	if (k->nr_free && off < k->end)
-		vmc_check_report(k, "free run [%llu, +%llu) out of order or overlapping the run ending at %llu",
+		vmc_check_report(k, "free run [%llu, +%llu) not after the run ending at %llu",
 				 off, len, k->end);
 	else if (k->nr_free && off == k->end)
 		vmc_check_report(k, "free runs not coalesced at %llu", off);
@@ -222,10 +240,10 @@ static bool vmc_check_free_run(u64 off, u64 len, void *arg)
 	k->end = off + len;
 	ret = vmc_check_claim(k, off, len, &twice);
 	if (ret == -EINVAL)
-		vmc_check_report(k, "free run [%llu, +%llu) misaligned or outside the pool",
+		vmc_check_report(k, "free run [%llu, +%llu) outside the pool",
 				 off, len);
 	else if (ret)
-		vmc_check_report(k, "free run [%llu, +%llu) overlaps an entry or run at unit %lu",
+		vmc_check_report(k, "free run [%llu, +%llu) owned twice at unit %lu",
 				 off, len, twice);
 	/* More runs than units: the tree is corrupt, stop. */
 	return k->nr_free <= k->units;
@@ -333,6 +351,88 @@ static int vmc_check_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vmc_check);
 
+/**
+ * struct vmc_damage - what the inject file did to a cache
+ * @c: the cache, or NULL while it is intact
+ * @unit: a pool unit taken from the allocator (when @nr_unit is 1)
+ * @nr_unit: extents in @unit, 0 when the pool was full
+ * @ref: the entry holding an extra reference, or NULL when there was none
+ *
+ * Changed under the cache's cfg_sem, held for write.
+ */
+struct vmc_damage {
+	struct vmc_cache *c;
+	struct vmc_extent unit;
+	unsigned int nr_unit;
+	struct vmc_entry *ref;
+};
+
+static struct vmc_damage vmc_damage;
+
+/* An entry of the index with a reference taken, or NULL. */
+static struct vmc_entry *vmc_any_entry(struct vmc_cache *c)
+{
+	struct rhashtable_iter iter;
+	struct vmc_entry *e;
+
+	rhashtable_walk_enter(&c->index, &iter);
+	rhashtable_walk_start(&iter);
+	do {
+		e = rhashtable_walk_next(&iter);
+	} while (IS_ERR(e));	/* -EAGAIN: a resize, walk on */
+	if (e && !refcount_inc_not_zero(&e->ref))
+		e = NULL;
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	return e;
+}
+
+/* Damage @c (see the top of the file), or with @c NULL repair it. */
+static void vmc_damage_set(struct vmc_cache *c)
+{
+	struct vmc_damage *d = &vmc_damage;
+	struct vmc_cache *locked = c ?: d->c;
+
+	if (!locked)
+		return;
+	percpu_down_write(&locked->cfg_sem);
+	if (c && !d->c) {
+		if (vmc_extent_get(&c->alloc, 1, &d->unit, 1, &d->nr_unit))
+			d->nr_unit = 0;
+		atomic_long_inc(&c->nr_entries);
+		d->ref = vmc_any_entry(c);
+		d->c = c;
+	} else if (!c && d->c) {
+		if (d->nr_unit)
+			vmc_extent_put(&d->c->alloc, &d->unit, d->nr_unit);
+		atomic_long_dec(&d->c->nr_entries);
+		if (d->ref)
+			vmc_entry_put(d->c, d->ref);
+		d->c = NULL;
+	}
+	percpu_up_write(&locked->cfg_sem);
+}
+
+static ssize_t vmc_inject_write(struct file *file, const char __user *buf,
+				size_t count, loff_t *ppos)
+{
+	bool damage;
+	int ret;
+
+	ret = kstrtobool_from_user(buf, count, &damage);
+	if (ret)
+		return ret;
+	vmc_damage_set(damage ? file->private_data : NULL);
+	return count;
+}
+
+static const struct file_operations vmc_inject_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = vmc_inject_write,
+	.llseek = noop_llseek,
+};
+
 static struct dentry *vmc_debugfs_dir;
 
 /**
@@ -346,10 +446,13 @@ void vmc_debugfs_init(struct vmc_cache *c)
 	vmc_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("check", 0400, vmc_debugfs_dir, c,
 			    &vmc_check_fops);
+	debugfs_create_file("inject", 0200, vmc_debugfs_dir, c,
+			    &vmc_inject_fops);
 }
 
-/* Remove the files, waiting for readers still in them. */
+/* Remove the files, waiting for their users, and repair any damage. */
 void vmc_debugfs_exit(void)
 {
 	debugfs_remove_recursive(vmc_debugfs_dir);
+	vmc_damage_set(NULL);
 }

@@ -639,6 +639,26 @@ static inline int vmc_check_consistency(void)
 	return 0;
 }
 
+/* Write a file of the module's debugfs directory: 0 or -errno. */
+static inline int vmc_debugfs_write(const char *file, const char *val)
+{
+	char path[128];
+	ssize_t n;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), VMC_DEBUGFS "/vmemcache/%s", file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != strlen(val))
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
 /* Assert that the module finds its cache consistent. */
 #define VMC_ASSERT_CONSISTENT()	ASSERT_EQ(0, vmc_check_consistency())
 
