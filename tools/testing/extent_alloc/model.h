@@ -49,7 +49,7 @@ struct model {
 	char err[512];
 };
 
-static __attribute__((format(printf, 2, 3))) int
+static inline __attribute__((format(printf, 2, 3))) int
 model_fail(struct model *m, const char *fmt, ...)
 {
 	va_list ap;
@@ -61,7 +61,7 @@ model_fail(struct model *m, const char *fmt, ...)
 }
 
 /* Set up both; returns what vmc_extent_alloc_init() returned. */
-static int model_init(struct model *m, u64 size, u32 unit)
+static inline int model_init(struct model *m, u64 size, u32 unit)
 {
 	int ret;
 
@@ -87,7 +87,7 @@ struct model_walk {
 	int ret;
 };
 
-static bool model_walk_run(u64 off, u64 len, void *arg)
+static inline bool model_walk_run(u64 off, u64 len, void *arg)
 {
 	struct model_walk *w = arg;
 	struct model *m = w->m;
@@ -119,7 +119,7 @@ static bool model_walk_run(u64 off, u64 len, void *arg)
 }
 
 /* The free runs and counters agree with the model: 0, else -1. */
-static int model_check(struct model *m)
+static inline int model_check(struct model *m)
 {
 	struct model_walk w = { .m = m };
 	struct vmc_extent_usage u;
@@ -151,7 +151,7 @@ static int model_check(struct model *m)
  * Allocate len bytes into at most max extents on both: 0 when they agree
  * (whatever the allocator returned), else -1.
  */
-static int model_get(struct model *m, u64 len, unsigned int max)
+static inline int model_get(struct model *m, u64 len, unsigned int max)
 {
 	struct vmc_extent *ext = calloc(max + 1, sizeof(*ext));
 	u64 need, nfree = 0, i, left;
@@ -238,7 +238,7 @@ bad:
 }
 
 /* Free allocation i (swapped with the last) on both. */
-static void model_put(struct model *m, unsigned int i)
+static inline void model_put(struct model *m, unsigned int i)
 {
 	struct model_alloc *al = &m->live[i];
 	unsigned int n;
@@ -253,7 +253,7 @@ static void model_put(struct model *m, unsigned int i)
 }
 
 /* Free everything, check that one run is left, tear down: 0 or -1. */
-static int model_fini(struct model *m)
+static inline int model_fini(struct model *m)
 {
 	int ret;
 
