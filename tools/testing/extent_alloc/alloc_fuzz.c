@@ -12,13 +12,13 @@
 
 /* Consumes the input a byte at a time; zeros once it is used up. */
 struct input {
-	const uint8_t *p;
+	const u8 *p;
 	size_t left;
 };
 
-static uint64_t take(struct input *in, unsigned int bytes)
+static u64 take(struct input *in, unsigned int bytes)
 {
-	uint64_t v = 0;
+	u64 v = 0;
 
 	while (bytes--) {
 		v = v << 8 | (in->left ? *in->p : 0);
@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (model_init(&m, pool, unit))
 		fail(&m);
 	while (in.left) {
-		uint8_t op = take(&in, 1);
+		u8 op = take(&in, 1);
 		u64 len;
 
 		switch (op % 4) {

@@ -6,7 +6,6 @@
  * random sequences, every step checked against the reference model of
  * model.h.  Prints TAP.  VMC_ALLOC_SEED replays the random part.
  */
-#include <inttypes.h>
 #include <time.h>
 
 #include "model.h"
@@ -24,9 +23,9 @@ static void tap(bool ok, const char *what, const struct model *m)
 	printf("%sok %u - %s\n", ok ? "" : "not ", tests, what);
 }
 
-static uint64_t rng_next(uint64_t *s)
+static u64 rng_next(u64 *s)
 {
-	uint64_t x = *s;
+	u64 x = *s;
 
 	x ^= x >> 12;
 	x ^= x << 25;
@@ -109,6 +108,7 @@ static bool double_free_warns(struct model *m)
 
 	if (model_init(m, 64 * 8, 64) || model_get(m, 128, 1))
 		return false;
+	fprintf(stderr, "# two WARN_ON_ONCE() expected:\n");
 	ext = m->live[0].ext[0];
 	model_put(m, 0);
 	vmc_extent_put(&m->a, &ext, 1);
@@ -135,16 +135,16 @@ static bool init_enomem(void)
 }
 
 /* Random gets and puts against the model, checked after every step. */
-static bool random_ops(struct model *m, uint64_t seed, u64 size, u32 unit,
+static bool random_ops(struct model *m, u64 seed, u64 size, u32 unit,
 		       unsigned int ops)
 {
-	uint64_t rng = seed;
+	u64 rng = seed;
 	unsigned int i;
 
 	if (model_init(m, size, unit))
 		return false;
 	for (i = 0; i < ops; i++) {
-		uint64_t r = rng_next(&rng);
+		u64 r = rng_next(&rng);
 
 		if (m->nlive && r % 100 < 45) {
 			model_put(m, (unsigned int)(rng_next(&rng) % m->nlive));
@@ -172,24 +172,24 @@ int main(void)
 		{ 7 * 3, 3 },
 	};
 	const char *env = getenv("VMC_ALLOC_SEED");
-	uint64_t seed = env && *env ? strtoull(env, NULL, 0) :
-			(uint64_t)time(NULL);
+	u64 seed = env && *env ? strtoull(env, NULL, 0) :
+			(u64)time(NULL);
 	struct model m;
 	char what[128];
 	unsigned int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n1..%zu\n", 6 + sizeof(orders) / sizeof(orders[0]) +
-	       sizeof(pools) / sizeof(pools[0]));
-	printf("# seed %" PRIu64 " (rerun with VMC_ALLOC_SEED=%" PRIu64 ")\n",
-	       seed, seed);
+	printf("TAP version 13\n1..%zu\n", 6 + ARRAY_SIZE(orders) +
+	       ARRAY_SIZE(pools));
+	printf("# seed %llu (rerun with VMC_ALLOC_SEED=%llu)\n",
+	       (unsigned long long)seed, (unsigned long long)seed);
 	if (vmc_extent_cache_init()) {
 		printf("Bail out! no kmem_cache\n");
 		return 1;
 	}
 	tap(init_rounds_down(), "init uses whole units only", NULL);
 	tap(pool_smaller_than_unit(), "a pool smaller than a unit is empty", NULL);
-	for (i = 0; i < sizeof(orders) / sizeof(orders[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(orders); i++) {
 		snprintf(what, sizeof(what), "coalescing, freed in order %u %u %u",
 			 orders[i][0], orders[i][1], orders[i][2]);
 		tap(coalesce(&m, orders[i]), what, &m);
@@ -197,8 +197,9 @@ int main(void)
 	tap(fragmented(&m), "a value over many holes; EOVERFLOW and ENOSPC", &m);
 	tap(double_free_warns(&m), "a double free warns and changes nothing", &m);
 	tap(init_enomem(), "init fails cleanly without memory", NULL);
-	for (i = 0; i < sizeof(pools) / sizeof(pools[0]); i++) {
-		snprintf(what, sizeof(what), "50000 random operations, %llu-byte pool of %u-byte units",
+	for (i = 0; i < ARRAY_SIZE(pools); i++) {
+		snprintf(what, sizeof(what),
+			 "50000 random operations, %llu-byte pool, %u-byte units",
 			 (unsigned long long)pools[i].size, pools[i].unit);
 		tap(random_ops(&m, seed + i, pools[i].size, pools[i].unit,
 			       50000), what, &m);

@@ -49,7 +49,7 @@ struct model {
 	char err[512];
 };
 
-static inline __attribute__((format(printf, 2, 3))) int
+static inline __printf(2, 3) int
 model_fail(struct model *m, const char *fmt, ...)
 {
 	va_list ap;
@@ -205,7 +205,7 @@ static inline int model_get(struct model *m, u64 len, unsigned int max)
 			i++;
 		if (ext[n].off != i * m->unit || !ext[n].len ||
 		    ext[n].len % m->unit || ext[n].len / m->unit > left) {
-			model_fail(m, "get %llu bytes: extent %u [%llu, +%llu), expected one at %llu",
+			model_fail(m, "get %llu bytes: extent %u [%llu, +%llu), expected at %llu",
 				   (unsigned long long)len, n,
 				   (unsigned long long)ext[n].off,
 				   (unsigned long long)ext[n].len,

@@ -12,7 +12,7 @@ long shim_live_objects;
 void shim_warn(const char *file, int line, const char *cond)
 {
 	shim_warnings++;
-	fprintf(stderr, "# WARNING at %s:%d: %s\n", file, line, cond);
+	fprintf(stderr, "# WARN_ON_ONCE(%s) at %s:%d\n", cond, file, line);
 }
 
 struct kmem_cache *shim_kmem_cache_create(size_t size)

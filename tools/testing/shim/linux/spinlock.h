@@ -5,9 +5,11 @@
 
 #include "../shim.h"
 
-typedef struct {
+struct shim_spinlock {
 	bool held;
-} spinlock_t;
+};
+
+#define spinlock_t		struct shim_spinlock
 
 #define spin_lock_init(l)	((l)->held = false)
 #define lockdep_assert_held(l)	assert((l)->held)
