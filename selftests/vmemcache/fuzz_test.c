@@ -23,6 +23,8 @@
  *
  * The seed is printed; VMC_FUZZ_SEED=S VMC_FUZZ_ITERS=N replays the
  * single-threaded phase exactly (the default runs FUZZ_SECS seconds).
+ * compat_fuzz_test is the same program built 32-bit, for the compat ioctl
+ * path, with shorter phases.
  */
 #include "vmc_test.h"
 
@@ -34,8 +36,10 @@
 #define FUZZ_ARENA	(256U * 1024)	/* read-write bytes keys and values use */
 #define FUZZ_ARG	16384U		/* > the largest _IOC_SIZE, 16383 */
 #define FUZZ_FLAKY	(16 * VMC_PAGE)	/* memory whose protection flips */
+#ifndef FUZZ_SECS			/* compat_fuzz_test runs shorter */
 #define FUZZ_SECS	5		/* single-threaded phase, per variant */
 #define RACE_SECS	2
+#endif
 #define NRACERS		3
 #define NSENTINELS	32
 #define SENTINEL_LEN	3000U
@@ -536,7 +540,7 @@ static void run_race(struct __test_metadata *_metadata,
 	unsigned int i;
 	double end;
 
-	ASSERT_NE(NULL, r);
+	ASSERT_TRUE(r != NULL);
 	r->mem = mem;
 	r->fd = vmc_open();
 	ASSERT_LE(0, r->fd);
