@@ -2,9 +2,11 @@
 /* The shim's state and its kmem_cache: see shim.h. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 
-int shim_locks_held;
+__thread int shim_locks_held;
+__thread int shim_cpu;
 unsigned long shim_warnings;
 long shim_alloc_fail_in = -1;
 long shim_live_objects;
@@ -13,6 +15,12 @@ void shim_warn(const char *file, int line, const char *cond)
 {
 	shim_warnings++;
 	fprintf(stderr, "# WARN_ON_ONCE(%s) at %s:%d\n", cond, file, line);
+}
+
+void *shim_alloc_percpu(size_t size)
+{
+	assert(size <= SHIM_PCPU_STRIDE);
+	return calloc(SHIM_NR_CPUS, SHIM_PCPU_STRIDE);
 }
 
 struct kmem_cache *shim_kmem_cache_create(size_t size)

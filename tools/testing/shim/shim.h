@@ -5,12 +5,12 @@
  * against the kernel's own tools/include and tools/lib/rbtree.c, the way
  * tools/testing/radix-tree does:
  *  - spinlocks that check their discipline (no recursion, unlock only
- *    what is held, lockdep_assert_held() holds) instead of spinning;
+ *    what is held, lockdep_assert_held() holds);
  *  - might_sleep() that checks that no spinlock is held;
  *  - a malloc-backed kmem_cache that counts live objects, checks that none
  *    is left at kmem_cache_destroy(), and can be told to fail;
  *  - WARN_ON_ONCE() that counts, so tests can assert on it.
- * Single-threaded: the tests drive one allocator from one thread.
+ *  - per-CPU memory and local locks, each test thread being one CPU.
  */
 #ifndef _VMC_SHIM_H
 #define _VMC_SHIM_H
@@ -22,8 +22,8 @@
 #include <linux/types.h>
 #include <linux/kernel.h>
 
-/* Spinlocks held now, by anyone. */
-extern int shim_locks_held;
+/* Spinlocks the calling thread holds. */
+extern __thread int shim_locks_held;
 /* WARN_ON_ONCE() conditions that were true. */
 extern unsigned long shim_warnings;
 /* kmem_cache_alloc() without __GFP_NOFAIL fails when this reaches 0. */

@@ -3,12 +3,24 @@
 #ifndef _VMC_SHIM_SLAB_H
 #define _VMC_SHIM_SLAB_H
 
+#include <stdlib.h>
 #include "../shim.h"
 
 #undef GFP_KERNEL
 #undef __GFP_NOFAIL
 #define GFP_KERNEL	0x1u
 #define __GFP_NOFAIL	0x2u
+
+static inline void *kzalloc(size_t size, unsigned int gfp)
+{
+	assert(!shim_locks_held || !(gfp & GFP_KERNEL));	/* may sleep */
+	return calloc(1, size);
+}
+
+static inline void kfree(const void *p)
+{
+	free((void *)p);
+}
 
 struct kmem_cache {
 	size_t size;
