@@ -31,8 +31,8 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kstrtox.h>
-#include <linux/module.h>
 #include <linux/math64.h>
+#include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/rhashtable.h>
 #include <linux/seq_file.h>
