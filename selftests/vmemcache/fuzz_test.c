@@ -6,9 +6,10 @@
  * and directions, unknown numbers, neighbouring magics) carry random and
  * mutated structs: lengths of 0, 1, the key limit and past it, near 2^32
  * and near U64_MAX; pointers that are NULL, unmapped, read-only (for
- * output buffers), kernel addresses, non-canonical, straddling into a
- * PROT_NONE page, or the same buffer as the key; flags and reserved fields
- * set; structs larger than the kernel's with zero and non-zero tails.
+ * output buffers), kernel addresses, non-canonical, straddling into an
+ * unmapped or a PROT_NONE page, or the same buffer as the key; flags and
+ * reserved fields set; structs larger than the kernel's with zero and
+ * non-zero tails.
  * Then threads fuzz one descriptor number while another thread closes
  * it and dup2()s fresh descriptors onto it, and another flips the
  * protection of memory the ioctls use.
@@ -75,7 +76,7 @@ FIXTURE_VARIANT_ADD(fuzz, none) {
 struct fuzz_mem {
 	uint8_t *arena;		/* FUZZ_ARENA random bytes, read-write */
 	uint8_t *ro;		/* 2 pages, read-only */
-	uint8_t *edge;		/* a page before a PROT_NONE page */
+	uint8_t *edge;		/* a page before an unmapped one */
 	uint8_t *flaky;		/* FUZZ_FLAKY bytes, protection flipping */
 	void *unmapped;		/* a hole between two PROT_NONE pages */
 };
@@ -400,11 +401,22 @@ static void *fuzz_hole(void)
 	return p + VMC_PAGE;
 }
 
+/* A read-write page followed by an unmapped one (and a PROT_NONE one). */
+static uint8_t *fuzz_edge(void)
+{
+	uint8_t *p = vmc_map(3, PROT_NONE);
+
+	if (!p || mprotect(p, VMC_PAGE, PROT_READ | PROT_WRITE) ||
+	    munmap(p + VMC_PAGE, VMC_PAGE))
+		return NULL;
+	return p;
+}
+
 static int fuzz_mem_init(struct fuzz_mem *m, uint64_t seed)
 {
 	m->arena = vmc_map_edge(FUZZ_ARENA);
 	m->ro = vmc_map_edge(2 * VMC_PAGE);
-	m->edge = vmc_map_edge(VMC_PAGE);
+	m->edge = fuzz_edge();
 	m->flaky = vmc_map_edge(FUZZ_FLAKY);
 	m->unmapped = fuzz_hole();
 	if (!m->arena || !m->ro || !m->edge || !m->flaky || !m->unmapped)
