@@ -14,6 +14,8 @@
 #   make deb      Debian packages in build/deb/ (scripts/build-deb)
 #   make deb-check  build, install, check and purge the packages, loading
 #                 the dkms-built module in a guest (root)
+#   make fuzz-alloc  libFuzzer on the extent allocator, in userspace, for
+#                 FUZZ_SECS seconds (default 60)
 #   make clean
 #
 # Variables: KVER / KDIR (kernel to build against; default: the newest
@@ -39,7 +41,8 @@ GUEST_RUN = KVER=$(KVER) $(CURDIR)/selftests/guest/run.sh \
 
 BUILD_TARGETS := all module lib tools selftests demo check bench
 
-.PHONY: $(BUILD_TARGETS) deps clean kver lint man-check doc-check deb deb-check
+.PHONY: $(BUILD_TARGETS) deps clean kver lint man-check doc-check deb deb-check \
+	fuzz-alloc
 
 all: module lib tools selftests
 
@@ -106,6 +109,9 @@ lint:
 	echo "==== lint: kernel-doc"; KVER=$(KVER) scripts/doc-check || rc=1; \
 	if [ $$rc -eq 0 ]; then echo "lint: PASS"; else echo "lint: FAIL"; fi; \
 	exit $$rc
+# module/extent_alloc.c built in userspace (tools/testing/extent_alloc).
+fuzz-alloc:
+	$(MAKE) -C tools/testing/extent_alloc fuzz $(if $(FUZZ_SECS),FUZZ_SECS=$(FUZZ_SECS))
 
 clean:
 	if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

@@ -469,12 +469,16 @@ void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st)
 		st->misses += s->misses;
 		st->evictions += s->evictions;
 	}
-	st->entries = atomic_long_read(&c->nr_entries);
-	st->dram_used = atomic_long_read(&c->dram_used);
 
 	percpu_down_read(&c->cfg_sem);
-	/* Count the space of removed entries as free, as it is about to be. */
+	/*
+	 * Count the space of removed entries as free, as it is about to be:
+	 * their pool space and their DRAM alike, so flush before reading
+	 * either.
+	 */
 	vmc_repl_flush(c->repl);
+	st->entries = atomic_long_read(&c->nr_entries);
+	st->dram_used = atomic_long_read(&c->dram_used);
 	vmc_extent_usage(&c->alloc, &u);
 	st->pool_used = u.used;
 	st->free_extents = u.nr_free;

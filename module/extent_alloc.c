@@ -8,6 +8,8 @@
  * with a neighbour gets a node allocated with the lock dropped.
  */
 #include <linux/math.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
 #include <linux/slab.h>
 
 #include "extent_alloc.h"
@@ -109,11 +111,14 @@ void vmc_extent_alloc_destroy(struct vmc_extent_alloc *a)
 int vmc_extent_get(struct vmc_extent_alloc *a, u64 len, struct vmc_extent *ext,
 		   unsigned int max, unsigned int *nr)
 {
-	u64 need = roundup(len, (u64)a->unit);
 	struct vmc_free_run *run;
 	unsigned int n = 0;
-	u64 left;
+	u64 need, left;
 
+	/* Never fits, and rounding it up could wrap around to a small size. */
+	if (len > a->size)
+		return -ENOSPC;
+	need = roundup(len, (u64)a->unit);
 	vmc_alloc_lock(a);
 	if (need > a->free_bytes) {
 		spin_unlock(&a->lock);
@@ -258,6 +263,33 @@ void vmc_extent_put(struct vmc_extent_alloc *a, const struct vmc_extent *ext,
 void vmc_extent_usage(struct vmc_extent_alloc *a, struct vmc_extent_usage *u)
 {
 	spin_lock(&a->lock);
+	u->used = a->size - a->free_bytes;
+	u->nr_free = a->nr_free;
+	u->lock_acquired = a->lock_acquired;
+	u->lock_contended = a->lock_contended;
+	spin_unlock(&a->lock);
+}
+
+/**
+ * vmc_extent_walk_free() - pass every free run to a function, in order
+ * @a: allocator
+ * @fn: called with each run's offset and length, lowest offset first,
+ *	under the allocator's lock (must not sleep); returns false to stop
+ * @arg: passed to @fn
+ * @u: out: the counters, read under the same lock as the runs
+ *
+ * For consistency checks, in the kernel and in the userspace tests.
+ */
+void vmc_extent_walk_free(struct vmc_extent_alloc *a,
+			  bool (*fn)(u64 off, u64 len, void *arg), void *arg,
+			  struct vmc_extent_usage *u)
+{
+	struct rb_node *node;
+
+	vmc_alloc_lock(a);
+	for (node = rb_first(&a->free); node; node = rb_next(node))
+		if (!fn(run_of(node)->off, run_of(node)->len, arg))
+			break;
 	u->used = a->size - a->free_bytes;
 	u->nr_free = a->nr_free;
 	u->lock_acquired = a->lock_acquired;

@@ -68,6 +68,9 @@ struct vmc_extent_usage {
 };
 
 void vmc_extent_usage(struct vmc_extent_alloc *a, struct vmc_extent_usage *u);
+void vmc_extent_walk_free(struct vmc_extent_alloc *a,
+			  bool (*fn)(u64 off, u64 len, void *arg), void *arg,
+			  struct vmc_extent_usage *u);
 
 int vmc_extent_cache_init(void);
 void vmc_extent_cache_exit(void);

@@ -86,6 +86,27 @@ bool vmc_index_contains(struct rhashtable *index, const struct vmc_key *key)
 }
 
 /**
+ * vmc_index_finds() - tell whether a lookup of an entry's key finds it
+ * @index: the index
+ * @e: entry whose key is looked up
+ *
+ * For the consistency check: an entry in the wrong bucket, or shadowed by
+ * another entry with the same key, is not found.
+ *
+ * Return: whether the index holds @e under its key.
+ */
+bool vmc_index_finds(struct rhashtable *index, struct vmc_entry *e)
+{
+	struct vmc_key key = { .data = e->key, .len = e->key_len };
+	bool found;
+
+	rcu_read_lock();
+	found = rhashtable_lookup(index, &key, vmc_index_params) == e;
+	rcu_read_unlock();
+	return found;
+}
+
+/**
  * vmc_index_insert() - link a new entry, optionally replacing its key's
  * @index: the index
  * @e: new entry with VMC_ENTRY_LINKED set and the index's reference held

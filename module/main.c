@@ -82,6 +82,7 @@ static int __init vmc_init(void)
 	ret = misc_register(&vmc_dev.misc);
 	if (ret)
 		goto err_cache;
+	vmc_debugfs_init(vmc_dev.cache);
 	return 0;
 
 err_cache:
@@ -93,6 +94,7 @@ err_extent:
 
 static void __exit vmc_exit(void)
 {
+	vmc_debugfs_exit();
 	misc_deregister(&vmc_dev.misc);
 	vmc_cache_destroy(vmc_dev.cache);
 	vmc_extent_cache_exit();

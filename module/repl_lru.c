@@ -207,6 +207,22 @@ static struct vmc_entry *vmc_lru_victim(struct vmc_repl *r)
 	return victim;
 }
 
+static void vmc_lru_walk(struct vmc_repl *r,
+			 bool (*fn)(struct vmc_entry *e, void *arg), void *arg)
+{
+	struct vmc_repl_lru *l = to_lru(r);
+	struct vmc_entry *e;
+	LIST_HEAD(dead);
+
+	vmc_repl_lock(&l->r, &l->lock);
+	vmc_lru_drain(l, &dead);
+	list_for_each_entry(e, &l->list, lru)
+		if (!fn(e, arg))
+			break;
+	spin_unlock(&l->lock);
+	vmc_lru_put_dead(l, &dead);
+}
+
 const struct vmc_repl_ops vmc_repl_lru = {
 	.name = "lru",
 	.create = vmc_lru_create,
@@ -216,4 +232,5 @@ const struct vmc_repl_ops vmc_repl_lru = {
 	.remove = vmc_lru_record,
 	.victim = vmc_lru_victim,
 	.flush = vmc_lru_flush,
+	.walk = vmc_lru_walk,
 };

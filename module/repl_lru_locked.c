@@ -100,6 +100,19 @@ static struct vmc_entry *vmc_lru_victim(struct vmc_repl *r)
 	return NULL;
 }
 
+static void vmc_lru_walk(struct vmc_repl *r,
+			 bool (*fn)(struct vmc_entry *e, void *arg), void *arg)
+{
+	struct vmc_repl_lru_locked *l = to_lru_locked(r);
+	struct vmc_entry *e;
+
+	vmc_repl_lock(&l->r, &l->lock);
+	list_for_each_entry(e, &l->list, lru)
+		if (!fn(e, arg))
+			break;
+	spin_unlock(&l->lock);
+}
+
 const struct vmc_repl_ops vmc_repl_lru_locked = {
 	.name = "lru_locked",
 	.create = vmc_lru_create,
@@ -108,4 +121,5 @@ const struct vmc_repl_ops vmc_repl_lru_locked = {
 	.touch = vmc_lru_touch,
 	.remove = vmc_lru_remove,
 	.victim = vmc_lru_victim,
+	.walk = vmc_lru_walk,
 };

@@ -116,6 +116,10 @@ struct vmc_cache;
  *	    a reference taken, or NULL
  * @flush: optional: apply buffered work and drop the references it holds,
  *	   so that the space of removed entries returns to the pool
+ * @walk: optional: apply buffered work, then call @fn on every entry the
+ *	  policy keeps, in its order, with the policy's lock held (@fn must
+ *	  not sleep; it returns false to stop the walk).  For the
+ *	  consistency check, which holds cfg_sem for write.
  *
  * All but @create and @destroy run concurrently.  They may sleep only to
  * drop entry references they hold (vmc_entry_put()).
@@ -129,6 +133,8 @@ struct vmc_repl_ops {
 	void (*remove)(struct vmc_repl *r, struct vmc_entry *e);
 	struct vmc_entry *(*victim)(struct vmc_repl *r);
 	void (*flush)(struct vmc_repl *r);
+	void (*walk)(struct vmc_repl *r,
+		     bool (*fn)(struct vmc_entry *e, void *arg), void *arg);
 };
 
 /**
@@ -215,6 +221,7 @@ int vmc_index_insert(struct rhashtable *index, struct vmc_entry *e,
 		     bool replace, struct vmc_entry **old);
 void vmc_index_remove(struct rhashtable *index, struct vmc_entry *e);
 bool vmc_index_contains(struct rhashtable *index, const struct vmc_key *key);
+bool vmc_index_finds(struct rhashtable *index, struct vmc_entry *e);
 void vmc_index_drain(struct rhashtable *index,
 		     void (*fn)(struct vmc_entry *e, void *arg), void *arg);
 void vmc_index_destroy(struct rhashtable *index);
@@ -281,6 +288,10 @@ struct vmc_device {
 	struct miscdevice misc;
 	struct vmc_cache *cache;
 };
+
+/* debugfs.c */
+void vmc_debugfs_init(struct vmc_cache *c);
+void vmc_debugfs_exit(void);
 
 /* chardev.c */
 extern const struct file_operations vmc_fops;

@@ -354,6 +354,7 @@ TEST_F_TIMEOUT(conc, mixed_threads_and_processes, 240)
 		  st.entries + (st.evictions - st0.evictions) + replaces);
 	ASSERT_EQ(st.pool_used == st.pool_size, st.free_extents == 0);
 	ASSERT_LE(st.free_extents * EXT, st.pool_size - st.pool_used);
+	VMC_ASSERT_CONSISTENT();
 
 	/* and empties completely */
 	for (i = 0; i < NKEYS; i++) {
@@ -366,6 +367,7 @@ TEST_F_TIMEOUT(conc, mixed_threads_and_processes, 240)
 	ASSERT_EQ(0u, st.entries);
 	ASSERT_EQ(0u, st.pool_used);
 	ASSERT_EQ(1u, st.free_extents);
+	VMC_ASSERT_CONSISTENT();
 	munmap(w, nw * sizeof(*w));
 	free(buf);
 }
@@ -535,6 +537,7 @@ TEST_F_TIMEOUT(conc, replace_is_atomic, 240)
 	ASSERT_TRUE(check_value(val, size, copied, 7, BIG) == NULL);
 	memcpy(&h, val, sizeof(h));
 	ASSERT_EQ(seq > MAX_REPLACES ? MAX_REPLACES : seq, h.seq);
+	VMC_ASSERT_CONSISTENT();
 	munmap(sh, sizeof(*sh));
 	free(val);
 }

@@ -347,6 +347,7 @@ static void frag_run(struct __test_metadata *_metadata, int fd,
 	ASSERT_LE(0.90, util);
 	ASSERT_LE(0.90, f.min_util);
 	ASSERT_LT(0u, f.evicting_puts);
+	VMC_ASSERT_CONSISTENT();
 
 	/* empty it: LRU evictions and explicit ones alternately */
 	for (i = 0; f.entries; i++) {
@@ -368,6 +369,7 @@ static void frag_run(struct __test_metadata *_metadata, int fd,
 	ASSERT_EQ(0u, st.entries);
 	ASSERT_EQ(0u, st.pool_used);
 	ASSERT_EQ(1u, st.free_extents);
+	VMC_ASSERT_CONSISTENT();
 
 	free(f.size);
 	free(f.gen);

@@ -28,12 +28,16 @@ static void assert_empty_pool(struct __test_metadata *_metadata, int fd)
 {
 	struct vmemcache_stats st;
 
+	/* the index, the list, the pool and the counters agree, full ... */
+	VMC_ASSERT_CONSISTENT();
 	ASSERT_EQ(0, vmc_reset());
 	ASSERT_EQ(0, vmc_stats(fd, &st));
 	EXPECT_EQ(0U, st.entries);
 	EXPECT_EQ(0U, st.pool_used)
 		TH_LOG("pool bytes still held after reset: a leaked reference");
 	EXPECT_EQ(1U, st.free_extents);
+	/* ... and empty */
+	VMC_ASSERT_CONSISTENT();
 }
 
 /* One CPU records far more hits than a ring holds; order stays exact. */

@@ -28,6 +28,7 @@
 #include <sys/ioctl.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -570,6 +571,96 @@ static inline int vmc_module_load(const char *params)
 {
 	return vmc_module_load_file(vmc_ko_path(), params);
 }
+
+/* ------------------------------------------------------------ check */
+
+#define VMC_DEBUGFS		"/sys/kernel/debug"
+#define VMC_CHECK_FILE		VMC_DEBUGFS "/vmemcache/check"
+
+/*
+ * Read the module's consistency check (debugfs, mounted here if need be)
+ * into buf: its length or -errno.  The check fails with EAGAIN when the
+ * index resized under it, so that is retried.
+ */
+static inline ssize_t vmc_check_read(char *buf, size_t size)
+{
+	struct stat st;
+	ssize_t n = -EAGAIN, len;
+	int fd, tries;
+
+	if (stat(VMC_DEBUGFS "/vmemcache", &st) &&
+	    mount("debugfs", VMC_DEBUGFS, "debugfs", 0, NULL) && errno != EBUSY)
+		return -errno;
+	for (tries = 0; n == -EAGAIN && tries < 50; tries++) {
+		if (tries)
+			usleep(10000);
+		fd = open(VMC_CHECK_FILE, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		for (len = 0; (size_t)len < size - 1; len += n) {
+			n = read(fd, buf + len, size - 1 - len);
+			if (n <= 0)
+				break;
+		}
+		n = n < 0 ? -errno : len;
+		close(fd);
+	}
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/*
+ * Run the module's consistency check on an idle cache: 0 when it says
+ * "ok" and the DRAM the entries account for is exactly dram_used (nothing
+ * runs that could hold more), else -EBADMSG or -errno, with the report on
+ * stderr.
+ */
+static inline int vmc_check_consistency(void)
+{
+	unsigned long long entries, used, free, dram, dram_entries;
+	char buf[8192];
+	ssize_t n = vmc_check_read(buf, sizeof(buf));
+
+	if (n < 0) {
+		fprintf(stderr, "# %s: %s\n", VMC_CHECK_FILE, strerror((int)-n));
+		return (int)n;
+	}
+	if (sscanf(buf, "ok entries=%llu used=%llu free=%llu dram_used=%llu dram_entries=%llu\n",
+		   &entries, &used, &free, &dram, &dram_entries) != 5) {
+		fprintf(stderr, "# consistency check failed:\n%s", buf);
+		return -EBADMSG;
+	}
+	if (dram != dram_entries) {
+		fprintf(stderr, "# consistency check: dram_used %llu, entries account for %llu on an idle cache\n",
+			dram, dram_entries);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* Write a file of the module's debugfs directory: 0 or -errno. */
+static inline int vmc_debugfs_write(const char *file, const char *val)
+{
+	char path[128];
+	ssize_t n;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), VMC_DEBUGFS "/vmemcache/%s", file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != strlen(val))
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+/* Assert that the module finds its cache consistent. */
+#define VMC_ASSERT_CONSISTENT()	ASSERT_EQ(0, vmc_check_consistency())
 
 /* ------------------------------------------------------------ fixture */
 

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * debugfs files of vmemcache, in /sys/kernel/debug/vmemcache/:
+ *
+ * check (0400): reading it runs a full consistency check of the device's
+ * cache and prints
+ *	ok entries=N used=B free=F dram_used=D dram_entries=E
+ * or one line per problem found (the first VMC_CHECK_MAX_REPORTS of them)
+ * followed by
+ *	FAILED problems=N
+ * A read fails with EAGAIN when the index was resized under the check;
+ * reading again runs the check again.
+ *
+ * inject (0200): writing 1 damages the cache on purpose, so that tests
+ * can see the check find what it is meant to find: a pool unit is taken
+ * behind the cache's back, nr_entries is one too high and an entry gets
+ * a reference nobody owns.  Writing 0 repairs all of it, as does unloading
+ * the module.  The cache cannot be reconfigured while damaged.
+ *
+ * Locking of the check, outermost first:
+ *  - cfg_sem for write: no operation runs, so the pool, the allocator and
+ *    the policy cannot change, and no entry is referenced but by the index
+ *    and by the policy's buffered moves, which are flushed first;
+ *  - the index is walked under RCU (its own lock only briefly);
+ *  - the policy's list lock, taken by its walk;
+ *  - the allocator's lock, taken by vmc_extent_walk_free().
+ * The last three are taken one after the other, never nested, as
+ * everywhere else in the module.
+ */
+#include <linux/bitmap.h>
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kstrtox.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/rhashtable.h>
+#include <linux/seq_file.h>
+#include <linux/vmalloc.h>
+#include <uapi/linux/vmemcache.h>
+
+#include "vmemcache.h"
+
+/* Problems printed by one check; the others are only counted. */
+#define VMC_CHECK_MAX_REPORTS	32
+/* Key bytes that identify an entry in a report. */
+#define VMC_CHECK_KEY_BYTES	16
+
+/**
+ * struct vmc_check - state of one consistency check
+ * @c: cache checked
+ * @m: where problems are reported
+ * @owned: one bit per pool unit, set once the unit is found free or owned
+ * @units: bits in @owned: pool units
+ * @problems: problems found
+ * @entries: entries in the index
+ * @listed: entries on the policy's list
+ * @used: pool bytes owned by the entries in the index
+ * @dram: DRAM bytes that the entries in the index account for
+ * @free: bytes of the free runs
+ * @nr_free: free runs
+ * @end: end of the last free run seen
+ */
+struct vmc_check {
+	struct vmc_cache *c;
+	struct seq_file *m;
+	unsigned long *owned;
+	unsigned long units;
+	u64 problems;
+	u64 entries;
+	u64 listed;
+	u64 used;
+	u64 dram;
+	u64 free;
+	u64 nr_free;
+	u64 end;
+};
+
+static __printf(2, 3) void vmc_check_report(struct vmc_check *k,
+					    const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	if (k->problems++ >= VMC_CHECK_MAX_REPORTS)
+		return;
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	seq_printf(k->m, "%pV\n", &vaf);
+	va_end(args);
+}
+
+/* A problem of one entry, named by the first bytes of its key. */
+static __printf(3, 4) void vmc_check_report_entry(struct vmc_check *k,
+						  const struct vmc_entry *e,
+						  const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	if (k->problems++ >= VMC_CHECK_MAX_REPORTS)
+		return;
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	seq_printf(k->m, "entry %*phN: %pV\n",
+		   (int)min_t(u32, e->key_len, VMC_CHECK_KEY_BYTES), e->key,
+		   &vaf);
+	va_end(args);
+}
+
+/**
+ * vmc_check_claim() - mark pool bytes as accounted for
+ * @k: the check
+ * @off: first byte
+ * @len: bytes
+ * @first_twice: out: with -EEXIST, the first unit that was already marked
+ *
+ * Return: 0, -EINVAL when the range is empty, misaligned or outside the
+ * pool, -EEXIST when part of it was marked before (then all of it is).
+ */
+static int vmc_check_claim(struct vmc_check *k, u64 off, u64 len,
+			   unsigned long *first_twice)
+{
+	const struct vmc_extent_alloc *a = &k->c->alloc;
+	unsigned long first, last;
+	u32 rem_off, rem_len;
+
+	first = div_u64_rem(off, a->unit, &rem_off);
+	last = first + div_u64_rem(len, a->unit, &rem_len);
+	if (!len || rem_off || rem_len || off > a->size || len > a->size - off)
+		return -EINVAL;
+	*first_twice = find_next_bit(k->owned, last, first);
+	bitmap_set(k->owned, first, last - first);
+	return *first_twice < last ? -EEXIST : 0;
+}
+
+/* Check one entry found in the index; runs under RCU. */
+static void vmc_check_entry(struct vmc_check *k, struct vmc_entry *e)
+{
+	struct vmc_extent *ext;
+	unsigned long twice;
+	u64 bytes = 0;
+	u32 i;
+	int ret;
+
+	k->entries++;
+	k->dram += struct_size(e, key, e->key_len);
+	if (!e->key_len || e->key_len > VMEMCACHE_MAX_KEY_SIZE) {
+		vmc_check_report(k, "entry of key length %u in the index",
+				 e->key_len);
+		return;
+	}
+	if (!test_bit(VMC_ENTRY_LINKED, &e->flags))
+		vmc_check_report_entry(k, e, "in the index, not linked");
+	if (refcount_read(&e->ref) != 1)
+		vmc_check_report_entry(k, e, "%u references, expected 1",
+				       refcount_read(&e->ref));
+	if (!vmc_index_finds(&k->c->index, e))
+		vmc_check_report_entry(k, e, "a lookup of its key does not find it");
+	if (!e->nr_ext) {
+		vmc_check_report_entry(k, e, "no value");
+		return;
+	}
+	if (e->nr_ext > 1)
+		k->dram += array_size(e->nr_ext, sizeof(*ext));
+
+	ext = vmc_entry_ext(e);
+	for (i = 0; i < e->nr_ext; i++) {
+		ret = vmc_check_claim(k, ext[i].off, ext[i].len, &twice);
+		if (ret == -EINVAL)
+			vmc_check_report_entry(k, e, "extent %u [%llu, +%llu) outside the pool",
+					       i, ext[i].off, ext[i].len);
+		else if (ret)
+			vmc_check_report_entry(k, e, "extent %u [%llu, +%llu) shares unit %lu",
+					       i, ext[i].off, ext[i].len, twice);
+		bytes += ext[i].len;
+	}
+	k->used += bytes;
+	if (e->tail >= k->c->alloc.unit || e->tail >= bytes)
+		vmc_check_report_entry(k, e, "tail %u of %llu bytes, extent size %u",
+				       e->tail, bytes, k->c->alloc.unit);
+}
+
+/*
+ * Check every entry of the index.  A resize moves entries between tables;
+ * the walk then ends in -EAGAIN and its counts are incomplete.
+ */
+static int vmc_check_index(struct vmc_check *k)
+{
+	struct rhashtable_iter iter;
+	struct vmc_entry *e;
+	int ret = 0;
+
+	rhashtable_walk_enter(&k->c->index, &iter);
+	rhashtable_walk_start(&iter);
+	while ((e = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(e)) {
+			ret = PTR_ERR(e);
+			break;
+		}
+		vmc_check_entry(k, e);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	return ret;
+}
+
+/* Check one entry on the policy's list; runs under the policy's lock. */
+static bool vmc_check_listed(struct vmc_entry *e, void *arg)
+{
+	struct vmc_check *k = arg;
+
+	if (++k->listed > k->entries) {
+		vmc_check_report(k, "the policy lists more entries than the index's %llu",
+				 k->entries);
+		return false;	/* a list that loops would never end */
+	}
+	if (!test_bit(VMC_ENTRY_LINKED, &e->flags) ||
+	    !vmc_index_finds(&k->c->index, e))
+		vmc_check_report_entry(k, e, "listed by the policy, not in the index");
+	return true;
+}
+
+/* Check one free run; runs under the allocator's lock. */
+static bool vmc_check_free_run(u64 off, u64 len, void *arg)
+{
+	struct vmc_check *k = arg;
+	unsigned long twice;
+	int ret;
+
+	if (k->nr_free && off < k->end)
+		vmc_check_report(k, "free run [%llu, +%llu) not after the run ending at %llu",
+				 off, len, k->end);
+	else if (k->nr_free && off == k->end)
+		vmc_check_report(k, "free runs not coalesced at %llu", off);
+	k->nr_free++;
+	k->free += len;
+	k->end = off + len;
+	ret = vmc_check_claim(k, off, len, &twice);
+	if (ret == -EINVAL)
+		vmc_check_report(k, "free run [%llu, +%llu) outside the pool",
+				 off, len);
+	else if (ret)
+		vmc_check_report(k, "free run [%llu, +%llu) owned twice at unit %lu",
+				 off, len, twice);
+	/* More runs than units: the tree is corrupt, stop. */
+	return k->nr_free <= k->units;
+}
+
+/* Compare the counters of the cache with what the walks found. */
+static void vmc_check_counters(struct vmc_check *k,
+			       const struct vmc_extent_usage *u)
+{
+	struct vmc_cache *c = k->c;
+	long nr_entries = atomic_long_read(&c->nr_entries);
+	long dram_used = atomic_long_read(&c->dram_used);
+	unsigned long lost;
+
+	if (nr_entries < 0 || nr_entries != k->entries)
+		vmc_check_report(k, "nr_entries %ld, the index holds %llu",
+				 nr_entries, k->entries);
+	if (c->repl->ops->walk && k->listed != k->entries)
+		vmc_check_report(k, "the policy lists %llu entries, the index holds %llu",
+				 k->listed, k->entries);
+	if (u->used != k->used)
+		vmc_check_report(k, "allocator: %llu bytes used, the entries own %llu",
+				 u->used, k->used);
+	if (u->nr_free != k->nr_free)
+		vmc_check_report(k, "allocator: nr_free %llu, the tree holds %llu runs",
+				 u->nr_free, k->nr_free);
+	if (k->free != c->alloc.size - u->used)
+		vmc_check_report(k, "allocator: free runs hold %llu bytes, expected %llu",
+				 k->free, c->alloc.size - u->used);
+	lost = k->units - bitmap_weight(k->owned, k->units);
+	if (lost)
+		vmc_check_report(k, "%lu units neither free nor owned, the first at unit %lu",
+				 lost, find_first_zero_bit(k->owned, k->units));
+	/*
+	 * Puts waiting for cfg_sem have created their entries already, so the
+	 * counter may exceed what the index accounts for, never fall below.
+	 */
+	if (dram_used < 0 || dram_used < k->dram)
+		vmc_check_report(k, "dram_used %ld, the entries in the index account for %llu",
+				 dram_used, k->dram);
+}
+
+/**
+ * vmc_cache_check() - check a cache for consistency, reporting to a seq_file
+ * @c: cache
+ * @m: where the problems and the verdict are printed
+ *
+ * Stops every operation on the cache while it runs (see the locking at
+ * the top of this file).  Checks that the index, the policy's list, the
+ * allocator's free runs and the counters agree: every pool unit is either
+ * in exactly one free run or in exactly one extent of exactly one entry,
+ * free runs are in order, within the pool and coalesced, the policy lists
+ * exactly the entries of the index, and only the index holds references.
+ *
+ * Return: 0 when the verdict was printed (the problems are in the text),
+ * -EAGAIN when the index was resized under the walk, -E2BIG when the pool
+ * has too many units for the check, -ENOMEM.
+ */
+static int vmc_cache_check(struct vmc_cache *c, struct seq_file *m)
+{
+	struct vmc_check k = { .c = c, .m = m };
+	struct vmc_extent_usage u;
+	int ret;
+
+	percpu_down_write(&c->cfg_sem);
+	k.units = div_u64(c->alloc.size, c->alloc.unit);
+	ret = -E2BIG;
+	if (k.units > UINT_MAX)	/* bitmap_set() takes an unsigned int */
+		goto out_unlock;
+	ret = -ENOMEM;
+	k.owned = vzalloc(array_size(BITS_TO_LONGS(k.units),
+				     sizeof(unsigned long)));
+	if (!k.owned)
+		goto out_unlock;
+
+	/* The space and references of the buffered moves return first. */
+	vmc_repl_flush(c->repl);
+	ret = vmc_check_index(&k);
+	if (ret)
+		goto out_free;
+	if (c->repl->ops->walk)
+		c->repl->ops->walk(c->repl, vmc_check_listed, &k);
+	vmc_extent_walk_free(&c->alloc, vmc_check_free_run, &k, &u);
+	vmc_check_counters(&k, &u);
+
+	if (k.problems > VMC_CHECK_MAX_REPORTS)
+		seq_printf(m, "... %llu more\n",
+			   k.problems - VMC_CHECK_MAX_REPORTS);
+	if (k.problems)
+		seq_printf(m, "FAILED problems=%llu\n", k.problems);
+	else
+		seq_printf(m, "ok entries=%llu used=%llu free=%llu dram_used=%ld dram_entries=%llu\n",
+			   k.entries, k.used, k.free,
+			   atomic_long_read(&c->dram_used), k.dram);
+out_free:
+	vfree(k.owned);
+out_unlock:
+	percpu_up_write(&c->cfg_sem);
+	return ret;
+}
+
+static int vmc_check_show(struct seq_file *m, void *unused)
+{
+	return vmc_cache_check(m->private, m);
+}
+DEFINE_SHOW_ATTRIBUTE(vmc_check);
+
+/**
+ * struct vmc_damage - what the inject file did to a cache
+ * @c: the cache, or NULL while it is intact
+ * @unit: a pool unit taken from the allocator (when @nr_unit is 1)
+ * @nr_unit: extents in @unit, 0 when the pool was full
+ * @ref: the entry holding an extra reference, or NULL when there was none
+ *
+ * Changed under the cache's cfg_sem, held for write.
+ */
+struct vmc_damage {
+	struct vmc_cache *c;
+	struct vmc_extent unit;
+	unsigned int nr_unit;
+	struct vmc_entry *ref;
+};
+
+static struct vmc_damage vmc_damage;
+
+/* An entry of the index with a reference taken, or NULL. */
+static struct vmc_entry *vmc_any_entry(struct vmc_cache *c)
+{
+	struct rhashtable_iter iter;
+	struct vmc_entry *e;
+
+	rhashtable_walk_enter(&c->index, &iter);
+	rhashtable_walk_start(&iter);
+	do {
+		e = rhashtable_walk_next(&iter);
+	} while (IS_ERR(e));	/* -EAGAIN: a resize, walk on */
+	if (e && !refcount_inc_not_zero(&e->ref))
+		e = NULL;
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	return e;
+}
+
+/* Damage @c (see the top of the file), or with @c NULL repair it. */
+static void vmc_damage_set(struct vmc_cache *c)
+{
+	struct vmc_damage *d = &vmc_damage;
+	struct vmc_cache *locked = c ?: d->c;
+
+	if (!locked)
+		return;
+	percpu_down_write(&locked->cfg_sem);
+	if (c && !d->c) {
+		if (vmc_extent_get(&c->alloc, 1, &d->unit, 1, &d->nr_unit))
+			d->nr_unit = 0;
+		atomic_long_inc(&c->nr_entries);
+		d->ref = vmc_any_entry(c);
+		d->c = c;
+	} else if (!c && d->c) {
+		if (d->nr_unit)
+			vmc_extent_put(&d->c->alloc, &d->unit, d->nr_unit);
+		atomic_long_dec(&d->c->nr_entries);
+		if (d->ref)
+			vmc_entry_put(d->c, d->ref);
+		d->c = NULL;
+	}
+	percpu_up_write(&locked->cfg_sem);
+}
+
+static ssize_t vmc_inject_write(struct file *file, const char __user *buf,
+				size_t count, loff_t *ppos)
+{
+	bool damage;
+	int ret;
+
+	ret = kstrtobool_from_user(buf, count, &damage);
+	if (ret)
+		return ret;
+	vmc_damage_set(damage ? file->private_data : NULL);
+	return count;
+}
+
+static const struct file_operations vmc_inject_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = vmc_inject_write,
+	.llseek = noop_llseek,
+};
+
+static struct dentry *vmc_debugfs_dir;
+
+/**
+ * vmc_debugfs_init() - create /sys/kernel/debug/vmemcache/
+ * @c: the cache its files check
+ *
+ * Like every debugfs user, ignores failures: the files are for debugging.
+ */
+void vmc_debugfs_init(struct vmc_cache *c)
+{
+	vmc_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("check", 0400, vmc_debugfs_dir, c,
+			    &vmc_check_fops);
+	debugfs_create_file("inject", 0200, vmc_debugfs_dir, c,
+			    &vmc_inject_fops);
+}
+
+/* Remove the files, waiting for their users, and repair any damage. */
+void vmc_debugfs_exit(void)
+{
+	debugfs_remove_recursive(vmc_debugfs_dir);
+	vmc_damage_set(NULL);
+}

@@ -1,0 +1,723 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hostile input: a seeded, reproducible ioctl fuzzer.
+ *
+ * Commands around the vmemcache magic (the right numbers with wrong sizes
+ * and directions, unknown numbers, neighbouring magics) carry random and
+ * mutated structs: lengths of 0, 1, the key limit and past it, near 2^32
+ * and near U64_MAX; pointers that are NULL, unmapped, read-only (for
+ * output buffers), kernel addresses, non-canonical, straddling into an
+ * unmapped or a PROT_NONE page, or the same buffer as the key; flags and
+ * reserved fields set; structs larger than the kernel's with zero and
+ * non-zero tails.
+ * Then threads fuzz one descriptor number while another thread closes
+ * it and dup2()s fresh descriptors onto it, and another flips the
+ * protection of memory the ioctls use.
+ *
+ * Every call must succeed or fail with an errno that
+ * Documentation/userspace-api/vmemcache.rst gives for that command (exactly
+ * ENOTTY and EINVAL where the rules fix it); the guest runner fails the
+ * run on any kernel splat.  The module's consistency check runs every
+ * few thousand calls and at the end, values put before the fuzzing must
+ * read back intact unless they were evicted (never, with policy none), and
+ * a known-good put/get round trip must still work.
+ *
+ * The seed is printed; VMC_FUZZ_SEED=S VMC_FUZZ_ITERS=N replays the
+ * single-threaded phase exactly (the default runs FUZZ_SECS seconds).
+ * compat_fuzz_test is the same program built 32-bit, for the compat ioctl
+ * path, with shorter phases.
+ */
+#include "vmc_test.h"
+
+#include <pthread.h>
+#include <time.h>
+
+#define FUZZ_CAP	(16ULL << 20)
+#define FUZZ_EXT	256U
+#define FUZZ_ARENA	(256U * 1024)	/* read-write bytes keys and values use */
+#define FUZZ_ARG	16384U		/* > the largest _IOC_SIZE, 16383 */
+#define FUZZ_FLAKY	(16 * VMC_PAGE)	/* memory whose protection flips */
+#ifndef FUZZ_SECS			/* compat_fuzz_test runs shorter */
+#define FUZZ_SECS	5		/* single-threaded phase, per variant */
+#define RACE_SECS	2
+#endif
+#define NRACERS		3
+#define NSENTINELS	32
+#define SENTINEL_LEN	3000U
+#define CHECK_EVERY	4096		/* calls between consistency checks */
+#define SENTINEL_EVERY	512		/* calls between sentinel reads */
+#define NR_KNOWN	6		/* VERSION .. STATS */
+#define MIN_ITERS	2000		/* below: too few calls to expect hits */
+
+VMC_FIXTURE(fuzz)
+
+FIXTURE_VARIANT(fuzz) {
+	const char *policy;
+};
+
+FIXTURE_VARIANT_ADD(fuzz, lru) {
+	.policy = "lru",
+};
+
+FIXTURE_VARIANT_ADD(fuzz, lru_locked) {
+	.policy = "lru_locked",
+};
+
+FIXTURE_VARIANT_ADD(fuzz, none) {
+	.policy = "none",
+};
+
+/*
+ * Memory the fuzzed pointers point to, shared by all threads.  A get may
+ * write up to a whole value from any of these addresses on, so each is
+ * followed by a PROT_NONE page: the copy stops there with EFAULT instead
+ * of running into the test's own memory.
+ */
+struct fuzz_mem {
+	uint8_t *arena;		/* FUZZ_ARENA random bytes, read-write */
+	uint8_t *ro;		/* 2 pages, read-only */
+	uint8_t *edge;		/* a page before an unmapped one */
+	uint8_t *flaky;		/* FUZZ_FLAKY bytes, protection flipping */
+	void *unmapped;		/* a hole between two PROT_NONE pages */
+};
+
+/* One fuzzing thread: its random state, struct buffers and findings. */
+struct fuzzer {
+	const struct fuzz_mem *mem;
+	uint64_t rng;
+	uint8_t *arg;		/* FUZZ_ARG bytes for the struct */
+	uint8_t *arg_edge;	/* FUZZ_ARG bytes before a PROT_NONE page */
+	uint64_t last_ptr;	/* for overlapping key and value buffers */
+	bool racing;		/* the descriptor may be closed: EBADF too */
+	uint64_t calls, ok[NR_KNOWN], bad;
+	char error[256];	/* the first unexpected result */
+};
+
+static const unsigned long known_cmd[NR_KNOWN] = {
+	VMEMCACHE_IOC_VERSION, VMEMCACHE_IOC_PUT, VMEMCACHE_IOC_GET,
+	VMEMCACHE_IOC_EXISTS, VMEMCACHE_IOC_EVICT, VMEMCACHE_IOC_STATS,
+};
+
+static const char *const known_name[NR_KNOWN] = {
+	"VERSION", "PUT", "GET", "EXISTS", "EVICT", "STATS",
+};
+
+static uint64_t rnd(struct fuzzer *z, uint64_t n)
+{
+	return vmc_rand(&z->rng) % n;
+}
+
+/* A length: mostly plausible, often at or past an edge. */
+static uint64_t fuzz_len(struct fuzzer *z, uint64_t typical)
+{
+	switch (rnd(z, 16)) {
+	case 0: return 0;
+	case 1: return 1;
+	case 2: return VMEMCACHE_MAX_KEY_SIZE;
+	case 3: return VMEMCACHE_MAX_KEY_SIZE + 1;
+	case 4: return UINT64_MAX - rnd(z, 4096);
+	case 5: return (1ULL << 32) + rnd(z, 16);
+	case 6: return UINT32_MAX - rnd(z, 16);
+	case 7: return FUZZ_CAP + rnd(z, 2) * FUZZ_EXT;
+	case 8: return vmc_rand(&z->rng);
+	case 9: return FUZZ_ARENA - rnd(z, 64);
+	default: return 1 + rnd(z, typical);
+	}
+}
+
+/* A user pointer for len bytes: mostly good, often hostile. */
+static uint64_t fuzz_ptr(struct fuzzer *z, uint64_t len)
+{
+	const struct fuzz_mem *m = z->mem;
+	uint64_t p;
+
+	switch (rnd(z, 20)) {
+	case 0: p = 0; break;
+	case 1: p = vmc_ptr(m->unmapped) + rnd(z, VMC_PAGE); break;
+	case 2: p = vmc_ptr(m->ro) + rnd(z, 2 * VMC_PAGE); break;
+	case 3: p = 0xffff888000000000ULL + (rnd(z, 1 << 20) << 12); break;
+	case 4: p = 0xffffffff81000000ULL + rnd(z, 4096); break;
+	case 5: p = 0x8000000000000000ULL; break;	/* non-canonical */
+	case 6: p = vmc_ptr(m->edge) + VMC_PAGE - 1 - rnd(z, 64); break;
+	case 7: p = vmc_rand(&z->rng); break;
+	case 8: p = 0x7ffffffff000ULL + rnd(z, 4096); break; /* >= TASK_SIZE */
+	case 9: p = z->last_ptr; break;		/* overlaps the last one */
+	case 10: p = vmc_ptr(m->flaky) + rnd(z, FUZZ_FLAKY); break;
+	case 11: case 12: case 13:		/* a few hot keys: hits */
+		p = vmc_ptr(m->arena) + rnd(z, 8);
+		break;
+	default:
+		p = vmc_ptr(m->arena) +
+		    (len < FUZZ_ARENA ? rnd(z, FUZZ_ARENA - len + 1) :
+					rnd(z, FUZZ_ARENA));
+		break;
+	}
+	z->last_ptr = p;
+	return p;
+}
+
+/* A key length that hits the hot keys of fuzz_ptr() often. */
+static uint32_t fuzz_key_len(struct fuzzer *z)
+{
+	return rnd(z, 2) ? 1 + rnd(z, 8) : (uint32_t)fuzz_len(z, 64);
+}
+
+/* Flags and reserved words: mostly zero, sometimes anything. */
+static uint32_t fuzz_flags(struct fuzzer *z, uint32_t valid)
+{
+	switch (rnd(z, 8)) {
+	case 0: return (uint32_t)vmc_rand(&z->rng);
+	case 1: return 1U << rnd(z, 32);
+	default: return valid ? (uint32_t)rnd(z, valid + 1) & valid : 0;
+	}
+}
+
+static void fuzz_reserved(struct fuzzer *z, __u64 *r, size_t n)
+{
+	if (!rnd(z, 8))
+		r[rnd(z, n)] = vmc_rand(&z->rng) | 1;
+}
+
+/* Fill arg with a struct for command number nr (any number). */
+static void fuzz_struct(struct fuzzer *z, unsigned int nr, uint8_t *arg)
+{
+	memset(arg, 0, FUZZ_ARG);
+	switch (nr) {
+	case 1: {
+		struct vmemcache_put *p = (void *)arg;
+
+		p->key_len = fuzz_key_len(z);
+		p->key = fuzz_ptr(z, p->key_len);
+		p->value_len = fuzz_len(z, 4096);
+		p->value = fuzz_ptr(z, p->value_len);
+		p->flags = fuzz_flags(z, VMEMCACHE_PUT_FLAGS);
+		fuzz_reserved(z, p->reserved, 4);
+		break;
+	}
+	case 2: {
+		struct vmemcache_get *g = (void *)arg;
+
+		g->key_len = fuzz_key_len(z);
+		g->key = fuzz_ptr(z, g->key_len);
+		g->buf_len = fuzz_len(z, 8192);
+		g->buf = fuzz_ptr(z, g->buf_len);
+		g->offset = rnd(z, 4) ? rnd(z, 64) : fuzz_len(z, 8192);
+		g->flags = fuzz_flags(z, 0);
+		g->copied = vmc_rand(&z->rng);		/* out: ignored */
+		g->value_size = vmc_rand(&z->rng);
+		fuzz_reserved(z, g->reserved, 4);
+		break;
+	}
+	case 3: {
+		struct vmemcache_exists *x = (void *)arg;
+
+		x->key_len = fuzz_key_len(z);
+		x->key = fuzz_ptr(z, x->key_len);
+		x->flags = fuzz_flags(z, 0);
+		x->value_size = vmc_rand(&z->rng);
+		fuzz_reserved(z, x->reserved, 4);
+		break;
+	}
+	case 4: {
+		struct vmemcache_evict *ev = (void *)arg;
+
+		ev->key_len = rnd(z, 8) ? fuzz_key_len(z) : 0;
+		ev->key = rnd(z, 8) ? fuzz_ptr(z, ev->key_len) : 0;
+		ev->flags = fuzz_flags(z, 0);
+		fuzz_reserved(z, ev->reserved, 4);
+		break;
+	}
+	case 0:
+	case 5:
+		if (rnd(z, 2))	/* out-only: garbage must not matter */
+			vmc_fill(arg, 128, vmc_rand(&z->rng));
+		break;
+	default:
+		vmc_fill(arg, 128, vmc_rand(&z->rng));
+		break;
+	}
+	/* A few flipped bytes of what the kernel reads. */
+	if (!rnd(z, 8))
+		arg[rnd(z, 88)] ^= (uint8_t)(1 + rnd(z, 255));
+}
+
+/* The command: mostly a known one, with its size or direction bent. */
+static unsigned long fuzz_cmd(struct fuzzer *z, unsigned int *nr)
+{
+	unsigned int type = VMEMCACHE_IOC_MAGIC, dir, size;
+
+	*nr = rnd(z, 8) ? (unsigned int)rnd(z, NR_KNOWN) :
+			  (unsigned int)rnd(z, 256);
+	if (*nr < NR_KNOWN) {
+		dir = _IOC_DIR(known_cmd[*nr]);
+		size = _IOC_SIZE(known_cmd[*nr]);
+	} else {
+		dir = (unsigned int)rnd(z, 4);
+		size = (unsigned int)rnd(z, 256);
+	}
+	if (!rnd(z, 8))
+		dir = (unsigned int)rnd(z, 4);
+	switch (rnd(z, 12)) {
+	case 0: size = (unsigned int)rnd(z, size + 1); break;
+	case 1: size += 8 * (unsigned int)rnd(z, 9); break;
+	case 2: size = (unsigned int)rnd(z, FUZZ_ARG); break;
+	}
+	if (!rnd(z, 32))	/* neighbouring magics are not ours either */
+		type = rnd(z, 2) ? VMEMCACHE_IOC_MAGIC - 1 :
+				   VMEMCACHE_IOC_MAGIC + 1;
+	return _IOC(dir, type, *nr, size);
+}
+
+static bool in_set(int err, const int *set)
+{
+	for (; *set; set++)
+		if (err == -*set)
+			return true;
+	return false;
+}
+
+/*
+ * Is err (0 or -errno) what the documentation allows for cmd?  Unknown
+ * commands and directions give exactly ENOTTY, a struct smaller than
+ * the kernel's exactly EINVAL.
+ */
+static bool fuzz_result_ok(unsigned long cmd, int err)
+{
+	static const int version[] = { EINVAL, EFAULT, 0 };
+	static const int put[] = { EINVAL, E2BIG, EFAULT, EEXIST, ENOSPC,
+				   ENOMEM, 0 };
+	static const int get[] = { EINVAL, E2BIG, EFAULT, ENOENT, 0 };
+	static const int exists[] = { EINVAL, E2BIG, EFAULT, ENOENT, 0 };
+	static const int evict[] = { EINVAL, E2BIG, EFAULT, ENOENT, ESRCH, 0 };
+	static const int stats[] = { EINVAL, EFAULT, 0 };
+	static const int *const allowed[NR_KNOWN] = {
+		version, put, get, exists, evict, stats,
+	};
+	unsigned int nr = _IOC_NR(cmd);
+
+	if (_IOC_TYPE(cmd) != VMEMCACHE_IOC_MAGIC || nr >= NR_KNOWN ||
+	    _IOC_DIR(cmd) != _IOC_DIR(known_cmd[nr]))
+		return err == -ENOTTY;
+	if (_IOC_SIZE(cmd) < _IOC_SIZE(known_cmd[nr]))
+		return err == -EINVAL;
+	return !err || in_set(err, allowed[nr]);
+}
+
+/* One fuzzed call on fd; false (with z->error set) if its result is wrong. */
+static bool fuzz_one(struct fuzzer *z, int fd)
+{
+	unsigned int nr, ksize;
+	unsigned long cmd = fuzz_cmd(z, &nr);
+	unsigned int usize = _IOC_SIZE(cmd);
+	uint8_t *arg = z->arg;
+	uint64_t argp;
+	int ret;
+
+	fuzz_struct(z, nr, arg);
+	/* A larger struct's tail: zero (accepted) or not (E2BIG). */
+	ksize = nr < NR_KNOWN ? _IOC_SIZE(known_cmd[nr]) : 0;
+	if (usize > ksize && !rnd(z, 4))
+		arg[ksize + rnd(z, usize - ksize)] = (uint8_t)(1 + rnd(z, 255));
+
+	switch (rnd(z, 16)) {
+	case 0:		/* the struct runs into a PROT_NONE page */
+		argp = vmc_ptr(z->arg_edge) + FUZZ_ARG - 1 - rnd(z, 128);
+		memcpy((void *)(uintptr_t)argp, arg,
+		       vmc_ptr(z->arg_edge) + FUZZ_ARG - argp);
+		break;
+	case 1:
+		argp = fuzz_ptr(z, usize);
+		break;
+	default:
+		argp = vmc_ptr(arg);
+		break;
+	}
+
+	ret = ioctl(fd, cmd, (void *)(uintptr_t)argp) ? -errno : 0;
+	z->calls++;
+	if (fuzz_result_ok(cmd, ret) || (z->racing && ret == -EBADF)) {
+		if (!ret && nr < NR_KNOWN)
+			z->ok[nr]++;
+		if (!ret && nr == 2 && argp == vmc_ptr(arg)) {
+			const struct vmemcache_get *g = (const void *)arg;
+
+			/* copied = min(buf_len, size - offset), or 0 */
+			if (g->copied > g->buf_len ||
+			    g->copied > g->value_size ||
+			    (g->offset < g->value_size &&
+			     g->copied != (g->buf_len < g->value_size - g->offset ?
+					   g->buf_len : g->value_size - g->offset))) {
+				snprintf(z->error, sizeof(z->error),
+					 "GET: copied %llu of %llu from offset %llu into %llu",
+					 (unsigned long long)g->copied,
+					 (unsigned long long)g->value_size,
+					 (unsigned long long)g->offset,
+					 (unsigned long long)g->buf_len);
+				z->bad++;
+				return false;
+			}
+		}
+		return true;
+	}
+	if (!z->bad++)
+		snprintf(z->error, sizeof(z->error),
+			 "call %llu: cmd %#lx (%s, dir %u, size %u) arg %#llx: %s",
+			 (unsigned long long)z->calls, cmd,
+			 nr < NR_KNOWN ? known_name[nr] : "unknown",
+			 (unsigned int)_IOC_DIR(cmd), usize, (unsigned long long)argp,
+			 ret ? strerror(-ret) : "success");
+	return false;
+}
+
+static int fuzzer_init(struct fuzzer *z, const struct fuzz_mem *mem,
+		       uint64_t seed)
+{
+	memset(z, 0, sizeof(*z));
+	z->mem = mem;
+	z->rng = seed ? seed : 1;
+	z->arg = vmc_map(FUZZ_ARG / VMC_PAGE, PROT_READ | PROT_WRITE);
+	z->arg_edge = vmc_map_edge(FUZZ_ARG);
+	return z->arg && z->arg_edge ? 0 : -ENOMEM;
+}
+
+static void fuzzer_fini(struct fuzzer *z)
+{
+	if (z->arg)
+		munmap(z->arg, FUZZ_ARG);
+	if (z->arg_edge)
+		munmap(z->arg_edge, FUZZ_ARG + VMC_PAGE);
+}
+
+/*
+ * An unmapped page that later mappings (thread stacks, buffers) will not
+ * take: a one-page hole between PROT_NONE pages.
+ */
+static void *fuzz_hole(void)
+{
+	uint8_t *p = vmc_map(3, PROT_NONE);
+
+	if (!p || munmap(p + VMC_PAGE, VMC_PAGE))
+		return NULL;
+	return p + VMC_PAGE;
+}
+
+/* A read-write page followed by an unmapped one (and a PROT_NONE one). */
+static uint8_t *fuzz_edge(void)
+{
+	uint8_t *p = vmc_map(3, PROT_NONE);
+
+	if (!p || mprotect(p, VMC_PAGE, PROT_READ | PROT_WRITE) ||
+	    munmap(p + VMC_PAGE, VMC_PAGE))
+		return NULL;
+	return p;
+}
+
+static int fuzz_mem_init(struct fuzz_mem *m, uint64_t seed)
+{
+	m->arena = vmc_map_edge(FUZZ_ARENA);
+	m->ro = vmc_map_edge(2 * VMC_PAGE);
+	m->edge = fuzz_edge();
+	m->flaky = vmc_map_edge(FUZZ_FLAKY);
+	m->unmapped = fuzz_hole();
+	if (!m->arena || !m->ro || !m->edge || !m->flaky || !m->unmapped)
+		return -ENOMEM;
+	vmc_fill(m->arena, FUZZ_ARENA, seed);
+	vmc_fill(m->ro, 2 * VMC_PAGE, seed + 1);
+	vmc_fill(m->edge, VMC_PAGE, seed + 2);
+	vmc_fill(m->flaky, FUZZ_FLAKY, seed + 3);
+	return mprotect(m->ro, 2 * VMC_PAGE, PROT_READ) ? -errno : 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint32_t sentinel_key(char *buf, size_t size, unsigned int i)
+{
+	return vmc_key(buf, size, "sentinel-", i);
+}
+
+/* Every sentinel reads back intact or is gone: how many are present. */
+static int check_sentinels(int fd, bool *present)
+{
+	unsigned int i, n = 0;
+	char key[32];
+	int ret;
+
+	for (i = 0; i < NSENTINELS; i++) {
+		uint32_t klen = sentinel_key(key, sizeof(key), i);
+
+		if (!present[i])
+			continue;
+		ret = vmc_get_check(fd, key, klen, SENTINEL_LEN,
+				    vmc_seed(i, 77));
+		if (ret == -ENOENT) {
+			present[i] = false;
+			continue;
+		}
+		if (ret) {
+			fprintf(stderr, "# sentinel %u: %s\n", i, strerror(-ret));
+			return ret;
+		}
+		n++;
+	}
+	return (int)n;
+}
+
+/* ---------------------------------------------------------------- racing */
+
+struct race {
+	struct fuzzer z[NRACERS];
+	const struct fuzz_mem *mem;
+	int fd;			/* the descriptor number everyone uses */
+	volatile int stop;
+	uint64_t swaps, closes;
+	int error;
+};
+
+struct racer_arg {
+	struct race *race;
+	struct fuzzer *z;
+};
+
+static void *racer_main(void *p)
+{
+	struct racer_arg *a = p;
+
+	while (!a->race->stop)
+		fuzz_one(a->z, a->race->fd);
+	return NULL;
+}
+
+/* Replace the shared descriptor under the racers, sometimes via a gap. */
+static void *closer_main(void *p)
+{
+	struct race *r = p;
+	uint64_t rng = 12345;
+
+	while (!r->stop) {
+		int nfd = vmc_open();
+
+		if (nfd < 0) {
+			r->error = nfd;
+			break;
+		}
+		if (vmc_rand(&rng) % 2) {
+			close(r->fd);	/* racers see EBADF until the dup2 */
+			r->closes++;
+			sched_yield();
+		}
+		if (dup2(nfd, r->fd) < 0) {
+			r->error = -errno;
+			close(nfd);
+			break;
+		}
+		close(nfd);
+		r->swaps++;
+		usleep(vmc_rand(&rng) % 200);
+	}
+	return NULL;
+}
+
+/* Flip the protection of the flaky memory under the ioctls using it. */
+static void *flipper_main(void *p)
+{
+	static const int prot[] = { PROT_NONE, PROT_READ,
+				    PROT_READ | PROT_WRITE };
+	struct race *r = p;
+	unsigned int i = 0;
+
+	while (!r->stop) {
+		if (mprotect(r->mem->flaky, FUZZ_FLAKY, prot[i++ % 3])) {
+			r->error = -errno;
+			break;
+		}
+		usleep(100);
+	}
+	mprotect(r->mem->flaky, FUZZ_FLAKY, PROT_READ | PROT_WRITE);
+	return NULL;
+}
+
+static void run_race(struct __test_metadata *_metadata,
+		     const struct fuzz_mem *mem, uint64_t seed)
+{
+	struct race *r = calloc(1, sizeof(*r));
+	struct racer_arg a[NRACERS];
+	pthread_t tid[NRACERS], closer, flipper;
+	uint64_t calls = 0;
+	unsigned int i;
+	double end;
+
+	ASSERT_TRUE(r != NULL);
+	r->mem = mem;
+	r->fd = vmc_open();
+	ASSERT_LE(0, r->fd);
+	for (i = 0; i < NRACERS; i++) {
+		ASSERT_EQ(0, fuzzer_init(&r->z[i], mem, vmc_mix64(seed + i)));
+		r->z[i].racing = true;
+		a[i] = (struct racer_arg){ .race = r, .z = &r->z[i] };
+		ASSERT_EQ(0, pthread_create(&tid[i], NULL, racer_main, &a[i]));
+	}
+	ASSERT_EQ(0, pthread_create(&closer, NULL, closer_main, r));
+	ASSERT_EQ(0, pthread_create(&flipper, NULL, flipper_main, r));
+	for (end = now() + RACE_SECS; now() < end && !r->error;)
+		usleep(20000);
+	r->stop = 1;
+	for (i = 0; i < NRACERS; i++)
+		ASSERT_EQ(0, pthread_join(tid[i], NULL));
+	ASSERT_EQ(0, pthread_join(closer, NULL));
+	ASSERT_EQ(0, pthread_join(flipper, NULL));
+	close(r->fd);
+	ASSERT_EQ(0, r->error) TH_LOG("closer or flipper: %s",
+				      strerror(-r->error));
+	for (i = 0; i < NRACERS; i++) {
+		EXPECT_EQ(0u, r->z[i].bad)
+			TH_LOG("racer %u: %llu wrong results, first: %s", i,
+			       (unsigned long long)r->z[i].bad,
+			       r->z[i].error);
+		calls += r->z[i].calls;
+		fuzzer_fini(&r->z[i]);
+	}
+	fprintf(stderr, "# race: %llu calls, %llu descriptor swaps (%llu through a close)\n",
+		(unsigned long long)calls, (unsigned long long)r->swaps,
+		(unsigned long long)r->closes);
+	EXPECT_LT(0u, r->swaps);
+	free(r);
+}
+
+/* ---------------------------------------------------------------- test */
+
+TEST_F_TIMEOUT(fuzz, hostile_ioctls, 120)
+{
+	const char *iters_env = getenv("VMC_FUZZ_ITERS");
+	const char *seed_env = getenv("VMC_FUZZ_SEED");
+	uint64_t iters = iters_env ? strtoull(iters_env, NULL, 0) : 0;
+	bool none = !strcmp(variant->policy, "none");
+	bool present[NSENTINELS];
+	struct fuzz_mem mem = { 0 };
+	struct fuzzer z;
+	uint64_t seed, n, copied, size;
+	unsigned int i;
+	char key[32], buf[64];
+	double end;
+	int ret;
+
+	if (seed_env && *seed_env)
+		seed = strtoull(seed_env, NULL, 0);
+	else
+		seed = (uint64_t)time(NULL) * 1000003ULL ^ (uint64_t)getpid();
+	fprintf(stderr, "# fuzz (%s): seed %llu (rerun with VMC_FUZZ_SEED=%llu)\n",
+		variant->policy, (unsigned long long)seed,
+		(unsigned long long)seed);
+
+	VMC_CONFIG(FUZZ_CAP, FUZZ_EXT, variant->policy);
+	ASSERT_EQ(0, fuzz_mem_init(&mem, seed));
+	ASSERT_EQ(0, fuzzer_init(&z, &mem, seed));
+
+	for (i = 0; i < NSENTINELS; i++) {
+		uint32_t klen = sentinel_key(key, sizeof(key), i);
+
+		ASSERT_EQ(0, vmc_put_pattern(self->fd, key, klen, SENTINEL_LEN,
+					     vmc_seed(i, 77), 0));
+		present[i] = true;
+	}
+
+	end = now() + FUZZ_SECS;
+	for (n = 0; iters ? n < iters : now() < end; n++) {
+		if (!fuzz_one(&z, self->fd))
+			break;
+		if (n % SENTINEL_EVERY == SENTINEL_EVERY - 1)
+			ASSERT_LE(0, check_sentinels(self->fd, present));
+		if (n % CHECK_EVERY == CHECK_EVERY - 1)
+			VMC_ASSERT_CONSISTENT();
+	}
+	fprintf(stderr, "# fuzz (%s): %llu calls (VMC_FUZZ_SEED=%llu VMC_FUZZ_ITERS=%llu replays them); successes:",
+		variant->policy, (unsigned long long)z.calls,
+		(unsigned long long)seed, (unsigned long long)z.calls);
+	for (i = 0; i < NR_KNOWN; i++)
+		fprintf(stderr, " %s %llu", known_name[i],
+			(unsigned long long)z.ok[i]);
+	fprintf(stderr, "\n");
+	ASSERT_EQ(0u, z.bad) TH_LOG("%s", z.error);
+	if (z.calls >= MIN_ITERS) {
+		/* the fuzzer got past the argument checks */
+		EXPECT_LT(0u, z.ok[1]);
+		EXPECT_LT(0u, z.ok[2]);
+	}
+
+	run_race(_metadata, &mem, seed);
+
+	VMC_ASSERT_CONSISTENT();
+	ret = check_sentinels(self->fd, present);
+	ASSERT_LE(0, ret);
+	fprintf(stderr, "# %d of %u sentinels present, all intact\n", ret,
+		NSENTINELS);
+	/* policy none evicts nothing, and nothing fuzzed has their keys */
+	if (none)
+		ASSERT_EQ(NSENTINELS, ret);
+
+	/* a known-good round trip, with room made where nothing is evicted */
+	if (none) {
+		uint32_t klen = sentinel_key(key, sizeof(key), 0);
+
+		ASSERT_EQ(0, vmc_evict(self->fd, key, klen));
+	}
+	ASSERT_EQ(0, vmc_put(self->fd, "fuzz-after", 10, "still works", 11,
+			     VMEMCACHE_PUT_REPLACE));
+	ASSERT_EQ(0, vmc_get(self->fd, "fuzz-after", 10, buf, sizeof(buf), 0,
+			     &copied, &size));
+	ASSERT_EQ(11u, copied);
+	ASSERT_EQ(11u, size);
+	ASSERT_EQ(0, memcmp(buf, "still works", 11));
+	VMC_ASSERT_CONSISTENT();
+	fuzzer_fini(&z);
+}
+
+/*
+ * The consistency check can fail: damage done through the module's inject
+ * file (a pool unit lost, nr_entries off by one, a reference nobody owns)
+ * must be reported, and once repaired the check must pass again.
+ */
+TEST_F(fuzz, check_detects_damage)
+{
+	static const char *const expect[] = {
+		"FAILED problems=",
+		"neither free nor owned",
+		"nr_entries",
+		"references, expected 1",
+	};
+	char key[32], report[8192];
+	unsigned int i, missing = 0;
+	ssize_t n;
+	int ret;
+
+	VMC_CONFIG(FUZZ_CAP, FUZZ_EXT, variant->policy);
+	for (i = 0; i < 16; i++)
+		ASSERT_EQ(0, vmc_put_pattern(self->fd, key,
+					     vmc_key(key, sizeof(key), "d-", i),
+					     1000, i, 0));
+	VMC_ASSERT_CONSISTENT();
+	ASSERT_EQ(0, vmc_debugfs_write("inject", "1"));
+	n = vmc_check_read(report, sizeof(report));
+	ret = vmc_debugfs_write("inject", "0");	/* repair before asserting */
+	ASSERT_EQ(0, ret);
+	ASSERT_LT(0, n) TH_LOG("read: %s", strerror((int)-n));
+	fprintf(stderr, "# the damaged cache's report:\n%s", report);
+	for (i = 0; i < sizeof(expect) / sizeof(expect[0]); i++) {
+		if (!strstr(report, expect[i])) {
+			fprintf(stderr, "# not reported: %s\n", expect[i]);
+			missing++;
+		}
+	}
+	EXPECT_EQ(0u, missing);
+	VMC_ASSERT_CONSISTENT();
+	for (i = 0; i < 16; i++)
+		VMC_ASSERT_VALUE(self->fd, key,
+				 vmc_key(key, sizeof(key), "d-", i), 1000, i);
+}
+
+TEST_HARNESS_MAIN
