@@ -28,7 +28,7 @@ static int vmc_dram_write(struct vmc_backing *b, u64 off,
 }
 
 static int vmc_dram_read(struct vmc_backing *b, u64 off, void __user *dst,
-			 size_t len)
+			 size_t len, struct vmc_extent *bad)
 {
 	return copy_to_user(dst, to_dram(b)->base + off, len) ? -EFAULT : 0;
 }
