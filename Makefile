@@ -7,6 +7,8 @@
 #   make demo     build, then show the cache working inside a QEMU guest
 #   make check    build, run the selftests in a QEMU guest and the library
 #                 tests on the host
+#   make check-large  the large-scale run on a 4 GiB pmem pool (several
+#                 minutes; not part of check)
 #   make clean
 #
 # Variables: KVER / KDIR (kernel to build against; default: the newest
@@ -30,7 +32,8 @@ GUEST_APPEND ?= slub_debug=FZPU
 GUEST_RUN = KVER=$(KVER) $(CURDIR)/selftests/guest/run.sh \
 	    $(if $(SMP),--smp $(SMP))
 
-BUILD_TARGETS := all module lib tools selftests demo check bench
+BUILD_TARGETS := all module lib tools selftests demo check check-large bench \
+		 bench-pmem
 
 .PHONY: $(BUILD_TARGETS) deps clean kver
 
@@ -68,6 +71,13 @@ bench: all
 	GUEST_EXTRA_FILES=$(CURDIR)/tools/vmemcache-bench $(GUEST_RUN) --mode demo \
 		--smp 4 --append tsc=reliable --timeout 1200 scripts/bench.sh
 
+# The persistent-memory figures: copy variants into pmem, and 1 MiB get
+# bandwidth against fio on the raw device (fio is copied into the guest).
+bench-pmem: all
+	GUEST_EXTRA_FILES="$(CURDIR)/tools/vmemcache-bench $$(command -v fio)" \
+		$(GUEST_RUN) --mode demo --smp 2 --append tsc=reliable \
+		--timeout 1800 scripts/bench-pmem.sh
+
 demo: all
 	$(GUEST_RUN) --mode demo --timeout $(DEMO_TIMEOUT) scripts/demo.sh
 
@@ -77,6 +87,16 @@ check: all
 	TEST_TIMEOUT=$(TEST_TIMEOUT) scripts/check --timeout $(GUEST_TIMEOUT) \
 		$(if $(strip $(GUEST_APPEND)),--append "$(GUEST_APPEND)") \
 		$(if $(SMP),--smp $(SMP))
+
+# selftests/vmemcache/large_test alone, in a guest with 4 GiB of pmem and
+# 4 GiB of RAM (its DRAM pass skips).
+LARGE_DIR = $(CURDIR)/build/large
+check-large: all
+	mkdir -p $(LARGE_DIR)
+	cp selftests/vmemcache/large_test $(LARGE_DIR)/
+	echo large_test > $(LARGE_DIR)/TESTS
+	VMC_TESTDIR=$(LARGE_DIR) $(GUEST_RUN) --mode check --mem 8G --pmem 4G \
+		--timeout 3600 selftests/guest/check.sh -t 3000
 
 clean:
 	if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

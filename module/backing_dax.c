@@ -21,6 +21,7 @@
 #include <linux/blkdev.h>
 #include <linux/dax.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/pfn_t.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -70,6 +71,17 @@ struct vmc_backing_dax {
 /* Copies of at most this many bytes at a time (copy_mc_* take unsigned). */
 #define VMC_DAX_CHUNK	SZ_1G
 
+/*
+ * A benchmark knob: puts copy into pmem with non-temporal stores that
+ * bypass the CPU caches (__copy_from_user_flushcache()) instead of plain
+ * copy_from_user().  The cache needs no persistence, so this is only about
+ * speed and cache pollution; see Documentation/admin-guide/
+ * vmemcache-performance.rst for what was measured.
+ */
+static bool dax_flushcache;
+module_param(dax_flushcache, bool, 0644);
+MODULE_PARM_DESC(dax_flushcache, "Benchmark knob: copy values into pmem with non-temporal stores (default N: copy_from_user)");
+
 static struct vmc_backing_dax *to_dax(struct vmc_backing *b)
 {
 	return container_of(b, struct vmc_backing_dax, b);
@@ -92,11 +104,40 @@ static void *vmc_dax_addr(struct vmc_backing_dax *d, u64 off, u64 *avail)
 	return d->ranges[lo].kaddr + (off - d->ranges[lo].off);
 }
 
+/* Copy with non-temporal stores, which bypass the CPU caches. */
+static int vmc_dax_write_nt(struct vmc_backing_dax *d, u64 off,
+			    const void __user *src, size_t len)
+{
+	struct iov_iter iter;
+	struct iovec iov;
+	int ret;
+
+	ret = import_single_range(ITER_SOURCE, (void __user *)src, len, &iov,
+				  &iter);
+	if (ret)
+		return ret;
+	while (len) {
+		u64 avail;
+		void *addr = vmc_dax_addr(d, off, &avail);
+		size_t n = min3((u64)len, avail, (u64)VMC_DAX_CHUNK);
+
+		if (_copy_from_iter_flushcache(addr, n, &iter) != n)
+			return -EFAULT;
+		off += n;
+		len -= n;
+	}
+	/* Non-temporal stores are weakly ordered: fence before linking. */
+	wmb();
+	return 0;
+}
+
 static int vmc_dax_write(struct vmc_backing *b, u64 off,
 			 const void __user *src, size_t len)
 {
 	struct vmc_backing_dax *d = to_dax(b);
 
+	if (READ_ONCE(dax_flushcache))
+		return vmc_dax_write_nt(d, off, src, len);
 	while (len) {
 		u64 avail;
 		void *addr = vmc_dax_addr(d, off, &avail);
