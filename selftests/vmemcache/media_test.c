@@ -10,7 +10,10 @@
  *    however much the cache is refilled, across reconfigurations too;
  *  - a bad block of the device (/sys/block/pmem0/badblocks) makes a get of
  *    a value on it fail with EIO and drop the entry, poisons that range
- *    only, and a device claimed with bad blocks leaves their pages out.
+ *    only, and a device claimed with bad blocks leaves their pages out;
+ *  - unbinding the pmem driver from the claimed device (kill_dax(), which
+ *    notifies the whole device) drops every entry and retires the pool,
+ *    and the device can be claimed again once it is back.
  *
  * The pool offset of an entry is known from the allocator's placement: on
  * an empty pool, values of one extent take consecutive extents from
@@ -352,6 +355,54 @@ TEST_F(media, bad_block_fails_get_with_eio_and_drops_the_entry)
 	ASSERT_EQ(PAGE, st.poisoned);
 	ASSERT_EQ(0U, st.pool_used);
 	ASSERT_EQ(1U, st.free_extents);
+}
+
+/* The nd namespace of /dev/pmem0, e.g. "namespace0.0". */
+static int pmem_namespace(char *buf, size_t size)
+{
+	char link[256];
+	ssize_t n = readlink("/sys/block/pmem0/device", link, sizeof(link) - 1);
+	const char *base;
+
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	snprintf(buf, size, "%s", base ? base + 1 : link);
+	return 0;
+}
+
+TEST_F(media, device_removal_retires_the_pool)
+{
+	struct vmemcache_stats st;
+	char ns[256];
+	int i;
+
+	if (!on_pmem())
+		SKIP(return, NOT_PMEM);
+	ASSERT_EQ(0, pmem_namespace(ns, sizeof(ns)));
+	VMC_CONFIG(1 << 20, EXT, "lru");
+	ASSERT_EQ(0, put_row(self->fd, "e", PER_PAGE));
+
+	ASSERT_EQ(0, write_file("/sys/bus/nd/drivers/nd_pmem/unbind", ns));
+	ASSERT_EQ(0, vmc_stats(self->fd, &st));
+	vmc_stats_log("device gone", &st);
+	ASSERT_EQ(0U, st.entries);
+	ASSERT_EQ(0U, st.pool_used);
+	ASSERT_EQ(st.pool_size, st.poisoned);
+	ASSERT_EQ(-ENOENT, vmc_get(self->fd, "e0", 2, NULL, 0, 0, NULL, NULL));
+	ASSERT_EQ(-ENOSPC, vmc_put_pattern(self->fd, "x", 1, EXT, 1, 0));
+
+	/* Released, the device comes back and can be claimed again. */
+	ASSERT_EQ(0, vmc_reset());
+	ASSERT_EQ(0, write_file("/sys/bus/nd/drivers/nd_pmem/bind", ns));
+	for (i = 0; i < 50 && access("/dev/pmem0", F_OK); i++)
+		usleep(100000);
+	ASSERT_EQ(0, vmc_config(1 << 20, EXT, "lru"));
+	ASSERT_EQ(0, vmc_stats(self->fd, &st));
+	ASSERT_EQ(0U, st.poisoned);
+	ASSERT_EQ(0, put_row(self->fd, "e", PER_PAGE));
+	ASSERT_EQ(PER_PAGE, check_present(self->fd, "e", PER_PAGE, EXT));
 }
 
 TEST_HARNESS_MAIN
