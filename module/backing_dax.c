@@ -47,7 +47,8 @@ struct vmc_dax_range {
  * @bdev: the block device, opened exclusively
  * @dax_dev: its DAX device
  * @holder: the holder of @dax_dev (the cache)
- * @bb: the device's bad blocks, or NULL
+ * @bb: the device's bad blocks, or NULL; the driver's, valid while it is
+ *	bound (a removal retires the whole pool first, so no read follows)
  * @start_off: byte offset of @bdev (a partition) in @dax_dev
  * @nr_ranges: elements of @ranges
  * @ranges: where the pool is mapped, sorted by offset; pages with bad
@@ -73,14 +74,15 @@ struct vmc_backing_dax {
 
 /*
  * A benchmark knob: puts copy into pmem with non-temporal stores that
- * bypass the CPU caches (__copy_from_user_flushcache()) instead of plain
+ * bypass the CPU caches (_copy_from_iter_flushcache(), what the pmem
+ * driver and dm-writecache use), or, when it is off, with plain
  * copy_from_user().  The cache needs no persistence, so this is only about
- * speed and cache pollution; see Documentation/admin-guide/
- * vmemcache-performance.rst for what was measured.
+ * speed and cache pollution; the non-temporal copy measured faster (see
+ * Documentation/admin-guide/vmemcache-performance.rst) and is the default.
  */
-static bool dax_flushcache;
+static bool dax_flushcache = true;
 module_param(dax_flushcache, bool, 0644);
-MODULE_PARM_DESC(dax_flushcache, "Benchmark knob: copy values into pmem with non-temporal stores (default N: copy_from_user)");
+MODULE_PARM_DESC(dax_flushcache, "Benchmark knob: copy values into pmem with non-temporal stores (default Y; N: copy_from_user)");
 
 static struct vmc_backing_dax *to_dax(struct vmc_backing *b)
 {

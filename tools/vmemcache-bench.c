@@ -520,7 +520,7 @@ static int dax_write_compare(const struct opts *o, VMEMcache *cache,
 		       o->vmin, o->vmax);
 	}
 	printf("ratio: throughput flushcache/copy %.2fx\n", mt[1] / mt[0]);
-	return set_dax_flushcache(0);
+	return set_dax_flushcache(1);	/* the default */
 }
 
 static uint64_t parse_size(const char *s)
