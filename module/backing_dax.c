@@ -69,7 +69,10 @@ struct vmc_backing_dax {
 
 #define VMC_DAX_MODE	(FMODE_READ | FMODE_WRITE | FMODE_EXCL)
 
-/* Copies of at most this many bytes at a time (copy_mc_* take unsigned). */
+/*
+ * Copies of at most this many bytes at a time: copy_mc_* take an unsigned
+ * length, and an iov_iter covers at most MAX_RW_COUNT bytes.
+ */
 #define VMC_DAX_CHUNK	SZ_1G
 
 /*
@@ -114,18 +117,20 @@ static int vmc_dax_write_nt(struct vmc_backing_dax *d, u64 off,
 	struct iovec iov;
 	int ret;
 
-	ret = import_single_range(ITER_SOURCE, (void __user *)src, len, &iov,
-				  &iter);
-	if (ret)
-		return ret;
 	while (len) {
 		u64 avail;
 		void *addr = vmc_dax_addr(d, off, &avail);
 		size_t n = min3((u64)len, avail, (u64)VMC_DAX_CHUNK);
 
+		/* An iov_iter takes at most MAX_RW_COUNT: one per chunk. */
+		ret = import_single_range(ITER_SOURCE, (void __user *)src, n,
+					  &iov, &iter);
+		if (ret)
+			return ret;
 		if (_copy_from_iter_flushcache(addr, n, &iter) != n)
 			return -EFAULT;
 		off += n;
+		src += n;
 		len -= n;
 	}
 	/* Non-temporal stores are weakly ordered: fence before linking. */
@@ -212,18 +217,20 @@ static int vmc_dax_read(struct vmc_backing *b, u64 off, void __user *dst,
 
 	if (vmc_dax_badblocks(d, off, len, bad))
 		return -EIO;
-	ret = import_single_range(ITER_DEST, dst, len, &iov, &iter);
-	if (ret)
-		return ret;
 	while (len) {
 		u64 avail;
 		void *addr = vmc_dax_addr(d, off, &avail);
-		size_t n = min3((u64)len, avail, (u64)VMC_DAX_CHUNK);
-		size_t done = _copy_mc_to_iter(addr, n, &iter);
+		size_t n = min3((u64)len, avail, (u64)VMC_DAX_CHUNK), done;
 
+		/* An iov_iter takes at most MAX_RW_COUNT: one per chunk. */
+		ret = import_single_range(ITER_DEST, dst, n, &iov, &iter);
+		if (ret)
+			return ret;
+		done = _copy_mc_to_iter(addr, n, &iter);
 		if (done != n)
 			return vmc_dax_read_failed(addr + done, off + done, bad);
 		off += n;
+		dst += n;
 		len -= n;
 	}
 	return 0;
