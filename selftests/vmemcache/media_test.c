@@ -270,12 +270,12 @@ TEST_F(media, memory_failure_in_free_space)
  * the boot (pmem cannot clear it without firmware support), which is why
  * it sits at the end of the device, outside the pools of other tests.
  */
-TEST_F(media, bad_block_fails_get_with_eio_and_drops_the_entry)
+TEST_F_TIMEOUT(media, bad_block_fails_get_with_eio_and_drops_the_entry, 300)
 {
 	uint64_t dev, base, copied, size, win;
 	unsigned long long sectors;
 	struct vmemcache_stats st;
-	char key[32], bb[64], *buf;
+	char key[32], bb[64], *buf, *big;
 	unsigned int i;
 	void *zero;
 	FILE *f;
@@ -343,6 +343,17 @@ TEST_F(media, bad_block_fails_get_with_eio_and_drops_the_entry)
 	for (i = 0; i < win; i++)
 		ASSERT_EQ(0, buf[i]) TH_LOG("byte %u", i);
 	free(buf);
+
+	/* The whole value at once: one extent of it is over 2 GiB - 4 KiB. */
+	big = mmap(NULL, dev, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, big);
+	memset(big + dev - 2 * PAGE, 0xa5, 2 * PAGE);
+	ASSERT_EQ(0, vmc_get(self->fd, "all", 3, big, dev, 0, &copied, &size));
+	ASSERT_EQ(dev - 512, copied);
+	ASSERT_EQ(0, memcmp(big, zero, dev - 512));
+	ASSERT_EQ(0xa5, (unsigned char)big[dev - 512]);
+	munmap(big, dev);
 	munmap(zero, dev);
 
 	/*
