@@ -224,7 +224,7 @@ out:
  * struct vmc_poison_walk - entries to drop for a poisoned range
  * @c: the cache
  * @start: first pool byte of the range, rounded down to an extent
- * @end: end of the range, rounded up to an extent
+ * @end: end of the range (extents are aligned, so no rounding is needed)
  * @dropped: entries dropped
  */
 struct vmc_poison_walk {
