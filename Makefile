@@ -16,6 +16,8 @@
 #                 the dkms-built module in a guest (root)
 #   make fuzz-alloc  libFuzzer on the extent allocator, in userspace, for
 #                 FUZZ_SECS seconds (default 60)
+#   make check-large  the large-scale run on a 4 GiB pmem pool (several
+#                 minutes; not part of check)
 #   make clean
 #
 # Variables: KVER / KDIR (kernel to build against; default: the newest
@@ -39,7 +41,8 @@ GUEST_APPEND ?= slub_debug=FZPU
 GUEST_RUN = KVER=$(KVER) $(CURDIR)/selftests/guest/run.sh \
 	    $(if $(SMP),--smp $(SMP))
 
-BUILD_TARGETS := all module lib tools selftests demo check bench
+BUILD_TARGETS := all module lib tools selftests demo check check-large bench \
+		 bench-pmem
 
 .PHONY: $(BUILD_TARGETS) deps clean kver lint man-check doc-check deb deb-check \
 	fuzz-alloc
@@ -78,6 +81,13 @@ bench: all
 	GUEST_EXTRA_FILES=$(CURDIR)/tools/vmemcache-bench $(GUEST_RUN) --mode demo \
 		--smp 4 --append tsc=reliable --timeout 1200 scripts/bench.sh
 
+# The persistent-memory figures: copy variants into pmem, and 1 MiB get
+# bandwidth against fio on the raw device (fio is copied into the guest).
+bench-pmem: all
+	GUEST_EXTRA_FILES="$(CURDIR)/tools/vmemcache-bench $$(command -v fio)" \
+		$(GUEST_RUN) --mode demo --smp 2 --append tsc=reliable \
+		--timeout 1800 scripts/bench-pmem.sh
+
 demo: all
 	$(GUEST_RUN) --mode demo --timeout $(DEMO_TIMEOUT) scripts/demo.sh
 
@@ -112,6 +122,16 @@ lint:
 # module/extent_alloc.c built in userspace (tools/testing/extent_alloc).
 fuzz-alloc:
 	$(MAKE) -C tools/testing/extent_alloc fuzz $(if $(FUZZ_SECS),FUZZ_SECS=$(FUZZ_SECS))
+
+# selftests/vmemcache/large_test alone, in a guest with 4 GiB of pmem and
+# 4 GiB of RAM (its DRAM pass skips).
+LARGE_DIR = $(CURDIR)/build/large
+check-large: all
+	mkdir -p $(LARGE_DIR)
+	cp selftests/vmemcache/large_test $(LARGE_DIR)/
+	echo large_test > $(LARGE_DIR)/TESTS
+	VMC_TESTDIR=$(LARGE_DIR) $(GUEST_RUN) --mode check --mem 8G --pmem 4G \
+		--timeout 3600 selftests/guest/check.sh -t 3000
 
 clean:
 	if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

@@ -11,6 +11,10 @@
 
 #include <linux/types.h>
 
+#include "extent_alloc.h"
+
+struct dax_device;
+struct dax_holder_operations;
 struct vmc_backing;
 
 /**
@@ -18,7 +22,8 @@ struct vmc_backing;
  * @write: copy @len bytes from user memory to pool offset @off;
  *	   0 or -EFAULT
  * @read: copy @len bytes from pool offset @off to user memory;
- *	  0, -EFAULT, or -EIO on a media error
+ *	  0, -EFAULT, or -EIO on a media error, with the pool range found
+ *	  bad in @bad
  * @resize: a backing of @size bytes: @b itself if it can serve that
  *	    size, else a new one (an ERR_PTR on failure; @b is unchanged)
  * @destroy: release the backing and free @b
@@ -30,7 +35,7 @@ struct vmc_backing_ops {
 	int (*write)(struct vmc_backing *b, u64 off, const void __user *src,
 		     size_t len);
 	int (*read)(struct vmc_backing *b, u64 off, void __user *dst,
-		    size_t len);
+		    size_t len, struct vmc_extent *bad);
 	struct vmc_backing *(*resize)(struct vmc_backing *b, u64 size);
 	void (*destroy)(struct vmc_backing *b);
 };
@@ -40,15 +45,25 @@ struct vmc_backing_ops {
  * @ops: its operations
  * @name: what backing_dev shows: "none" for DRAM, else the device path
  * @size: bytes usable by the pool
+ * @bad: pool ranges known to be bad when the backing was created (the
+ *	 device's bad blocks), to be kept out of service
+ * @nr_bad: elements of @bad
  */
 struct vmc_backing {
 	const struct vmc_backing_ops *ops;
 	const char *name;
 	u64 size;
+	struct vmc_extent *bad;
+	unsigned int nr_bad;
 };
 
 struct vmc_backing *vmc_backing_dram_create(u64 size);
-struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size);
+struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size,
+					   void *holder,
+					   const struct dax_holder_operations *ops);
 bool vmc_backing_is_dax(const struct vmc_backing *b);
+bool vmc_backing_dax_range(const struct vmc_backing *b,
+			   const struct dax_device *dax_dev, u64 *off,
+			   u64 *len);
 
 #endif /* _VMEMCACHE_BACKING_H */

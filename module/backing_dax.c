@@ -8,12 +8,20 @@
  * table of them turns pool offsets into kernel addresses.  Reads use the
  * machine-check-safe copies so that a media error fails one get with -EIO
  * instead of taking the machine down.
+ *
+ * Media errors the device knows about are its bad blocks (the driver's
+ * badblocks list, /sys/block/pmemN/badblocks): pages with bad blocks at
+ * claim time are left unmapped and reported in vmc_backing.bad, and a read
+ * that touches a bad block fails with -EIO without touching the media,
+ * as the pmem driver's own reads do.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/badblocks.h>
 #include <linux/blkdev.h>
 #include <linux/dax.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/pfn_t.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -33,10 +41,27 @@ struct vmc_dax_range {
 	void *kaddr;
 };
 
+/**
+ * struct vmc_backing_dax - a claimed DAX block device
+ * @b: the backing
+ * @bdev: the block device, opened exclusively
+ * @dax_dev: its DAX device
+ * @holder: the holder of @dax_dev (the cache)
+ * @bb: the device's bad blocks, or NULL; the driver's, valid while it is
+ *	bound (a removal retires the whole pool first, so no read follows)
+ * @start_off: byte offset of @bdev (a partition) in @dax_dev
+ * @nr_ranges: elements of @ranges
+ * @ranges: where the pool is mapped, sorted by offset; pages with bad
+ *	    blocks at claim time fall between ranges
+ * @path: the device path
+ */
 struct vmc_backing_dax {
 	struct vmc_backing b;
 	struct block_device *bdev;
 	struct dax_device *dax_dev;
+	void *holder;
+	struct badblocks *bb;
+	u64 start_off;
 	unsigned int nr_ranges;
 	struct vmc_dax_range *ranges;
 	char path[];
@@ -44,8 +69,23 @@ struct vmc_backing_dax {
 
 #define VMC_DAX_MODE	(FMODE_READ | FMODE_WRITE | FMODE_EXCL)
 
-/* Copies of at most this many bytes at a time (copy_mc_* take unsigned). */
+/*
+ * Copies of at most this many bytes at a time: copy_mc_* take an unsigned
+ * length, and an iov_iter covers at most MAX_RW_COUNT bytes.
+ */
 #define VMC_DAX_CHUNK	SZ_1G
+
+/*
+ * A benchmark knob: puts copy into pmem with non-temporal stores that
+ * bypass the CPU caches (_copy_from_iter_flushcache(), what the pmem
+ * driver and dm-writecache use), or, when it is off, with plain
+ * copy_from_user().  The cache needs no persistence, so this is only about
+ * speed and cache pollution; the non-temporal copy measured faster (see
+ * Documentation/admin-guide/vmemcache-performance.rst) and is the default.
+ */
+static bool dax_flushcache = true;
+module_param(dax_flushcache, bool, 0644);
+MODULE_PARM_DESC(dax_flushcache, "Benchmark knob: copy values into pmem with non-temporal stores (default Y; N: copy_from_user)");
 
 static struct vmc_backing_dax *to_dax(struct vmc_backing *b)
 {
@@ -69,11 +109,42 @@ static void *vmc_dax_addr(struct vmc_backing_dax *d, u64 off, u64 *avail)
 	return d->ranges[lo].kaddr + (off - d->ranges[lo].off);
 }
 
+/* Copy with non-temporal stores, which bypass the CPU caches. */
+static int vmc_dax_write_nt(struct vmc_backing_dax *d, u64 off,
+			    const void __user *src, size_t len)
+{
+	struct iov_iter iter;
+	struct iovec iov;
+	int ret;
+
+	while (len) {
+		u64 avail;
+		void *addr = vmc_dax_addr(d, off, &avail);
+		size_t n = min3((u64)len, avail, (u64)VMC_DAX_CHUNK);
+
+		/* An iov_iter takes at most MAX_RW_COUNT: one per chunk. */
+		ret = import_single_range(ITER_SOURCE, (void __user *)src, n,
+					  &iov, &iter);
+		if (ret)
+			return ret;
+		if (_copy_from_iter_flushcache(addr, n, &iter) != n)
+			return -EFAULT;
+		off += n;
+		src += n;
+		len -= n;
+	}
+	/* Non-temporal stores are weakly ordered: fence before linking. */
+	wmb();
+	return 0;
+}
+
 static int vmc_dax_write(struct vmc_backing *b, u64 off,
 			 const void __user *src, size_t len)
 {
 	struct vmc_backing_dax *d = to_dax(b);
 
+	if (READ_ONCE(dax_flushcache))
+		return vmc_dax_write_nt(d, off, src, len);
 	while (len) {
 		u64 avail;
 		void *addr = vmc_dax_addr(d, off, &avail);
@@ -88,38 +159,78 @@ static int vmc_dax_write(struct vmc_backing *b, u64 off,
 	return 0;
 }
 
+/* Sectors badblocks_check() looks at in one call (it takes an int). */
+#define VMC_DAX_BB_CHUNK	BIT(30)
+
+/*
+ * Whether pool bytes [off, off + len) hold a known bad block; if so, the
+ * first bad range in them goes to @bad.
+ */
+static bool vmc_dax_badblocks(struct vmc_backing_dax *d, u64 off, u64 len,
+			      struct vmc_extent *bad)
+{
+	u64 start = d->start_off + off, end = start + len;
+	sector_t s = start >> SECTOR_SHIFT, last, first;
+	int nr;
+
+	if (!d->bb || !READ_ONCE(d->bb->count))
+		return false;
+	for (last = DIV_ROUND_UP_ULL(end, SECTOR_SIZE); s < last;
+	     s += VMC_DAX_BB_CHUNK) {
+		if (!badblocks_check(d->bb, s,
+				     min_t(sector_t, last - s, VMC_DAX_BB_CHUNK),
+				     &first, &nr))
+			continue;
+		bad->off = max_t(u64, (u64)first << SECTOR_SHIFT, start);
+		bad->len = min_t(u64, (u64)(first + nr) << SECTOR_SHIFT, end) -
+			   bad->off;
+		bad->off -= d->start_off;
+		return true;
+	}
+	return false;
+}
+
 /*
  * A short machine-check-safe copy means a user fault or poisoned media; a
  * machine-check-safe read of the failing byte into the kernel tells them
- * apart.
+ * apart.  Poison is reported by page, as memory_failure() handles it.
  */
-static int vmc_dax_read_failed(const void *addr)
+static int vmc_dax_read_failed(const void *addr, u64 off,
+			       struct vmc_extent *bad)
 {
 	u8 byte;
 
-	return copy_mc_to_kernel(&byte, addr, 1) ? -EIO : -EFAULT;
+	if (!copy_mc_to_kernel(&byte, addr, 1))
+		return -EFAULT;
+	bad->off = round_down(off, PAGE_SIZE);
+	bad->len = PAGE_SIZE;
+	return -EIO;
 }
 
 static int vmc_dax_read(struct vmc_backing *b, u64 off, void __user *dst,
-			size_t len)
+			size_t len, struct vmc_extent *bad)
 {
 	struct vmc_backing_dax *d = to_dax(b);
 	struct iov_iter iter;
 	struct iovec iov;
 	int ret;
 
-	ret = import_single_range(ITER_DEST, dst, len, &iov, &iter);
-	if (ret)
-		return ret;
+	if (vmc_dax_badblocks(d, off, len, bad))
+		return -EIO;
 	while (len) {
 		u64 avail;
 		void *addr = vmc_dax_addr(d, off, &avail);
-		size_t n = min3((u64)len, avail, (u64)VMC_DAX_CHUNK);
-		size_t done = _copy_mc_to_iter(addr, n, &iter);
+		size_t n = min3((u64)len, avail, (u64)VMC_DAX_CHUNK), done;
 
+		/* An iov_iter takes at most MAX_RW_COUNT: one per chunk. */
+		ret = import_single_range(ITER_DEST, dst, n, &iov, &iter);
+		if (ret)
+			return ret;
+		done = _copy_mc_to_iter(addr, n, &iter);
 		if (done != n)
-			return vmc_dax_read_failed(addr + done);
+			return vmc_dax_read_failed(addr + done, off + done, bad);
 		off += n;
+		dst += n;
 		len -= n;
 	}
 	return 0;
@@ -129,8 +240,9 @@ static void vmc_dax_destroy(struct vmc_backing *b)
 {
 	struct vmc_backing_dax *d = to_dax(b);
 
+	kvfree(d->b.bad);
 	kvfree(d->ranges);
-	fs_put_dax(d->dax_dev, d);
+	fs_put_dax(d->dax_dev, d->holder);
 	blkdev_put(d->bdev, VMC_DAX_MODE);
 	kfree(d);
 }
@@ -152,13 +264,89 @@ bool vmc_backing_is_dax(const struct vmc_backing *b)
 	return b->ops == &vmc_dax_ops;
 }
 
-/* Map the whole device, merging ranges that happen to be contiguous. */
-static int vmc_dax_map(struct vmc_backing_dax *d, u64 start_off, u64 size)
+/**
+ * vmc_backing_dax_range() - the pool range of a range of a DAX device
+ * @b: backing
+ * @dax_dev: DAX device that reported a failure
+ * @off: in: offset in @dax_dev; out: pool offset
+ * @len: in: length; out: length of the part inside the pool
+ *
+ * Return: true when @b is on @dax_dev and the range overlaps its pool.
+ */
+bool vmc_backing_dax_range(const struct vmc_backing *b,
+			   const struct dax_device *dax_dev, u64 *off,
+			   u64 *len)
 {
-	pgoff_t pgoff = start_off >> PAGE_SHIFT;
-	long npages = size >> PAGE_SHIFT, done = 0;
+	const struct vmc_backing_dax *d;
+	u64 start, end;
+
+	if (!vmc_backing_is_dax(b))
+		return false;
+	d = container_of(b, struct vmc_backing_dax, b);
+	if (d->dax_dev != dax_dev)
+		return false;
+	start = max(*off, d->start_off);
+	end = *len > U64_MAX - *off ? U64_MAX : *off + *len;
+	end = min(end, d->start_off + b->size);
+	if (start >= end)
+		return false;
+	*off = start - d->start_off;
+	*len = end - start;
+	return true;
+}
+
+/* Record pool pages [first, last) as bad at claim time. */
+static int vmc_dax_add_bad(struct vmc_backing_dax *d, long first, long last)
+{
+	struct vmc_extent *bad;
+
+	bad = kvrealloc(d->b.bad, d->b.nr_bad * sizeof(*bad),
+			(d->b.nr_bad + 1) * sizeof(*bad), GFP_KERNEL);
+	if (!bad)
+		return -ENOMEM;
+	d->b.bad = bad;
+	bad[d->b.nr_bad].off = (u64)first << PAGE_SHIFT;
+	bad[d->b.nr_bad++].len = (u64)(last - first) << PAGE_SHIFT;
+	return 0;
+}
+
+/*
+ * dax_direct_access() failed with -EIO at pool page @done: find the first
+ * page with a bad block from there on.  Return how many pages before it
+ * are good, or 0 after recording the bad pages and moving *done past them.
+ */
+static long vmc_dax_skip_bad(struct vmc_backing_dax *d, long *done,
+			     long npages, int *err)
+{
+	u64 off = (u64)*done << PAGE_SHIFT;
+	struct vmc_extent bad;
+	long first, last;
+
+	*err = -EIO;
+	if (!vmc_dax_badblocks(d, off, ((u64)npages << PAGE_SHIFT) - off, &bad))
+		return 0;
+	first = bad.off >> PAGE_SHIFT;
+	if (first > *done) {
+		*err = 0;
+		return first - *done;
+	}
+	last = min_t(long, DIV_ROUND_UP_ULL(bad.off + bad.len, PAGE_SIZE),
+		     npages);
+	*err = vmc_dax_add_bad(d, first, last);
+	*done = last;
+	return 0;
+}
+
+/*
+ * Map the whole device, merging ranges that happen to be contiguous and
+ * leaving out pages with bad blocks.
+ */
+static int vmc_dax_map(struct vmc_backing_dax *d, u64 size)
+{
+	pgoff_t pgoff = d->start_off >> PAGE_SHIFT;
+	long npages = size >> PAGE_SHIFT, done = 0, want;
 	struct vmc_dax_range *last = NULL;
-	int id;
+	int id, err;
 
 	d->ranges = kvcalloc(1, sizeof(*d->ranges), GFP_KERNEL);
 	if (!d->ranges)
@@ -169,14 +357,27 @@ static int vmc_dax_map(struct vmc_backing_dax *d, u64 start_off, u64 size)
 		pfn_t pfn;
 		long n;
 
+		want = npages - done;
 		id = dax_read_lock();
-		n = dax_direct_access(d->dax_dev, pgoff + done, npages - done,
+		n = dax_direct_access(d->dax_dev, pgoff + done, want,
 				      DAX_ACCESS, &kaddr, &pfn);
 		dax_read_unlock(id);
+		if (n == -EIO) {
+			want = vmc_dax_skip_bad(d, &done, npages, &err);
+			if (err)
+				return err;
+			if (!want)
+				continue;	/* skipped bad pages */
+			id = dax_read_lock();
+			n = dax_direct_access(d->dax_dev, pgoff + done, want,
+					      DAX_ACCESS, &kaddr, &pfn);
+			dax_read_unlock(id);
+		}
 		if (n <= 0)
 			return n ? n : -EIO;
-		n = min(n, npages - done);
-		if (last && last->kaddr + last->len == kaddr) {
+		n = min(n, want);
+		if (last && last->kaddr + last->len == kaddr &&
+		    last->off + last->len == (u64)done << PAGE_SHIFT) {
 			last->len += (u64)n << PAGE_SHIFT;
 		} else {
 			if (last) {
@@ -203,20 +404,25 @@ static int vmc_dax_map(struct vmc_backing_dax *d, u64 start_off, u64 size)
  * vmc_backing_dax_create() - claim a DAX block device as a pool
  * @path: path of the block device, e.g. /dev/pmem0
  * @min_size: smallest usable pool
+ * @holder: becomes the holder of the device's dax_device (the cache)
+ * @ops: the holder's operations: where memory failures are reported
  *
  * The device is opened exclusively (nobody can mount it or claim it while
- * the cache holds it) and becomes the holder of its dax_device.  Every
- * failure is logged once, with its reason.
+ * the cache holds it) and @holder becomes the holder of its dax_device.
+ * Pages with bad blocks are left out of the mapping and listed in the
+ * backing's @bad.  Every failure is logged once, with its reason.
  *
  * Return: the backing, sized to the whole device (page aligned), or an
  * ERR_PTR: -ENOENT, -ENOTBLK, -EBUSY (in use), -EOPNOTSUPP (not DAX
  * capable), -EINVAL (unaligned partition), -ENOSPC (smaller than
  * @min_size), -ENOMEM, -EIO.
  */
-struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size)
+struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size,
+					   void *holder,
+					   const struct dax_holder_operations *ops)
 {
 	struct vmc_backing_dax *d;
-	u64 start_off, size;
+	u64 size;
 	int ret;
 
 	d = kzalloc(struct_size(d, path, strlen(path) + 1), GFP_KERNEL);
@@ -241,7 +447,8 @@ struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size)
 		goto err_put;
 	}
 	ret = -EBUSY;
-	d->dax_dev = fs_dax_get_by_bdev(d->bdev, &start_off, d, NULL);
+	d->holder = holder;
+	d->dax_dev = fs_dax_get_by_bdev(d->bdev, &d->start_off, holder, ops);
 	if (!d->dax_dev) {
 		pr_warn("%s: its DAX device is in use\n", path);
 		goto err_put;
@@ -253,7 +460,8 @@ struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size)
 			min_size);
 		goto err_dax;
 	}
-	ret = vmc_dax_map(d, start_off, size);
+	d->bb = d->bdev->bd_disk->bb;
+	ret = vmc_dax_map(d, size);
 	if (ret) {
 		pr_warn("%s: cannot map the device: %d\n", path, ret);
 		goto err_dax;
@@ -264,8 +472,9 @@ struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size)
 	return &d->b;
 
 err_dax:
+	kvfree(d->b.bad);
 	kvfree(d->ranges);
-	fs_put_dax(d->dax_dev, d);
+	fs_put_dax(d->dax_dev, holder);
 err_put:
 	blkdev_put(d->bdev, VMC_DAX_MODE);
 err_free:

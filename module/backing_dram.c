@@ -71,7 +71,7 @@ static int vmc_dram_write(struct vmc_backing *b, u64 off,
 }
 
 static int vmc_dram_read(struct vmc_backing *b, u64 off, void __user *dst,
-			 size_t len)
+			 size_t len, struct vmc_extent *bad)
 {
 	struct vmc_backing_dram *d = to_dram(b);
 

@@ -11,7 +11,16 @@
  *  - the index's bucket locks, the policy's lock and the allocator's lock
  *    are leaves, never held across a copy to or from userspace.
  * An entry being copied is pinned by its reference count, not by a lock.
+ *
+ * Media errors: a get whose copy out of the pool fails with -EIO drops its
+ * entry and poisons the failed range in the allocator, so that it never
+ * holds a value again.  memory_failure() on a claimed DAX device reaches
+ * vmc_cache_notify_failure(), which drops every entry in the range and
+ * poisons it.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dax.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
@@ -41,6 +50,7 @@ static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 {
 	struct vmc_extent_alloc alloc;
 	struct vmc_repl *repl;
+	unsigned int i;
 	int ret;
 
 	capacity = PAGE_ALIGN(capacity);
@@ -55,6 +65,14 @@ static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 	ret = vmc_extent_alloc_init(&alloc, capacity, extent_size);
 	if (ret)
 		goto err_backing;
+	/* Failed media stays out of service across reconfigurations. */
+	for (i = 0; !ret && i < backing->nr_bad; i++)
+		ret = vmc_extent_poison(&alloc, backing->bad[i].off,
+					backing->bad[i].len);
+	if (!ret && backing == c->backing)
+		ret = vmc_extent_poison_copy(&alloc, &c->alloc);
+	if (ret)
+		goto err_alloc;
 	repl = policy->create(c);
 	if (!repl) {
 		ret = -ENOMEM;
@@ -203,6 +221,80 @@ out:
 }
 
 /**
+ * struct vmc_poison_walk - entries to drop for a poisoned range
+ * @c: the cache
+ * @start: first pool byte of the range, rounded down to an extent
+ * @end: end of the range (extents are aligned, so no rounding is needed)
+ * @dropped: entries dropped
+ */
+struct vmc_poison_walk {
+	struct vmc_cache *c;
+	u64 start;
+	u64 end;
+	unsigned long dropped;
+};
+
+static void vmc_drop_poisoned(struct vmc_entry *e, void *arg)
+{
+	struct vmc_poison_walk *w = arg;
+	struct vmc_extent *ext = vmc_entry_ext(e);
+	u32 i;
+
+	for (i = 0; i < e->nr_ext; i++) {
+		if (ext[i].off < w->end && w->start < ext[i].off + ext[i].len) {
+			w->dropped += vmc_entry_unlink(w->c, e);
+			break;
+		}
+	}
+	vmc_entry_put(w->c, e);
+}
+
+/*
+ * dax holder operation: memory_failure() found poison in a range of the
+ * claimed device, or (offset 0, length U64_MAX) the device is going away;
+ * 6.1 has no MF_MEM_PRE_REMOVE, so both arrive alike and are handled
+ * alike.  The range leaves service: its free space is poisoned and every
+ * entry with an extent in it is dropped.  cfg_sem is taken for write, so
+ * that no get is copying out of the range and no put is writing a value
+ * into it meanwhile.
+ */
+static int vmc_cache_notify_failure(struct dax_device *dax_dev, u64 off,
+				    u64 len, int mf_flags)
+{
+	struct vmc_cache *c = dax_holder(dax_dev);
+	struct vmc_poison_walk w = { .c = c };
+	unsigned long dropped;
+	int ret, pass;
+
+	percpu_down_write(&c->cfg_sem);
+	ret = -EOPNOTSUPP;	/* not ours: let memory_failure() handle it */
+	if (!vmc_backing_dax_range(c->backing, dax_dev, &off, &len))
+		goto out;
+	ret = vmc_extent_poison(&c->alloc, off, len);
+	if (ret)
+		goto out;
+	w.start = rounddown(off, (u64)c->extent_size);
+	w.end = len > U64_MAX - off ? U64_MAX : off + len;
+	/* A walk can miss entries while the index shrinks: walk until dry. */
+	for (pass = 0; pass < 8; pass++) {
+		dropped = w.dropped;
+		vmc_index_drain(&c->index, vmc_drop_poisoned, &w);
+		if (w.dropped == dropped)
+			break;
+	}
+	vmc_repl_flush(c->repl);
+	pr_warn("%s: media failure at pool offset %llu, %llu bytes: %lu entries dropped\n",
+		c->backing->name, off, len, w.dropped);
+out:
+	percpu_up_write(&c->cfg_sem);
+	return ret;
+}
+
+static const struct dax_holder_operations vmc_dax_holder_ops = {
+	.notify_failure = vmc_cache_notify_failure,
+};
+
+/**
  * vmc_cache_set_backing() - move an empty cache to another backing store
  * @c: cache
  * @path: DAX block device to claim, or NULL for a DRAM pool of the
@@ -228,7 +320,8 @@ int vmc_cache_set_backing(struct vmc_cache *c, const char *path)
 	    !strcmp(path, c->backing->name))
 		goto out;
 	if (path)
-		backing = vmc_backing_dax_create(path, VMC_MIN_CAPACITY);
+		backing = vmc_backing_dax_create(path, VMC_MIN_CAPACITY, c,
+						 &vmc_dax_holder_ops);
 	else
 		backing = vmc_backing_dram_create(PAGE_ALIGN(c->dram_capacity));
 	ret = PTR_ERR_OR_ZERO(backing);
@@ -326,7 +419,7 @@ int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
 	ret = vmc_entry_alloc_value(c, e, uval, len);
 	if (ret)
 		goto out;
-	ret = vmc_entry_copy(c, e, 0, (void __user *)uval, len, false);
+	ret = vmc_entry_copy(c, e, 0, (void __user *)uval, len, false, NULL);
 	if (ret)
 		goto out;
 
@@ -352,6 +445,25 @@ out:
 	return ret;
 }
 
+/*
+ * A get could not read @e: the range @bad of the pool is failed media.
+ * Poison it before the entry's extents can return to the pool (the caller
+ * still holds a reference), and drop the entry.  Other entries in the
+ * range fail alike when they are read.
+ */
+static void vmc_cache_media_error(struct vmc_cache *c, struct vmc_entry *e,
+				  const struct vmc_extent *bad)
+{
+	int ret = vmc_extent_poison(&c->alloc, bad->off, bad->len);
+
+	if (ret)
+		pr_err("%s: cannot poison pool offset %llu, %llu bytes: %d\n",
+		       c->backing->name, bad->off, bad->len, ret);
+	vmc_entry_unlink(c, e);
+	pr_warn_ratelimited("%s: media error at pool offset %llu, %llu bytes: entry dropped\n",
+			    c->backing->name, bad->off, bad->len);
+}
+
 /**
  * vmc_cache_get() - copy (part of) a value to userspace
  * @c: cache
@@ -362,12 +474,16 @@ out:
  * @copied: out: bytes copied
  * @size: out: the value's size
  *
+ * A value that fails to read because of a media error is dropped: this get
+ * fails with -EIO, and the next one misses.
+ *
  * Return: 0, -ENOENT on a miss, -EFAULT, or -EIO from the backing.
  */
 int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 		  void __user *ubuf, u64 buf_len, u64 offset, u64 *copied,
 		  u64 *size)
 {
+	struct vmc_extent bad;
 	struct vmc_entry *e;
 	u64 n = 0;
 	int ret;
@@ -385,7 +501,9 @@ int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 	*size = vmc_entry_size(e);
 	if (offset < *size)
 		n = min(buf_len, *size - offset);
-	ret = vmc_entry_copy(c, e, offset, ubuf, n, true);
+	ret = vmc_entry_copy(c, e, offset, ubuf, n, true, &bad);
+	if (ret == -EIO)
+		vmc_cache_media_error(c, e, &bad);
 	*copied = n;
 	vmc_entry_put(c, e);
 out:
@@ -481,6 +599,7 @@ void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st)
 	st->dram_used = atomic_long_read(&c->dram_used);
 	vmc_extent_usage(&c->alloc, &u);
 	st->pool_used = u.used;
+	st->poisoned = u.poisoned;
 	st->free_extents = u.nr_free;
 	st->alloc_lock_acquired = u.lock_acquired;
 	st->alloc_lock_contended = u.lock_contended;

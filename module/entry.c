@@ -189,11 +189,13 @@ out_free:
  * @ubuf: user buffer
  * @len: bytes to copy; @offset + @len is within the value
  * @to_user: copy from the value to @ubuf, else from @ubuf into the value
+ * @bad: out, with -EIO: the pool range that failed to read
  *
  * Return: 0, -EFAULT, or -EIO from the backing.
  */
 int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
-		   void __user *ubuf, u64 len, bool to_user)
+		   void __user *ubuf, u64 len, bool to_user,
+		   struct vmc_extent *bad)
 {
 	struct vmc_extent *ext = vmc_entry_ext(e);
 	struct vmc_backing *b = c->backing;
@@ -210,7 +212,7 @@ int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
 		chunk = min(ext[i].len - in, len - done);
 		if (to_user)
 			ret = b->ops->read(b, ext[i].off + in, ubuf + done,
-					   chunk);
+					   chunk, bad);
 		else
 			ret = b->ops->write(b, ext[i].off + in, ubuf + done,
 					    chunk);

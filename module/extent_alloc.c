@@ -6,6 +6,10 @@
  * Nothing here allocates memory under the allocator's spinlock: taking
  * space consumes or shrinks runs, and a freed extent that does not merge
  * with a neighbour gets a node allocated with the lock dropped.
+ *
+ * Poisoned ranges (failed media) are never free: poisoning cuts them out
+ * of the free runs, and freeing an extent skips the parts of it that are
+ * poisoned, counting them in @poisoned instead.
  */
 #include <linux/math.h>
 #include <linux/math64.h>
@@ -62,6 +66,9 @@ int vmc_extent_alloc_init(struct vmc_extent_alloc *a, u64 size, u32 unit)
 	a->size = div_u64(size, unit) * unit;
 	a->free_bytes = 0;
 	a->nr_free = 0;
+	a->poison = NULL;
+	a->nr_poison = 0;
+	a->poisoned = 0;
 	a->lock_acquired = 0;
 	a->lock_contended = 0;
 	if (!a->size)
@@ -87,12 +94,16 @@ void vmc_extent_alloc_destroy(struct vmc_extent_alloc *a)
 {
 	struct vmc_free_run *run, *tmp;
 
-	WARN_ON_ONCE(a->free_bytes != a->size);
+	WARN_ON_ONCE(a->free_bytes + a->poisoned != a->size);
 	rbtree_postorder_for_each_entry_safe(run, tmp, &a->free, rb)
 		kmem_cache_free(vmc_free_run_cache, run);
 	a->free = RB_ROOT;
 	a->free_bytes = 0;
 	a->nr_free = 0;
+	kfree(a->poison);
+	a->poison = NULL;
+	a->nr_poison = 0;
+	a->poisoned = 0;
 }
 
 /**
@@ -219,11 +230,46 @@ static bool vmc_free_insert(struct vmc_extent_alloc *a, u64 off, u64 len,
 	return true;
 }
 
+/* The poisoned range @p rounded out to whole units: [*start, *end). */
+static void vmc_poison_span(const struct vmc_extent_alloc *a,
+			    const struct vmc_extent *p, u64 *start, u64 *end)
+{
+	*start = rounddown(p->off, (u64)a->unit);
+	*end = max(*start, min(roundup(p->off + p->len, (u64)a->unit),
+			       a->size));
+}
+
+/*
+ * Of the bytes [off, end): return how many leading ones are poisoned, or,
+ * when none is, 0 with the number of leading healthy ones in *good.
+ */
+static u64 vmc_poison_prefix(const struct vmc_extent_alloc *a, u64 off,
+			     u64 end, u64 *good)
+{
+	unsigned int i;
+	u64 ps, pe;
+
+	lockdep_assert_held(&a->lock);
+	*good = end - off;
+	for (i = 0; i < a->nr_poison; i++) {
+		vmc_poison_span(a, &a->poison[i], &ps, &pe);
+		if (ps <= off && off < pe)
+			return min(pe, end) - off;
+		if (ps > off && ps < end) {
+			*good = ps - off;
+			break;
+		}
+	}
+	return 0;
+}
+
 /**
  * vmc_extent_put() - return a value's extents to the pool
  * @a: allocator
  * @ext: extents, as vmc_extent_get() returned them
  * @nr: number of extents
+ *
+ * Parts of the extents that are poisoned stay out of the pool.
  *
  * Cannot fail: a node the tree needs is allocated with the lock dropped and
  * __GFP_NOFAIL, because losing pool space is not an option and the node is
@@ -236,23 +282,195 @@ void vmc_extent_put(struct vmc_extent_alloc *a, const struct vmc_extent *ext,
 {
 	struct vmc_free_run *spare;
 	unsigned int i = 0;
+	u64 pos = nr ? ext[0].off : 0;
 
 	might_sleep();
 	spare = kmem_cache_alloc(vmc_free_run_cache, GFP_KERNEL | __GFP_NOFAIL);
 	vmc_alloc_lock(a);
 	while (i < nr) {
-		if (vmc_free_insert(a, ext[i].off, ext[i].len, &spare)) {
-			i++;
+		u64 end = ext[i].off + ext[i].len, good, bad;
+
+		bad = vmc_poison_prefix(a, pos, end, &good);
+		if (bad) {
+			a->poisoned += bad;
+			pos += bad;
+		} else if (vmc_free_insert(a, pos, good, &spare)) {
+			pos += good;
+		} else {
+			spin_unlock(&a->lock);
+			spare = kmem_cache_alloc(vmc_free_run_cache,
+						 GFP_KERNEL | __GFP_NOFAIL);
+			vmc_alloc_lock(a);
 			continue;
 		}
-		spin_unlock(&a->lock);
-		spare = kmem_cache_alloc(vmc_free_run_cache,
-					 GFP_KERNEL | __GFP_NOFAIL);
-		vmc_alloc_lock(a);
+		if (pos == end && ++i < nr)
+			pos = ext[i].off;
 	}
 	spin_unlock(&a->lock);
 	if (spare)
 		kmem_cache_free(vmc_free_run_cache, spare);
+}
+
+/* Insert a run that overlaps no other into the free tree. */
+static void vmc_free_link(struct vmc_extent_alloc *a, struct vmc_free_run *run)
+{
+	struct rb_node **link = &a->free.rb_node, *parent = NULL;
+
+	while (*link) {
+		parent = *link;
+		if (run->off < run_of(parent)->off)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&run->rb, parent, link);
+	rb_insert_color(&run->rb, &a->free);
+}
+
+/* Take the units [start, end) out of the free runs, counting them. */
+static void vmc_free_cut(struct vmc_extent_alloc *a, u64 start, u64 end,
+			 struct vmc_free_run **spare)
+{
+	struct rb_node *node = a->free.rb_node, *next;
+	struct vmc_free_run *run, *first = NULL;
+
+	lockdep_assert_held(&a->lock);
+	/* The first run that ends after start. */
+	while (node) {
+		run = run_of(node);
+		if (run->off + run->len > start) {
+			first = run;
+			node = node->rb_left;
+		} else {
+			node = node->rb_right;
+		}
+	}
+	for (run = first; run && run->off < end; run = run_of(next)) {
+		u64 run_end = run->off + run->len;
+		u64 cs = max(run->off, start), ce = min(run_end, end);
+
+		next = rb_next(&run->rb);
+		a->free_bytes -= ce - cs;
+		a->poisoned += ce - cs;
+		if (cs == run->off && ce == run_end) {
+			rb_erase(&run->rb, &a->free);
+			a->nr_free--;
+			kmem_cache_free(vmc_free_run_cache, run);
+		} else if (cs == run->off) {
+			run->off = ce;
+			run->len = run_end - ce;
+		} else if (ce == run_end) {
+			run->len = cs - run->off;
+		} else {
+			/* The middle of one run: it splits in two. */
+			struct vmc_free_run *tail = *spare;
+
+			*spare = NULL;
+			run->len = cs - run->off;
+			tail->off = ce;
+			tail->len = run_end - ce;
+			vmc_free_link(a, tail);
+			a->nr_free++;
+			break;
+		}
+	}
+}
+
+/**
+ * vmc_extent_poison() - take a range of failed media out of service
+ * @a: allocator
+ * @off: pool offset of the range
+ * @len: its length; the range may be unaligned and may extend past the
+ *	 pool
+ *
+ * The whole extents the range touches are never allocated again: free
+ * ones leave the pool now, allocated ones when their value is freed.  The
+ * range is recorded as given, also past the end of the pool, so that an
+ * allocator with another size or extent size can take it over
+ * (vmc_extent_poison_copy()).  Poisoning a range again changes nothing.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vmc_extent_poison(struct vmc_extent_alloc *a, u64 off, u64 len)
+{
+	struct vmc_free_run *spare;
+	struct vmc_extent *arr, *old;
+	unsigned int nr, i, j, m;
+	u64 end, ps, pe;
+
+	might_sleep();
+	if (!len)
+		return 0;
+	end = len > U64_MAX - off ? U64_MAX : off + len;
+	spare = kmem_cache_alloc(vmc_free_run_cache, GFP_KERNEL);
+	if (!spare)
+		return -ENOMEM;
+	for (;;) {
+		nr = READ_ONCE(a->nr_poison);
+		arr = kmalloc_array(nr + 1, sizeof(*arr), GFP_KERNEL);
+		if (!arr) {
+			kmem_cache_free(vmc_free_run_cache, spare);
+			return -ENOMEM;
+		}
+		vmc_alloc_lock(a);
+		if (nr == a->nr_poison)
+			break;
+		/* Another range came in meanwhile: size the array again. */
+		spin_unlock(&a->lock);
+		kfree(arr);
+	}
+
+	/* Merge [off, end) with the ranges it overlaps or touches. */
+	for (i = 0, j = 0; i < nr && a->poison[i].off + a->poison[i].len < off;
+	     i++)
+		arr[j++] = a->poison[i];
+	for (; i < nr && a->poison[i].off <= end; i++) {
+		off = min(off, a->poison[i].off);
+		end = max(end, a->poison[i].off + a->poison[i].len);
+	}
+	m = j++;
+	arr[m].off = off;
+	arr[m].len = end - off;
+	for (; i < nr; i++)
+		arr[j++] = a->poison[i];
+
+	old = a->poison;
+	a->poison = arr;
+	WRITE_ONCE(a->nr_poison, j);
+	vmc_poison_span(a, &arr[m], &ps, &pe);
+	vmc_free_cut(a, ps, pe, &spare);
+	spin_unlock(&a->lock);
+	kfree(old);
+	if (spare)
+		kmem_cache_free(vmc_free_run_cache, spare);
+	return 0;
+}
+
+/**
+ * vmc_extent_poison_copy() - poison in @dst what is poisoned in @src
+ * @dst: a new allocator of the same backing, nothing allocated yet
+ * @src: the allocator it replaces
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vmc_extent_poison_copy(struct vmc_extent_alloc *dst,
+			   struct vmc_extent_alloc *src)
+{
+	struct vmc_extent p;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret; i++) {
+		spin_lock(&src->lock);
+		if (i >= src->nr_poison) {
+			spin_unlock(&src->lock);
+			break;
+		}
+		p = src->poison[i];
+		spin_unlock(&src->lock);
+		ret = vmc_extent_poison(dst, p.off, p.len);
+	}
+	return ret;
 }
 
 /**
@@ -263,7 +481,8 @@ void vmc_extent_put(struct vmc_extent_alloc *a, const struct vmc_extent *ext,
 void vmc_extent_usage(struct vmc_extent_alloc *a, struct vmc_extent_usage *u)
 {
 	spin_lock(&a->lock);
-	u->used = a->size - a->free_bytes;
+	u->used = a->size - a->free_bytes - a->poisoned;
+	u->poisoned = a->poisoned;
 	u->nr_free = a->nr_free;
 	u->lock_acquired = a->lock_acquired;
 	u->lock_contended = a->lock_contended;

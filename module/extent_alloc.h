@@ -7,6 +7,10 @@
  * ordered by offset; freed runs coalesce with their neighbours.  A value
  * takes as many free runs as it needs, lowest offsets first, so any free
  * space can be used and the pool never needs compaction.
+ *
+ * Ranges of failed media are poisoned: the free space in them leaves the
+ * tree at once, and extents in them are withheld when their values free
+ * them, so nothing is ever allocated there again.
  */
 #ifndef _VMEMCACHE_EXTENT_ALLOC_H
 #define _VMEMCACHE_EXTENT_ALLOC_H
@@ -27,20 +31,31 @@ struct vmc_extent {
 
 /**
  * struct vmc_extent_alloc - free-space allocator of one pool
- * @lock: protects @free, @free_bytes, @nr_free and the lock counters
+ * @lock: protects @free, @free_bytes, @nr_free, @poison, @poisoned and the
+ *	  lock counters
  * @free: free runs (struct vmc_free_run) ordered by offset
  * @free_bytes: bytes in @free
  * @nr_free: number of runs in @free
+ * @poison: poisoned ranges as reported (not unit aligned), sorted by offset
+ *	    and disjoint; each covers the whole extents it touches.  An
+ *	    array, so that the struct can be copied.
+ * @nr_poison: elements of @poison
+ * @poisoned: bytes out of service: taken out of @free when poisoned, or
+ *	      withheld when the value holding them was freed.  Free, used
+ *	      and poisoned bytes add up to @size.
  * @size: pool bytes managed, a multiple of @unit
  * @unit: the extent size, the allocation granularity
  * @lock_acquired: acquisitions of @lock (a debug statistic)
  * @lock_contended: of those, how many had to wait
  */
 struct vmc_extent_alloc {
-	spinlock_t lock;	/* protects free, free_bytes, nr_free */
+	spinlock_t lock;	/* protects free, free_bytes, nr_free, poison */
 	struct rb_root free;
 	u64 free_bytes;
 	u64 nr_free;
+	struct vmc_extent *poison;
+	unsigned int nr_poison;
+	u64 poisoned;
 	u64 size;
 	u32 unit;
 	u64 lock_acquired;
@@ -53,15 +68,20 @@ int vmc_extent_get(struct vmc_extent_alloc *a, u64 len, struct vmc_extent *ext,
 		   unsigned int max, unsigned int *nr);
 void vmc_extent_put(struct vmc_extent_alloc *a, const struct vmc_extent *ext,
 		    unsigned int nr);
+int vmc_extent_poison(struct vmc_extent_alloc *a, u64 off, u64 len);
+int vmc_extent_poison_copy(struct vmc_extent_alloc *dst,
+			   struct vmc_extent_alloc *src);
 /**
  * struct vmc_extent_usage - what an allocator reports
  * @used: bytes allocated
+ * @poisoned: bytes out of service (see vmc_extent_alloc.poisoned)
  * @nr_free: free runs
  * @lock_acquired: acquisitions of the allocator's lock
  * @lock_contended: of those, how many had to wait
  */
 struct vmc_extent_usage {
 	u64 used;
+	u64 poisoned;
 	u64 nr_free;
 	u64 lock_acquired;
 	u64 lock_contended;

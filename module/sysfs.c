@@ -205,6 +205,7 @@ VMC_STAT_ATTR(pool_used);
 VMC_STAT_ATTR(dram_used);
 VMC_STAT_ATTR(free_extents);
 VMC_STAT_ATTR(pool_size);
+VMC_STAT_ATTR(poisoned);
 VMC_STAT_ATTR(lru_lock_acquired);
 VMC_STAT_ATTR(lru_lock_contended);
 VMC_STAT_ATTR(alloc_lock_acquired);
@@ -221,6 +222,7 @@ static struct attribute *vmc_stat_attrs[] = {
 	&dev_attr_dram_used.attr,
 	&dev_attr_free_extents.attr,
 	&dev_attr_pool_size.attr,
+	&dev_attr_poisoned.attr,
 	&dev_attr_lru_lock_acquired.attr,
 	&dev_attr_lru_lock_contended.attr,
 	&dev_attr_alloc_lock_acquired.attr,

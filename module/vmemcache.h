@@ -186,7 +186,8 @@ struct vmc_stats {
 /**
  * struct vmc_cache - one cache instance
  * @cfg_sem: held for read by every operation, for write by configuration
- *	     changes, which replace @backing, @alloc and @repl
+ *	     changes, which replace @backing, @alloc and @repl, and by the
+ *	     handling of a media failure, which must see no copy in flight
  * @capacity: configured pool size in bytes, page aligned
  * @dram_capacity: pool size of a DRAM backing chosen at load time, used
  *		   when the cache goes back to DRAM
@@ -241,7 +242,8 @@ bool vmc_entry_unlink(struct vmc_cache *c, struct vmc_entry *e);
 int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 			  const void __user *uval, u64 len);
 int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
-		   void __user *ubuf, u64 len, bool to_user);
+		   void __user *ubuf, u64 len, bool to_user,
+		   struct vmc_extent *bad);
 
 /* cache.c */
 struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,

@@ -41,7 +41,8 @@ struct opts {
 	const char *policy;
 	const char *device;
 	const char *sysfs;
-	int json, compare, prefill;
+	const char *backing;
+	int json, compare, prefill, dax_write_compare;
 };
 
 struct hist {
@@ -279,7 +280,9 @@ static int prepare(const struct opts *o, VMEMcache *cache, const char *policy)
 	uint64_t k, rng = 42;
 	int klen;
 
-	if (sysfs_write(o, "reset", "1") || sysfs_write(o, "policy", policy))
+	if (sysfs_write(o, "reset", "1") ||
+	    (o->backing && sysfs_write(o, "backing_dev", o->backing)) ||
+	    sysfs_write(o, "policy", policy))
 		return -1;
 	if (o->cache_size) {
 		snprintf(num, sizeof(num), "%" PRIu64, o->cache_size);
@@ -401,6 +404,26 @@ static void print_result(const struct opts *o, const char *name,
 		       per_kop(s->lru_lock_contended, r->before.lru_lock_contended, r->ops),
 		       per_kop(s->alloc_lock_acquired, r->before.alloc_lock_acquired, r->ops),
 		       per_kop(s->alloc_lock_contended, r->before.alloc_lock_contended, r->ops));
+	if (o->vmin == o->vmax)
+		printf("%-10s value bandwidth %.1f MiB/s\n", "",
+		       ops_s * (double)o->vmin / 1048576.0);
+}
+
+/* Set the module's dax_flushcache knob (a module parameter). */
+static int set_dax_flushcache(int on)
+{
+	const char *path = "/sys/module/vmemcache/parameters/dax_flushcache";
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f) {
+		fprintf(stderr, "vmemcache-bench: %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	ret = fprintf(f, "%c\n", on ? 'Y' : 'N') < 0;
+	ret |= fclose(f) != 0;
+	return ret ? -1 : 0;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -466,6 +489,40 @@ static int compare(const struct opts *o, VMEMcache *cache, const double *cdf)
 	return 0;
 }
 
+/*
+ * Alternate short rounds of the workload with values copied into pmem by
+ * copy_from_user() and by non-temporal stores; medians and their ratio.
+ */
+static int dax_write_compare(const struct opts *o, VMEMcache *cache,
+			     const double *cdf)
+{
+	static const char *const name[2] = { "copy", "flushcache" };
+	double tput[2][ROUNDS], mt[2];
+	struct result r;
+	int round, nt;
+
+	for (round = 0; round < ROUNDS; round++) {
+		for (nt = 0; nt < 2; nt++) {
+			if (set_dax_flushcache(nt) ||
+			    prepare(o, cache, o->policy) ||
+			    run(o, cache, V_LRU, o->ops / ROUNDS,
+				o->duration / ROUNDS, cdf, &r))
+				return -1;
+			tput[nt][round] = (double)r.ops / r.secs;
+			print_result(o, name[nt], &r);
+		}
+	}
+	for (nt = 0; nt < 2; nt++) {
+		mt[nt] = median(tput[nt], ROUNDS);
+		printf("median %-10s %10.0f ops/s  %.1f MiB/s of %" PRIu64 "..%" PRIu64 "-byte values\n",
+		       name[nt], mt[nt],
+		       mt[nt] * (double)(o->vmin + o->vmax) / 2 / 1048576.0,
+		       o->vmin, o->vmax);
+	}
+	printf("ratio: throughput flushcache/copy %.2fx\n", mt[1] / mt[0]);
+	return set_dax_flushcache(1);	/* the default */
+}
+
 static uint64_t parse_size(const char *s)
 {
 	char *end;
@@ -498,6 +555,9 @@ static void usage(int rc)
 	       "      --policy P         lru or lru_locked (default lru)\n"
 	       "      --no-prefill       do not put every key before measuring\n"
 	       "      --compare          lru vs lru_locked vs floor, %d rounds\n"
+	       "      --backing DEV      claim DEV (a pmem device) after each reset\n"
+	       "      --compare-dax-write  copy_from_user vs non-temporal copies\n"
+	       "                         into pmem (dax_flushcache), alternating\n"
 	       "      --json             JSON output\n"
 	       "      --device PATH      (default /dev/vmemcache)\n"
 	       "      --sysfs DIR        (default " SYSFS_DEFAULT ")\n", ROUNDS);
@@ -558,8 +618,12 @@ int main(int argc, char **argv)
 			o.sysfs = v;
 		else if (!strcmp(a, "--no-prefill"))
 			o.prefill = 0;
+		else if (ARG("", "--backing"))
+			o.backing = v;
 		else if (!strcmp(a, "--compare"))
 			o.compare = 1;
+		else if (!strcmp(a, "--compare-dax-write"))
+			o.dax_write_compare = 1;
 		else if (!strcmp(a, "--json"))
 			o.json = 1;
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
@@ -582,6 +646,8 @@ int main(int argc, char **argv)
 	}
 	if (o.compare) {
 		ret = compare(&o, cache, cdf);
+	} else if (o.dax_write_compare) {
+		ret = dax_write_compare(&o, cache, cdf);
 	} else {
 		ret = prepare(&o, cache, o.policy);
 		if (!ret)

@@ -14,6 +14,9 @@
 #   --smp N             guest CPUs (default $SMP or 2)
 #   --mem SIZE          guest RAM (default 6G; at least 6G with pmem)
 #   --append ARGS       extra kernel command-line arguments
+#   --pmem SIZE         size of the emulated pmem, placed at 4G (default
+#                       2G); --mem must leave RAM besides it, e.g.
+#                       --mem 8G --pmem 4G
 #   --no-pmem           no emulated pmem (no memmap=, no nvdimm modules)
 #   --kernel IMAGE      boot this kernel image instead of /boot/vmlinuz-$KVER
 #   --ko FILE           module to ship as /vmc/vmemcache.ko
@@ -37,6 +40,7 @@ SMP=${SMP:-2}
 MEM=6G
 APPEND=
 PMEM=1
+PMEM_SIZE=2G
 KERNEL=
 KO=$TOP/module/vmemcache.ko
 
@@ -54,6 +58,8 @@ while [ $# -gt 0 ]; do
 	--mem=*) MEM=${1#*=}; shift ;;
 	--append) APPEND="$APPEND $2"; shift 2 ;;
 	--append=*) APPEND="$APPEND ${1#*=}"; shift ;;
+	--pmem) PMEM_SIZE=$2; shift 2 ;;
+	--pmem=*) PMEM_SIZE=${1#*=}; shift ;;
 	--no-pmem) PMEM=0; shift ;;
 	--kernel) KERNEL=$2; shift 2 ;;
 	--kernel=*) KERNEL=${1#*=}; shift ;;
@@ -272,7 +278,7 @@ chmod 755 "$ROOT/init"
 # even with "quiet") instead of leaving a half-dead kernel to hang the tests.
 # WARNs do not panic; they are found in the kernel log dumped at the end.
 CMDLINE="console=ttyS0,115200 panic=-1 oops=panic quiet"
-[ "$PMEM" = 1 ] && CMDLINE="$CMDLINE memmap=2G!4G"
+[ "$PMEM" = 1 ] && CMDLINE="$CMDLINE memmap=$PMEM_SIZE!4G"
 CMDLINE="$CMDLINE $APPEND"
 
 echo "run.sh: kernel $KERNEL ($KVER), smp $SMP, timeout ${TIMEOUT}s, mode $MODE"

@@ -76,7 +76,7 @@ TEST_F(abi, stats_poisoned)
 
 	memset(&st, 0xa5, sizeof(st));
 	ASSERT_EQ(0, vmc_ioctl(self->fd, VMEMCACHE_IOC_STATS, &st));
-	ASSERT_EQ(-1, vmc_nonzero_at(st.reserved, 0, sizeof(st.reserved)));
+	ASSERT_EQ(0u, st.poisoned);
 	ASSERT_EQ(0u, st.entries);
 	ASSERT_EQ(0u, st.pool_used);
 	ASSERT_EQ(1u, st.free_extents);
@@ -263,7 +263,7 @@ TEST_F(abi, bigger_struct_zero_tail)
 				       VMC_CMD(_IOC_READ, 0x05, size), buf))
 			TH_LOG("STATS size %u", size);
 		ASSERT_EQ(VMC_DEFAULT_CAPACITY, st->pool_size);
-		ASSERT_EQ(-1, vmc_nonzero_at(buf, offsetof(__typeof__(*st), reserved), size));
+		ASSERT_EQ(-1, vmc_nonzero_at(buf, offsetof(__typeof__(*st), poisoned), size));
 		ASSERT_EQ(0xa5, buf[size]);
 
 		/* PUT, GET, EXISTS, EVICT with a zero tail work. */

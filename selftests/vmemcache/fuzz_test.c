@@ -286,7 +286,7 @@ static bool fuzz_result_ok(unsigned long cmd, int err)
 	static const int version[] = { EINVAL, EFAULT, 0 };
 	static const int put[] = { EINVAL, E2BIG, EFAULT, EEXIST, ENOSPC,
 				   ENOMEM, 0 };
-	static const int get[] = { EINVAL, E2BIG, EFAULT, ENOENT, 0 };
+	static const int get[] = { EINVAL, E2BIG, EFAULT, ENOENT, EIO, 0 };
 	static const int exists[] = { EINVAL, E2BIG, EFAULT, ENOENT, 0 };
 	static const int evict[] = { EINVAL, E2BIG, EFAULT, ENOENT, ESRCH, 0 };
 	static const int stats[] = { EINVAL, EFAULT, 0 };

@@ -158,7 +158,8 @@ struct vmemcache_evict {
  * @alloc_lock_acquired: times the extent allocator took its lock (a debug
  *			 statistic; since capacity or extent_size last changed)
  * @alloc_lock_contended: of those, times it had to wait for the lock
- * @reserved: zero
+ * @poisoned: bytes of the pool out of service after media errors (whole
+ *	      extents; neither used nor free)
  */
 struct vmemcache_stats {
 	__u64 puts;
@@ -176,7 +177,7 @@ struct vmemcache_stats {
 	__u64 lru_lock_contended;
 	__u64 alloc_lock_acquired;
 	__u64 alloc_lock_contended;
-	__u64 reserved[1];
+	__u64 poisoned;
 };
 
 #define VMEMCACHE_IOC_MAGIC	0xBA
