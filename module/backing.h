@@ -47,8 +47,9 @@ struct vmc_backing {
 	u64 size;
 };
 
-struct vmc_backing *vmc_backing_dram_create(u64 size);
+struct vmc_backing *vmc_backing_dram_create(u64 size, gfp_t gfp);
 struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size);
+struct vmc_backing *vmc_backing_dax_create_dev(dev_t dev, u64 min_size);
 bool vmc_backing_is_dax(const struct vmc_backing *b);
 
 #endif /* _VMEMCACHE_BACKING_H */

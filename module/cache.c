@@ -16,6 +16,7 @@
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <uapi/linux/vmemcache.h>
 
 #include "vmemcache.h"
@@ -84,26 +85,35 @@ err_backing:
 }
 
 /**
- * vmc_cache_create() - create an empty cache on a DRAM pool
- * @capacity: pool size in bytes, rounded up to a page
+ * vmc_cache_create_on() - create an empty cache on a given backing
+ * @backing: the pool, which the cache takes over (freed on failure too)
+ * @capacity: pool size in bytes, rounded up to a page; at most the
+ *	      backing's size
  * @extent_size: allocation unit in bytes
  * @policy: replacement policy
+ * @gfp: GFP_KERNEL, or GFP_KERNEL_ACCOUNT to charge the cache's memory
+ *	 (and later its entries) to memory cgroups
  *
  * Return: the cache or an ERR_PTR: -EINVAL for a bad configuration,
  * -ENOMEM.
  */
-struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
-				   const struct vmc_repl_ops *policy)
+struct vmc_cache *vmc_cache_create_on(struct vmc_backing *backing,
+				      u64 capacity, u32 extent_size,
+				      const struct vmc_repl_ops *policy,
+				      gfp_t gfp)
 {
-	struct vmc_backing *backing;
 	struct vmc_cache *c;
 	int ret;
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
-	if (!c)
+	c = kzalloc(sizeof(*c), gfp);
+	if (!c) {
+		backing->ops->destroy(backing);
 		return ERR_PTR(-ENOMEM);
+	}
+	c->gfp = gfp;
+	c->dram_capacity = capacity;
 	ret = -ENOMEM;
-	c->stats = alloc_percpu(struct vmc_stats);
+	c->stats = alloc_percpu_gfp(struct vmc_stats, gfp);
 	if (!c->stats)
 		goto err_free;
 	ret = percpu_init_rwsem(&c->cfg_sem);
@@ -112,13 +122,13 @@ struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
 	ret = vmc_index_init(&c->index);
 	if (ret)
 		goto err_sem;
-	c->dram_capacity = capacity;
-	backing = vmc_backing_dram_create(PAGE_ALIGN(capacity));
-	if (IS_ERR(backing)) {
-		ret = PTR_ERR(backing);
-		goto err_index;
-	}
-	ret = vmc_cache_setup(c, backing, capacity, extent_size, policy);
+	ret = PAGE_ALIGN(capacity) > backing->size ? -EINVAL : 0;
+	if (!ret)
+		ret = vmc_cache_setup(c, backing, capacity, extent_size,
+				      policy);
+	else
+		backing->ops->destroy(backing);
+	backing = NULL;
 	if (ret)
 		goto err_index;
 	return c;
@@ -131,7 +141,32 @@ err_stats:
 	free_percpu(c->stats);
 err_free:
 	kfree(c);
+	if (backing)
+		backing->ops->destroy(backing);
 	return ERR_PTR(ret);
+}
+
+/**
+ * vmc_cache_create() - create an empty cache on a DRAM pool
+ * @capacity: pool size in bytes, rounded up to a page
+ * @extent_size: allocation unit in bytes
+ * @policy: replacement policy
+ *
+ * The pool is not charged to any memory cgroup: this is the shared cache.
+ *
+ * Return: the cache or an ERR_PTR: -EINVAL for a bad configuration,
+ * -ENOMEM.
+ */
+struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
+				   const struct vmc_repl_ops *policy)
+{
+	struct vmc_backing *backing;
+
+	backing = vmc_backing_dram_create(PAGE_ALIGN(capacity), GFP_KERNEL);
+	if (IS_ERR(backing))
+		return ERR_CAST(backing);
+	return vmc_cache_create_on(backing, capacity, extent_size, policy,
+				   GFP_KERNEL);
 }
 
 static void vmc_unlink_and_put(struct vmc_entry *e, void *arg)
@@ -230,7 +265,8 @@ int vmc_cache_set_backing(struct vmc_cache *c, const char *path)
 	if (path)
 		backing = vmc_backing_dax_create(path, VMC_MIN_CAPACITY);
 	else
-		backing = vmc_backing_dram_create(PAGE_ALIGN(c->dram_capacity));
+		backing = vmc_backing_dram_create(PAGE_ALIGN(c->dram_capacity),
+						  c->gfp);
 	ret = PTR_ERR_OR_ZERO(backing);
 	if (!ret)
 		ret = vmc_cache_setup(c, backing, backing->size,
@@ -262,13 +298,42 @@ void vmc_cache_reset(struct vmc_cache *c)
 		vmc_cache_set_backing(c, NULL);
 }
 
+/*
+ * Record an evicted entry, which the caller still holds a reference on, in
+ * the caller's log.  The log is user memory: this may fault and sleep.
+ */
+static void vmc_log_evicted(struct vmc_evict_log *log, struct vmc_entry *e)
+{
+	struct vmemcache_evicted_rec rec = {};
+	u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+	void __user *p = log->buf + log->used;
+	u64 pad = need - sizeof(rec) - e->key_len;
+
+	if (log->fault || need > log->size - log->used) {
+		log->dropped++;
+		return;
+	}
+	rec.value_size = vmc_entry_size(e);
+	rec.key_len = e->key_len;
+	if (copy_to_user(p, &rec, sizeof(rec)) ||
+	    copy_to_user(p + sizeof(rec), e->key, e->key_len) ||
+	    (pad && clear_user(p + sizeof(rec) + e->key_len, pad))) {
+		log->fault = true;
+		log->dropped++;
+		return;
+	}
+	log->used += need;
+	log->count++;
+}
+
 /**
  * vmc_cache_evict_lru() - evict the entry the replacement policy picks
  * @c: cache, with cfg_sem held for read
+ * @log: where to report the evicted entry, or NULL
  *
  * Return: 0, or -ESRCH when the policy has nothing it can evict.
  */
-int vmc_cache_evict_lru(struct vmc_cache *c)
+int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evict_log *log)
 {
 	struct vmc_entry *e;
 	bool evicted;
@@ -278,6 +343,8 @@ int vmc_cache_evict_lru(struct vmc_cache *c)
 		if (!e)
 			return -ESRCH;
 		evicted = vmc_entry_unlink(c, e);
+		if (evicted && log)
+			vmc_log_evicted(log, e);
 		vmc_entry_put(c, e);
 	} while (!evicted);
 	this_cpu_inc(c->stats->evictions);
@@ -292,6 +359,7 @@ int vmc_cache_evict_lru(struct vmc_cache *c)
  * @uval: user pointer to the value
  * @len: value length, non-zero
  * @replace: replace an existing value instead of failing with -EEXIST
+ * @log: where to report the entries evicted to make room, or NULL
  *
  * The value is written into its extents before the entry becomes visible,
  * and a replacement swaps entries atomically in the index, so a reader
@@ -301,7 +369,8 @@ int vmc_cache_evict_lru(struct vmc_cache *c)
  * Return: 0, -EEXIST, -ENOSPC, -EFAULT or -ENOMEM.
  */
 int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
-		  const void __user *uval, u64 len, bool replace)
+		  const void __user *uval, u64 len, bool replace,
+		  struct vmc_evict_log *log)
 {
 	struct vmc_entry *e, *old;
 	struct vmc_key key;
@@ -321,7 +390,7 @@ int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
 	ret = -EEXIST;
 	if (!replace && vmc_index_contains(&c->index, &key))
 		goto out;
-	ret = vmc_entry_alloc_value(c, e, uval, len);
+	ret = vmc_entry_alloc_value(c, e, uval, len, log);
 	if (ret)
 		goto out;
 	ret = vmc_entry_copy(c, e, 0, (void __user *)uval, len, false);
@@ -418,6 +487,7 @@ int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
  * vmc_cache_evict() - evict a key, or the policy's victim
  * @c: cache
  * @key: key, or NULL to evict what the replacement policy picks
+ * @log: where to report the evicted entry, or NULL
  *
  * An entry being read stays readable by that reader; its space returns to
  * the pool when the reader is done.
@@ -425,19 +495,22 @@ int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
  * Return: 0, -ENOENT when the key is absent, or -ESRCH when @key is NULL
  * and the policy has nothing it can evict.
  */
-int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key)
+int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
+		    struct vmc_evict_log *log)
 {
 	struct vmc_entry *e;
 	int ret = -ENOENT;
 
 	percpu_down_read(&c->cfg_sem);
 	if (!key) {
-		ret = vmc_cache_evict_lru(c);
+		ret = vmc_cache_evict_lru(c, log);
 		goto out;
 	}
 	e = vmc_index_lookup_get(&c->index, key);
 	if (e) {
 		if (vmc_entry_unlink(c, e)) {
+			if (log)
+				vmc_log_evicted(log, e);
 			this_cpu_inc(c->stats->evictions);
 			ret = 0;
 		}

@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
@@ -78,6 +79,8 @@ static int __init vmc_init(void)
 		if (ret)
 			goto err_cache;
 	}
+	/* Private caches may hold half of the RAM in DRAM pools at first. */
+	vmc_private_set_limit((u64)totalram_pages() << (PAGE_SHIFT - 1));
 	vmc_dev.misc.mode = mode;
 	ret = misc_register(&vmc_dev.misc);
 	if (ret)

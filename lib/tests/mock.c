@@ -58,7 +58,7 @@ static void test_attach(VMEMcache *c)
 	struct vmemcache_version ver;
 
 	ok(vmemcache_fd(c) > 2, "vmemcache_fd returns the device's fd");
-	ok(vmemcache_get_version(c, &ver) == 0 && ver.api_version == 1 &&
+	ok(vmemcache_get_version(c, &ver) == 0 && ver.api_version == VMEMCACHE_API_VERSION &&
 	   ver.max_key_size == VMEMCACHE_MAX_KEY_SIZE &&
 	   ver.features == (VMEMCACHE_FEAT_PUT_REPLACE |
 			    VMEMCACHE_FEAT_EVICT_LRU),

@@ -176,7 +176,7 @@ assert d["hits"] + d["misses"] == d["gets"]
 	result $? "stat --json is one JSON object with every field"
 fi
 expect 0 "version" version
-grep -q '^api_version  *1$' "$TMP/out"; result $? "version shows api_version 1"
+grep -q '^api_version  *2$' "$TMP/out"; result $? "version shows api_version 2"
 grep -q '^features  *0x3 put_replace evict_lru$' "$TMP/out"
 result $? "version names the features"
 

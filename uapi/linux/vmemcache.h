@@ -24,7 +24,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define VMEMCACHE_API_VERSION	1
+#define VMEMCACHE_API_VERSION	2
 
 /* Largest key the kernel accepts, in bytes (keys are 1..this long). */
 #define VMEMCACHE_MAX_KEY_SIZE	65536
@@ -33,6 +33,8 @@
 #define VMEMCACHE_FEAT_PUT_REPLACE	_BITULL(0)	/* VMEMCACHE_PUT_REPLACE */
 #define VMEMCACHE_FEAT_EVICT_LRU	_BITULL(1)	/* evict with key_len == 0 */
 #define VMEMCACHE_FEAT_LOCK_STATS	_BITULL(2)	/* stats count lock use */
+#define VMEMCACHE_FEAT_PRIVATE		_BITULL(3)	/* VMEMCACHE_IOC_CREATE (v2) */
+#define VMEMCACHE_FEAT_EVICTED_LOG	_BITULL(4)	/* put/evict report evictions (v2) */
 
 /**
  * struct vmemcache_version - API handshake (VMEMCACHE_IOC_VERSION)
@@ -61,6 +63,12 @@ struct vmemcache_version {
  * @value_len: value length, 1..capacity
  * @key_len: key length, 1..VMEMCACHE_MAX_KEY_SIZE
  * @flags: VMEMCACHE_PUT_* flags
+ * @evicted: user pointer to a struct vmemcache_evicted_log that receives
+ *	     the entries this put evicted to make room, or 0 (since v2,
+ *	     VMEMCACHE_FEAT_EVICTED_LOG)
+ * @evicted_size: size of the buffer at @evicted in bytes, at least
+ *		  sizeof(struct vmemcache_evicted_log) when @evicted is set,
+ *		  0 otherwise
  * @reserved: must be zero
  *
  * Fails with EEXIST if the key exists and VMEMCACHE_PUT_REPLACE is not set,
@@ -73,7 +81,9 @@ struct vmemcache_put {
 	__u64 value_len;
 	__u32 key_len;
 	__u32 flags;
-	__u64 reserved[4];
+	__u64 evicted;
+	__u64 evicted_size;
+	__u64 reserved[2];
 };
 
 /**
@@ -127,6 +137,9 @@ struct vmemcache_exists {
  * @key: user pointer to the key bytes, or 0 with @key_len 0
  * @key_len: key length; 0 evicts the least recently used entry
  * @flags: must be zero
+ * @evicted: as in struct vmemcache_put: receives the entry evicted (since
+ *	     v2, VMEMCACHE_FEAT_EVICTED_LOG)
+ * @evicted_size: as in struct vmemcache_put
  * @reserved: must be zero
  *
  * Fails with ENOENT when the key is absent and with ESRCH when @key_len is 0
@@ -136,6 +149,90 @@ struct vmemcache_evict {
 	__u64 key;
 	__u32 key_len;
 	__u32 flags;
+	__u64 evicted;
+	__u64 evicted_size;
+	__u64 reserved[2];
+};
+
+/* Flags of struct vmemcache_evicted_log. */
+#define VMEMCACHE_EVICTED_TRUNCATED	_BITUL(0)	/* records were dropped */
+
+/**
+ * struct vmemcache_evicted_log - entries a put or an evict removed
+ * @count: out: records that follow
+ * @flags: out: VMEMCACHE_EVICTED_TRUNCATED when some evictions did not fit
+ *	   (or could not be written); they are counted in @dropped
+ * @dropped: out: evictions not recorded
+ * @used: out: bytes of the buffer used, this header included
+ * @records: @count struct vmemcache_evicted_rec, each 8-byte aligned
+ *
+ * The kernel writes the header before it evicts anything (a buffer it
+ * cannot write fails the call with EFAULT and nothing changes), then one
+ * record per entry it evicts, in eviction order.  The entries are gone
+ * when the call returns: their values can no longer be read.
+ */
+struct vmemcache_evicted_log {
+	__u32 count;
+	__u32 flags;
+	__u64 dropped;
+	__u64 used;
+	__u64 reserved;
+	__u8 records[];
+};
+
+/**
+ * struct vmemcache_evicted_rec - one evicted entry
+ * @value_size: size of its value
+ * @key_len: length of @key
+ * @pad: zero
+ * @key: the key, followed by zero padding to a multiple of 8 bytes
+ */
+struct vmemcache_evicted_rec {
+	__u64 value_size;
+	__u32 key_len;
+	__u32 pad;
+	__u8 key[];
+};
+
+/* Bytes a record of a key of @key_len bytes takes in the log. */
+#define VMEMCACHE_EVICTED_REC_SIZE(key_len) \
+	((sizeof(struct vmemcache_evicted_rec) + (__u64)(key_len) + 7) & ~7ULL)
+
+/* Replacement policies of struct vmemcache_create. */
+#define VMEMCACHE_POLICY_NONE	0	/* a full cache fails puts with ENOSPC */
+#define VMEMCACHE_POLICY_LRU	1	/* evict the least recently used */
+
+/* Flags of struct vmemcache_create. */
+#define VMEMCACHE_CREATE_CLOEXEC	_BITUL(0)	/* O_CLOEXEC on the new fd */
+#define VMEMCACHE_CREATE_DAX		_BITUL(1)	/* pool on @backing_fd */
+#define VMEMCACHE_CREATE_FLAGS	(VMEMCACHE_CREATE_CLOEXEC | VMEMCACHE_CREATE_DAX)
+
+/**
+ * struct vmemcache_create - a private cache (VMEMCACHE_IOC_CREATE, v2)
+ * @size: pool size in bytes, rounded up to a page; at least 1 MiB.  With
+ *	  VMEMCACHE_CREATE_DAX, 0 takes the whole device and a size larger
+ *	  than the device fails with EINVAL.
+ * @extent_size: allocation unit in bytes, 64..1 GiB, a multiple of 8 and
+ *		 not above the pool size
+ * @policy: VMEMCACHE_POLICY_*
+ * @flags: VMEMCACHE_CREATE_* flags
+ * @backing_fd: with VMEMCACHE_CREATE_DAX, a descriptor of a DAX-capable
+ *		block device (e.g. /dev/pmem0) opened for writing; the
+ *		device is claimed exclusively while the cache lives.  Must
+ *		be 0 otherwise.
+ * @reserved: must be zero
+ *
+ * Returns a new file descriptor (an anonymous inode) on which PUT, GET,
+ * EXISTS, EVICT, STATS and VERSION work as on /dev/vmemcache, on a cache of
+ * its own.  The cache lives while any descriptor for it is open (dup,
+ * fork and SCM_RIGHTS share it) and is freed with the last close.
+ */
+struct vmemcache_create {
+	__u64 size;
+	__u32 extent_size;
+	__u32 policy;
+	__u32 flags;
+	__s32 backing_fd;
 	__u64 reserved[4];
 };
 
@@ -187,5 +284,6 @@ struct vmemcache_stats {
 #define VMEMCACHE_IOC_EXISTS	_IOWR(VMEMCACHE_IOC_MAGIC, 0x03, struct vmemcache_exists)
 #define VMEMCACHE_IOC_EVICT	_IOW(VMEMCACHE_IOC_MAGIC, 0x04, struct vmemcache_evict)
 #define VMEMCACHE_IOC_STATS	_IOR(VMEMCACHE_IOC_MAGIC, 0x05, struct vmemcache_stats)
+#define VMEMCACHE_IOC_CREATE	_IOW(VMEMCACHE_IOC_MAGIC, 0x06, struct vmemcache_create)
 
 #endif /* _UAPI_LINUX_VMEMCACHE_H */
