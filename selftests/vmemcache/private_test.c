@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Private caches (VMEMCACHE_IOC_CREATE): the argument checks, the
+ * operations on the new descriptor and their isolation from the shared
+ * cache, the lifetime (last close frees, fork and dup share), many caches
+ * at once, the memory cgroup charge of a DRAM pool, the private_limit
+ * bound, a private cache on the DAX device (pmem pass only), and the
+ * evicted-entries log of puts and evicts.
+ */
+#include "vmc_test.h"
+
+#include <sys/wait.h>
+
+#define PMEM		"/dev/pmem0"
+#define CGROOT		"/sys/fs/cgroup"
+#define CGTEST		CGROOT "/vmc_private_test"
+
+static int vmc_create(int fd, uint64_t size, uint32_t extent, uint32_t policy,
+		      uint32_t flags, int backing_fd)
+{
+	struct vmemcache_create cr = {
+		.size = size,
+		.extent_size = extent,
+		.policy = policy,
+		.flags = flags,
+		.backing_fd = backing_fd,
+	};
+	int ret = ioctl(fd, VMEMCACHE_IOC_CREATE, &cr);
+
+	return ret < 0 ? -errno : ret;
+}
+
+static int vmc_create_dram(int fd, uint64_t size)
+{
+	return vmc_create(fd, size, 256, VMEMCACHE_POLICY_LRU,
+			  VMEMCACHE_CREATE_CLOEXEC, 0);
+}
+
+static uint64_t sysfs_u64(struct __test_metadata *_metadata, const char *attr)
+{
+	uint64_t v = 0;
+
+	EXPECT_EQ(0, vmc_sysfs_read_u64(attr, &v)) TH_LOG("%s", attr);
+	return v;
+}
+
+VMC_FIXTURE(private)
+
+TEST_F(private, version_reports_features)
+{
+	struct vmemcache_version v;
+
+	ASSERT_EQ(0, vmc_version(self->fd, &v));
+	ASSERT_LE(2u, v.api_version);
+	ASSERT_TRUE(!!(v.features & VMEMCACHE_FEAT_PRIVATE));
+	ASSERT_TRUE(!!(v.features & VMEMCACHE_FEAT_EVICTED_LOG));
+}
+
+TEST_F(private, bad_arguments)
+{
+	struct vmemcache_create cr;
+	uint64_t caches = sysfs_u64(_metadata, "private_caches");
+	int fd;
+
+	ASSERT_EQ(-EINVAL, vmc_create(self->fd, (1 << 20) - 1, 256,
+				      VMEMCACHE_POLICY_LRU, 0, 0));
+	ASSERT_EQ(-EINVAL, vmc_create(self->fd, 0, 256, VMEMCACHE_POLICY_LRU,
+				      0, 0));
+	ASSERT_EQ(-EINVAL, vmc_create(self->fd, 1 << 20, 32,
+				      VMEMCACHE_POLICY_LRU, 0, 0));
+	ASSERT_EQ(-EINVAL, vmc_create(self->fd, 1 << 20, 257,
+				      VMEMCACHE_POLICY_LRU, 0, 0));
+	ASSERT_EQ(-EINVAL, vmc_create(self->fd, 1 << 20, 2 << 20,
+				      VMEMCACHE_POLICY_LRU, 0, 0));
+	ASSERT_EQ(-EINVAL, vmc_create(self->fd, 1 << 20, 256, 2, 0, 0));
+	ASSERT_EQ(-EINVAL, vmc_create(self->fd, 1 << 20, 256,
+				      VMEMCACHE_POLICY_LRU, 1u << 31, 0));
+	/* backing_fd without VMEMCACHE_CREATE_DAX */
+	ASSERT_EQ(-EINVAL, vmc_create(self->fd, 1 << 20, 256,
+				      VMEMCACHE_POLICY_LRU, 0, 3));
+	/* a backing descriptor that is not open, or not a block device */
+	ASSERT_EQ(-EBADF, vmc_create(self->fd, 0, 256, VMEMCACHE_POLICY_LRU,
+				     VMEMCACHE_CREATE_DAX, 1000));
+	ASSERT_EQ(-ENOTBLK, vmc_create(self->fd, 0, 256, VMEMCACHE_POLICY_LRU,
+				       VMEMCACHE_CREATE_DAX, self->fd));
+	memset(&cr, 0, sizeof(cr));
+	cr.size = 1 << 20;
+	cr.extent_size = 256;
+	cr.reserved[3] = 1;
+	ASSERT_EQ(-1, ioctl(self->fd, VMEMCACHE_IOC_CREATE, &cr));
+	ASSERT_EQ(EINVAL, errno);
+	/* Nothing was left behind. */
+	ASSERT_EQ(caches, sysfs_u64(_metadata, "private_caches"));
+
+	/* CREATE is a command of the device only. */
+	fd = vmc_create_dram(self->fd, 1 << 20);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(-ENOTTY, vmc_create_dram(fd, 1 << 20));
+	close(fd);
+}
+
+TEST_F(private, operations_and_isolation)
+{
+	struct vmemcache_stats st, shared0, shared;
+	uint64_t size = 0;
+	char buf[16];
+	int fd;
+
+	ASSERT_EQ(0, vmc_stats(self->fd, &shared0));
+	fd = vmc_create(self->fd, (2 << 20) + 1, 512, VMEMCACHE_POLICY_LRU,
+			VMEMCACHE_CREATE_CLOEXEC, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD) & FD_CLOEXEC);
+
+	ASSERT_EQ(0, vmc_stats(fd, &st));
+	ASSERT_EQ((2 << 20) + VMC_PAGE, st.pool_size);
+	ASSERT_EQ(512u, st.extent_size);
+	ASSERT_EQ(0u, st.entries);
+
+	ASSERT_EQ(0, vmc_put(fd, "k", 1, "private", 7, 0));
+	ASSERT_EQ(-EEXIST, vmc_put(fd, "k", 1, "x", 1, 0));
+	ASSERT_EQ(0, vmc_put(fd, "k", 1, "replaced", 8, VMEMCACHE_PUT_REPLACE));
+	ASSERT_EQ(0, vmc_get(fd, "k", 1, buf, sizeof(buf), 0, NULL, &size));
+	ASSERT_EQ(8u, size);
+	ASSERT_EQ(0, memcmp(buf, "replaced", 8));
+	ASSERT_EQ(0, vmc_exists(fd, "k", 1, &size));
+	ASSERT_EQ(-ENOENT, vmc_get(fd, "nope", 4, buf, sizeof(buf), 0, NULL,
+				   NULL));
+	/* The shared cache does not see it, and the other way round. */
+	ASSERT_EQ(-ENOENT, vmc_exists(self->fd, "k", 1, NULL));
+	ASSERT_EQ(0, vmc_put(self->fd, "s", 1, "shared", 6, 0));
+	ASSERT_EQ(-ENOENT, vmc_exists(fd, "s", 1, NULL));
+
+	ASSERT_EQ(0, vmc_stats(fd, &st));
+	ASSERT_EQ(2u, st.puts);
+	ASSERT_EQ(2u, st.gets);
+	ASSERT_EQ(1u, st.hits);
+	ASSERT_EQ(1u, st.misses);
+	ASSERT_EQ(1u, st.entries);
+	ASSERT_EQ(512u, st.pool_used);
+
+	ASSERT_EQ(0, vmc_evict(fd, "k", 1));
+	ASSERT_EQ(-ENOENT, vmc_evict(fd, "k", 1));
+	ASSERT_EQ(-ESRCH, vmc_evict_lru(fd));
+	ASSERT_EQ(0, vmc_stats(fd, &st));
+	ASSERT_EQ(1u, st.evictions);
+	ASSERT_EQ(0u, st.entries);
+
+	/* The shared cache's counters moved only by its own put. */
+	ASSERT_EQ(0, vmc_stats(self->fd, &shared));
+	ASSERT_EQ(shared0.puts + 1, shared.puts);
+	ASSERT_EQ(shared0.gets, shared.gets);
+	close(fd);
+}
+
+TEST_F(private, policy_none_and_lru)
+{
+	static uint8_t val[256 << 10];
+	char key[32];
+	int none, lru, i;
+
+	none = vmc_create(self->fd, 1 << 20, 256, VMEMCACHE_POLICY_NONE, 0, 0);
+	ASSERT_LE(0, none);
+	lru = vmc_create(self->fd, 1 << 20, 256, VMEMCACHE_POLICY_LRU, 0, 0);
+	ASSERT_LE(0, lru);
+	for (i = 0; i < 4; i++) {
+		vmc_key(key, sizeof(key), "v", i);
+		vmc_fill(val, sizeof(val), i);
+		ASSERT_EQ(0, vmc_put(none, key, strlen(key), val, sizeof(val), 0));
+		ASSERT_EQ(0, vmc_put(lru, key, strlen(key), val, sizeof(val), 0));
+	}
+	ASSERT_EQ(-ENOSPC, vmc_put(none, "more", 4, val, sizeof(val), 0));
+	ASSERT_EQ(-ESRCH, vmc_evict_lru(none));
+	ASSERT_EQ(0, vmc_put(lru, "more", 4, val, sizeof(val), 0));
+	ASSERT_EQ(-ENOENT, vmc_exists(lru, "v0", 2, NULL));
+	/* A value larger than the pool never fits. */
+	ASSERT_EQ(-ENOSPC, vmc_put(lru, "huge", 4, val, (1 << 20) + 1, 0));
+	close(none);
+	close(lru);
+}
+
+TEST_F(private, lifetime_dup_and_fork)
+{
+	uint64_t caches0 = sysfs_u64(_metadata, "private_caches");
+	uint64_t used0 = sysfs_u64(_metadata, "private_used");
+	int fd, fd2, status;
+	pid_t pid;
+
+	fd = vmc_create(self->fd, 4 << 20, 256, VMEMCACHE_POLICY_LRU, 0, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(caches0 + 1, sysfs_u64(_metadata, "private_caches"));
+	ASSERT_EQ(used0 + (4 << 20), sysfs_u64(_metadata, "private_used"));
+	ASSERT_EQ(0, vmc_put(fd, "parent", 6, "p", 1, 0));
+
+	/* The child inherits the descriptor: the same cache. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char c = 0;
+
+		if (vmc_get(fd, "parent", 6, &c, 1, 0, NULL, NULL) || c != 'p')
+			_exit(1);
+		if (vmc_put(fd, "child", 5, "c", 1, 0))
+			_exit(2);
+		close(fd);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, vmc_exists(fd, "child", 5, NULL));
+
+	/* The cache lives while any descriptor is open. */
+	fd2 = dup(fd);
+	ASSERT_LE(0, fd2);
+	close(fd);
+	ASSERT_EQ(0, vmc_exists(fd2, "child", 5, NULL));
+	ASSERT_EQ(caches0 + 1, sysfs_u64(_metadata, "private_caches"));
+	close(fd2);
+	ASSERT_EQ(caches0, sysfs_u64(_metadata, "private_caches"));
+	ASSERT_EQ(used0, sysfs_u64(_metadata, "private_used"));
+}
+
+TEST_F(private, many_at_once)
+{
+	enum { N = 64 };
+	int fds[N], i;
+	char key[16];
+	uint64_t id;
+
+	for (i = 0; i < N; i++) {
+		fds[i] = vmc_create_dram(self->fd, 1 << 20);
+		ASSERT_LE(0, fds[i]) TH_LOG("cache %d: %s", i, strerror(-fds[i]));
+	}
+	for (i = 0; i < N; i++) {
+		id = (uint64_t)i;
+		ASSERT_EQ(0, vmc_put(fds[i], "id", 2, &id, sizeof(id), 0));
+		vmc_key(key, sizeof(key), "k", i);
+		ASSERT_EQ(0, vmc_put(fds[i], key, strlen(key), "v", 1, 0));
+	}
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(0, vmc_get(fds[i], "id", 2, &id, sizeof(id), 0, NULL,
+				     NULL));
+		ASSERT_EQ((uint64_t)i, id);
+		vmc_key(key, sizeof(key), "k", i);
+		ASSERT_EQ(0, vmc_exists(fds[i], key, strlen(key), NULL));
+		ASSERT_EQ(-ENOENT, vmc_exists(fds[(i + 1) % N], key,
+					      strlen(key), NULL));
+	}
+	for (i = 0; i < N; i++)
+		close(fds[i]);
+}
+
+TEST_F(private, limit)
+{
+	uint64_t limit0 = sysfs_u64(_metadata, "private_limit");
+	uint64_t used0 = sysfs_u64(_metadata, "private_used");
+	int a, b;
+
+	ASSERT_LT(0u, limit0);
+	ASSERT_EQ(0, vmc_sysfs_write_u64("private_limit", used0 + (3 << 20)));
+	a = vmc_create_dram(self->fd, 2 << 20);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(-EDQUOT, vmc_create_dram(self->fd, 2 << 20));
+	b = vmc_create_dram(self->fd, 1 << 20);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(-EDQUOT, vmc_create_dram(self->fd, 1 << 20));
+	close(a);
+	a = vmc_create_dram(self->fd, 2 << 20);
+	ASSERT_LE(0, a);
+	close(a);
+	close(b);
+	/* 0 lifts the bound. */
+	ASSERT_EQ(0, vmc_sysfs_write_u64("private_limit", 0));
+	a = vmc_create_dram(self->fd, 8 << 20);
+	ASSERT_LE(0, a);
+	close(a);
+	ASSERT_EQ(-EINVAL, vmc_sysfs_write("private_limit", "lots"));
+	ASSERT_EQ(0, vmc_sysfs_write_u64("private_limit", limit0));
+	ASSERT_EQ(used0, sysfs_u64(_metadata, "private_used"));
+}
+
+static int cg_write(const char *file, const char *val)
+{
+	char path[256];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", CGTEST, file);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int64_t cg_read(const char *file)
+{
+	char path[256], buf[64];
+	int64_t v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", CGTEST, file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = strtoll(buf, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/*
+ * A child in its own memory cgroup creates a 64 MiB cache: memory.current
+ * grows by the pool, and shrinks by most of it when the cache is closed; with
+ * memory.max below the pool the creation fails with ENOMEM.
+ */
+TEST_F(private, memcg_charge)
+{
+	char pidbuf[32];
+	int pipefd[2], status;
+	pid_t pid;
+	int64_t before, during, after;
+	char c;
+
+	if (access(CGROOT "/cgroup.controllers", F_OK))
+		SKIP(return, "no cgroup2 at " CGROOT);
+	rmdir(CGTEST);
+	ASSERT_EQ(0, mkdir(CGTEST, 0755)) TH_LOG("mkdir: %s", strerror(errno));
+	if (access(CGTEST "/memory.current", F_OK)) {
+		/* Enable the memory controller for the children of the root. */
+		int fd = open(CGROOT "/cgroup.subtree_control", O_WRONLY);
+
+		ASSERT_LE(0, fd);
+		ASSERT_LT(0, write(fd, "+memory", 7)) TH_LOG("%s", strerror(errno));
+		close(fd);
+	}
+	ASSERT_EQ(0, access(CGTEST "/memory.current", F_OK));
+	ASSERT_EQ(0, pipe(pipefd));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd;
+
+		close(pipefd[0]);
+		snprintf(pidbuf, sizeof(pidbuf), "%d", getpid());
+		if (cg_write("cgroup.procs", pidbuf))
+			_exit(1);
+		if (write(pipefd[1], "1", 1) != 1)	/* moved */
+			_exit(2);
+		usleep(300000);
+		fd = vmc_create_dram(self->fd, 64 << 20);
+		if (fd < 0)
+			_exit(3);
+		if (write(pipefd[1], "2", 1) != 1)	/* created */
+			_exit(4);
+		usleep(300000);
+		close(fd);
+		if (write(pipefd[1], "3", 1) != 1)	/* closed */
+			_exit(5);
+		/* Below the pool: the pool cannot be charged. */
+		if (cg_write("memory.max", "16M"))
+			_exit(6);
+		fd = vmc_create_dram(self->fd, 64 << 20);
+		_exit(fd == -ENOMEM ? 0 : 7);
+	}
+	close(pipefd[1]);
+	ASSERT_EQ(1, read(pipefd[0], &c, 1));
+	usleep(100000);
+	before = cg_read("memory.current");
+	ASSERT_EQ(1, read(pipefd[0], &c, 1));
+	during = cg_read("memory.current");
+	ASSERT_EQ(1, read(pipefd[0], &c, 1));
+	after = cg_read("memory.current");
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	close(pipefd[0]);
+	TH_LOG("memory.current: %lld before, %lld with the cache, %lld after",
+	       (long long)before, (long long)during, (long long)after);
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_LE(before + (64 << 20), during);
+	/* Most of it is gone (slab and page frees may lag a little). */
+	EXPECT_GT(during - (48 << 20), after);
+	rmdir(CGTEST);
+}
+
+/* Put with a log buffer: the entries evicted to make room, in order. */
+TEST_F(private, evicted_log)
+{
+	static uint8_t val[300 << 10];
+	uint64_t logbuf[512];
+	struct vmemcache_evicted_log *log = (void *)logbuf;
+	struct vmemcache_evicted_rec *rec;
+	struct vmemcache_put p;
+	struct vmemcache_evict ev;
+	uint8_t *at;
+	int fd;
+
+	ASSERT_EQ(0, vmc_pin_one_cpu());
+	fd = vmc_create(self->fd, 1 << 20, 256, VMEMCACHE_POLICY_LRU, 0, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vmc_put(fd, "first", 5, val, 300 << 10, 0));
+	ASSERT_EQ(0, vmc_put(fd, "second", 6, val, 300 << 10, 0));
+	ASSERT_EQ(0, vmc_put(fd, "third", 5, val, 300 << 10, 0));
+
+	/* Room for the fourth needs the first out. */
+	memset(&p, 0, sizeof(p));
+	p.key = vmc_ptr("fourth");
+	p.key_len = 6;
+	p.value = vmc_ptr(val);
+	p.value_len = 300 << 10;
+	p.evicted = vmc_ptr(log);
+	p.evicted_size = sizeof(logbuf);
+	memset(logbuf, 0xa5, sizeof(logbuf));
+	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_PUT, &p));
+	ASSERT_EQ(1u, log->count);
+	ASSERT_EQ(0u, log->flags);
+	ASSERT_EQ(0u, log->dropped);
+	rec = (void *)log->records;
+	ASSERT_EQ(300u << 10, rec->value_size);
+	ASSERT_EQ(5u, rec->key_len);
+	ASSERT_EQ(0, memcmp(rec->key, "first", 5));
+	ASSERT_EQ(0, rec->key[5]);	/* padding is zeroed */
+	ASSERT_EQ(sizeof(*log) + VMEMCACHE_EVICTED_REC_SIZE(5), log->used);
+
+	/* A put that evicts nothing writes an empty log. */
+	p.key = vmc_ptr("small");
+	p.key_len = 5;
+	p.value_len = 10;
+	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_PUT, &p));
+	ASSERT_EQ(0u, log->count);
+	ASSERT_EQ(sizeof(*log), log->used);
+
+	/* A log with room for the header only: the eviction is counted. */
+	p.key = vmc_ptr("fifth");
+	p.key_len = 5;
+	p.value_len = 300 << 10;
+	p.evicted_size = sizeof(*log);
+	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_PUT, &p));
+	ASSERT_EQ(0u, log->count);
+	ASSERT_EQ(VMEMCACHE_EVICTED_TRUNCATED, log->flags);
+	ASSERT_EQ(1u, log->dropped);
+	ASSERT_EQ(-ENOENT, vmc_exists(fd, "second", 6, NULL));
+
+	/* Bad logs fail before anything changes. */
+	p.key = vmc_ptr("sixth");
+	p.key_len = 5;
+	p.evicted_size = sizeof(*log) - 1;
+	ASSERT_EQ(-EINVAL, vmc_ioctl(fd, VMEMCACHE_IOC_PUT, &p));
+	p.evicted = vmc_ptr(vmc_unmapped());
+	p.evicted_size = sizeof(logbuf);
+	ASSERT_EQ(-EFAULT, vmc_ioctl(fd, VMEMCACHE_IOC_PUT, &p));
+	p.evicted = 0;
+	ASSERT_EQ(-EINVAL, vmc_ioctl(fd, VMEMCACHE_IOC_PUT, &p));
+	ASSERT_EQ(0, vmc_exists(fd, "third", 5, NULL));
+	ASSERT_EQ(-ENOENT, vmc_exists(fd, "sixth", 5, NULL));
+
+	/* Evict by key and evict the LRU entry report theirs. */
+	memset(&ev, 0, sizeof(ev));
+	ev.key = vmc_ptr("small");
+	ev.key_len = 5;
+	ev.evicted = vmc_ptr(log);
+	ev.evicted_size = sizeof(logbuf);
+	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_EVICT, &ev));
+	ASSERT_EQ(1u, log->count);
+	ASSERT_EQ(10u, rec->value_size);
+	ASSERT_EQ(0, memcmp(rec->key, "small", 5));
+	ev.key = 0;
+	ev.key_len = 0;
+	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_EVICT, &ev));
+	ASSERT_EQ(1u, log->count);
+	ASSERT_EQ(5u, rec->key_len);
+	ASSERT_EQ(0, memcmp(rec->key, "third", 5));
+	at = (uint8_t *)rec + VMEMCACHE_EVICTED_REC_SIZE(5);
+	ASSERT_EQ((uint8_t *)log + log->used, at);
+	close(fd);
+
+	/* The shared cache reports the same way. */
+	ASSERT_EQ(0, vmc_put(self->fd, "shared", 6, "v", 1, 0));
+	ev.key = vmc_ptr("shared");
+	ev.key_len = 6;
+	ASSERT_EQ(0, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &ev));
+	ASSERT_EQ(1u, log->count);
+	ASSERT_EQ(1u, rec->value_size);
+}
+
+/*
+ * A private cache on the DAX device: only in the pmem pass, where the
+ * shared cache lets go of the device for it.
+ */
+TEST_F(private, dax)
+{
+	struct vmemcache_stats st;
+	int dev, fd, ro;
+	char buf[8];
+
+	if (!*vmc_backing())
+		SKIP(return, "DRAM pass: the DAX private cache runs in the pmem pass");
+	/* The shared cache holds the device: busy. */
+	dev = open(vmc_backing(), O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dev) TH_LOG("open %s: %s", vmc_backing(), strerror(errno));
+	ASSERT_EQ(-EBUSY, vmc_create(self->fd, 0, 256, VMEMCACHE_POLICY_LRU,
+				     VMEMCACHE_CREATE_DAX, dev));
+	ASSERT_EQ(0, vmc_sysfs_write("backing_dev", "none"));
+
+	ro = open(vmc_backing(), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, ro);
+	ASSERT_EQ(-EBADF, vmc_create(self->fd, 0, 256, VMEMCACHE_POLICY_LRU,
+				     VMEMCACHE_CREATE_DAX, ro));
+	close(ro);
+	ASSERT_EQ(-EINVAL, vmc_create(self->fd, 1ULL << 50, 256,
+				      VMEMCACHE_POLICY_LRU,
+				      VMEMCACHE_CREATE_DAX, dev));
+
+	fd = vmc_create(self->fd, 8 << 20, 256, VMEMCACHE_POLICY_LRU,
+			VMEMCACHE_CREATE_DAX, dev);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(-fd));
+	ASSERT_EQ(0, vmc_stats(fd, &st));
+	ASSERT_EQ(8u << 20, st.pool_size);
+	ASSERT_EQ(0, vmc_put(fd, "dax", 3, "on pmem", 7, 0));
+	ASSERT_EQ(0, vmc_get(fd, "dax", 3, buf, sizeof(buf), 0, NULL, NULL));
+	ASSERT_EQ(0, memcmp(buf, "on pmem", 7));
+	/* Claimed: neither the shared cache nor another private one gets it. */
+	ASSERT_EQ(-EBUSY, vmc_sysfs_write("backing_dev", vmc_backing()));
+	ASSERT_EQ(-EBUSY, vmc_create(self->fd, 0, 256, VMEMCACHE_POLICY_LRU,
+				     VMEMCACHE_CREATE_DAX, dev));
+	close(fd);
+
+	/* Released with the last close; size 0 takes the whole device. */
+	fd = vmc_create(self->fd, 0, 4096, VMEMCACHE_POLICY_NONE,
+			VMEMCACHE_CREATE_DAX, dev);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vmc_stats(fd, &st));
+	ASSERT_LT(8u << 20, st.pool_size);
+	close(fd);
+	close(dev);
+	ASSERT_EQ(0, vmc_sysfs_write("backing_dev", vmc_backing()));
+}
+
+TEST_HARNESS_MAIN
