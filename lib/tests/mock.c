@@ -63,8 +63,8 @@ static void test_attach(VMEMcache *c)
 	   ver.features == (VMEMCACHE_FEAT_PUT_REPLACE |
 			    VMEMCACHE_FEAT_EVICT_LRU),
 	   "get_version returns the device's answer");
-	IS_ERR(vmemcache_add(c, "/dev/null"), EALREADY, "vmemcache_add",
-	       "a second add");
+	IS_ERR(vmemcache_add(c, "/dev/null"), EBUSY, "vmemcache_add",
+	       "a second add (EBUSY, as libvmemcache)");
 	IS_ERR(vmemcache_set_size(c, VMEMCACHE_MIN_POOL), EALREADY,
 	       "vmemcache_set_size", "set_size after add");
 	IS_ERR(vmemcache_set_extent_size(c, VMEMCACHE_MIN_EXTENT), EALREADY,
