@@ -52,7 +52,8 @@ static struct vmemcache_evicted_log *vmc_evlog_alloc(const VMEMcache *cache,
 static void vmc_evlog_deliver(VMEMcache *cache,
 			      struct vmemcache_evicted_log *log, size_t size)
 {
-	const uint8_t *p = log->records, *end = (const uint8_t *)log + size;
+	const uint8_t *p = (const uint8_t *)(log + 1);
+	const uint8_t *end = (const uint8_t *)log + size;
 	struct vmemcache_evicted_rec rec;
 	__u32 i;
 

@@ -213,11 +213,15 @@ const char *vmemcache_errormsg(void);
 VMEMcache *vmemcache_new4(const char *path, size_t size, size_t extent_size,
 		enum vmemcache_repl_p repl_p);
 
-#define VMEMCACHE_NEW_PICK_(_0, _1, _2, _3, _4, fn, ...) fn
-#define vmemcache_new(...) VMEMCACHE_NEW_PICK_(_0, ##__VA_ARGS__,	\
+/*
+ * vmemcache_new() passes one empty argument, the old form four: the fifth
+ * parameter of VMEMCACHE_NEW_PICK_ lands on the function to call (plain
+ * C99/C++11 preprocessing, no extension).  1-3 arguments do not compile.
+ */
+#define VMEMCACHE_NEW_PICK_(_1, _2, _3, _4, fn, ...) fn
+#define vmemcache_new(...) VMEMCACHE_NEW_PICK_(__VA_ARGS__,		\
 	vmemcache_new4, vmemcache_new_takes_0_or_4_arguments,		\
-	vmemcache_new_takes_0_or_4_arguments,				\
-	vmemcache_new_takes_0_or_4_arguments, vmemcache_new0)(__VA_ARGS__)
+	vmemcache_new_takes_0_or_4_arguments, vmemcache_new0, )(__VA_ARGS__)
 
 /*
  * vmemcache_put() with flags: VMEMCACHE_PUT_IF_ABSENT (0, the default:

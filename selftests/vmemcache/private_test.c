@@ -15,6 +15,9 @@
 #define CGROOT		"/sys/fs/cgroup"
 #define CGTEST		CGROOT "/vmc_private_test"
 
+/* The key bytes that follow a record of the evicted log. */
+#define REC_KEY(rec)	((const uint8_t *)((rec) + 1))
+
 static int vmc_create(int fd, uint64_t size, uint32_t extent, uint32_t policy,
 		      uint32_t flags, int backing_fd)
 {
@@ -418,11 +421,11 @@ TEST_F(private, evicted_log)
 	ASSERT_EQ(1u, log->count);
 	ASSERT_EQ(0u, log->flags);
 	ASSERT_EQ(0u, log->dropped);
-	rec = (void *)log->records;
+	rec = (void *)(log + 1);
 	ASSERT_EQ(300u << 10, rec->value_size);
 	ASSERT_EQ(5u, rec->key_len);
-	ASSERT_EQ(0, memcmp(rec->key, "first", 5));
-	ASSERT_EQ(0, rec->key[5]);	/* padding is zeroed */
+	ASSERT_EQ(0, memcmp(REC_KEY(rec), "first", 5));
+	ASSERT_EQ(0, REC_KEY(rec)[5]);	/* padding is zeroed */
 	ASSERT_EQ(sizeof(*log) + VMEMCACHE_EVICTED_REC_SIZE(5), log->used);
 
 	/* A put that evicts nothing writes an empty log. */
@@ -466,13 +469,13 @@ TEST_F(private, evicted_log)
 	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_EVICT, &ev));
 	ASSERT_EQ(1u, log->count);
 	ASSERT_EQ(10u, rec->value_size);
-	ASSERT_EQ(0, memcmp(rec->key, "small", 5));
+	ASSERT_EQ(0, memcmp(REC_KEY(rec), "small", 5));
 	ev.key = 0;
 	ev.key_len = 0;
 	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_EVICT, &ev));
 	ASSERT_EQ(1u, log->count);
 	ASSERT_EQ(5u, rec->key_len);
-	ASSERT_EQ(0, memcmp(rec->key, "third", 5));
+	ASSERT_EQ(0, memcmp(REC_KEY(rec), "third", 5));
 	at = (uint8_t *)rec + VMEMCACHE_EVICTED_REC_SIZE(5);
 	ASSERT_EQ((uint8_t *)log + log->used, at);
 	close(fd);

@@ -177,7 +177,6 @@ struct vmemcache_evicted_log {
 	__u64 dropped;
 	__u64 used;
 	__u64 reserved;
-	__u8 records[];
 };
 
 /**
@@ -185,13 +184,13 @@ struct vmemcache_evicted_log {
  * @value_size: size of its value
  * @key_len: length of @key
  * @pad: zero
- * @key: the key, followed by zero padding to a multiple of 8 bytes
+ *
+ * The key's bytes follow, then zero padding to a multiple of 8 bytes.
  */
 struct vmemcache_evicted_rec {
 	__u64 value_size;
 	__u32 key_len;
 	__u32 pad;
-	__u8 key[];
 };
 
 /* Bytes a record of a key of @key_len bytes takes in the log. */
