@@ -96,12 +96,13 @@ err_has "vmemcachectl: get: vmemcache_add: cannot access /nonexistent/vmemcache"
 	"... with the library's message"
 VMEMCACHE_DEV=/nonexistent expect 3 "VMEMCACHE_DEV is used" get foo
 expect 3 "a directory is refused" -d "$TMP" get foo
-err_has "private caches" "... as a private cache"
+err_has "a private cache there would vanish" "... as a private cache"
 expect 0 "-d DEVICE" -d /dev/null version
 expect 0 "-dDEVICE" -d/dev/null version
 expect 0 "--device=DEVICE" --device=/dev/null version
 expect 3 "a device that is not vmemcache" -d /dev/zero version
-err_has "Inappropriate ioctl for device" "... fails with ENOTTY"
+err_has "neither the vmemcache device nor a DAX device: Invalid argument" \
+	"... fails with EINVAL, as libvmemcache"
 
 # --- put, get, exists, evict
 expect 0 "put foo bar" put foo bar
