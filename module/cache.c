@@ -299,25 +299,38 @@ void vmc_cache_reset(struct vmc_cache *c)
 }
 
 /*
+ * Write the record of an entry (its value's size and its key, padded) at
+ * @p, which has room for VMEMCACHE_EVICTED_REC_SIZE(e->key_len) bytes.
+ * User memory: may fault and sleep.  Return: 0 or -EFAULT.
+ */
+static int vmc_write_rec(void __user *p, struct vmc_entry *e)
+{
+	struct vmemcache_evicted_rec rec = {};
+	u64 pad = VMEMCACHE_EVICTED_REC_SIZE(e->key_len) - sizeof(rec) -
+		  e->key_len;
+
+	rec.value_size = vmc_entry_size(e);
+	rec.key_len = e->key_len;
+	if (copy_to_user(p, &rec, sizeof(rec)) ||
+	    copy_to_user(p + sizeof(rec), e->key, e->key_len) ||
+	    (pad && clear_user(p + sizeof(rec) + e->key_len, pad)))
+		return -EFAULT;
+	return 0;
+}
+
+/*
  * Record an evicted entry, which the caller still holds a reference on, in
- * the caller's log.  The log is user memory: this may fault and sleep.
+ * the caller's log.
  */
 static void vmc_log_evicted(struct vmc_evict_log *log, struct vmc_entry *e)
 {
-	struct vmemcache_evicted_rec rec = {};
 	u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
-	void __user *p = log->buf + log->used;
-	u64 pad = need - sizeof(rec) - e->key_len;
 
 	if (log->fault || need > log->size - log->used) {
 		log->dropped++;
 		return;
 	}
-	rec.value_size = vmc_entry_size(e);
-	rec.key_len = e->key_len;
-	if (copy_to_user(p, &rec, sizeof(rec)) ||
-	    copy_to_user(p + sizeof(rec), e->key, e->key_len) ||
-	    (pad && clear_user(p + sizeof(rec) + e->key_len, pad))) {
+	if (vmc_write_rec(log->buf + log->used, e)) {
 		log->fault = true;
 		log->dropped++;
 		return;
@@ -519,6 +532,121 @@ int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 out:
 	percpu_up_read(&c->cfg_sem);
 	return ret;
+}
+
+static bool vmc_key_has_prefix(const struct vmc_entry *e,
+			       const struct vmc_key *prefix)
+{
+	return e->key_len >= prefix->len &&
+	       !memcmp(e->key, prefix->data, prefix->len);
+}
+
+struct vmc_prefix_walk {
+	struct vmc_cache *c;
+	const struct vmc_key *prefix;
+	struct vmc_evict_log *log;
+	u64 evicted;
+};
+
+static bool vmc_evict_prefix_one(struct vmc_entry *e, void *arg)
+{
+	struct vmc_prefix_walk *w = arg;
+
+	if (vmc_key_has_prefix(e, w->prefix) && vmc_entry_unlink(w->c, e)) {
+		if (w->log)
+			vmc_log_evicted(w->log, e);
+		this_cpu_inc(w->c->stats->evictions);
+		w->evicted++;
+	}
+	vmc_entry_put(w->c, e);
+	return true;
+}
+
+/**
+ * vmc_cache_evict_prefix() - evict every key that starts with a prefix
+ * @c: cache
+ * @prefix: the prefix, 1 byte at least
+ * @log: where to report the evicted entries, or NULL
+ *
+ * Walks the index until a walk finds nothing more to evict (a walk that
+ * unlinks entries may skip some), at most 8 times: entries stored while it
+ * runs may survive.
+ *
+ * Return: 0, or -ENOENT when no entry had the prefix.
+ */
+int vmc_cache_evict_prefix(struct vmc_cache *c, const struct vmc_key *prefix,
+			   struct vmc_evict_log *log)
+{
+	struct vmc_prefix_walk w = { .c = c, .prefix = prefix, .log = log };
+	u64 total = 0;
+	int pass;
+
+	percpu_down_read(&c->cfg_sem);
+	for (pass = 0; pass < 8; pass++) {
+		w.evicted = 0;
+		vmc_index_walk(&c->index, vmc_evict_prefix_one, &w);
+		total += w.evicted;
+		if (!w.evicted)
+			break;
+	}
+	percpu_up_read(&c->cfg_sem);
+	return total ? 0 : -ENOENT;
+}
+
+struct vmc_list_walk {
+	struct vmc_cache *c;
+	struct vmc_list *l;
+};
+
+static bool vmc_list_one(struct vmc_entry *e, void *arg)
+{
+	struct vmc_list_walk *w = arg;
+	struct vmc_list *l = w->l;
+	u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+	bool more = true;
+
+	if (!test_bit(VMC_ENTRY_LINKED, &e->flags) ||
+	    !vmc_key_has_prefix(e, &l->prefix))
+		goto out;
+	if (l->seen++ < l->cursor)
+		goto out;
+	if (need > l->size - l->used) {
+		l->full = true;
+		more = false;
+		goto out;
+	}
+	if (vmc_write_rec(l->buf + l->used, e)) {
+		l->fault = true;
+		more = false;
+		goto out;
+	}
+	l->used += need;
+	l->count++;
+out:
+	vmc_entry_put(w->c, e);
+	return more;
+}
+
+/**
+ * vmc_cache_list() - write the records of keys to a user buffer
+ * @c: cache
+ * @l: the listing: prefix, buffer and cursor in, count, used and full out
+ *
+ * Return: 0, -EFAULT, or -EOVERFLOW when the next key does not fit in the
+ * empty buffer.
+ */
+int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l)
+{
+	struct vmc_list_walk w = { .c = c, .l = l };
+
+	percpu_down_read(&c->cfg_sem);
+	vmc_index_walk(&c->index, vmc_list_one, &w);
+	percpu_up_read(&c->cfg_sem);
+	if (l->fault)
+		return -EFAULT;
+	if (l->full && !l->count)
+		return -EOVERFLOW;
+	return 0;
 }
 
 /**

@@ -116,7 +116,8 @@ static long vmc_ioctl_version(unsigned int cmd, void __user *uarg)
 	v.api_version = VMEMCACHE_API_VERSION;
 	v.features = VMEMCACHE_FEAT_PUT_REPLACE | VMEMCACHE_FEAT_EVICT_LRU |
 		     VMEMCACHE_FEAT_LOCK_STATS | VMEMCACHE_FEAT_PRIVATE |
-		     VMEMCACHE_FEAT_EVICTED_LOG;
+		     VMEMCACHE_FEAT_EVICTED_LOG | VMEMCACHE_FEAT_EVICT_PREFIX |
+		     VMEMCACHE_FEAT_LIST;
 	v.max_key_size = VMEMCACHE_MAX_KEY_SIZE;
 	return vmc_arg_out(cmd, &v, sizeof(v), uarg);
 }
@@ -248,9 +249,10 @@ static long vmc_ioctl_evict(struct vmc_cache *c, unsigned int cmd,
 	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_EVICT, &ev, sizeof(ev), uarg);
 	if (ret)
 		return ret;
-	if (ev.flags || vmc_nonzero(ev.reserved, sizeof(ev.reserved)))
+	if ((ev.flags & ~VMEMCACHE_EVICT_FLAGS) ||
+	    vmc_nonzero(ev.reserved, sizeof(ev.reserved)))
 		return -EINVAL;
-	if (!ev.key_len && ev.key)
+	if (!ev.key_len && (ev.key || (ev.flags & VMEMCACHE_EVICT_PREFIX)))
 		return -EINVAL;
 	if (ev.key_len) {
 		ret = vmc_key_in(ev.key, ev.key_len, stack, &key);
@@ -259,7 +261,10 @@ static long vmc_ioctl_evict(struct vmc_cache *c, unsigned int cmd,
 	}
 	ret = vmc_log_begin(ev.evicted, ev.evicted_size, &log_buf, &log);
 	if (!ret) {
-		ret = vmc_cache_evict(c, ev.key_len ? &key : NULL, log);
+		if (ev.flags & VMEMCACHE_EVICT_PREFIX)
+			ret = vmc_cache_evict_prefix(c, &key, log);
+		else
+			ret = vmc_cache_evict(c, ev.key_len ? &key : NULL, log);
 		if (log)
 			vmc_log_end(log);
 	}
@@ -281,6 +286,42 @@ static long vmc_ioctl_stats(struct vmc_cache *c, unsigned int cmd,
 	return vmc_arg_out(cmd, &st, sizeof(st), uarg);
 }
 
+static long vmc_ioctl_list(struct vmc_cache *c, unsigned int cmd,
+			   void __user *uarg)
+{
+	u8 stack[VMC_KEY_ONSTACK];
+	struct vmemcache_list ls;
+	struct vmc_list l = {};
+	int ret;
+
+	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_LIST, &ls, sizeof(ls), uarg);
+	if (ret)
+		return ret;
+	if (ls.flags || ls.pad || vmc_nonzero(ls.reserved, sizeof(ls.reserved)))
+		return -EINVAL;
+	if (!ls.prefix_len && ls.prefix)
+		return -EINVAL;
+	if (!ls.buf && ls.buf_size)
+		return -EFAULT;
+	if (ls.prefix_len) {
+		ret = vmc_key_in(ls.prefix, ls.prefix_len, stack, &l.prefix);
+		if (ret)
+			return ret;
+	}
+	l.buf = u64_to_user_ptr(ls.buf);
+	l.size = ls.buf_size;
+	l.cursor = ls.cursor;
+	ret = vmc_cache_list(c, &l);
+	if (ls.prefix_len)
+		vmc_key_free(&l.prefix, stack);
+	if (ret)
+		return ret;
+	ls.count = l.count;
+	ls.used = l.used;
+	ls.cursor = l.full ? l.cursor + l.count : 0;
+	return vmc_arg_out(cmd, &ls, sizeof(ls), uarg);
+}
+
 /* The commands of every cache, shared or private. */
 static long vmc_cache_ioctl(struct vmc_cache *c, unsigned int cmd,
 			    void __user *uarg)
@@ -294,6 +335,7 @@ static long vmc_cache_ioctl(struct vmc_cache *c, unsigned int cmd,
 	BUILD_BUG_ON(sizeof(struct vmemcache_create) != 56);
 	BUILD_BUG_ON(sizeof(struct vmemcache_evicted_log) != 32);
 	BUILD_BUG_ON(sizeof(struct vmemcache_evicted_rec) != 16);
+	BUILD_BUG_ON(sizeof(struct vmemcache_list) != 80);
 
 	if (_IOC_TYPE(cmd) != VMEMCACHE_IOC_MAGIC)
 		return -ENOTTY;
@@ -311,6 +353,8 @@ static long vmc_cache_ioctl(struct vmc_cache *c, unsigned int cmd,
 		return vmc_ioctl_evict(c, cmd, uarg);
 	case _IOC_NR(VMEMCACHE_IOC_STATS):
 		return vmc_ioctl_stats(c, cmd, uarg);
+	case _IOC_NR(VMEMCACHE_IOC_LIST):
+		return vmc_ioctl_list(c, cmd, uarg);
 	}
 	return -ENOTTY;
 }

@@ -238,6 +238,8 @@ void vmc_index_remove(struct rhashtable *index, struct vmc_entry *e);
 bool vmc_index_contains(struct rhashtable *index, const struct vmc_key *key);
 void vmc_index_drain(struct rhashtable *index,
 		     void (*fn)(struct vmc_entry *e, void *arg), void *arg);
+void vmc_index_walk(struct rhashtable *index,
+		    bool (*fn)(struct vmc_entry *e, void *arg), void *arg);
 void vmc_index_destroy(struct rhashtable *index);
 
 /* entry.c */
@@ -281,6 +283,35 @@ int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
 		     u64 *size);
 int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 		    struct vmc_evict_log *log);
+
+int vmc_cache_evict_prefix(struct vmc_cache *c, const struct vmc_key *prefix,
+			   struct vmc_evict_log *log);
+
+/**
+ * struct vmc_list - a listing of keys into a user buffer
+ * @prefix: keys must start with it; len 0 for all
+ * @buf: user buffer for the records
+ * @size: its size
+ * @cursor: matching entries to skip (from earlier calls)
+ * @seen: matching entries seen by this walk
+ * @count: records written
+ * @used: bytes written
+ * @full: the next record did not fit
+ * @fault: a write to @buf failed
+ */
+struct vmc_list {
+	struct vmc_key prefix;
+	void __user *buf;
+	u64 size;
+	u64 cursor;
+	u64 seen;
+	u32 count;
+	u64 used;
+	bool full;
+	bool fault;
+};
+
+int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l);
 
 struct vmemcache_stats;
 void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st);

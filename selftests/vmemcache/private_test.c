@@ -57,6 +57,8 @@ TEST_F(private, version_reports_features)
 	ASSERT_LE(2u, v.api_version);
 	ASSERT_TRUE(!!(v.features & VMEMCACHE_FEAT_PRIVATE));
 	ASSERT_TRUE(!!(v.features & VMEMCACHE_FEAT_EVICTED_LOG));
+	ASSERT_TRUE(!!(v.features & VMEMCACHE_FEAT_EVICT_PREFIX));
+	ASSERT_TRUE(!!(v.features & VMEMCACHE_FEAT_LIST));
 }
 
 TEST_F(private, bad_arguments)
@@ -487,6 +489,150 @@ TEST_F(private, evicted_log)
 	ASSERT_EQ(0, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &ev));
 	ASSERT_EQ(1u, log->count);
 	ASSERT_EQ(1u, rec->value_size);
+}
+
+/* Evict every key with a prefix; the log lists them. */
+TEST_F(private, evict_prefix)
+{
+	uint64_t logbuf[1024];
+	struct vmemcache_evicted_log *log = (void *)logbuf;
+	struct vmemcache_evict ev;
+	struct vmemcache_stats st;
+	char key[32];
+	int fd, i;
+
+	fd = vmc_create_dram(self->fd, 4 << 20);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 300; i++) {
+		vmc_key(key, sizeof(key), i % 3 ? "user:" : "session:", i);
+		ASSERT_EQ(0, vmc_put(fd, key, strlen(key), "v", 1, 0));
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.key = vmc_ptr("session:");
+	ev.key_len = 8;
+	ev.flags = VMEMCACHE_EVICT_PREFIX;
+	ev.evicted = vmc_ptr(log);
+	ev.evicted_size = sizeof(logbuf);
+	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_EVICT, &ev));
+	ASSERT_EQ(100u, log->count + log->dropped);
+	ASSERT_EQ(0, vmc_stats(fd, &st));
+	ASSERT_EQ(200u, st.entries);
+	ASSERT_EQ(100u, st.evictions);
+	for (i = 0; i < 300; i++) {
+		vmc_key(key, sizeof(key), i % 3 ? "user:" : "session:", i);
+		ASSERT_EQ(i % 3 ? 0 : -ENOENT,
+			  vmc_exists(fd, key, strlen(key), NULL));
+	}
+	/* Nothing left with the prefix: ENOENT; a whole key is a prefix too. */
+	ASSERT_EQ(-ENOENT, vmc_ioctl(fd, VMEMCACHE_IOC_EVICT, &ev));
+	ev.key = vmc_ptr("user:1");
+	ev.key_len = 6;
+	ev.evicted = 0;
+	ev.evicted_size = 0;
+	/* user:1, user:10..user:199 not divisible by 3 */
+	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_EVICT, &ev));
+	ASSERT_EQ(-ENOENT, vmc_exists(fd, "user:1", 6, NULL));
+	ASSERT_EQ(-ENOENT, vmc_exists(fd, "user:112", 8, NULL));
+	ASSERT_EQ(0, vmc_exists(fd, "user:2", 6, NULL));
+	/* An empty prefix is not "everything". */
+	ev.key = 0;
+	ev.key_len = 0;
+	ASSERT_EQ(-EINVAL, vmc_ioctl(fd, VMEMCACHE_IOC_EVICT, &ev));
+	close(fd);
+}
+
+static int vmc_list(int fd, const char *prefix, void *buf, uint64_t size,
+		    uint64_t *cursor, uint32_t *count)
+{
+	struct vmemcache_list ls = {
+		.prefix = vmc_ptr(prefix),
+		.prefix_len = prefix ? strlen(prefix) : 0,
+		.buf = vmc_ptr(buf),
+		.buf_size = size,
+		.cursor = *cursor,
+	};
+	int ret = vmc_ioctl(fd, VMEMCACHE_IOC_LIST, &ls);
+
+	if (!ret) {
+		*cursor = ls.cursor;
+		*count = ls.count;
+	}
+	return ret;
+}
+
+/* List every key (or those with a prefix) in small pages, each once. */
+TEST_F(private, list)
+{
+	enum { N = 500 };
+	static uint8_t seen[N];
+	uint64_t buf[64], cursor = 0, size;
+	struct vmemcache_evicted_rec *rec;
+	struct vmemcache_stats st0, st;
+	uint32_t count, total = 0, calls = 0, i;
+	char key[32];
+	uint8_t *p;
+	int fd, k;
+
+	fd = vmc_create_dram(self->fd, 4 << 20);
+	ASSERT_LE(0, fd);
+	for (k = 0; k < N; k++) {
+		vmc_key(key, sizeof(key), k % 2 ? "odd-" : "even-", k);
+		ASSERT_EQ(0, vmc_put(fd, key, strlen(key), seen, k + 1, 0));
+	}
+	ASSERT_EQ(0, vmc_stats(fd, &st0));
+	do {
+		ASSERT_EQ(0, vmc_list(fd, NULL, buf, sizeof(buf), &cursor,
+				      &count));
+		calls++;
+		p = (uint8_t *)buf;
+		for (i = 0; i < count; i++) {
+			rec = (void *)p;
+			memcpy(key, REC_KEY(rec), rec->key_len);
+			key[rec->key_len] = '\0';
+			k = atoi(strchr(key, '-') + 1);
+			ASSERT_EQ((uint64_t)k + 1, rec->value_size);
+			ASSERT_EQ(0, seen[k]++) TH_LOG("%s listed twice", key);
+			p += VMEMCACHE_EVICTED_REC_SIZE(rec->key_len);
+		}
+		total += count;
+	} while (cursor);
+	ASSERT_EQ((uint32_t)N, total);
+	ASSERT_LT(1u, calls);
+	/* Listing is not using: no counter moved. */
+	ASSERT_EQ(0, vmc_stats(fd, &st));
+	ASSERT_EQ(st0.gets, st.gets);
+	ASSERT_EQ(st0.hits, st.hits);
+
+	/* With a prefix, in one bufferful. */
+	total = 0;
+	cursor = 0;
+	do {
+		static uint64_t big[2048];
+
+		ASSERT_EQ(0, vmc_list(fd, "odd-", big, sizeof(big), &cursor,
+				      &count));
+		for (i = 0, p = (uint8_t *)big; i < count; i++) {
+			rec = (void *)p;
+			ASSERT_EQ(0, memcmp(REC_KEY(rec), "odd-", 4));
+			p += VMEMCACHE_EVICTED_REC_SIZE(rec->key_len);
+		}
+		total += count;
+	} while (cursor);
+	ASSERT_EQ((uint32_t)N / 2, total);
+	cursor = 0;
+	ASSERT_EQ(0, vmc_list(fd, "none-", buf, sizeof(buf), &cursor, &count));
+	ASSERT_EQ(0u, count);
+	ASSERT_EQ(0u, cursor);
+
+	/* A buffer too small for one record; bad arguments. */
+	size = sizeof(struct vmemcache_evicted_rec);	/* no key fits */
+	cursor = 0;
+	ASSERT_EQ(-EOVERFLOW, vmc_list(fd, NULL, buf, size, &cursor, &count));
+	ASSERT_EQ(-EFAULT, vmc_list(fd, NULL, vmc_unmapped(), sizeof(buf),
+				    &cursor, &count));
+	ASSERT_EQ(-EFAULT, vmc_list(fd, NULL, NULL, sizeof(buf), &cursor,
+				    &count));
+	close(fd);
 }
 
 /*

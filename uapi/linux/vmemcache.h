@@ -35,6 +35,8 @@
 #define VMEMCACHE_FEAT_LOCK_STATS	_BITULL(2)	/* stats count lock use */
 #define VMEMCACHE_FEAT_PRIVATE		_BITULL(3)	/* VMEMCACHE_IOC_CREATE (v2) */
 #define VMEMCACHE_FEAT_EVICTED_LOG	_BITULL(4)	/* put/evict report evictions (v2) */
+#define VMEMCACHE_FEAT_EVICT_PREFIX	_BITULL(5)	/* VMEMCACHE_EVICT_PREFIX (v2) */
+#define VMEMCACHE_FEAT_LIST		_BITULL(6)	/* VMEMCACHE_IOC_LIST (v2) */
 
 /**
  * struct vmemcache_version - API handshake (VMEMCACHE_IOC_VERSION)
@@ -136,14 +138,16 @@ struct vmemcache_exists {
  * struct vmemcache_evict - drop an entry (VMEMCACHE_IOC_EVICT)
  * @key: user pointer to the key bytes, or 0 with @key_len 0
  * @key_len: key length; 0 evicts the least recently used entry
- * @flags: must be zero
- * @evicted: as in struct vmemcache_put: receives the entry evicted (since
+ * @flags: VMEMCACHE_EVICT_* flags
+ * @evicted: as in struct vmemcache_put: receives the entries evicted (since
  *	     v2, VMEMCACHE_FEAT_EVICTED_LOG)
  * @evicted_size: as in struct vmemcache_put
  * @reserved: must be zero
  *
  * Fails with ENOENT when the key is absent and with ESRCH when @key_len is 0
- * and there is nothing the replacement policy can evict.
+ * and there is nothing the replacement policy can evict.  With
+ * VMEMCACHE_EVICT_PREFIX the key is a prefix (1 byte at least): every entry
+ * whose key starts with it is evicted, ENOENT if there was none.
  */
 struct vmemcache_evict {
 	__u64 key;
@@ -153,6 +157,10 @@ struct vmemcache_evict {
 	__u64 evicted_size;
 	__u64 reserved[2];
 };
+
+/* Flags of struct vmemcache_evict. */
+#define VMEMCACHE_EVICT_PREFIX	_BITUL(0)	/* evict every key with this prefix (v2) */
+#define VMEMCACHE_EVICT_FLAGS	(VMEMCACHE_EVICT_PREFIX)
 
 /* Flags of struct vmemcache_evicted_log. */
 #define VMEMCACHE_EVICTED_TRUNCATED	_BITUL(0)	/* records were dropped */
@@ -196,6 +204,42 @@ struct vmemcache_evicted_rec {
 /* Bytes a record of a key of @key_len bytes takes in the log. */
 #define VMEMCACHE_EVICTED_REC_SIZE(key_len) \
 	((sizeof(struct vmemcache_evicted_rec) + (__u64)(key_len) + 7) & ~7ULL)
+
+/**
+ * struct vmemcache_list - list keys, a bufferful at a time (VMEMCACHE_IOC_LIST)
+ * @prefix: user pointer to a prefix the keys must start with, or 0 with
+ *	    @prefix_len 0 for every key
+ * @buf: user buffer that receives the records, one struct
+ *	 vmemcache_evicted_rec (the value's size and the key's length) and
+ *	 the key per key, as in the evicted log, without a header
+ * @buf_size: size of @buf in bytes
+ * @cursor: in: 0 to start, or the @cursor a previous call returned;
+ *	    out: where the next call goes on, 0 when the listing is complete
+ * @prefix_len: length of @prefix, 0..VMEMCACHE_MAX_KEY_SIZE
+ * @flags: must be zero
+ * @count: out: records written to @buf
+ * @pad: zero
+ * @used: out: bytes of @buf written
+ * @reserved: must be zero on input; zero on output
+ *
+ * Fails with EOVERFLOW when the next key does not fit in an empty @buf.
+ * Neither the LRU order nor any counter changes.  Keys present and not
+ * removed for the whole listing are listed once if the cache does not
+ * change in between; a cache that changes meanwhile (puts, evictions, the
+ * index growing) may make a listing miss keys or list one twice.
+ */
+struct vmemcache_list {
+	__u64 prefix;
+	__u64 buf;
+	__u64 buf_size;
+	__u64 cursor;
+	__u32 prefix_len;
+	__u32 flags;
+	__u32 count;
+	__u32 pad;
+	__u64 used;
+	__u64 reserved[3];
+};
 
 /* Replacement policies of struct vmemcache_create. */
 #define VMEMCACHE_POLICY_NONE	0	/* a full cache fails puts with ENOSPC */
@@ -284,5 +328,6 @@ struct vmemcache_stats {
 #define VMEMCACHE_IOC_EVICT	_IOW(VMEMCACHE_IOC_MAGIC, 0x04, struct vmemcache_evict)
 #define VMEMCACHE_IOC_STATS	_IOR(VMEMCACHE_IOC_MAGIC, 0x05, struct vmemcache_stats)
 #define VMEMCACHE_IOC_CREATE	_IOW(VMEMCACHE_IOC_MAGIC, 0x06, struct vmemcache_create)
+#define VMEMCACHE_IOC_LIST	_IOWR(VMEMCACHE_IOC_MAGIC, 0x07, struct vmemcache_list)
 
 #endif /* _UAPI_LINUX_VMEMCACHE_H */
