@@ -266,3 +266,102 @@ VMC_API int vmemcache_evict_flags(VMEMcache *cache, const void *key,
 {
 	return vmc_evict(cache, key, ksize, flags, __func__);
 }
+
+/* Room for the keys a prefix eviction reports to on_evict. */
+#define VMC_PREFIX_LOG	((size_t)1 << 20)
+
+VMC_API ssize_t vmemcache_evict_prefix(VMEMcache *cache, const void *prefix,
+				       size_t prefix_size, unsigned int flags)
+{
+	struct vmemcache_evicted_log hdr, *log = &hdr;
+	struct vmemcache_evict ev;
+	size_t log_size = sizeof(hdr);
+	ssize_t n;
+	int ret, err;
+
+	if (vmc_check_attached(cache, __func__))
+		return -1;
+	if (!prefix || vmc_check_key(prefix_size, __func__))
+		return prefix ? -1 : vmc_fail(EINVAL, __func__, "prefix is NULL");
+	if (flags & ~VMEMCACHE_EVICT_NO_CALLBACK)
+		return vmc_fail(EINVAL, __func__, "unknown flags %#x", flags);
+	if (!(cache->ver.features & VMEMCACHE_FEAT_EVICT_PREFIX))
+		return vmc_fail(ENOTSUP, __func__,
+				"the kernel module cannot evict by prefix");
+	/* The header alone counts the evictions; records feed on_evict. */
+	if (!(flags & VMEMCACHE_EVICT_NO_CALLBACK) &&
+	    vmc_wants_evicted(cache)) {
+		log = malloc(VMC_PREFIX_LOG);
+		if (log)
+			log_size = VMC_PREFIX_LOG;
+		else
+			log = &hdr;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.key = vmc_uptr(prefix);
+	ev.key_len = (__u32)prefix_size;
+	ev.flags = VMEMCACHE_EVICT_PREFIX;
+	ev.evicted = vmc_uptr(log);
+	ev.evicted_size = log_size;
+	memset(log, 0, sizeof(*log));
+	ret = vmc_ioctl(cache->fd, VMEMCACHE_IOC_EVICT, &ev);
+	err = errno;
+	n = (ssize_t)(log->count + log->dropped);
+	if (log != &hdr)
+		vmc_evlog_deliver(cache, log, log_size);
+	if (ret && err == ENOENT)
+		return 0;
+	if (ret)
+		return vmc_fail_kernel(err, __func__);
+	return n;
+}
+
+/* A bufferful of the listing: room for the largest key at least. */
+#define VMC_LIST_BUF	(VMEMCACHE_EVICTED_REC_SIZE(VMEMCACHE_MAX_KEY_SIZE) + \
+			 (64 << 10))
+
+VMC_API int vmemcache_list(VMEMcache *cache, const void *prefix,
+			   size_t prefix_size, vmemcache_list_cb *cb, void *arg)
+{
+	struct vmemcache_evicted_rec rec;
+	struct vmemcache_list ls;
+	const uint8_t *p;
+	uint64_t cursor = 0;
+	uint8_t *buf;
+	int ret = 0;
+	__u32 i;
+
+	if (vmc_check_attached(cache, __func__))
+		return -1;
+	if (!cb)
+		return vmc_fail(EINVAL, __func__, "cb is NULL");
+	if (prefix_size > UINT32_MAX || (prefix_size && !prefix))
+		return vmc_fail(EINVAL, __func__, "bad prefix");
+	if (!(cache->ver.features & VMEMCACHE_FEAT_LIST))
+		return vmc_fail(ENOTSUP, __func__,
+				"the kernel module cannot list keys");
+	buf = malloc(VMC_LIST_BUF);
+	if (!buf)
+		return vmc_fail(ENOMEM, __func__, NULL);
+	do {
+		memset(&ls, 0, sizeof(ls));
+		ls.prefix = prefix_size ? vmc_uptr(prefix) : 0;
+		ls.prefix_len = (__u32)prefix_size;
+		ls.buf = vmc_uptr(buf);
+		ls.buf_size = VMC_LIST_BUF;
+		ls.cursor = cursor;
+		if (vmc_ioctl(cache->fd, VMEMCACHE_IOC_LIST, &ls)) {
+			ret = vmc_fail_kernel(errno, __func__);
+			break;
+		}
+		cursor = ls.cursor;
+		for (i = 0, p = buf; i < ls.count && !ret; i++) {
+			memcpy(&rec, p, sizeof(rec));
+			ret = cb(cache, p + sizeof(rec), rec.key_len,
+				 (size_t)rec.value_size, arg);
+			p += VMEMCACHE_EVICTED_REC_SIZE(rec.key_len);
+		}
+	} while (cursor && !ret);
+	free(buf);
+	return ret;
+}

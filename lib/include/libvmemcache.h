@@ -242,6 +242,34 @@ int vmemcache_evict_flags(VMEMcache *cache, const void *key, size_t ksize,
 		unsigned int flags);
 
 /*
+ * vmemcache_evict_prefix -- evict every entry whose key starts with the
+ * @prefix_size (>= 1) bytes at @prefix; returns how many it evicted (0 if
+ * none), or -1 with errno.  on_evict runs for each, as for vmemcache_evict()
+ * (flags: 0 or VMEMCACHE_EVICT_NO_CALLBACK); when more than about 1 MiB of
+ * keys go at once, the callback sees the first ones only (the count is
+ * exact).  Entries put while it runs may survive.  Needs a kernel with
+ * VMEMCACHE_FEAT_EVICT_PREFIX (ENOTSUP otherwise).
+ */
+ssize_t vmemcache_evict_prefix(VMEMcache *cache, const void *prefix,
+		size_t prefix_size, unsigned int flags);
+
+/*
+ * vmemcache_list -- call @cb for every key (that starts with the
+ * @prefix_size bytes at @prefix; 0 for all keys), with its value's size.
+ * @cb returns 0 to go on, anything else to stop: vmemcache_list() then
+ * returns that value.  Returns 0 when every key was listed, -1 with errno
+ * on failure.  Listing is not a use: the LRU order and the counters stay.
+ * The keys come from the kernel a bufferful at a time: a key present for
+ * the whole listing is listed once if the cache does not change meanwhile;
+ * puts, evictions (from @cb too) and the index growing may make it miss
+ * keys or list one twice.  Needs VMEMCACHE_FEAT_LIST (ENOTSUP otherwise).
+ */
+typedef int vmemcache_list_cb(VMEMcache *cache, const void *key,
+		size_t key_size, size_t value_size, void *arg);
+int vmemcache_list(VMEMcache *cache, const void *prefix, size_t prefix_size,
+		vmemcache_list_cb *cb, void *arg);
+
+/*
  * vmemcache_get_exact -- like vmemcache_get() from offset 0, but a value
  * larger than @vbufsize is an error: -1 with errno ENOSPC and the size the
  * buffer needs in *@vsize (which must not be NULL).  On success returns the

@@ -98,6 +98,12 @@ static void test_unattached(void)
 	IS_ERR(vmemcache_get_version(c, &ver), EINVAL,
 	       "vmemcache_get_version", "get_version before add");
 	IS_ERR(vmemcache_fd(c), EINVAL, "vmemcache_fd", "fd before add");
+	IS_ERR(vmemcache_evict_prefix(c, "k", 1, 0), EINVAL,
+	       "vmemcache_evict_prefix", "evict_prefix before add");
+	IS_ERR(vmemcache_evict_flags(c, "k", 1, 0), EINVAL,
+	       "vmemcache_evict_flags", "evict_flags before add");
+	IS_ERR(vmemcache_get_exact(c, "k", 1, buf, sizeof(buf), &v), EINVAL,
+	       "vmemcache_get_exact", "get_exact before add");
 	IS_ERR(vmemcache_put(NULL, "k", 1, "v", 1), EINVAL, "vmemcache_put",
 	       "put on a NULL cache");
 	vmemcache_delete(c);

@@ -303,6 +303,63 @@ TEST_F(lib, callbacks)
 	ASSERT_EQ(ENOENT, errno);
 }
 
+struct listing {
+	int keys;
+	size_t bytes;
+	int stop_after;
+};
+
+static int count_key(VMEMcache *cache, const void *key, size_t ksize,
+		     size_t vsize, void *arg)
+{
+	struct listing *l = arg;
+
+	l->keys++;
+	l->bytes += vsize;
+	return l->stop_after && l->keys == l->stop_after ? 42 : 0;
+}
+
+TEST_F(lib, prefix_and_list)
+{
+	struct listing all = { 0 }, odd = { 0 }, stop = { .stop_after = 3 };
+	struct evicts ev = { 0 };
+	char key[32];
+	int i;
+
+	NEED_CACHE();
+	for (i = 0; i < 200; i++) {
+		vmc_key(key, sizeof(key), i % 2 ? "odd/" : "even/", i);
+		ASSERT_EQ(0, vmemcache_put(self->cache, key, strlen(key), key,
+					   1 + i % 2));
+	}
+	ASSERT_EQ(0, vmemcache_list(self->cache, NULL, 0, count_key, &all));
+	ASSERT_EQ(200, all.keys);
+	ASSERT_EQ(300U, all.bytes);
+	ASSERT_EQ(0, vmemcache_list(self->cache, "odd/", 4, count_key, &odd));
+	ASSERT_EQ(100, odd.keys);
+	ASSERT_EQ(200U, odd.bytes);
+	ASSERT_EQ(42, vmemcache_list(self->cache, NULL, 0, count_key, &stop));
+	ASSERT_EQ(3, stop.keys);
+	ASSERT_EQ(-1, vmemcache_list(self->cache, NULL, 0, NULL, NULL));
+	ASSERT_EQ(EINVAL, errno);
+
+	vmemcache_callback_on_evict_ex(self->cache, count_evict_ex, &ev);
+	ASSERT_EQ(100, vmemcache_evict_prefix(self->cache, "odd/", 4, 0));
+	ASSERT_EQ(100, ev.calls);
+	ASSERT_EQ(200U, ev.bytes);
+	ASSERT_EQ(0, ev.still_there);
+	ASSERT_EQ(0, vmemcache_evict_prefix(self->cache, "odd/", 4, 0));
+	/* even/10..18 and even/100..198 */
+	ASSERT_EQ(55, vmemcache_evict_prefix(self->cache, "even/1", 6,
+					     VMEMCACHE_EVICT_NO_CALLBACK));
+	ASSERT_EQ(100, ev.calls);
+	ASSERT_EQ(-1, vmemcache_evict_prefix(self->cache, "", 0, 0));
+	ASSERT_EQ(EINVAL, errno);
+	memset(&all, 0, sizeof(all));
+	ASSERT_EQ(0, vmemcache_list(self->cache, NULL, 0, count_key, &all));
+	ASSERT_EQ(45, all.keys);
+}
+
 /* ------------------------------------------------- private caches only */
 
 FIXTURE(libpriv) {
