@@ -365,3 +365,44 @@ VMC_API int vmemcache_list(VMEMcache *cache, const void *prefix,
 	free(buf);
 	return ret;
 }
+
+VMC_API int vmemcache_batch(VMEMcache *cache,
+			    struct vmemcache_batch_item *items, size_t n)
+{
+	struct vmemcache_evicted_log *log;
+	struct vmemcache_batch b;
+	size_t done, chunk, log_size = 0, i, bytes;
+	int ret, err;
+
+	if (vmc_check_attached(cache, __func__))
+		return -1;
+	if (!items && n)
+		return vmc_fail(EINVAL, __func__, "items is NULL");
+	if (!(cache->ver.features & VMEMCACHE_FEAT_BATCH))
+		return vmc_fail(ENOTSUP, __func__,
+				"the kernel module has no batches");
+	for (done = 0; done < n; done += chunk) {
+		chunk = n - done;
+		if (chunk > VMEMCACHE_BATCH_MAX)
+			chunk = VMEMCACHE_BATCH_MAX;
+		for (i = bytes = 0; i < chunk; i++)
+			if (items[done + i].op == VMEMCACHE_BATCH_PUT)
+				bytes += items[done + i].len;
+		log = vmc_evlog_alloc(cache, bytes + chunk * 256, &log_size);
+		memset(&b, 0, sizeof(b));
+		b.items = vmc_uptr(items + done);
+		b.count = (__u32)chunk;
+		if (log) {
+			log->count = 0;
+			b.evicted = vmc_uptr(log);
+			b.evicted_size = log_size;
+		}
+		ret = vmc_ioctl(cache->fd, VMEMCACHE_IOC_BATCH, &b);
+		err = errno;
+		if (log)
+			vmc_evlog_deliver(cache, log, log_size);
+		if (ret)
+			return vmc_fail_kernel(err, __func__);
+	}
+	return 0;
+}

@@ -117,7 +117,7 @@ static long vmc_ioctl_version(unsigned int cmd, void __user *uarg)
 	v.features = VMEMCACHE_FEAT_PUT_REPLACE | VMEMCACHE_FEAT_EVICT_LRU |
 		     VMEMCACHE_FEAT_LOCK_STATS | VMEMCACHE_FEAT_PRIVATE |
 		     VMEMCACHE_FEAT_EVICTED_LOG | VMEMCACHE_FEAT_EVICT_PREFIX |
-		     VMEMCACHE_FEAT_LIST;
+		     VMEMCACHE_FEAT_LIST | VMEMCACHE_FEAT_BATCH;
 	v.max_key_size = VMEMCACHE_MAX_KEY_SIZE;
 	return vmc_arg_out(cmd, &v, sizeof(v), uarg);
 }
@@ -322,6 +322,90 @@ static long vmc_ioctl_list(struct vmc_cache *c, unsigned int cmd,
 	return vmc_arg_out(cmd, &ls, sizeof(ls), uarg);
 }
 
+/* One item of a batch: the item's result, as its own command's. */
+static int vmc_batch_one(struct vmc_cache *c, struct vmemcache_batch_item *it,
+			 struct vmc_evict_log *log)
+{
+	u8 stack[VMC_KEY_ONSTACK];
+	struct vmc_key key;
+	int ret;
+
+	if (it->pad || !it->key_len || it->key_len > VMEMCACHE_MAX_KEY_SIZE)
+		return -EINVAL;
+	if (it->op == VMEMCACHE_BATCH_PUT) {
+		if ((it->flags & ~VMEMCACHE_PUT_FLAGS) || !it->len)
+			return -EINVAL;
+		return vmc_cache_put(c, u64_to_user_ptr(it->key), it->key_len,
+				     u64_to_user_ptr(it->buf), it->len,
+				     it->flags & VMEMCACHE_PUT_REPLACE, log);
+	}
+	if (it->flags || it->op > VMEMCACHE_BATCH_EVICT)
+		return -EINVAL;
+	if (it->op == VMEMCACHE_BATCH_GET && !it->buf && it->len)
+		return -EFAULT;
+	ret = vmc_key_in(it->key, it->key_len, stack, &key);
+	if (ret)
+		return ret;
+	switch (it->op) {
+	case VMEMCACHE_BATCH_GET:
+		ret = vmc_cache_get(c, &key, u64_to_user_ptr(it->buf), it->len,
+				    0, &it->copied, &it->value_size);
+		break;
+	case VMEMCACHE_BATCH_EXISTS:
+		ret = vmc_cache_exists(c, &key, &it->value_size);
+		break;
+	default:
+		ret = vmc_cache_evict(c, &key, log);
+		break;
+	}
+	vmc_key_free(&key, stack);
+	return ret;
+}
+
+static long vmc_ioctl_batch(struct vmc_cache *c, unsigned int cmd,
+			    void __user *uarg)
+{
+	struct vmc_evict_log log_buf, *log;
+	struct vmemcache_batch_item __user *uitems;
+	struct vmemcache_batch_item it;
+	struct vmemcache_batch b;
+	int ret = 0;
+	u32 i;
+
+	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_BATCH, &b, sizeof(b), uarg);
+	if (ret)
+		return ret;
+	if (b.flags || b.pad || vmc_nonzero(b.reserved, sizeof(b.reserved)) ||
+	    !b.count || b.count > VMEMCACHE_BATCH_MAX)
+		return -EINVAL;
+	ret = vmc_log_begin(b.evicted, b.evicted_size, &log_buf, &log);
+	if (ret)
+		return ret;
+	uitems = u64_to_user_ptr(b.items);
+	for (i = 0; i < b.count; i++) {
+		if (copy_from_user(&it, &uitems[i], sizeof(it))) {
+			ret = -EFAULT;
+			break;
+		}
+		it.value_size = 0;
+		it.copied = 0;
+		it.result = vmc_batch_one(c, &it, log);
+		if (put_user(it.result, &uitems[i].result) ||
+		    put_user(it.value_size, &uitems[i].value_size) ||
+		    put_user(it.copied, &uitems[i].copied)) {
+			ret = -EFAULT;
+			break;
+		}
+		cond_resched();
+	}
+	if (log)
+		vmc_log_end(log);
+	b.done = i;
+	if (ret)
+		return ret;
+	return vmc_arg_out(cmd, &b, sizeof(b), uarg);
+}
+
 /* The commands of every cache, shared or private. */
 static long vmc_cache_ioctl(struct vmc_cache *c, unsigned int cmd,
 			    void __user *uarg)
@@ -336,6 +420,8 @@ static long vmc_cache_ioctl(struct vmc_cache *c, unsigned int cmd,
 	BUILD_BUG_ON(sizeof(struct vmemcache_evicted_log) != 32);
 	BUILD_BUG_ON(sizeof(struct vmemcache_evicted_rec) != 16);
 	BUILD_BUG_ON(sizeof(struct vmemcache_list) != 80);
+	BUILD_BUG_ON(sizeof(struct vmemcache_batch_item) != 56);
+	BUILD_BUG_ON(sizeof(struct vmemcache_batch) != 56);
 
 	if (_IOC_TYPE(cmd) != VMEMCACHE_IOC_MAGIC)
 		return -ENOTTY;
@@ -355,6 +441,8 @@ static long vmc_cache_ioctl(struct vmc_cache *c, unsigned int cmd,
 		return vmc_ioctl_stats(c, cmd, uarg);
 	case _IOC_NR(VMEMCACHE_IOC_LIST):
 		return vmc_ioctl_list(c, cmd, uarg);
+	case _IOC_NR(VMEMCACHE_IOC_BATCH):
+		return vmc_ioctl_batch(c, cmd, uarg);
 	}
 	return -ENOTTY;
 }

@@ -270,6 +270,21 @@ int vmemcache_list(VMEMcache *cache, const void *prefix, size_t prefix_size,
 		vmemcache_list_cb *cb, void *arg);
 
 /*
+ * vmemcache_batch -- carry out @n operations (struct vmemcache_batch_item
+ * of <linux/vmemcache.h>: GET, PUT, EXISTS or EVICT, each with its key and
+ * buffer) with one system call per VMEMCACHE_BATCH_MAX of them.  Each
+ * item gets its own result in items[i].result: 0 or a negative errno, the
+ * one its own function would set (-ENOENT for a miss, -EEXIST, -ENOSPC,
+ * ...), and value_size/copied for GET and EXISTS.  Returns 0 when every
+ * item ran (whatever their results), -1 with errno when the batch itself is
+ * bad (EINVAL, EFAULT).  on_evict runs for the entries the puts and evicts
+ * removed, after the system call; on_miss does not run for batched gets.
+ * Needs VMEMCACHE_FEAT_BATCH (ENOTSUP otherwise).
+ */
+int vmemcache_batch(VMEMcache *cache, struct vmemcache_batch_item *items,
+		size_t n);
+
+/*
  * vmemcache_get_exact -- like vmemcache_get() from offset 0, but a value
  * larger than @vbufsize is an error: -1 with errno ENOSPC and the size the
  * buffer needs in *@vsize (which must not be NULL).  On success returns the

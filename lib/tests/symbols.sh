@@ -29,7 +29,7 @@ exported=$(objdump -T "$lib" | awk '$2 == "g" && $4 != "*UND*" &&
 	$NF != $(NF - 1) { print $NF, $(NF - 1) }' | sort)
 declared=$(sed -n '/^typedef/d; s/^[A-Za-z_ ]*[ *](\{0,1\}\(vmemcache_[a-z_0-9]*\))\{0,1\}(.*/\1/p' "$hdr" |
 	sort -u)
-v11=" vmemcache_callback_on_evict_ex vmemcache_evict_flags vmemcache_evict_prefix vmemcache_get_exact vmemcache_list vmemcache_new0 vmemcache_new4 "
+v11=" vmemcache_batch vmemcache_callback_on_evict_ex vmemcache_evict_flags vmemcache_evict_prefix vmemcache_get_exact vmemcache_list vmemcache_new0 vmemcache_new4 "
 
 bad=$(echo "$exported" | awk -v v11="$v11" '{
 	want = index(v11, " " $1 " ") ? "LIBVMEMCACHE_KDEV_1.1" : "LIBVMEMCACHE_KDEV_1.0"

@@ -360,6 +360,54 @@ TEST_F(lib, prefix_and_list)
 	ASSERT_EQ(45, all.keys);
 }
 
+TEST_F(lib, batch)
+{
+	struct vmemcache_batch_item it[3000];
+	struct evicts ev = { 0 };
+	static char keys[3000][16];
+	char out[8];
+	size_t i;
+
+	NEED_CACHE();
+	vmemcache_callback_on_evict(self->cache, count_evict, &ev);
+	memset(it, 0, sizeof(it));
+	/* More items than one call takes: split by the library. */
+	for (i = 0; i < 3000; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "b%zu", i);
+		it[i].op = VMEMCACHE_BATCH_PUT;
+		it[i].key = (uintptr_t)keys[i];
+		it[i].key_len = (__u32)strlen(keys[i]);
+		it[i].buf = (uintptr_t)keys[i];
+		it[i].len = it[i].key_len;
+	}
+	ASSERT_EQ(0, vmemcache_batch(self->cache, it, 3000));
+	for (i = 0; i < 3000; i++)
+		ASSERT_EQ(0, it[i].result) TH_LOG("item %zu", i);
+	memset(it, 0, 3 * sizeof(it[0]));
+	it[0].op = VMEMCACHE_BATCH_GET;
+	it[0].key = (uintptr_t)"b42";
+	it[0].key_len = 3;
+	it[0].buf = (uintptr_t)out;
+	it[0].len = sizeof(out);
+	it[1].op = VMEMCACHE_BATCH_EVICT;
+	it[1].key = (uintptr_t)"b43";
+	it[1].key_len = 3;
+	it[2].op = VMEMCACHE_BATCH_GET;
+	it[2].key = (uintptr_t)"b43";
+	it[2].key_len = 3;
+	ASSERT_EQ(0, vmemcache_batch(self->cache, it, 3));
+	ASSERT_EQ(0, it[0].result);
+	ASSERT_EQ(3U, it[0].copied);
+	ASSERT_EQ(0, memcmp(out, "b42", 3));
+	ASSERT_EQ(0, it[1].result);
+	ASSERT_EQ(-ENOENT, it[2].result);
+	ASSERT_EQ(1, ev.calls);
+	ASSERT_STREQ("b43", ev.last);
+	ASSERT_EQ(0, vmemcache_batch(self->cache, it, 0));
+	ASSERT_EQ(-1, vmemcache_batch(self->cache, NULL, 1));
+	ASSERT_EQ(EINVAL, errno);
+}
+
 /* ------------------------------------------------- private caches only */
 
 FIXTURE(libpriv) {

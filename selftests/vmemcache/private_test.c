@@ -59,6 +59,7 @@ TEST_F(private, version_reports_features)
 	ASSERT_TRUE(!!(v.features & VMEMCACHE_FEAT_EVICTED_LOG));
 	ASSERT_TRUE(!!(v.features & VMEMCACHE_FEAT_EVICT_PREFIX));
 	ASSERT_TRUE(!!(v.features & VMEMCACHE_FEAT_LIST));
+	ASSERT_TRUE(!!(v.features & VMEMCACHE_FEAT_BATCH));
 }
 
 TEST_F(private, bad_arguments)
@@ -632,6 +633,80 @@ TEST_F(private, list)
 				    &cursor, &count));
 	ASSERT_EQ(-EFAULT, vmc_list(fd, NULL, NULL, sizeof(buf), &cursor,
 				    &count));
+	close(fd);
+}
+
+/* Several operations in one call, each with its own result. */
+TEST_F(private, batch)
+{
+	uint64_t logbuf[256];
+	struct vmemcache_evicted_log *log = (void *)logbuf;
+	struct vmemcache_batch_item it[8];
+	struct vmemcache_batch b;
+	struct vmemcache_stats st;
+	char out1[8], out2[2];
+	int fd;
+
+	fd = vmc_create_dram(self->fd, 1 << 20);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vmc_put(fd, "old", 3, "value", 5, 0));
+	memset(it, 0, sizeof(it));
+	it[0] = (struct vmemcache_batch_item){ .op = VMEMCACHE_BATCH_PUT,
+		.key = vmc_ptr("a"), .key_len = 1, .buf = vmc_ptr("AAAA"),
+		.len = 4 };
+	it[1] = (struct vmemcache_batch_item){ .op = VMEMCACHE_BATCH_PUT,
+		.key = vmc_ptr("old"), .key_len = 3, .buf = vmc_ptr("x"),
+		.len = 1 };			/* exists: -EEXIST */
+	it[2] = (struct vmemcache_batch_item){ .op = VMEMCACHE_BATCH_GET,
+		.key = vmc_ptr("a"), .key_len = 1, .buf = vmc_ptr(out1),
+		.len = sizeof(out1) };
+	it[3] = (struct vmemcache_batch_item){ .op = VMEMCACHE_BATCH_GET,
+		.key = vmc_ptr("old"), .key_len = 3, .buf = vmc_ptr(out2),
+		.len = sizeof(out2) };		/* short buffer */
+	it[4] = (struct vmemcache_batch_item){ .op = VMEMCACHE_BATCH_GET,
+		.key = vmc_ptr("miss"), .key_len = 4 };
+	it[5] = (struct vmemcache_batch_item){ .op = VMEMCACHE_BATCH_EXISTS,
+		.key = vmc_ptr("old"), .key_len = 3 };
+	it[6] = (struct vmemcache_batch_item){ .op = VMEMCACHE_BATCH_EVICT,
+		.key = vmc_ptr("old"), .key_len = 3 };
+	it[7] = (struct vmemcache_batch_item){ .op = 9,
+		.key = vmc_ptr("a"), .key_len = 1 };
+	memset(&b, 0, sizeof(b));
+	b.items = vmc_ptr(it);
+	b.count = 8;
+	b.evicted = vmc_ptr(log);
+	b.evicted_size = sizeof(logbuf);
+	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_BATCH, &b));
+	ASSERT_EQ(8u, b.done);
+	ASSERT_EQ(0, it[0].result);
+	ASSERT_EQ(-EEXIST, it[1].result);
+	ASSERT_EQ(0, it[2].result);
+	ASSERT_EQ(4u, it[2].copied);
+	ASSERT_EQ(4u, it[2].value_size);
+	ASSERT_EQ(0, memcmp(out1, "AAAA", 4));
+	ASSERT_EQ(0, it[3].result);
+	ASSERT_EQ(2u, it[3].copied);
+	ASSERT_EQ(5u, it[3].value_size);
+	ASSERT_EQ(-ENOENT, it[4].result);
+	ASSERT_EQ(0, it[5].result);
+	ASSERT_EQ(5u, it[5].value_size);
+	ASSERT_EQ(0, it[6].result);
+	ASSERT_EQ(-EINVAL, it[7].result);
+	ASSERT_EQ(1u, log->count);	/* the evicted "old" */
+	ASSERT_EQ(0, vmc_stats(fd, &st));
+	ASSERT_EQ(2u, st.puts);
+	ASSERT_EQ(3u, st.gets);
+	ASSERT_EQ(1u, st.misses);
+	ASSERT_EQ(1u, st.entries);
+
+	/* Bad batches. */
+	b.count = 0;
+	ASSERT_EQ(-EINVAL, vmc_ioctl(fd, VMEMCACHE_IOC_BATCH, &b));
+	b.count = VMEMCACHE_BATCH_MAX + 1;
+	ASSERT_EQ(-EINVAL, vmc_ioctl(fd, VMEMCACHE_IOC_BATCH, &b));
+	b.count = 1;
+	b.items = vmc_ptr(vmc_unmapped());
+	ASSERT_EQ(-EFAULT, vmc_ioctl(fd, VMEMCACHE_IOC_BATCH, &b));
 	close(fd);
 }
 

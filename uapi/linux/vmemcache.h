@@ -37,6 +37,7 @@
 #define VMEMCACHE_FEAT_EVICTED_LOG	_BITULL(4)	/* put/evict report evictions (v2) */
 #define VMEMCACHE_FEAT_EVICT_PREFIX	_BITULL(5)	/* VMEMCACHE_EVICT_PREFIX (v2) */
 #define VMEMCACHE_FEAT_LIST		_BITULL(6)	/* VMEMCACHE_IOC_LIST (v2) */
+#define VMEMCACHE_FEAT_BATCH		_BITULL(7)	/* VMEMCACHE_IOC_BATCH (v2) */
 
 /**
  * struct vmemcache_version - API handshake (VMEMCACHE_IOC_VERSION)
@@ -241,6 +242,70 @@ struct vmemcache_list {
 	__u64 reserved[3];
 };
 
+/* Operations of struct vmemcache_batch_item. */
+#define VMEMCACHE_BATCH_GET	0	/* copy the value (from offset 0) to @buf */
+#define VMEMCACHE_BATCH_PUT	1	/* store @len bytes at @buf */
+#define VMEMCACHE_BATCH_EXISTS	2	/* set @value_size if present */
+#define VMEMCACHE_BATCH_EVICT	3	/* remove the key */
+
+/* Most items one VMEMCACHE_IOC_BATCH takes. */
+#define VMEMCACHE_BATCH_MAX	1024
+
+/**
+ * struct vmemcache_batch_item - one operation of a batch
+ * @key: user pointer to the key bytes
+ * @buf: PUT: the value; GET: the destination (may be 0 if @len is 0)
+ * @len: PUT: the value's length; GET: the size of @buf
+ * @key_len: key length, 1..VMEMCACHE_MAX_KEY_SIZE
+ * @op: VMEMCACHE_BATCH_*
+ * @flags: PUT: VMEMCACHE_PUT_REPLACE or 0; others: 0
+ * @result: out: 0, or the negative errno the single command would fail
+ *	    with (-ENOENT for a missing key, -EEXIST, -ENOSPC, -EINVAL, ...)
+ * @pad: must be zero
+ * @value_size: out: GET and EXISTS: the value's size
+ * @copied: out: GET: bytes copied, min(@len, value size)
+ */
+struct vmemcache_batch_item {
+	__u64 key;
+	__u64 buf;
+	__u64 len;
+	__u32 key_len;
+	__u16 op;
+	__u16 flags;
+	__s32 result;
+	__u32 pad;
+	__u64 value_size;
+	__u64 copied;
+};
+
+/**
+ * struct vmemcache_batch - several operations in one call (VMEMCACHE_IOC_BATCH)
+ * @items: user pointer to @count struct vmemcache_batch_item
+ * @count: 1..VMEMCACHE_BATCH_MAX
+ * @flags: must be zero
+ * @done: out: items carried out, in order (@count unless an item could not
+ *	  be read or its results written: then the call fails with EFAULT)
+ * @pad: must be zero
+ * @evicted: as in struct vmemcache_put: the entries the batch's puts and
+ *	     evicts removed, in order
+ * @evicted_size: as in struct vmemcache_put
+ * @reserved: must be zero
+ *
+ * Each item runs as its own command would and gets its own result; one
+ * failing does not stop the others.  The call fails (EINVAL, EFAULT) only
+ * for a bad batch.
+ */
+struct vmemcache_batch {
+	__u64 items;
+	__u32 count;
+	__u32 flags;
+	__u32 done;
+	__u32 pad;
+	__u64 evicted;
+	__u64 evicted_size;
+	__u64 reserved[2];
+};
+
 /* Replacement policies of struct vmemcache_create. */
 #define VMEMCACHE_POLICY_NONE	0	/* a full cache fails puts with ENOSPC */
 #define VMEMCACHE_POLICY_LRU	1	/* evict the least recently used */
@@ -329,5 +394,6 @@ struct vmemcache_stats {
 #define VMEMCACHE_IOC_STATS	_IOR(VMEMCACHE_IOC_MAGIC, 0x05, struct vmemcache_stats)
 #define VMEMCACHE_IOC_CREATE	_IOW(VMEMCACHE_IOC_MAGIC, 0x06, struct vmemcache_create)
 #define VMEMCACHE_IOC_LIST	_IOWR(VMEMCACHE_IOC_MAGIC, 0x07, struct vmemcache_list)
+#define VMEMCACHE_IOC_BATCH	_IOWR(VMEMCACHE_IOC_MAGIC, 0x08, struct vmemcache_batch)
 
 #endif /* _UAPI_LINUX_VMEMCACHE_H */
