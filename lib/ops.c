@@ -136,7 +136,8 @@ static ssize_t vmc_get_once(VMEMcache *cache, const void *key,
 	get.key = vmc_uptr(key);
 	get.key_len = (__u32)key_size;
 	get.buf = vmc_uptr(vbuf);
-	get.buf_len = vbufsize;
+	/* libvmemcache copies nothing into a NULL buffer, and succeeds. */
+	get.buf_len = vbuf ? vbufsize : 0;
 	get.offset = offset;
 	if (vmc_ioctl(cache->fd, VMEMCACHE_IOC_GET, &get))
 		return -1;

@@ -165,7 +165,8 @@ void vmemcache_callback_on_evict_ex(VMEMcache *cache,
 
 /*
  * vmemcache_get -- copy up to @vbufsize bytes of the value of @key,
- * starting at @offset, into @vbuf (which may be NULL if @vbufsize is 0).
+ * starting at @offset, into @vbuf (a NULL @vbuf copies nothing, whatever
+ * @vbufsize, as in libvmemcache).
  * Returns the number of bytes copied (0 if @offset is at or past the end)
  * and stores the whole value's size in *@vsize if @vsize is not NULL.
  * On a miss, calls the on_miss callback (if set), retries once, and then

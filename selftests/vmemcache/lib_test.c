@@ -98,6 +98,10 @@ TEST_F(lib, errors_and_sizes)
 	ASSERT_EQ(2, vmemcache_get(self->cache, "k", 1, buf, sizeof(buf), 8,
 				   &vsize));
 	ASSERT_EQ(0, memcmp(buf, "89", 2));
+	/* A NULL buffer learns the size, as in libvmemcache. */
+	vsize = 0;
+	ASSERT_EQ(0, vmemcache_get(self->cache, "k", 1, NULL, 100, 0, &vsize));
+	ASSERT_EQ(10U, vsize);
 	/* At or past the end: nothing copied, no error. */
 	ASSERT_EQ(0, vmemcache_get(self->cache, "k", 1, buf, sizeof(buf), 10,
 				   &vsize));
