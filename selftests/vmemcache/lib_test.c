@@ -619,6 +619,12 @@ TEST_F(libpriv, limit)
 	ASSERT_EQ(-1, vmemcache_add(c, "/tmp"));
 	ASSERT_EQ(EDQUOT, errno);
 	ASSERT_NE(NULL, strstr(vmemcache_errormsg(), "private_limit"));
+	/* Without the bound, more than the machine has: ENOMEM. */
+	ASSERT_EQ(0, vmc_sysfs_write_u64("private_limit", 0));
+	ASSERT_EQ(0, vmemcache_set_size(c, (size_t)1 << 45));
+	ASSERT_EQ(-1, vmemcache_add(c, "/tmp"));
+	ASSERT_EQ(ENOMEM, errno);
+	ASSERT_EQ(0, vmc_sysfs_write_u64("private_limit", used + (1 << 20)));
 	ASSERT_EQ(0, vmemcache_set_size(c, 1 << 20));
 	ASSERT_EQ(0, vmemcache_add(c, "/tmp"));
 	vmemcache_delete(c);
