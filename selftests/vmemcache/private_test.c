@@ -9,6 +9,7 @@
  */
 #include "vmc_test.h"
 
+#include <pthread.h>
 #include <sys/wait.h>
 
 #define PMEM		"/dev/pmem0"
@@ -633,6 +634,124 @@ TEST_F(private, list)
 				    &cursor, &count));
 	ASSERT_EQ(-EFAULT, vmc_list(fd, NULL, NULL, sizeof(buf), &cursor,
 				    &count));
+	close(fd);
+}
+
+struct stress {
+	int fd;
+	int id;
+	uint64_t logged;	/* records + dropped of this thread's logs */
+	uint64_t dropped;
+	int err;
+};
+
+/* The records of a log add up to its used bytes; keys look like ours. */
+static bool log_consistent(const struct vmemcache_evicted_log *log,
+			   size_t size)
+{
+	const uint8_t *p = (const uint8_t *)(log + 1);
+	const struct vmemcache_evicted_rec *rec;
+	uint32_t i;
+
+	if (log->used > size || log->used < sizeof(*log))
+		return false;
+	for (i = 0; i < log->count; i++) {
+		rec = (const void *)p;
+		if (rec->key_len < 1 || rec->key_len > 3 || !rec->value_size)
+			return false;
+		p += VMEMCACHE_EVICTED_REC_SIZE(rec->key_len);
+	}
+	return p == (const uint8_t *)log + log->used &&
+	       !!log->dropped == !!(log->flags & VMEMCACHE_EVICTED_TRUNCATED);
+}
+
+/* Puts with a small log under pressure, named evicts and gets. */
+static void *stress_thread(void *arg)
+{
+	struct stress *t = arg;
+	uint64_t logbuf[32], rng = 0x9e3779b97f4a7c15ULL * (t->id + 1);
+	struct vmemcache_evicted_log *log = (void *)logbuf;
+	static uint8_t val[64 << 10];
+	struct vmemcache_put p;
+	struct vmemcache_evict ev;
+	char key[32], out[16];
+	int i, ret;
+
+	for (i = 0; i < 3000 && !t->err; i++) {
+		vmc_key(key, sizeof(key), "", (unsigned int)vmc_rand_range(&rng, 0, 400));
+		switch (vmc_rand(&rng) % 4) {
+		case 0:
+		case 1:
+			memset(&p, 0, sizeof(p));
+			p.key = vmc_ptr(key);
+			p.key_len = strlen(key);
+			p.value = vmc_ptr(val);
+			p.value_len = vmc_rand_range(&rng, 1, sizeof(val));
+			p.flags = VMEMCACHE_PUT_REPLACE;
+			p.evicted = vmc_ptr(log);
+			p.evicted_size = sizeof(logbuf);
+			ret = vmc_ioctl(t->fd, VMEMCACHE_IOC_PUT, &p);
+			if (ret && ret != -ENOSPC)
+				t->err = ret;
+			break;
+		case 2:
+			memset(&ev, 0, sizeof(ev));
+			if (vmc_rand(&rng) % 2) {
+				ev.key = vmc_ptr(key);
+				ev.key_len = strlen(key);
+			}
+			ev.evicted = vmc_ptr(log);
+			ev.evicted_size = sizeof(logbuf);
+			ret = vmc_ioctl(t->fd, VMEMCACHE_IOC_EVICT, &ev);
+			if (ret && ret != -ENOENT && ret != -ESRCH)
+				t->err = ret;
+			break;
+		default:
+			ret = vmc_get(t->fd, key, strlen(key), out, sizeof(out),
+				      0, NULL, NULL);
+			if (ret && ret != -ENOENT)
+				t->err = ret;
+			continue;
+		}
+		if (!log_consistent(log, sizeof(logbuf)))
+			t->err = -EBADMSG;
+		t->logged += log->count + log->dropped;
+		t->dropped += log->dropped;
+	}
+	return NULL;
+}
+
+/*
+ * Threads put (evicting), evict and get on one private cache, each with its
+ * own small log: every eviction is reported to exactly one caller.
+ */
+TEST_F(private, evicted_log_concurrent)
+{
+	enum { T = 8 };
+	struct stress t[T];
+	pthread_t th[T];
+	struct vmemcache_stats st;
+	uint64_t logged = 0, dropped = 0;
+	int fd, i;
+
+	fd = vmc_create_dram(self->fd, 2 << 20);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < T; i++) {
+		t[i] = (struct stress){ .fd = fd, .id = i };
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, stress_thread, &t[i]));
+	}
+	for (i = 0; i < T; i++) {
+		ASSERT_EQ(0, pthread_join(th[i], NULL));
+		EXPECT_EQ(0, t[i].err) TH_LOG("thread %d: %s", i,
+					      strerror(-t[i].err));
+		logged += t[i].logged;
+		dropped += t[i].dropped;
+	}
+	ASSERT_EQ(0, vmc_stats(fd, &st));
+	TH_LOG("%llu evictions, %llu reported in logs (%llu dropped for room)",
+	       (unsigned long long)st.evictions, (unsigned long long)logged,
+	       (unsigned long long)dropped);
+	ASSERT_EQ(st.evictions, logged);
 	close(fd);
 }
 
