@@ -127,7 +127,7 @@ static int vmc_attach_private(VMEMcache *cache, int backing_fd,
 		switch (err) {
 		case EDQUOT:
 			return vmc_fail(err, func,
-					"%s: the private caches' limit (/sys/class/misc/vmemcache/private_limit) is reached",
+					"%s: a bound on private caches is reached (/sys/class/misc/vmemcache/private_limit or private_per_user)",
 					path);
 		case EOPNOTSUPP:
 			return vmc_fail(err, func,

@@ -16,7 +16,10 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/cred.h>
+#include <linux/mutex.h>
 #include <linux/uaccess.h>
+#include <linux/xarray.h>
 #include <uapi/linux/vmemcache.h>
 
 #include "vmemcache.h"
@@ -453,56 +456,99 @@ static long vmc_cache_ioctl(struct vmc_cache *c, unsigned int cmd,
  * struct vmc_private - a private cache, the private_data of its files
  * @cache: the cache
  * @charged: bytes of DRAM pool counted in vmc_private_used
+ * @uid: the creator's user id, whose count of caches it is in
  */
 struct vmc_private {
 	struct vmc_cache *cache;
 	u64 charged;
+	uid_t uid;
 };
 
-static DEFINE_SPINLOCK(vmc_private_lock);
-static u64 vmc_private_limit;	/* protected by vmc_private_lock */
-static u64 vmc_private_used;	/* protected by vmc_private_lock */
-static u64 vmc_private_caches;	/* protected by vmc_private_lock */
+/*
+ * The bounds of the private caches: DRAM pool bytes in all, and caches per
+ * user (an xarray of counts by uid).  A mutex: creation and release sleep.
+ */
+static DEFINE_MUTEX(vmc_private_lock);
+static u64 vmc_private_limit;		/* protected by vmc_private_lock */
+static u64 vmc_private_used;		/* protected by vmc_private_lock */
+static u64 vmc_private_caches;		/* protected by vmc_private_lock */
+static u64 vmc_private_per_user = 1024;	/* protected by vmc_private_lock */
+static DEFINE_XARRAY(vmc_private_users);	/* uid -> caches */
 
 void vmc_private_get_usage(struct vmc_private_usage *u)
 {
-	spin_lock(&vmc_private_lock);
+	mutex_lock(&vmc_private_lock);
 	u->limit = vmc_private_limit;
 	u->used = vmc_private_used;
 	u->caches = vmc_private_caches;
-	spin_unlock(&vmc_private_lock);
+	u->per_user = vmc_private_per_user;
+	mutex_unlock(&vmc_private_lock);
 }
 
 void vmc_private_set_limit(u64 limit)
 {
-	spin_lock(&vmc_private_lock);
+	mutex_lock(&vmc_private_lock);
 	vmc_private_limit = limit;
-	spin_unlock(&vmc_private_lock);
+	mutex_unlock(&vmc_private_lock);
 }
 
-/* Count a new private cache with @bytes of DRAM pool: 0 or -EDQUOT. */
-static int vmc_private_charge(u64 bytes)
+void vmc_private_set_per_user(u64 max)
 {
+	mutex_lock(&vmc_private_lock);
+	vmc_private_per_user = max;
+	mutex_unlock(&vmc_private_lock);
+}
+
+/* Caches user @uid has; the lock is held. */
+static unsigned long vmc_private_user_count(uid_t uid)
+{
+	void *v = xa_load(&vmc_private_users, uid);
+
+	return v ? xa_to_value(v) : 0;
+}
+
+/*
+ * Count a new private cache of user @uid with @bytes of DRAM pool:
+ * 0, -EDQUOT (a bound is reached) or -ENOMEM.
+ */
+static int vmc_private_charge(uid_t uid, u64 bytes)
+{
+	unsigned long n;
 	int ret = 0;
 
-	spin_lock(&vmc_private_lock);
-	if (bytes && vmc_private_limit &&
-	    bytes > vmc_private_limit - min(vmc_private_used, vmc_private_limit))
+	mutex_lock(&vmc_private_lock);
+	n = vmc_private_user_count(uid);
+	if (vmc_private_per_user && n >= vmc_private_per_user)
 		ret = -EDQUOT;
+	else if (bytes && vmc_private_limit &&
+		 bytes > vmc_private_limit -
+			 min(vmc_private_used, vmc_private_limit))
+		ret = -EDQUOT;
+	if (!ret)
+		ret = xa_err(xa_store(&vmc_private_users, uid,
+				      xa_mk_value(n + 1), GFP_KERNEL));
 	if (!ret) {
 		vmc_private_used += bytes;
 		vmc_private_caches++;
 	}
-	spin_unlock(&vmc_private_lock);
+	mutex_unlock(&vmc_private_lock);
 	return ret;
 }
 
-static void vmc_private_uncharge(u64 bytes)
+static void vmc_private_uncharge(uid_t uid, u64 bytes)
 {
-	spin_lock(&vmc_private_lock);
+	unsigned long n;
+
+	mutex_lock(&vmc_private_lock);
 	vmc_private_used -= bytes;
 	vmc_private_caches--;
-	spin_unlock(&vmc_private_lock);
+	n = vmc_private_user_count(uid);
+	if (n > 1)
+		xa_store(&vmc_private_users, uid, xa_mk_value(n - 1),
+			 GFP_KERNEL);	/* replaces: allocates nothing */
+	else
+		xa_erase(&vmc_private_users, uid);
+	mutex_unlock(&vmc_private_lock);
 }
 
 static long vmc_private_ioctl(struct file *file, unsigned int cmd,
@@ -518,7 +564,7 @@ static int vmc_private_release(struct inode *inode, struct file *file)
 	struct vmc_private *priv = file->private_data;
 
 	vmc_cache_destroy(priv->cache);
-	vmc_private_uncharge(priv->charged);
+	vmc_private_uncharge(priv->uid, priv->charged);
 	kfree(priv);
 	return 0;
 }
@@ -614,7 +660,8 @@ static long vmc_ioctl_create(unsigned int cmd, void __user *uarg)
 		return -ENOMEM;
 	if (!(cr.flags & VMEMCACHE_CREATE_DAX))
 		priv->charged = PAGE_ALIGN(cr.size);
-	ret = vmc_private_charge(priv->charged);
+	priv->uid = from_kuid_munged(&init_user_ns, current_uid());
+	ret = vmc_private_charge(priv->uid, priv->charged);
 	if (ret)
 		goto err_free;
 	b = vmc_create_backing(&cr, &capacity);
@@ -640,7 +687,7 @@ static long vmc_ioctl_create(unsigned int cmd, void __user *uarg)
 err_cache:
 	vmc_cache_destroy(priv->cache);
 err_uncharge:
-	vmc_private_uncharge(priv->charged);
+	vmc_private_uncharge(priv->uid, priv->charged);
 err_free:
 	kfree(priv);
 	return ret;

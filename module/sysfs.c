@@ -300,6 +300,28 @@ static ssize_t private_caches_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(private_caches);
 
+static ssize_t private_per_user_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	struct vmc_private_usage u;
+
+	vmc_private_get_usage(&u);
+	return sysfs_emit(buf, "%llu\n", u.per_user);
+}
+
+static ssize_t private_per_user_store(struct device *dev,
+				      struct device_attribute *attr,
+				      const char *buf, size_t count)
+{
+	u64 max;
+
+	if (kstrtou64(buf, 0, &max))
+		return -EINVAL;
+	vmc_private_set_per_user(max);
+	return count;
+}
+static DEVICE_ATTR_RW(private_per_user);
+
 static struct attribute *vmc_attrs[] = {
 	&dev_attr_capacity.attr,
 	&dev_attr_extent_size.attr,
@@ -310,6 +332,7 @@ static struct attribute *vmc_attrs[] = {
 	&dev_attr_private_limit.attr,
 	&dev_attr_private_used.attr,
 	&dev_attr_private_caches.attr,
+	&dev_attr_private_per_user.attr,
 	NULL,
 };
 

@@ -350,15 +350,18 @@ extern const struct file_operations vmc_fops;
  *	   0 for no limit (beyond the memory cgroups they are charged to)
  * @used: bytes of DRAM pools of the private caches that exist now
  * @caches: private caches that exist now (DRAM and DAX)
+ * @per_user: most private caches one user may have at once; 0: no bound
  */
 struct vmc_private_usage {
 	u64 limit;
 	u64 used;
 	u64 caches;
+	u64 per_user;
 };
 
 void vmc_private_get_usage(struct vmc_private_usage *u);
 void vmc_private_set_limit(u64 limit);
+void vmc_private_set_per_user(u64 max);
 
 /* sysfs.c */
 extern const struct attribute_group *vmc_attr_groups[];

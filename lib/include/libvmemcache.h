@@ -124,8 +124,8 @@ int vmemcache_set_eviction_policy(VMEMcache *cache,
  *    directory must be writable and searchable (EACCES) but nothing is
  *    created in it.  The cache is made through the device $VMEMCACHE_DEV
  *    (default /dev/vmemcache), whose open() errno is passed on; the
- *    administrator's bound on private pools gives EDQUOT, the memory
- *    cgroup's ENOMEM.
+ *    administrator's bounds (total private pools, caches per user) give
+ *    EDQUOT, the memory cgroup's limit ENOMEM.
  *  - a DAX-capable block device (/dev/pmemN, fsdax): a new private cache on
  *    that device, claimed exclusively while the cache lives (EBUSY if
  *    mounted or claimed); size 0 takes the whole device, a size above the

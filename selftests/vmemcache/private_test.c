@@ -287,6 +287,55 @@ TEST_F(private, limit)
 	ASSERT_EQ(used0, sysfs_u64(_metadata, "private_used"));
 }
 
+/* Caches per user: another user hits the bound, root does not. */
+TEST_F(private, per_user_limit)
+{
+	uint64_t max0 = sysfs_u64(_metadata, "private_per_user");
+	int status, fds[3], i;
+	pid_t pid;
+
+	ASSERT_EQ(1024u, max0);
+	ASSERT_EQ(0, vmc_sysfs_write_u64("private_per_user", 2));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int a, b;
+
+		/* The device stays open across the change of user. */
+		if (setgid(4242) || setuid(4242))
+			_exit(1);
+		a = vmc_create_dram(self->fd, 1 << 20);
+		b = vmc_create_dram(self->fd, 1 << 20);
+		if (a < 0 || b < 0)
+			_exit(2);
+		if (vmc_create_dram(self->fd, 1 << 20) != -EDQUOT)
+			_exit(3);
+		close(a);
+		a = vmc_create_dram(self->fd, 1 << 20);	/* room again */
+		_exit(a < 0 ? 4 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	/* root counts on its own */
+	for (i = 0; i < 3; i++) {
+		fds[i] = i < 2 ? vmc_create_dram(self->fd, 1 << 20) : -1;
+		if (i < 2)
+			ASSERT_LE(0, fds[i]);
+	}
+	ASSERT_EQ(-EDQUOT, vmc_create_dram(self->fd, 1 << 20));
+	close(fds[0]);
+	close(fds[1]);
+	ASSERT_EQ(0, vmc_sysfs_write_u64("private_per_user", 0));	/* none */
+	for (i = 0; i < 3; i++) {
+		fds[i] = vmc_create_dram(self->fd, 1 << 20);
+		ASSERT_LE(0, fds[i]);
+	}
+	for (i = 0; i < 3; i++)
+		close(fds[i]);
+	ASSERT_EQ(0, vmc_sysfs_write_u64("private_per_user", max0));
+}
+
 static int cg_write(const char *file, const char *val)
 {
 	char path[256];
