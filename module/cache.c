@@ -14,7 +14,9 @@
  */
 #include <linux/mm.h>
 #include <linux/percpu.h>
+#include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/vmemcache.h>
@@ -112,6 +114,7 @@ struct vmc_cache *vmc_cache_create_on(struct vmc_backing *backing,
 	}
 	c->gfp = gfp;
 	c->dram_capacity = capacity;
+	get_random_bytes(&c->list_key, sizeof(c->list_key));
 	ret = -ENOMEM;
 	c->stats = alloc_percpu_gfp(struct vmc_stats, gfp);
 	if (!c->stats)
@@ -593,30 +596,107 @@ int vmc_cache_evict_prefix(struct vmc_cache *c, const struct vmc_key *prefix,
 	return total ? 0 : -ENOENT;
 }
 
+/* A key kept for this call of a listing: its list hash and record size. */
+struct vmc_list_pick {
+	u64 hash;
+	u64 size;
+};
+
+/* Most keys one listing call returns. */
+#define VMC_LIST_MAX	4096
+
 struct vmc_list_walk {
 	struct vmc_cache *c;
 	struct vmc_list *l;
+	struct vmc_list_pick *pick;	/* max-heap by hash, then sorted */
+	u32 n;
+	u32 max;
+	u64 last;			/* pass 2: highest hash to write */
+	u64 next;			/* the next call's cursor */
+	u64 unwritten;			/* pass 2: lowest hash that did not fit */
+	bool overflow;			/* pass 2: something did not fit */
+	int err;
 };
 
-static bool vmc_list_one(struct vmc_entry *e, void *arg)
+static u64 vmc_list_hash(struct vmc_cache *c, const struct vmc_entry *e)
+{
+	return siphash(e->key, e->key_len, &c->list_key);
+}
+
+static bool vmc_list_wanted(struct vmc_list_walk *w, struct vmc_entry *e)
+{
+	return test_bit(VMC_ENTRY_LINKED, &e->flags) &&
+	       vmc_key_has_prefix(e, &w->l->prefix);
+}
+
+static void vmc_pick_sift_down(struct vmc_list_pick *h, u32 n, u32 i)
+{
+	for (;;) {
+		u32 big = i, l = 2 * i + 1, r = l + 1;
+
+		if (l < n && h[l].hash > h[big].hash)
+			big = l;
+		if (r < n && h[r].hash > h[big].hash)
+			big = r;
+		if (big == i)
+			return;
+		swap(h[i], h[big]);
+		i = big;
+	}
+}
+
+/* Pass 1: keep the smallest hashes at or above the cursor. */
+static bool vmc_list_pick_one(struct vmc_entry *e, void *arg)
+{
+	struct vmc_list_walk *w = arg;
+	struct vmc_list_pick *h = w->pick;
+	u64 hash;
+	u32 i;
+
+	if (!vmc_list_wanted(w, e))
+		goto out;
+	hash = vmc_list_hash(w->c, e);
+	if (hash < w->l->cursor)
+		goto out;
+	if (w->n < w->max) {
+		i = w->n++;
+		h[i].hash = hash;
+		h[i].size = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+		while (i && h[(i - 1) / 2].hash < h[i].hash) {
+			swap(h[i], h[(i - 1) / 2]);
+			i = (i - 1) / 2;
+		}
+	} else if (hash < h[0].hash) {
+		h[0].hash = hash;
+		h[0].size = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+		vmc_pick_sift_down(h, w->n, 0);
+	}
+out:
+	vmc_entry_put(w->c, e);
+	return true;
+}
+
+/* Pass 2: write the keys whose hash is in [cursor, last]. */
+static bool vmc_list_write_one(struct vmc_entry *e, void *arg)
 {
 	struct vmc_list_walk *w = arg;
 	struct vmc_list *l = w->l;
-	u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+	u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len), hash;
 	bool more = true;
 
-	if (!test_bit(VMC_ENTRY_LINKED, &e->flags) ||
-	    !vmc_key_has_prefix(e, &l->prefix))
+	if (!vmc_list_wanted(w, e))
 		goto out;
-	if (l->seen++ < l->cursor)
+	hash = vmc_list_hash(w->c, e);
+	if (hash < l->cursor || hash > w->last)
 		goto out;
+	/* Only a key stored since pass 1 can find the buffer full. */
 	if (need > l->size - l->used) {
-		l->full = true;
-		more = false;
+		w->overflow = true;
+		w->unwritten = min(w->unwritten, hash);
 		goto out;
 	}
 	if (vmc_write_rec(l->buf + l->used, e)) {
-		l->fault = true;
+		w->err = -EFAULT;
 		more = false;
 		goto out;
 	}
@@ -627,25 +707,73 @@ out:
 	return more;
 }
 
+static int vmc_pick_cmp(const void *a, const void *b)
+{
+	const struct vmc_list_pick *x = a, *y = b;
+
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
 /**
  * vmc_cache_list() - write the records of keys to a user buffer
  * @c: cache
- * @l: the listing: prefix, buffer and cursor in, count, used and full out
+ * @l: the listing: prefix, buffer and cursor in; count, used and the next
+ *     cursor out
  *
- * Return: 0, -EFAULT, or -EOVERFLOW when the next key does not fit in the
- * empty buffer.
+ * Keys are listed in the order of a keyed hash that stays the same for the
+ * life of the cache, and the cursor is a hash value: a call lists the keys
+ * whose hash is at least the cursor, as many as fit (at most
+ * VMC_LIST_MAX), and returns the hash after the last one.  So a key that
+ * exists for the whole listing is listed exactly once, however the index
+ * is resized meanwhile; a key stored or removed meanwhile may or may not
+ * be.  Two walks: the first picks the keys, the second writes them.
+ *
+ * Return: 0, -EFAULT, -ENOMEM, or -EOVERFLOW when the next key does not
+ * fit in the empty buffer.
  */
 int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l)
 {
-	struct vmc_list_walk w = { .c = c, .l = l };
+	struct vmc_list_walk w = { .c = c, .l = l, .unwritten = U64_MAX };
+	u64 used = 0;
+	u32 i;
+
+	w.max = clamp_t(u64, l->size / VMEMCACHE_EVICTED_REC_SIZE(1), 1,
+			VMC_LIST_MAX);
+	w.pick = kvmalloc_array(w.max, sizeof(*w.pick), GFP_KERNEL);
+	if (!w.pick)
+		return -ENOMEM;
 
 	percpu_down_read(&c->cfg_sem);
-	vmc_index_walk(&c->index, vmc_list_one, &w);
+	vmc_index_walk(&c->index, vmc_list_pick_one, &w);
+	sort(w.pick, w.n, sizeof(*w.pick), vmc_pick_cmp, NULL);
+	for (i = 0; i < w.n && w.pick[i].size <= l->size - used; i++)
+		used += w.pick[i].size;
+	/* Keys of one hash go in the same call (collisions are rare). */
+	while (i && i < w.n && w.pick[i].hash == w.pick[i - 1].hash)
+		i--;
+	if (!i) {
+		percpu_up_read(&c->cfg_sem);
+		kvfree(w.pick);
+		if (w.n)
+			return -EOVERFLOW;
+		l->cursor = 0;	/* nothing (more) to list */
+		return 0;
+	}
+	w.last = w.pick[i - 1].hash;
+	/* Complete if every key left fitted and none was left out. */
+	if (i == w.n && w.n < w.max)
+		w.next = 0;
+	else
+		w.next = w.last == U64_MAX ? 0 : w.last + 1;
+	vmc_index_walk(&c->index, vmc_list_write_one, &w);
 	percpu_up_read(&c->cfg_sem);
-	if (l->fault)
-		return -EFAULT;
-	if (l->full && !l->count)
+	kvfree(w.pick);
+	if (w.err)
+		return w.err;
+	if (w.overflow && !l->count)
 		return -EOVERFLOW;
+	/* Keys above it that were written may come again: changes only. */
+	l->cursor = w.overflow ? w.unwritten : w.next;
 	return 0;
 }
 

@@ -321,7 +321,7 @@ static long vmc_ioctl_list(struct vmc_cache *c, unsigned int cmd,
 		return ret;
 	ls.count = l.count;
 	ls.used = l.used;
-	ls.cursor = l.full ? l.cursor + l.count : 0;
+	ls.cursor = l.cursor;
 	return vmc_arg_out(cmd, &ls, sizeof(ls), uarg);
 }
 

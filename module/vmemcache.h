@@ -16,6 +16,7 @@
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
+#include <linux/siphash.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -191,6 +192,7 @@ struct vmc_stats {
  * @nr_entries: linked entries
  * @dram_used: bytes of entry metadata and keys
  * @stats: event counters
+ * @list_key: key of the hash that orders keys for VMEMCACHE_IOC_LIST
  * @gfp: allocation flags of the cache's memory: GFP_KERNEL_ACCOUNT for a
  *	 private cache, charged to the memory cgroup of its creator (the pool)
  *	 and of whoever puts (entries), GFP_KERNEL for the shared one
@@ -207,6 +209,7 @@ struct vmc_cache {
 	atomic_long_t nr_entries;
 	atomic_long_t dram_used;
 	struct vmc_stats __percpu *stats;
+	siphash_key_t list_key;
 	gfp_t gfp;
 };
 
@@ -292,23 +295,18 @@ int vmc_cache_evict_prefix(struct vmc_cache *c, const struct vmc_key *prefix,
  * @prefix: keys must start with it; len 0 for all
  * @buf: user buffer for the records
  * @size: its size
- * @cursor: matching entries to skip (from earlier calls)
- * @seen: matching entries seen by this walk
+ * @cursor: in: list the keys whose list hash is at least this; out: where
+ *	    the next call starts, 0 when the listing is complete
  * @count: records written
  * @used: bytes written
- * @full: the next record did not fit
- * @fault: a write to @buf failed
  */
 struct vmc_list {
 	struct vmc_key prefix;
 	void __user *buf;
 	u64 size;
 	u64 cursor;
-	u64 seen;
 	u32 count;
 	u64 used;
-	bool full;
-	bool fault;
 };
 
 int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l);

@@ -260,10 +260,9 @@ ssize_t vmemcache_evict_prefix(VMEMcache *cache, const void *prefix,
  * @cb returns 0 to go on, anything else to stop: vmemcache_list() then
  * returns that value.  Returns 0 when every key was listed, -1 with errno
  * on failure.  Listing is not a use: the LRU order and the counters stay.
- * The keys come from the kernel a bufferful at a time: a key present for
- * the whole listing is listed once if the cache does not change meanwhile;
- * puts, evictions (from @cb too) and the index growing may make it miss
- * keys or list one twice.  Needs VMEMCACHE_FEAT_LIST (ENOTSUP otherwise).
+ * The keys come from the kernel a bufferful at a time, in a hashed order:
+ * a key present for the whole listing is listed exactly once; a key put or
+ * evicted meanwhile (from @cb too) may or may not be.  Needs VMEMCACHE_FEAT_LIST (ENOTSUP otherwise).
  */
 typedef int vmemcache_list_cb(VMEMcache *cache, const void *key,
 		size_t key_size, size_t value_size, void *arg);

@@ -218,16 +218,18 @@ struct vmemcache_evicted_rec {
  *	    out: where the next call goes on, 0 when the listing is complete
  * @prefix_len: length of @prefix, 0..VMEMCACHE_MAX_KEY_SIZE
  * @flags: must be zero
- * @count: out: records written to @buf
+ * @count: out: records written to @buf (at most 4096 a call)
  * @pad: zero
  * @used: out: bytes of @buf written
  * @reserved: must be zero on input; zero on output
  *
+ * Keys come in the order of a keyed hash fixed for the cache's life, and
+ * the cursor is a position in that order, so a key that exists for the
+ * whole listing is listed exactly once, whatever else happens meanwhile;
+ * a key stored or removed during the listing may or may not be listed.
  * Fails with EOVERFLOW when the next key does not fit in an empty @buf.
- * Neither the LRU order nor any counter changes.  Keys present and not
- * removed for the whole listing are listed once if the cache does not
- * change in between; a cache that changes meanwhile (puts, evictions, the
- * index growing) may make a listing miss keys or list one twice.
+ * Neither the LRU order nor any counter changes.  Each call walks the
+ * whole index.
  */
 struct vmemcache_list {
 	__u64 prefix;
