@@ -16,6 +16,7 @@
 #include <linux/percpu.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/bsearch.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -596,10 +597,15 @@ int vmc_cache_evict_prefix(struct vmc_cache *c, const struct vmc_key *prefix,
 	return total ? 0 : -ENOENT;
 }
 
-/* A key kept for this call of a listing: its list hash and record size. */
+/*
+ * A key kept for this call of a listing: its list hash, record size and
+ * whether pass 2 wrote it (a walk may meet an entry twice while the index
+ * resizes).
+ */
 struct vmc_list_pick {
 	u64 hash;
-	u64 size;
+	u32 size;
+	bool written;
 };
 
 /* Most keys one listing call returns. */
@@ -611,10 +617,7 @@ struct vmc_list_walk {
 	struct vmc_list_pick *pick;	/* max-heap by hash, then sorted */
 	u32 n;
 	u32 max;
-	u64 last;			/* pass 2: highest hash to write */
-	u64 next;			/* the next call's cursor */
-	u64 unwritten;			/* pass 2: lowest hash that did not fit */
-	bool overflow;			/* pass 2: something did not fit */
+	bool left_out;			/* pass 1 left a key out */
 	int err;
 };
 
@@ -662,49 +665,23 @@ static bool vmc_list_pick_one(struct vmc_entry *e, void *arg)
 		i = w->n++;
 		h[i].hash = hash;
 		h[i].size = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+		h[i].written = false;
 		while (i && h[(i - 1) / 2].hash < h[i].hash) {
 			swap(h[i], h[(i - 1) / 2]);
 			i = (i - 1) / 2;
 		}
 	} else if (hash < h[0].hash) {
+		w->left_out = true;
 		h[0].hash = hash;
 		h[0].size = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+		h[0].written = false;
 		vmc_pick_sift_down(h, w->n, 0);
+	} else {
+		w->left_out = true;
 	}
 out:
 	vmc_entry_put(w->c, e);
 	return true;
-}
-
-/* Pass 2: write the keys whose hash is in [cursor, last]. */
-static bool vmc_list_write_one(struct vmc_entry *e, void *arg)
-{
-	struct vmc_list_walk *w = arg;
-	struct vmc_list *l = w->l;
-	u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len), hash;
-	bool more = true;
-
-	if (!vmc_list_wanted(w, e))
-		goto out;
-	hash = vmc_list_hash(w->c, e);
-	if (hash < l->cursor || hash > w->last)
-		goto out;
-	/* Only a key stored since pass 1 can find the buffer full. */
-	if (need > l->size - l->used) {
-		w->overflow = true;
-		w->unwritten = min(w->unwritten, hash);
-		goto out;
-	}
-	if (vmc_write_rec(l->buf + l->used, e)) {
-		w->err = -EFAULT;
-		more = false;
-		goto out;
-	}
-	l->used += need;
-	l->count++;
-out:
-	vmc_entry_put(w->c, e);
-	return more;
 }
 
 static int vmc_pick_cmp(const void *a, const void *b)
@@ -712,6 +689,37 @@ static int vmc_pick_cmp(const void *a, const void *b)
 	const struct vmc_list_pick *x = a, *y = b;
 
 	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/*
+ * Pass 2: write each key pass 1 picked, once.  Keys stored since pass 1
+ * are left for a later call or none, as the listing's contract allows.
+ */
+static bool vmc_list_write_one(struct vmc_entry *e, void *arg)
+{
+	struct vmc_list_walk *w = arg;
+	struct vmc_list *l = w->l;
+	u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+	struct vmc_list_pick key, *p;
+	bool more = true;
+
+	if (!vmc_list_wanted(w, e))
+		goto out;
+	key.hash = vmc_list_hash(w->c, e);
+	p = bsearch(&key, w->pick, w->n, sizeof(*p), vmc_pick_cmp);
+	if (!p || p->written || need > l->size - l->used)
+		goto out;
+	if (vmc_write_rec(l->buf + l->used, e)) {
+		w->err = -EFAULT;
+		more = false;
+		goto out;
+	}
+	p->written = true;
+	l->used += need;
+	l->count++;
+out:
+	vmc_entry_put(w->c, e);
+	return more;
 }
 
 /**
@@ -733,9 +741,9 @@ static int vmc_pick_cmp(const void *a, const void *b)
  */
 int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l)
 {
-	struct vmc_list_walk w = { .c = c, .l = l, .unwritten = U64_MAX };
-	u64 used = 0;
-	u32 i;
+	struct vmc_list_walk w = { .c = c, .l = l };
+	u64 used = 0, next;
+	u32 i, j;
 
 	w.max = clamp_t(u64, l->size / VMEMCACHE_EVICTED_REC_SIZE(1), 1,
 			VMC_LIST_MAX);
@@ -746,11 +754,13 @@ int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l)
 	percpu_down_read(&c->cfg_sem);
 	vmc_index_walk(&c->index, vmc_list_pick_one, &w);
 	sort(w.pick, w.n, sizeof(*w.pick), vmc_pick_cmp, NULL);
+	/* An entry met twice was picked twice. */
+	for (i = j = 0; i < w.n; i++)
+		if (!j || w.pick[i].hash != w.pick[j - 1].hash)
+			w.pick[j++] = w.pick[i];
+	w.n = j;
 	for (i = 0; i < w.n && w.pick[i].size <= l->size - used; i++)
 		used += w.pick[i].size;
-	/* Keys of one hash go in the same call (collisions are rare). */
-	while (i && i < w.n && w.pick[i].hash == w.pick[i - 1].hash)
-		i--;
 	if (!i) {
 		percpu_up_read(&c->cfg_sem);
 		kvfree(w.pick);
@@ -759,21 +769,19 @@ int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l)
 		l->cursor = 0;	/* nothing (more) to list */
 		return 0;
 	}
-	w.last = w.pick[i - 1].hash;
-	/* Complete if every key left fitted and none was left out. */
-	if (i == w.n && w.n < w.max)
-		w.next = 0;
+	/* Complete if every key left fitted and pass 1 left none out. */
+	if (i == w.n && !w.left_out)
+		next = 0;
 	else
-		w.next = w.last == U64_MAX ? 0 : w.last + 1;
+		next = w.pick[i - 1].hash == U64_MAX ? 0 :
+		       w.pick[i - 1].hash + 1;
+	w.n = i;	/* pass 2 writes these */
 	vmc_index_walk(&c->index, vmc_list_write_one, &w);
 	percpu_up_read(&c->cfg_sem);
 	kvfree(w.pick);
 	if (w.err)
 		return w.err;
-	if (w.overflow && !l->count)
-		return -EOVERFLOW;
-	/* Keys above it that were written may come again: changes only. */
-	l->cursor = w.overflow ? w.unwritten : w.next;
+	l->cursor = next;
 	return 0;
 }
 
