@@ -56,7 +56,7 @@ static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 		if (IS_ERR(backing))
 			return PTR_ERR(backing);
 	}
-	ret = vmc_extent_alloc_init(&alloc, capacity, extent_size);
+	ret = vmc_extent_alloc_init(&alloc, capacity, extent_size, c->gfp);
 	if (ret)
 		goto err_backing;
 	repl = policy->create(c);

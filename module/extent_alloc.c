@@ -47,14 +47,18 @@ static struct vmc_free_run *run_of(struct rb_node *node)
  * @a: allocator
  * @size: pool size in bytes; only whole units are used
  * @unit: extent size in bytes, non-zero
+ * @gfp: flags of the allocator's bookkeeping (GFP_KERNEL_ACCOUNT charges it
+ *	 to the memory cgroup of whoever frees space)
  *
  * Return: 0 or -ENOMEM.
  */
-int vmc_extent_alloc_init(struct vmc_extent_alloc *a, u64 size, u32 unit)
+int vmc_extent_alloc_init(struct vmc_extent_alloc *a, u64 size, u32 unit,
+			  gfp_t gfp)
 {
 	struct vmc_free_run *run;
 
 	spin_lock_init(&a->lock);
+	a->gfp = gfp;
 	a->free = RB_ROOT;
 	a->unit = unit;
 	a->size = div_u64(size, unit) * unit;
@@ -65,7 +69,7 @@ int vmc_extent_alloc_init(struct vmc_extent_alloc *a, u64 size, u32 unit)
 	if (!a->size)
 		return 0;
 
-	run = kmem_cache_alloc(vmc_free_run_cache, GFP_KERNEL);
+	run = kmem_cache_alloc(vmc_free_run_cache, gfp);
 	if (!run)
 		return -ENOMEM;
 	run->off = 0;
@@ -239,7 +243,7 @@ void vmc_extent_put(struct vmc_extent_alloc *a, const struct vmc_extent *ext,
 		}
 		spin_unlock(&a->lock);
 		spare = kmem_cache_alloc(vmc_free_run_cache,
-					 GFP_KERNEL | __GFP_NOFAIL);
+					 a->gfp | __GFP_NOFAIL);
 		vmc_alloc_lock(a);
 	}
 	spin_unlock(&a->lock);
