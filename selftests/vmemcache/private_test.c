@@ -906,6 +906,142 @@ TEST_F(private, batch)
 	close(fd);
 }
 
+/* Fill a struct with random bytes, then make some fields plausible. */
+static void rand_bytes(uint64_t *rng, void *p, size_t len)
+{
+	uint8_t *b = p;
+
+	while (len--)
+		*b++ = (uint8_t)vmc_rand(rng);
+}
+
+/*
+ * Random arguments to the v2 commands, half of them nearly valid: the
+ * kernel answers each with an errno of the documented set (or success),
+ * never crashes (an oops fails the guest run) and leaks no cache.
+ */
+TEST_F(private, random_arguments)
+{
+	uint64_t rng = vmc_test_seed("private.random_arguments");
+	uint64_t caches0 = sysfs_u64(_metadata, "private_caches");
+	static uint8_t buf[8192];
+	struct vmemcache_batch_item items[4];
+	struct vmemcache_create cr;
+	struct vmemcache_list ls;
+	struct vmemcache_batch b;
+	struct vmemcache_evict ev;
+	struct vmemcache_put p;
+	void *gone = vmc_unmapped();
+	int fd, i, ret, j;
+
+	fd = vmc_create_dram(self->fd, 1 << 20);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vmc_put(fd, "key", 3, "value", 5, 0));
+	for (i = 0; i < 3000; i++) {
+		bool tame = vmc_rand(&rng) % 2;
+		uint64_t ptrs[3] = { vmc_ptr(buf), vmc_ptr(gone), 0 };
+
+		switch (i % 5) {
+		case 0:
+			rand_bytes(&rng, &cr, sizeof(cr));
+			if (tame) {
+				cr.size = vmc_rand_range(&rng, 0, 4 << 20);
+				cr.extent_size = vmc_rand_range(&rng, 0, 1 << 20);
+				cr.policy %= 3;
+				cr.flags &= 3;
+				cr.backing_fd %= 8;
+				memset(cr.reserved, 0, sizeof(cr.reserved));
+			}
+			ret = ioctl(self->fd, VMEMCACHE_IOC_CREATE, &cr);
+			if (ret >= 0) {
+				close(ret);
+				break;
+			}
+			ASSERT_TRUE(errno == EINVAL || errno == EBADF ||
+				    errno == ENOTBLK || errno == EDQUOT ||
+				    errno == ENOMEM || errno == EBUSY ||
+				    errno == EOPNOTSUPP)
+				TH_LOG("CREATE: %s", strerror(errno));
+			break;
+		case 1:
+			rand_bytes(&rng, &ls, sizeof(ls));
+			if (tame) {
+				ls.prefix = ptrs[vmc_rand(&rng) % 3];
+				ls.prefix_len %= 8;
+				ls.buf = ptrs[vmc_rand(&rng) % 3];
+				ls.buf_size %= sizeof(buf) + 1;
+				ls.cursor = vmc_rand(&rng) % 2 ? 0 : ls.cursor;
+				ls.flags = ls.pad = 0;
+				memset(ls.reserved, 0, sizeof(ls.reserved));
+			}
+			ret = vmc_ioctl(fd, VMEMCACHE_IOC_LIST, &ls);
+			ASSERT_TRUE(!ret || ret == -EINVAL || ret == -EFAULT ||
+				    ret == -EOVERFLOW || ret == -ENOMEM)
+				TH_LOG("LIST: %s", strerror(-ret));
+			break;
+		case 2:
+			rand_bytes(&rng, items, sizeof(items));
+			for (j = 0; j < 4 && tame; j++) {
+				items[j].key = ptrs[vmc_rand(&rng) % 3];
+				items[j].key_len %= 8;
+				items[j].buf = ptrs[vmc_rand(&rng) % 3];
+				items[j].len %= sizeof(buf) + 1;
+				items[j].op %= 5;
+				items[j].flags %= 2;
+				items[j].pad = 0;
+			}
+			rand_bytes(&rng, &b, sizeof(b));
+			if (tame) {
+				b.items = vmc_rand(&rng) % 4 ? vmc_ptr(items) :
+							       vmc_ptr(gone);
+				b.count = vmc_rand_range(&rng, 0, 4);
+				b.flags = b.pad = 0;
+				b.evicted = vmc_rand(&rng) % 2 ? 0 : vmc_ptr(buf);
+				b.evicted_size = b.evicted ? sizeof(buf) : 0;
+				memset(b.reserved, 0, sizeof(b.reserved));
+			}
+			ret = vmc_ioctl(fd, VMEMCACHE_IOC_BATCH, &b);
+			ASSERT_TRUE(!ret || ret == -EINVAL || ret == -EFAULT)
+				TH_LOG("BATCH: %s", strerror(-ret));
+			break;
+		case 3:
+			rand_bytes(&rng, &ev, sizeof(ev));
+			if (tame) {
+				ev.key = ptrs[vmc_rand(&rng) % 3];
+				ev.key_len %= 4;
+				ev.flags %= 2;
+				ev.evicted = ptrs[vmc_rand(&rng) % 3];
+				ev.evicted_size %= 64;
+				memset(ev.reserved, 0, sizeof(ev.reserved));
+			}
+			ret = vmc_ioctl(fd, VMEMCACHE_IOC_EVICT, &ev);
+			ASSERT_TRUE(!ret || ret == -EINVAL || ret == -EFAULT ||
+				    ret == -ENOENT || ret == -ESRCH)
+				TH_LOG("EVICT: %s", strerror(-ret));
+			break;
+		default:
+			rand_bytes(&rng, &p, sizeof(p));
+			if (tame) {
+				p.key = ptrs[vmc_rand(&rng) % 3];
+				p.key_len %= 4;
+				p.value = ptrs[vmc_rand(&rng) % 3];
+				p.value_len %= sizeof(buf) + 1;
+				p.flags %= 2;
+				p.evicted = ptrs[vmc_rand(&rng) % 3];
+				p.evicted_size %= 256;
+				memset(p.reserved, 0, sizeof(p.reserved));
+			}
+			ret = vmc_ioctl(fd, VMEMCACHE_IOC_PUT, &p);
+			ASSERT_TRUE(!ret || ret == -EINVAL || ret == -EFAULT ||
+				    ret == -EEXIST || ret == -ENOSPC)
+				TH_LOG("PUT: %s", strerror(-ret));
+			break;
+		}
+	}
+	close(fd);
+	ASSERT_EQ(caches0, sysfs_u64(_metadata, "private_caches"));
+}
+
 /*
  * A private cache on the DAX device: only in the pmem pass, where the
  * shared cache lets go of the device for it.
