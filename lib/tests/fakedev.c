@@ -42,6 +42,9 @@ __attribute__((constructor)) static void fakedev_init(void)
 	close(fd);
 	fakedev_state = p;
 	fakedev.on = 1;
+	/* $VMC_FAKEDEV_V2: the v2 features (list, prefix evict, ...). */
+	path = getenv("VMC_FAKEDEV_V2");
+	fakedev.v2 = path && *path == '1';
 }
 
 void fakedev_reset(void)

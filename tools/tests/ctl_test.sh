@@ -138,6 +138,27 @@ expect 3 "an empty key" put "" v
 expect 3 "a key too long for the device" put \
 	"$(head -c 100 /dev/zero | tr '\0' k)" v
 
+# keys and evict --prefix (a v2 device)
+VMC_FAKEDEV_V2=1 expect 0 "put k/1" put k/1 one
+VMC_FAKEDEV_V2=1 expect 0 "put k/2" put k/2 two
+VMC_FAKEDEV_V2=1 expect 0 "put a tab key" put "$(printf 'x\ty')" v
+VMC_FAKEDEV_V2=1 expect 0 "keys k/" keys k/
+out_is "k/1
+k/2
+" "keys with a prefix lists those, one a line"
+VMC_FAKEDEV_V2=1 expect 0 "keys --sizes x" keys --sizes x
+out_is "x\\x09y	1
+" "other bytes as \\xNN, sizes after a tab"
+VMC_FAKEDEV_V2=1 expect 0 "evict --prefix k/" evict --prefix k/
+out_is "2
+" "evict --prefix prints how many"
+VMC_FAKEDEV_V2=1 expect 0 "keys k/ after" keys k/
+out_is "" "... and they are gone"
+VMC_FAKEDEV_V2=1 expect 2 "evict --prefix without a prefix" evict --prefix
+expect 3 "keys on a v1 device" keys
+err_has "cannot list keys" "... says the module cannot"
+VMC_FAKEDEV_V2=1 expect 0 "evict the tab key" evict "$(printf 'x\ty')"
+
 expect 0 "evict foo" evict foo
 expect 1 "get foo after evict" get foo
 expect 1 "evict of a missing key" evict foo
