@@ -1,21 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * DRAM backing of a vmemcache pool: one virtually contiguous, zeroed
- * vmalloc area.  The shared cache's pool is used by every user of the
- * device, so it is not charged to the memory cgroup of whoever sized it; a
- * private cache's pool is allocated with __GFP_ACCOUNT and charged to its
- * creator's.
+ * DRAM backing of a vmemcache pool: zeroed chunks of physically contiguous
+ * pages in the kernel's direct map, as large as the page allocator gives
+ * (4 MiB on x86-64), looked up by shifting the pool offset.
+ *
+ * Not vmalloc: with hardened usercopy, every copy to or from a vmalloc
+ * address looks the area up under the global vmap_area_lock, a lock every
+ * get and put on every CPU would take; a compound page is checked with no
+ * lock at all.  The direct map also spares the TLB.  The shared cache's
+ * pool is used by every user of the device, so it is not charged to the
+ * memory cgroup of whoever sized it; a private cache's pool is allocated
+ * with __GFP_ACCOUNT and charged to its creator's.
  */
+#include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/vmalloc.h>
 
 #include "backing.h"
 
+/* The largest chunk: the largest block the page allocator hands out. */
+#define VMC_DRAM_MAX_ORDER	(MAX_ORDER - 1)
+
+/**
+ * struct vmc_backing_dram - a DRAM pool
+ * @b: the backing interface
+ * @shift: log2 of the chunk size in bytes
+ * @nr_chunks: chunks in @chunks
+ * @chunks: their direct-map addresses; pool offset @off lives in chunk
+ *	    @off >> @shift (the last chunk may be a smaller compound page,
+ *	    covering just the end of the pool)
+ * @gfp: GFP_KERNEL, or GFP_KERNEL_ACCOUNT for a private cache's pool
+ */
 struct vmc_backing_dram {
 	struct vmc_backing b;
-	void *base;
+	unsigned int shift;
+	unsigned long nr_chunks;
+	void **chunks;
 	gfp_t gfp;
 };
 
@@ -24,29 +45,76 @@ static struct vmc_backing_dram *to_dram(struct vmc_backing *b)
 	return container_of(b, struct vmc_backing_dram, b);
 }
 
+/* The address of pool offset @off, and how many bytes of its chunk follow. */
+static void *vmc_dram_addr(struct vmc_backing_dram *d, u64 off, size_t *avail)
+{
+	u64 in_chunk = off & ((1ULL << d->shift) - 1);
+
+	*avail = (1ULL << d->shift) - in_chunk;
+	return d->chunks[off >> d->shift] + in_chunk;
+}
+
 static int vmc_dram_write(struct vmc_backing *b, u64 off,
 			  const void __user *src, size_t len)
 {
-	return copy_from_user(to_dram(b)->base + off, src, len) ? -EFAULT : 0;
+	struct vmc_backing_dram *d = to_dram(b);
+
+	while (len) {
+		size_t avail, n;
+		void *addr = vmc_dram_addr(d, off, &avail);
+
+		n = min(len, avail);
+		if (copy_from_user(addr, src, n))
+			return -EFAULT;
+		off += n;
+		src += n;
+		len -= n;
+	}
+	return 0;
 }
 
 static int vmc_dram_read(struct vmc_backing *b, u64 off, void __user *dst,
 			 size_t len)
 {
-	return copy_to_user(dst, to_dram(b)->base + off, len) ? -EFAULT : 0;
+	struct vmc_backing_dram *d = to_dram(b);
+
+	while (len) {
+		size_t avail, n;
+		void *addr = vmc_dram_addr(d, off, &avail);
+
+		n = min(len, avail);
+		if (copy_to_user(dst, addr, n))
+			return -EFAULT;
+		off += n;
+		dst += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Free the first @nr chunks of @d. */
+static void vmc_dram_free_chunks(struct vmc_backing_dram *d,
+				 unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++)
+		folio_put(virt_to_folio(d->chunks[i]));
 }
 
 static void vmc_dram_destroy(struct vmc_backing *b)
 {
 	struct vmc_backing_dram *d = to_dram(b);
 
-	vfree(d->base);
+	vmc_dram_free_chunks(d, d->nr_chunks);
+	kvfree(d->chunks);
 	kfree(d);
 }
 
 static struct vmc_backing *vmc_dram_resize(struct vmc_backing *b, u64 size)
 {
-	return size == b->size ? b : vmc_backing_dram_create(size, to_dram(b)->gfp);
+	return size == b->size ? b :
+	       vmc_backing_dram_create(size, to_dram(b)->gfp);
 }
 
 static const struct vmc_backing_ops vmc_dram_ops = {
@@ -57,18 +125,58 @@ static const struct vmc_backing_ops vmc_dram_ops = {
 };
 
 /**
- * vmc_backing_dram_create() - allocate a DRAM pool
- * @size: pool size in bytes
- * @gfp: GFP_KERNEL, or GFP_KERNEL_ACCOUNT to charge the pool to the
- *	 current task's memory cgroup
+ * vmc_dram_alloc_chunks() - fill @d with chunks of one order
+ * @d: pool whose size is set and whose chunk array is allocated
+ * @order: page order of every chunk but a shorter last one
  *
- * Refuses sizes above the machine's RAM outright and lets a large
- * allocation fail instead of invoking the OOM killer.
+ * High orders do not retry or warn: the caller falls back to a lower
+ * order rather than compact memory for long.
+ *
+ * Return: 0, or -ENOMEM with nothing allocated.
+ */
+static int vmc_dram_alloc_chunks(struct vmc_backing_dram *d,
+				 unsigned int order)
+{
+	gfp_t gfp = d->gfp | __GFP_ZERO | __GFP_COMP | __GFP_NOWARN;
+	u64 chunk = PAGE_SIZE << order;
+	unsigned long i;
+
+	gfp |= order ? __GFP_NORETRY : __GFP_RETRY_MAYFAIL;
+	d->shift = PAGE_SHIFT + order;
+	d->nr_chunks = DIV_ROUND_UP_ULL(d->b.size, chunk);
+	for (i = 0; i < d->nr_chunks; i++) {
+		u64 left = d->b.size - i * chunk;
+		struct page *page;
+
+		page = alloc_pages(gfp, get_order(min(left, chunk)));
+		if (!page)
+			goto out_free;
+		d->chunks[i] = page_address(page);
+		cond_resched();
+	}
+	return 0;
+
+out_free:
+	vmc_dram_free_chunks(d, i);
+	return -ENOMEM;
+}
+
+/**
+ * vmc_backing_dram_create() - allocate a DRAM pool
+ * @size: pool size in bytes, a multiple of the page size
+ * @gfp: GFP_KERNEL, or GFP_KERNEL_ACCOUNT to charge the pool (and its
+ *	 chunk table) to the current task's memory cgroup
+ *
+ * Refuses sizes above the machine's RAM outright, takes the largest
+ * chunks the page allocator can give without compacting hard, and lets
+ * the allocation fail instead of invoking the OOM killer.
  *
  * Return: the backing or an ERR_PTR: -ENOMEM.
  */
 struct vmc_backing *vmc_backing_dram_create(u64 size, gfp_t gfp)
 {
+	unsigned int order = min_t(unsigned int, VMC_DRAM_MAX_ORDER,
+				   get_order(size));
 	struct vmc_backing_dram *d;
 
 	if (size >> PAGE_SHIFT >= totalram_pages())
@@ -78,14 +186,20 @@ struct vmc_backing *vmc_backing_dram_create(u64 size, gfp_t gfp)
 	if (!d)
 		return ERR_PTR(-ENOMEM);
 	d->gfp = gfp;
-	d->base = __vmalloc(size, gfp | __GFP_ZERO | __GFP_NOWARN |
-			    __GFP_RETRY_MAYFAIL);
-	if (!d->base) {
-		kfree(d);
-		return ERR_PTR(-ENOMEM);
-	}
 	d->b.ops = &vmc_dram_ops;
 	d->b.name = "none";
 	d->b.size = size;
-	return &d->b;
+	for (;;) {
+		d->chunks = kvcalloc(DIV_ROUND_UP_ULL(size, PAGE_SIZE << order),
+				     sizeof(*d->chunks), gfp);
+		if (!d->chunks)
+			break;
+		if (!vmc_dram_alloc_chunks(d, order))
+			return &d->b;
+		kvfree(d->chunks);
+		if (!order--)
+			break;
+	}
+	kfree(d);
+	return ERR_PTR(-ENOMEM);
 }

@@ -364,6 +364,8 @@ int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evict_log *log)
 			vmc_log_evicted(log, e);
 		vmc_entry_put(c, e);
 	} while (!evicted);
+	/* The policy may buffer the removal: let the space go now. */
+	vmc_repl_flush(c->repl);
 	this_cpu_inc(c->stats->evictions);
 	return 0;
 }

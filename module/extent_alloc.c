@@ -226,15 +226,18 @@ static bool vmc_free_insert(struct vmc_extent_alloc *a, u64 off, u64 len,
  *
  * Cannot fail: a node the tree needs is allocated with the lock dropped and
  * __GFP_NOFAIL, because losing pool space is not an option and the node is
- * a small slab object.  Must be called from process context.
+ * a small slab object.  One node is allocated before the lock is taken, so
+ * that freeing a one-extent value takes the lock once whether or not it
+ * merges.  Must be called from process context.
  */
 void vmc_extent_put(struct vmc_extent_alloc *a, const struct vmc_extent *ext,
 		    unsigned int nr)
 {
-	struct vmc_free_run *spare = NULL;
+	struct vmc_free_run *spare;
 	unsigned int i = 0;
 
 	might_sleep();
+	spare = kmem_cache_alloc(vmc_free_run_cache, a->gfp | __GFP_NOFAIL);
 	vmc_alloc_lock(a);
 	while (i < nr) {
 		if (vmc_free_insert(a, ext[i].off, ext[i].len, &spare)) {

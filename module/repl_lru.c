@@ -3,14 +3,16 @@
  * The LRU replacement policy (policy "lru"), with list moves buffered in
  * per-CPU rings so that a hit never takes a lock shared between CPUs.
  *
- * A hit or an insert records the entry in the current CPU's ring, taking a
- * reference for the ring; the CPU is the only producer of its ring.  The
- * list lock is taken only to evict, to remove an entry, or when a ring is
- * full, and whoever holds it drains every ring: each recorded entry that
- * is still linked moves to the head of the list, and the ring's reference
- * is dropped.  A recorded entry that was evicted or replaced since is
- * therefore never freed under the ring (no use-after-free) and never put
- * back on the list (no resurrection).
+ * A hit, an insert or a removal records the entry in the current CPU's
+ * ring, taking a reference for the ring; the CPU is the only producer of
+ * its ring.  The list lock is taken only to evict or when a ring is full,
+ * and whoever holds it drains every ring: each recorded entry that is
+ * still linked moves to the head of the list, one that is not leaves the
+ * list, and the ring's reference is dropped.  A recorded entry that was
+ * evicted or replaced since is therefore never freed under the ring (no
+ * use-after-free), never put back on the list (no resurrection), and an
+ * unlinked entry stays on the list, skipped by eviction, until a drain
+ * that its own removal record guarantees.
  *
  * The idea is libvmemcache's wait-free ring in front of its LRU list,
  * made per-CPU.
@@ -81,6 +83,8 @@ static void vmc_lru_drain(struct vmc_repl_lru *l, struct list_head *dead)
 
 			if (test_bit(VMC_ENTRY_LINKED, &e->flags))
 				list_move(&e->lru, &l->list);
+			else
+				list_del_init(&e->lru);
 			if (!refcount_dec_not_one(&e->ref))
 				list_add(&e->lru, dead);
 		}
@@ -109,7 +113,12 @@ static void vmc_lru_drain_all(struct vmc_repl_lru *l)
 	vmc_lru_put_dead(l, &dead);
 }
 
-/* Record a use of @e, which the caller holds a reference on. */
+/*
+ * Record a use or the removal of @e, which the caller holds a reference
+ * on.  A removal is recorded rather than applied so that replacing and
+ * evicting puts take no lock either: the drain takes the entry off the
+ * list, and the space returns to the pool when the ring's reference goes.
+ */
 static void vmc_lru_record(struct vmc_repl *r, struct vmc_entry *e)
 {
 	struct vmc_repl_lru *l = to_lru(r);
@@ -171,20 +180,6 @@ static void vmc_lru_destroy(struct vmc_repl *r)
 	kfree(l);
 }
 
-/*
- * Only unlink: the rings may still hold references on @e, dropped at the
- * next drain (a full ring, an eviction, or vmc_lru_flush()).  Draining
- * here made every replacing put hold the list lock for a whole drain.
- */
-static void vmc_lru_remove(struct vmc_repl *r, struct vmc_entry *e)
-{
-	struct vmc_repl_lru *l = to_lru(r);
-
-	vmc_repl_lock(&l->r, &l->lock);
-	list_del_init(&e->lru);
-	spin_unlock(&l->lock);
-}
-
 static void vmc_lru_flush(struct vmc_repl *r)
 {
 	vmc_lru_drain_all(to_lru(r));
@@ -218,7 +213,7 @@ const struct vmc_repl_ops vmc_repl_lru = {
 	.destroy = vmc_lru_destroy,
 	.insert = vmc_lru_record,
 	.touch = vmc_lru_record,
-	.remove = vmc_lru_remove,
+	.remove = vmc_lru_record,
 	.victim = vmc_lru_victim,
 	.flush = vmc_lru_flush,
 };

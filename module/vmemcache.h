@@ -111,7 +111,8 @@ struct vmc_cache;
  * @touch: a get hit the entry, which the caller holds a reference on
  *	   (no-op if it is no longer linked)
  * @remove: the entry was unlinked; called before the index's reference is
- *	    dropped
+ *	    dropped.  The policy may defer the work (holding a reference)
+ *	    until @flush
  * @victim: pick the entry to evict: linked and not in use; return it with
  *	    a reference taken, or NULL
  * @flush: optional: apply buffered work and drop the references it holds,
