@@ -1,39 +1,73 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * add.c -- vmemcache_add(): attaching a handle to its backing.  For now
- * only the system-wide shared cache (a character device answering
- * VMEMCACHE_IOC_VERSION, normally /dev/vmemcache) is supported.
+ * add.c -- vmemcache_add(): attaching a handle to its backing, chosen by
+ * the type of the path as libvmemcache 0.8 chooses between a temporary
+ * file in a directory and a DAX device:
+ *
+ *   directory             a private DRAM cache (VMEMCACHE_IOC_CREATE)
+ *   DAX block device      a private cache on that device
+ *   the vmemcache device  the shared cache
+ *   other char device     EINVAL ("not a Device DAX" in libvmemcache)
+ *   anything else         ENOTDIR (O_TMPFILE in a non-directory)
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "vmc_internal.h"
 
-/* Opens the shared cache device @path and checks its API version. */
+const char *vmc_device_path(void)
+{
+	const char *p = secure_getenv("VMEMCACHE_DEV");
+
+	return p && *p ? p : "/dev/vmemcache";
+}
+
+/*
+ * Open the vmemcache device @path and ask its version.  Returns the
+ * descriptor, or -1 with errno (ENOTTY: not a vmemcache device) and no
+ * message recorded.
+ */
+static int vmc_open_device(const char *path, struct vmemcache_version *ver)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return -1;
+	memset(ver, 0, sizeof(*ver));
+	if (vmc_ioctl(fd, VMEMCACHE_IOC_VERSION, ver)) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+/* Attaches to the shared cache device @path (a character device). */
 static int vmc_attach_shared(VMEMcache *cache, const char *path,
 			     const char *func)
 {
 	struct vmemcache_version ver;
 	struct stat st;
-	int fd, err;
+	int fd;
 
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	fd = vmc_open_device(path, &ver);
+	if (fd < 0 && errno == ENOTTY)
+		return vmc_fail(EINVAL, func,
+				"%s is neither the vmemcache device nor a DAX device",
+				path);
 	if (fd < 0)
 		return vmc_fail(errno, func, "cannot open %s", path);
 	/* The node may have been replaced since the caller's stat(). */
 	if (fstat(fd, &st) || !S_ISCHR(st.st_mode)) {
 		close(fd);
-		return vmc_fail(ENOTSUP, func, "%s is not a character device",
-				path);
-	}
-	memset(&ver, 0, sizeof(ver));
-	if (vmc_ioctl(fd, VMEMCACHE_IOC_VERSION, &ver)) {
-		err = errno;
-		close(fd);
-		return vmc_fail(err, func, "%s is not a vmemcache device",
+		return vmc_fail(EINVAL, func, "%s is not a character device",
 				path);
 	}
 	if (ver.api_version < 1) {
@@ -44,27 +78,113 @@ static int vmc_attach_shared(VMEMcache *cache, const char *path,
 	}
 	cache->ver = ver;
 	cache->fd = fd;
+	cache->kind = VMC_SHARED;
+	return 0;
+}
+
+/*
+ * Creates a private cache through the device: on DRAM, or with
+ * @backing_fd >= 0 on that DAX block device.
+ */
+static int vmc_attach_private(VMEMcache *cache, int backing_fd,
+			      const char *path, const char *func)
+{
+	const char *dev = vmc_device_path();
+	struct vmemcache_version ver;
+	struct vmemcache_create cr;
+	int fd, pfd, err;
+
+	fd = vmc_open_device(dev, &ver);
+	if (fd < 0)
+		return vmc_fail(errno == ENOTTY ? ENODEV : errno, func,
+				"cannot open %s for a private cache (is the vmemcache module loaded?)",
+				dev);
+	if (!(ver.features & VMEMCACHE_FEAT_PRIVATE)) {
+		close(fd);
+		return vmc_fail(ENOTSUP, func,
+				"%s (API version %u) has no private caches",
+				dev, ver.api_version);
+	}
+	memset(&cr, 0, sizeof(cr));
+	cr.size = cache->size;
+	if (backing_fd < 0 && !cr.size)
+		cr.size = VMEMCACHE_MIN_POOL;
+	/* The kernel's extents are multiples of 8 bytes. */
+	cr.extent_size = (__u32)((cache->extent_size + 7) / 8 * 8);
+	if (cache->extent_size > UINT32_MAX - 7)
+		cr.extent_size = UINT32_MAX;	/* too big: EINVAL */
+	cr.policy = cache->repl_p == VMEMCACHE_REPLACEMENT_NONE ?
+		    VMEMCACHE_POLICY_NONE : VMEMCACHE_POLICY_LRU;
+	cr.flags = VMEMCACHE_CREATE_CLOEXEC;
+	if (backing_fd >= 0) {
+		cr.flags |= VMEMCACHE_CREATE_DAX;
+		cr.backing_fd = backing_fd;
+	}
+	pfd = ioctl(fd, VMEMCACHE_IOC_CREATE, &cr);
+	err = errno;
+	close(fd);
+	if (pfd < 0) {
+		switch (err) {
+		case EDQUOT:
+			return vmc_fail(err, func,
+					"%s: a bound on private caches is reached (/sys/class/misc/vmemcache/private_limit or private_per_user)",
+					path);
+		case EOPNOTSUPP:
+			return vmc_fail(err, func,
+					"%s is not a DAX-capable device", path);
+		case EBUSY:
+			return vmc_fail(err, func, "%s is in use", path);
+		default:
+			return vmc_fail(err, func,
+					"cannot create a private cache on %s",
+					path);
+		}
+	}
+	cache->ver = ver;
+	cache->fd = pfd;
+	cache->kind = backing_fd >= 0 ? VMC_PRIVATE_DAX : VMC_PRIVATE_DRAM;
 	return 0;
 }
 
 VMC_API int vmemcache_add(VMEMcache *cache, const char *path)
 {
 	struct stat st;
+	int bfd, ret, err;
 
 	if (!cache)
 		return vmc_fail(EINVAL, __func__, "cache is NULL");
 	if (!path)
 		return vmc_fail(EINVAL, __func__, "path is NULL");
 	if (cache->fd >= 0)
-		return vmc_fail(EALREADY, __func__, "cache already in use");
+		return vmc_fail(EBUSY, __func__,
+				"the cache is already initialized");
+	if (cache->size && cache->extent_size > cache->size)
+		return vmc_fail(EINVAL, __func__,
+				"extent size %zu larger than cache size: %zu bytes",
+				cache->extent_size, cache->size);
 	if (stat(path, &st))
 		return vmc_fail(errno, __func__, "cannot access %s", path);
-	if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))
-		return vmc_fail(ENOTSUP, __func__,
-				"%s: private caches (in a directory or file) are not supported yet; use the shared cache device /dev/vmemcache",
-				path);
-	if (!S_ISCHR(st.st_mode))
-		return vmc_fail(ENOTSUP, __func__,
-				"%s is not a character device", path);
-	return vmc_attach_shared(cache, path, __func__);
+
+	if (S_ISDIR(st.st_mode)) {
+		/* libvmemcache creates its temporary file there. */
+		if (access(path, W_OK | X_OK))
+			return vmc_fail(errno, __func__, "%s", path);
+		return vmc_attach_private(cache, -1, path, __func__);
+	}
+	if (S_ISBLK(st.st_mode)) {
+		bfd = open(path, O_RDWR | O_CLOEXEC);
+		if (bfd < 0)
+			return vmc_fail(errno, __func__, "cannot open %s",
+					path);
+		ret = vmc_attach_private(cache, bfd, path, __func__);
+		err = errno;
+		close(bfd);
+		errno = err;
+		return ret;
+	}
+	if (S_ISCHR(st.st_mode))
+		return vmc_attach_shared(cache, path, __func__);
+	return vmc_fail(ENOTDIR, __func__,
+			"%s is not a directory, a DAX device or the vmemcache device",
+			path);
 }

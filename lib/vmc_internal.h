@@ -15,17 +15,31 @@
 
 #define VMC_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
+/* What vmemcache_add() attached a handle to. */
+enum vmc_kind {
+	VMC_UNATTACHED,
+	VMC_SHARED,		/* the shared cache, /dev/vmemcache */
+	VMC_PRIVATE_DRAM,	/* a private cache on DRAM (a directory) */
+	VMC_PRIVATE_DAX,	/* a private cache on a DAX block device */
+};
+
 struct vmemcache {
-	int fd;				/* open device, or -1 before add */
-	size_t size;			/* vmemcache_set_size() */
+	int fd;				/* device or private cache, or -1 */
+	enum vmc_kind kind;
+	size_t size;			/* vmemcache_set_size(); 0: default */
 	size_t extent_size;		/* vmemcache_set_extent_size() */
 	enum vmemcache_repl_p repl_p;	/* vmemcache_set_eviction_policy() */
 	struct vmemcache_version ver;	/* the device's VERSION answer */
 	vmemcache_on_evict *on_evict;
 	void *on_evict_arg;
+	vmemcache_on_evict_ex *on_evict_ex;
+	void *on_evict_ex_arg;
 	vmemcache_on_miss *on_miss;
 	void *on_miss_arg;
 };
+
+/* The device private caches are created through ($VMEMCACHE_DEV). */
+const char *vmc_device_path(void);
 
 /* A user pointer as the ioctl ABI carries it. */
 static inline __u64 vmc_uptr(const void *p)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * vmemcache.c -- the cache handle: vmemcache_new(), the configuration
- * setters, the callbacks, vmemcache_delete() and the accessors of an
- * attached handle (vmemcache_fd(), vmemcache_get_version()).
+ * vmemcache.c -- the cache handle: vmemcache_new() (both forms), the
+ * configuration setters, the callbacks, vmemcache_delete() and the
+ * accessors of an attached handle (vmemcache_fd(), vmemcache_get_version()).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,18 +14,46 @@
 /* Upper bound of a pool size, as in libvmemcache. */
 #define VMC_MAX_POOL ((size_t)1 << (sizeof(void *) > 4 ? 56 : 31))
 
-VMC_API VMEMcache *vmemcache_new(void)
+VMC_API VMEMcache *vmemcache_new0(void)
 {
 	VMEMcache *cache = calloc(1, sizeof(*cache));
 
 	if (!cache) {
-		vmc_fail(ENOMEM, __func__, NULL);
+		vmc_fail(ENOMEM, "vmemcache_new", NULL);
 		return NULL;
 	}
 	cache->fd = -1;
-	cache->size = VMEMCACHE_MIN_POOL;
+	cache->kind = VMC_UNATTACHED;
+	cache->size = 0;	/* as libvmemcache: chosen by vmemcache_add() */
 	cache->extent_size = VMEMCACHE_MIN_EXTENT;
 	cache->repl_p = VMEMCACHE_REPLACEMENT_LRU;
+	return cache;
+}
+
+/* The 0.8 entry point; the header's macro normally picks vmemcache_new0. */
+VMC_API VMEMcache *(vmemcache_new)(void)
+{
+	return vmemcache_new0();
+}
+
+VMC_API VMEMcache *vmemcache_new4(const char *path, size_t size,
+				  size_t extent_size,
+				  enum vmemcache_repl_p repl_p)
+{
+	VMEMcache *cache = vmemcache_new0();
+	int err;
+
+	if (!cache)
+		return NULL;
+	if ((size && vmemcache_set_size(cache, size)) ||
+	    vmemcache_set_extent_size(cache, extent_size) ||
+	    vmemcache_set_eviction_policy(cache, repl_p) ||
+	    vmemcache_add(cache, path)) {
+		err = errno;
+		vmemcache_delete(cache);
+		errno = err;
+		return NULL;
+	}
 	return cache;
 }
 
@@ -87,6 +115,20 @@ VMC_API void vmemcache_callback_on_evict(VMEMcache *cache,
 		return;
 	cache->on_evict = evict;
 	cache->on_evict_arg = arg;
+	cache->on_evict_ex = NULL;
+	cache->on_evict_ex_arg = NULL;
+}
+
+VMC_API void vmemcache_callback_on_evict_ex(VMEMcache *cache,
+					    vmemcache_on_evict_ex *evict,
+					    void *arg)
+{
+	if (!cache)
+		return;
+	cache->on_evict_ex = evict;
+	cache->on_evict_ex_arg = arg;
+	cache->on_evict = NULL;
+	cache->on_evict_arg = NULL;
 }
 
 VMC_API void vmemcache_callback_on_miss(VMEMcache *cache,

@@ -57,10 +57,11 @@ struct vmc_backing {
 	unsigned int nr_bad;
 };
 
-struct vmc_backing *vmc_backing_dram_create(u64 size);
+struct vmc_backing *vmc_backing_dram_create(u64 size, gfp_t gfp);
 struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size,
 					   void *holder,
 					   const struct dax_holder_operations *ops);
+struct vmc_backing *vmc_backing_dax_create_dev(dev_t dev, u64 min_size);
 bool vmc_backing_is_dax(const struct vmc_backing *b);
 bool vmc_backing_dax_range(const struct vmc_backing *b,
 			   const struct dax_device *dax_dev, u64 *off,

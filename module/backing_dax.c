@@ -400,42 +400,19 @@ static int vmc_dax_map(struct vmc_backing_dax *d, u64 size)
 	return 0;
 }
 
-/**
- * vmc_backing_dax_create() - claim a DAX block device as a pool
- * @path: path of the block device, e.g. /dev/pmem0
- * @min_size: smallest usable pool
- * @holder: becomes the holder of the device's dax_device (the cache)
- * @ops: the holder's operations: where memory failures are reported
- *
- * The device is opened exclusively (nobody can mount it or claim it while
- * the cache holds it) and @holder becomes the holder of its dax_device.
- * Pages with bad blocks are left out of the mapping and listed in the
- * backing's @bad.  Every failure is logged once, with its reason.
- *
- * Return: the backing, sized to the whole device (page aligned), or an
- * ERR_PTR: -ENOENT, -ENOTBLK, -EBUSY (in use), -EOPNOTSUPP (not DAX
- * capable), -EINVAL (unaligned partition), -ENOSPC (smaller than
- * @min_size), -ENOMEM, -EIO.
+/*
+ * The checks and the mapping of a device @d has claimed (d->bdev), shared
+ * by both ways of naming the device; @holder and @ops as for
+ * vmc_backing_dax_create().  Frees @d on failure.
  */
-struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size,
-					   void *holder,
-					   const struct dax_holder_operations *ops)
+static struct vmc_backing *vmc_dax_setup(struct vmc_backing_dax *d,
+					 u64 min_size, void *holder,
+					 const struct dax_holder_operations *ops)
 {
-	struct vmc_backing_dax *d;
+	const char *path = d->path;
 	u64 size;
 	int ret;
 
-	d = kzalloc(struct_size(d, path, strlen(path) + 1), GFP_KERNEL);
-	if (!d)
-		return ERR_PTR(-ENOMEM);
-	strcpy(d->path, path);
-
-	d->bdev = blkdev_get_by_path(path, VMC_DAX_MODE, d);
-	if (IS_ERR(d->bdev)) {
-		ret = PTR_ERR(d->bdev);
-		pr_warn("%s: cannot claim the device: %d\n", path, ret);
-		goto err_free;
-	}
 	ret = -EOPNOTSUPP;
 	if (!blk_queue_dax(bdev_get_queue(d->bdev))) {
 		pr_warn("%s: not a DAX-capable device\n", path);
@@ -477,7 +454,81 @@ err_dax:
 	fs_put_dax(d->dax_dev, holder);
 err_put:
 	blkdev_put(d->bdev, VMC_DAX_MODE);
-err_free:
 	kfree(d);
 	return ERR_PTR(ret);
+}
+
+/**
+ * vmc_backing_dax_create() - claim a DAX block device as a pool
+ * @path: path of the block device, e.g. /dev/pmem0
+ * @min_size: smallest usable pool
+ * @holder: becomes the holder of the device's dax_device (the cache)
+ * @ops: the holder's operations: where memory failures are reported
+ *
+ * The device is opened exclusively (nobody can mount it or claim it while
+ * the cache holds it) and @holder becomes the holder of its dax_device.
+ * Pages with bad blocks are left out of the mapping and listed in the
+ * backing's @bad.  Every failure is logged once, with its reason.
+ *
+ * Return: the backing, sized to the whole device (page aligned), or an
+ * ERR_PTR: -ENOENT, -ENOTBLK, -EBUSY (in use), -EOPNOTSUPP (not DAX
+ * capable), -EINVAL (unaligned partition), -ENOSPC (smaller than
+ * @min_size), -ENOMEM, -EIO.
+ */
+struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size,
+					   void *holder,
+					   const struct dax_holder_operations *ops)
+{
+	struct vmc_backing_dax *d;
+	int ret;
+
+	d = kzalloc(struct_size(d, path, strlen(path) + 1), GFP_KERNEL);
+	if (!d)
+		return ERR_PTR(-ENOMEM);
+	strcpy(d->path, path);
+
+	d->bdev = blkdev_get_by_path(path, VMC_DAX_MODE, d);
+	if (IS_ERR(d->bdev)) {
+		ret = PTR_ERR(d->bdev);
+		pr_warn("%s: cannot claim the device: %d\n", path, ret);
+		kfree(d);
+		return ERR_PTR(ret);
+	}
+	return vmc_dax_setup(d, min_size, holder, ops);
+}
+
+/* Room for "/dev/" and a block device name. */
+#define VMC_DAX_NAME_MAX	(5 + BDEVNAME_SIZE)
+
+/**
+ * vmc_backing_dax_create_dev() - claim a DAX block device given its number
+ * @dev: the device, from a descriptor the caller opened for writing
+ * @min_size: smallest usable pool
+ *
+ * Like vmc_backing_dax_create(); the backing is named /dev/<disk name>.
+ * The backing itself holds the dax_device, without holder operations:
+ * the cache it will serve does not exist yet, so memory-failure
+ * notifications do not reach it (a get that reads poison still fails
+ * with -EIO and drops its entry).
+ *
+ * Return: the backing or an ERR_PTR, as vmc_backing_dax_create().
+ */
+struct vmc_backing *vmc_backing_dax_create_dev(dev_t dev, u64 min_size)
+{
+	struct vmc_backing_dax *d;
+	int ret;
+
+	d = kzalloc(struct_size(d, path, VMC_DAX_NAME_MAX), GFP_KERNEL);
+	if (!d)
+		return ERR_PTR(-ENOMEM);
+	d->bdev = blkdev_get_by_dev(dev, VMC_DAX_MODE, d);
+	if (IS_ERR(d->bdev)) {
+		ret = PTR_ERR(d->bdev);
+		pr_warn("device %u:%u: cannot claim it: %d\n", MAJOR(dev),
+			MINOR(dev), ret);
+		kfree(d);
+		return ERR_PTR(ret);
+	}
+	snprintf(d->path, VMC_DAX_NAME_MAX, "/dev/%pg", d->bdev);
+	return vmc_dax_setup(d, min_size, d, NULL);
 }

@@ -7,9 +7,10 @@
  * Not vmalloc: with hardened usercopy, every copy to or from a vmalloc
  * address looks the area up under the global vmap_area_lock, a lock every
  * get and put on every CPU would take; a compound page is checked with no
- * lock at all.  The direct map also spares the TLB.  The pool is the
- * cache's own, shared by every user of the device, so it is not charged to
- * the memory cgroup of whoever sized it.
+ * lock at all.  The direct map also spares the TLB.  The shared cache's
+ * pool is used by every user of the device, so it is not charged to the
+ * memory cgroup of whoever sized it; a private cache's pool is allocated
+ * with __GFP_ACCOUNT and charged to its creator's.
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -29,12 +30,14 @@
  * @chunks: their direct-map addresses; pool offset @off lives in chunk
  *	    @off >> @shift (the last chunk may be a smaller compound page,
  *	    covering just the end of the pool)
+ * @gfp: GFP_KERNEL, or GFP_KERNEL_ACCOUNT for a private cache's pool
  */
 struct vmc_backing_dram {
 	struct vmc_backing b;
 	unsigned int shift;
 	unsigned long nr_chunks;
 	void **chunks;
+	gfp_t gfp;
 };
 
 static struct vmc_backing_dram *to_dram(struct vmc_backing *b)
@@ -110,7 +113,8 @@ static void vmc_dram_destroy(struct vmc_backing *b)
 
 static struct vmc_backing *vmc_dram_resize(struct vmc_backing *b, u64 size)
 {
-	return size == b->size ? b : vmc_backing_dram_create(size);
+	return size == b->size ? b :
+	       vmc_backing_dram_create(size, to_dram(b)->gfp);
 }
 
 static const struct vmc_backing_ops vmc_dram_ops = {
@@ -133,7 +137,7 @@ static const struct vmc_backing_ops vmc_dram_ops = {
 static int vmc_dram_alloc_chunks(struct vmc_backing_dram *d,
 				 unsigned int order)
 {
-	gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_COMP | __GFP_NOWARN;
+	gfp_t gfp = d->gfp | __GFP_ZERO | __GFP_COMP | __GFP_NOWARN;
 	u64 chunk = PAGE_SIZE << order;
 	unsigned long i;
 
@@ -160,6 +164,8 @@ out_free:
 /**
  * vmc_backing_dram_create() - allocate a DRAM pool
  * @size: pool size in bytes, a multiple of the page size
+ * @gfp: GFP_KERNEL, or GFP_KERNEL_ACCOUNT to charge the pool (and its
+ *	 chunk table) to the current task's memory cgroup
  *
  * Refuses sizes above the machine's RAM outright, takes the largest
  * chunks the page allocator can give without compacting hard, and lets
@@ -167,7 +173,7 @@ out_free:
  *
  * Return: the backing or an ERR_PTR: -ENOMEM.
  */
-struct vmc_backing *vmc_backing_dram_create(u64 size)
+struct vmc_backing *vmc_backing_dram_create(u64 size, gfp_t gfp)
 {
 	unsigned int order = min_t(unsigned int, VMC_DRAM_MAX_ORDER,
 				   get_order(size));
@@ -176,15 +182,16 @@ struct vmc_backing *vmc_backing_dram_create(u64 size)
 	if (size >> PAGE_SHIFT >= totalram_pages())
 		return ERR_PTR(-ENOMEM);
 
-	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	d = kzalloc(sizeof(*d), gfp);
 	if (!d)
 		return ERR_PTR(-ENOMEM);
+	d->gfp = gfp;
 	d->b.ops = &vmc_dram_ops;
 	d->b.name = "none";
 	d->b.size = size;
 	for (;;) {
 		d->chunks = kvcalloc(DIV_ROUND_UP_ULL(size, PAGE_SIZE << order),
-				     sizeof(*d->chunks), GFP_KERNEL);
+				     sizeof(*d->chunks), gfp);
 		if (!d->chunks)
 			break;
 		if (!vmc_dram_alloc_chunks(d, order))

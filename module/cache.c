@@ -23,8 +23,12 @@
 #include <linux/dax.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
+#include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/bsearch.h>
+#include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <uapi/linux/vmemcache.h>
 
 #include "vmemcache.h"
@@ -62,7 +66,7 @@ static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 		if (IS_ERR(backing))
 			return PTR_ERR(backing);
 	}
-	ret = vmc_extent_alloc_init(&alloc, capacity, extent_size);
+	ret = vmc_extent_alloc_init(&alloc, capacity, extent_size, c->gfp);
 	if (ret)
 		goto err_backing;
 	/* Failed media stays out of service across reconfigurations. */
@@ -102,26 +106,36 @@ err_backing:
 }
 
 /**
- * vmc_cache_create() - create an empty cache on a DRAM pool
- * @capacity: pool size in bytes, rounded up to a page
+ * vmc_cache_create_on() - create an empty cache on a given backing
+ * @backing: the pool, which the cache takes over (freed on failure too)
+ * @capacity: pool size in bytes, rounded up to a page; at most the
+ *	      backing's size
  * @extent_size: allocation unit in bytes
  * @policy: replacement policy
+ * @gfp: GFP_KERNEL, or GFP_KERNEL_ACCOUNT to charge the cache's memory
+ *	 (and later its entries) to memory cgroups
  *
  * Return: the cache or an ERR_PTR: -EINVAL for a bad configuration,
  * -ENOMEM.
  */
-struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
-				   const struct vmc_repl_ops *policy)
+struct vmc_cache *vmc_cache_create_on(struct vmc_backing *backing,
+				      u64 capacity, u32 extent_size,
+				      const struct vmc_repl_ops *policy,
+				      gfp_t gfp)
 {
-	struct vmc_backing *backing;
 	struct vmc_cache *c;
 	int ret;
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
-	if (!c)
+	c = kzalloc(sizeof(*c), gfp);
+	if (!c) {
+		backing->ops->destroy(backing);
 		return ERR_PTR(-ENOMEM);
+	}
+	c->gfp = gfp;
+	c->dram_capacity = capacity;
+	get_random_bytes(&c->list_key, sizeof(c->list_key));
 	ret = -ENOMEM;
-	c->stats = alloc_percpu(struct vmc_stats);
+	c->stats = alloc_percpu_gfp(struct vmc_stats, gfp);
 	if (!c->stats)
 		goto err_free;
 	ret = percpu_init_rwsem(&c->cfg_sem);
@@ -130,13 +144,13 @@ struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
 	ret = vmc_index_init(&c->index);
 	if (ret)
 		goto err_sem;
-	c->dram_capacity = capacity;
-	backing = vmc_backing_dram_create(PAGE_ALIGN(capacity));
-	if (IS_ERR(backing)) {
-		ret = PTR_ERR(backing);
-		goto err_index;
-	}
-	ret = vmc_cache_setup(c, backing, capacity, extent_size, policy);
+	ret = PAGE_ALIGN(capacity) > backing->size ? -EINVAL : 0;
+	if (!ret)
+		ret = vmc_cache_setup(c, backing, capacity, extent_size,
+				      policy);
+	else
+		backing->ops->destroy(backing);
+	backing = NULL;
 	if (ret)
 		goto err_index;
 	return c;
@@ -149,7 +163,32 @@ err_stats:
 	free_percpu(c->stats);
 err_free:
 	kfree(c);
+	if (backing)
+		backing->ops->destroy(backing);
 	return ERR_PTR(ret);
+}
+
+/**
+ * vmc_cache_create() - create an empty cache on a DRAM pool
+ * @capacity: pool size in bytes, rounded up to a page
+ * @extent_size: allocation unit in bytes
+ * @policy: replacement policy
+ *
+ * The pool is not charged to any memory cgroup: this is the shared cache.
+ *
+ * Return: the cache or an ERR_PTR: -EINVAL for a bad configuration,
+ * -ENOMEM.
+ */
+struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
+				   const struct vmc_repl_ops *policy)
+{
+	struct vmc_backing *backing;
+
+	backing = vmc_backing_dram_create(PAGE_ALIGN(capacity), GFP_KERNEL);
+	if (IS_ERR(backing))
+		return ERR_CAST(backing);
+	return vmc_cache_create_on(backing, capacity, extent_size, policy,
+				   GFP_KERNEL);
 }
 
 static void vmc_unlink_and_put(struct vmc_entry *e, void *arg)
@@ -323,7 +362,8 @@ int vmc_cache_set_backing(struct vmc_cache *c, const char *path)
 		backing = vmc_backing_dax_create(path, VMC_MIN_CAPACITY, c,
 						 &vmc_dax_holder_ops);
 	else
-		backing = vmc_backing_dram_create(PAGE_ALIGN(c->dram_capacity));
+		backing = vmc_backing_dram_create(PAGE_ALIGN(c->dram_capacity),
+						  c->gfp);
 	ret = PTR_ERR_OR_ZERO(backing);
 	if (!ret)
 		ret = vmc_cache_setup(c, backing, backing->size,
@@ -355,13 +395,55 @@ void vmc_cache_reset(struct vmc_cache *c)
 		vmc_cache_set_backing(c, NULL);
 }
 
+/*
+ * Write the record of an entry (its value's size and its key, padded) at
+ * @p, which has room for VMEMCACHE_EVICTED_REC_SIZE(e->key_len) bytes.
+ * User memory: may fault and sleep.  Return: 0 or -EFAULT.
+ */
+static int vmc_write_rec(void __user *p, struct vmc_entry *e)
+{
+	struct vmemcache_evicted_rec rec = {};
+	u64 pad = VMEMCACHE_EVICTED_REC_SIZE(e->key_len) - sizeof(rec) -
+		  e->key_len;
+
+	rec.value_size = vmc_entry_size(e);
+	rec.key_len = e->key_len;
+	if (copy_to_user(p, &rec, sizeof(rec)) ||
+	    copy_to_user(p + sizeof(rec), e->key, e->key_len) ||
+	    (pad && clear_user(p + sizeof(rec) + e->key_len, pad)))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Record an evicted entry, which the caller still holds a reference on, in
+ * the caller's log.
+ */
+static void vmc_log_evicted(struct vmc_evict_log *log, struct vmc_entry *e)
+{
+	u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+
+	if (log->fault || need > log->size - log->used) {
+		log->dropped++;
+		return;
+	}
+	if (vmc_write_rec(log->buf + log->used, e)) {
+		log->fault = true;
+		log->dropped++;
+		return;
+	}
+	log->used += need;
+	log->count++;
+}
+
 /**
  * vmc_cache_evict_lru() - evict the entry the replacement policy picks
  * @c: cache, with cfg_sem held for read
+ * @log: where to report the evicted entry, or NULL
  *
  * Return: 0, or -ESRCH when the policy has nothing it can evict.
  */
-int vmc_cache_evict_lru(struct vmc_cache *c)
+int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evict_log *log)
 {
 	struct vmc_entry *e;
 	bool evicted;
@@ -371,6 +453,8 @@ int vmc_cache_evict_lru(struct vmc_cache *c)
 		if (!e)
 			return -ESRCH;
 		evicted = vmc_entry_unlink(c, e);
+		if (evicted && log)
+			vmc_log_evicted(log, e);
 		vmc_entry_put(c, e);
 	} while (!evicted);
 	/* The policy may buffer the removal: let the space go now. */
@@ -387,6 +471,7 @@ int vmc_cache_evict_lru(struct vmc_cache *c)
  * @uval: user pointer to the value
  * @len: value length, non-zero
  * @replace: replace an existing value instead of failing with -EEXIST
+ * @log: where to report the entries evicted to make room, or NULL
  *
  * The value is written into its extents before the entry becomes visible,
  * and a replacement swaps entries atomically in the index, so a reader
@@ -396,7 +481,8 @@ int vmc_cache_evict_lru(struct vmc_cache *c)
  * Return: 0, -EEXIST, -ENOSPC, -EFAULT or -ENOMEM.
  */
 int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
-		  const void __user *uval, u64 len, bool replace)
+		  const void __user *uval, u64 len, bool replace,
+		  struct vmc_evict_log *log)
 {
 	struct vmc_entry *e, *old;
 	struct vmc_key key;
@@ -416,7 +502,7 @@ int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
 	ret = -EEXIST;
 	if (!replace && vmc_index_contains(&c->index, &key))
 		goto out;
-	ret = vmc_entry_alloc_value(c, e, uval, len);
+	ret = vmc_entry_alloc_value(c, e, uval, len, log);
 	if (ret)
 		goto out;
 	ret = vmc_entry_copy(c, e, 0, (void __user *)uval, len, false, NULL);
@@ -538,6 +624,7 @@ int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
  * vmc_cache_evict() - evict a key, or the policy's victim
  * @c: cache
  * @key: key, or NULL to evict what the replacement policy picks
+ * @log: where to report the evicted entry, or NULL
  *
  * An entry being read stays readable by that reader; its space returns to
  * the pool when the reader is done.
@@ -545,19 +632,22 @@ int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
  * Return: 0, -ENOENT when the key is absent, or -ESRCH when @key is NULL
  * and the policy has nothing it can evict.
  */
-int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key)
+int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
+		    struct vmc_evict_log *log)
 {
 	struct vmc_entry *e;
 	int ret = -ENOENT;
 
 	percpu_down_read(&c->cfg_sem);
 	if (!key) {
-		ret = vmc_cache_evict_lru(c);
+		ret = vmc_cache_evict_lru(c, log);
 		goto out;
 	}
 	e = vmc_index_lookup_get(&c->index, key);
 	if (e) {
 		if (vmc_entry_unlink(c, e)) {
+			if (log)
+				vmc_log_evicted(log, e);
 			this_cpu_inc(c->stats->evictions);
 			ret = 0;
 		}
@@ -566,6 +656,253 @@ int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key)
 out:
 	percpu_up_read(&c->cfg_sem);
 	return ret;
+}
+
+static bool vmc_key_has_prefix(const struct vmc_entry *e,
+			       const struct vmc_key *prefix)
+{
+	return e->key_len >= prefix->len &&
+	       !memcmp(e->key, prefix->data, prefix->len);
+}
+
+struct vmc_prefix_walk {
+	struct vmc_cache *c;
+	const struct vmc_key *prefix;
+	struct vmc_evict_log *log;
+	u64 evicted;
+};
+
+static bool vmc_evict_prefix_one(struct vmc_entry *e, void *arg)
+{
+	struct vmc_prefix_walk *w = arg;
+
+	if (vmc_key_has_prefix(e, w->prefix) && vmc_entry_unlink(w->c, e)) {
+		if (w->log)
+			vmc_log_evicted(w->log, e);
+		this_cpu_inc(w->c->stats->evictions);
+		w->evicted++;
+	}
+	vmc_entry_put(w->c, e);
+	return true;
+}
+
+/**
+ * vmc_cache_evict_prefix() - evict every key that starts with a prefix
+ * @c: cache
+ * @prefix: the prefix, 1 byte at least
+ * @log: where to report the evicted entries, or NULL
+ *
+ * Walks the index until a walk finds nothing more to evict (a walk that
+ * unlinks entries may skip some), at most 8 times: entries stored while it
+ * runs may survive.
+ *
+ * Return: 0, or -ENOENT when no entry had the prefix.
+ */
+int vmc_cache_evict_prefix(struct vmc_cache *c, const struct vmc_key *prefix,
+			   struct vmc_evict_log *log)
+{
+	struct vmc_prefix_walk w = { .c = c, .prefix = prefix, .log = log };
+	u64 total = 0;
+	int pass;
+
+	percpu_down_read(&c->cfg_sem);
+	for (pass = 0; pass < 8; pass++) {
+		w.evicted = 0;
+		vmc_index_walk(&c->index, vmc_evict_prefix_one, &w);
+		total += w.evicted;
+		if (!w.evicted)
+			break;
+	}
+	percpu_up_read(&c->cfg_sem);
+	return total ? 0 : -ENOENT;
+}
+
+/*
+ * A key kept for this call of a listing: its list hash, record size and
+ * whether pass 2 wrote it (a walk may meet an entry twice while the index
+ * resizes).
+ */
+struct vmc_list_pick {
+	u64 hash;
+	u32 size;
+	bool written;
+};
+
+/* Most keys one listing call returns. */
+#define VMC_LIST_MAX	4096
+
+struct vmc_list_walk {
+	struct vmc_cache *c;
+	struct vmc_list *l;
+	struct vmc_list_pick *pick;	/* max-heap by hash, then sorted */
+	u32 n;
+	u32 max;
+	bool left_out;			/* pass 1 left a key out */
+	int err;
+};
+
+static u64 vmc_list_hash(struct vmc_cache *c, const struct vmc_entry *e)
+{
+	return siphash(e->key, e->key_len, &c->list_key);
+}
+
+static bool vmc_list_wanted(struct vmc_list_walk *w, struct vmc_entry *e)
+{
+	return test_bit(VMC_ENTRY_LINKED, &e->flags) &&
+	       vmc_key_has_prefix(e, &w->l->prefix);
+}
+
+static void vmc_pick_sift_down(struct vmc_list_pick *h, u32 n, u32 i)
+{
+	for (;;) {
+		u32 big = i, l = 2 * i + 1, r = l + 1;
+
+		if (l < n && h[l].hash > h[big].hash)
+			big = l;
+		if (r < n && h[r].hash > h[big].hash)
+			big = r;
+		if (big == i)
+			return;
+		swap(h[i], h[big]);
+		i = big;
+	}
+}
+
+/* Pass 1: keep the smallest hashes at or above the cursor. */
+static bool vmc_list_pick_one(struct vmc_entry *e, void *arg)
+{
+	struct vmc_list_walk *w = arg;
+	struct vmc_list_pick *h = w->pick;
+	u64 hash;
+	u32 i;
+
+	if (!vmc_list_wanted(w, e))
+		goto out;
+	hash = vmc_list_hash(w->c, e);
+	if (hash < w->l->cursor)
+		goto out;
+	if (w->n < w->max) {
+		i = w->n++;
+		h[i].hash = hash;
+		h[i].size = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+		h[i].written = false;
+		while (i && h[(i - 1) / 2].hash < h[i].hash) {
+			swap(h[i], h[(i - 1) / 2]);
+			i = (i - 1) / 2;
+		}
+	} else if (hash < h[0].hash) {
+		w->left_out = true;
+		h[0].hash = hash;
+		h[0].size = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+		h[0].written = false;
+		vmc_pick_sift_down(h, w->n, 0);
+	} else {
+		w->left_out = true;
+	}
+out:
+	vmc_entry_put(w->c, e);
+	return true;
+}
+
+static int vmc_pick_cmp(const void *a, const void *b)
+{
+	const struct vmc_list_pick *x = a, *y = b;
+
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/*
+ * Pass 2: write each key pass 1 picked, once.  Keys stored since pass 1
+ * are left for a later call or none, as the listing's contract allows.
+ */
+static bool vmc_list_write_one(struct vmc_entry *e, void *arg)
+{
+	struct vmc_list_walk *w = arg;
+	struct vmc_list *l = w->l;
+	u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+	struct vmc_list_pick key, *p;
+	bool more = true;
+
+	if (!vmc_list_wanted(w, e))
+		goto out;
+	key.hash = vmc_list_hash(w->c, e);
+	p = bsearch(&key, w->pick, w->n, sizeof(*p), vmc_pick_cmp);
+	if (!p || p->written || need > l->size - l->used)
+		goto out;
+	if (vmc_write_rec(l->buf + l->used, e)) {
+		w->err = -EFAULT;
+		more = false;
+		goto out;
+	}
+	p->written = true;
+	l->used += need;
+	l->count++;
+out:
+	vmc_entry_put(w->c, e);
+	return more;
+}
+
+/**
+ * vmc_cache_list() - write the records of keys to a user buffer
+ * @c: cache
+ * @l: the listing: prefix, buffer and cursor in; count, used and the next
+ *     cursor out
+ *
+ * Keys are listed in the order of a keyed hash that stays the same for the
+ * life of the cache, and the cursor is a hash value: a call lists the keys
+ * whose hash is at least the cursor, as many as fit (at most
+ * VMC_LIST_MAX), and returns the hash after the last one.  So a key that
+ * exists for the whole listing is listed exactly once, however the index
+ * is resized meanwhile; a key stored or removed meanwhile may or may not
+ * be.  Two walks: the first picks the keys, the second writes them.
+ *
+ * Return: 0, -EFAULT, -ENOMEM, or -EOVERFLOW when the next key does not
+ * fit in the empty buffer.
+ */
+int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l)
+{
+	struct vmc_list_walk w = { .c = c, .l = l };
+	u64 used = 0, next;
+	u32 i, j;
+
+	w.max = clamp_t(u64, l->size / VMEMCACHE_EVICTED_REC_SIZE(1), 1,
+			VMC_LIST_MAX);
+	w.pick = kvmalloc_array(w.max, sizeof(*w.pick), GFP_KERNEL);
+	if (!w.pick)
+		return -ENOMEM;
+
+	percpu_down_read(&c->cfg_sem);
+	vmc_index_walk(&c->index, vmc_list_pick_one, &w);
+	sort(w.pick, w.n, sizeof(*w.pick), vmc_pick_cmp, NULL);
+	/* An entry met twice was picked twice. */
+	for (i = j = 0; i < w.n; i++)
+		if (!j || w.pick[i].hash != w.pick[j - 1].hash)
+			w.pick[j++] = w.pick[i];
+	w.n = j;
+	for (i = 0; i < w.n && w.pick[i].size <= l->size - used; i++)
+		used += w.pick[i].size;
+	if (!i) {
+		percpu_up_read(&c->cfg_sem);
+		kvfree(w.pick);
+		if (w.n)
+			return -EOVERFLOW;
+		l->cursor = 0;	/* nothing (more) to list */
+		return 0;
+	}
+	/* Complete if every key left fitted and pass 1 left none out. */
+	if (i == w.n && !w.left_out)
+		next = 0;
+	else
+		next = w.pick[i - 1].hash == U64_MAX ? 0 :
+		       w.pick[i - 1].hash + 1;
+	w.n = i;	/* pass 2 writes these */
+	vmc_index_walk(&c->index, vmc_list_write_one, &w);
+	percpu_up_read(&c->cfg_sem);
+	kvfree(w.pick);
+	if (w.err)
+		return w.err;
+	l->cursor = next;
+	return 0;
 }
 
 /**

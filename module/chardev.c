@@ -2,18 +2,24 @@
 /*
  * The /dev/vmemcache file operations: the ioctl ABI of
  * include/uapi/linux/vmemcache.h, with every argument checked before the
- * cache sees it.
+ * cache sees it; and the private caches that VMEMCACHE_IOC_CREATE makes,
+ * each an anonymous inode whose file operations share the same dispatch.
  *
  * Commands are dispatched on their number alone; the size encoded in the
  * command is the size of the caller's struct, which may be larger than
  * ours (a newer program) as long as what we do not know is zero.
  */
+#include <linux/anon_inodes.h>
 #include <linux/compat.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/cred.h>
+#include <linux/mutex.h>
 #include <linux/uaccess.h>
+#include <linux/xarray.h>
 #include <uapi/linux/vmemcache.h>
 
 #include "vmemcache.h"
@@ -112,14 +118,57 @@ static long vmc_ioctl_version(unsigned int cmd, void __user *uarg)
 		return ret;
 	v.api_version = VMEMCACHE_API_VERSION;
 	v.features = VMEMCACHE_FEAT_PUT_REPLACE | VMEMCACHE_FEAT_EVICT_LRU |
-		     VMEMCACHE_FEAT_LOCK_STATS;
+		     VMEMCACHE_FEAT_LOCK_STATS | VMEMCACHE_FEAT_PRIVATE |
+		     VMEMCACHE_FEAT_EVICTED_LOG | VMEMCACHE_FEAT_EVICT_PREFIX |
+		     VMEMCACHE_FEAT_LIST | VMEMCACHE_FEAT_BATCH;
 	v.max_key_size = VMEMCACHE_MAX_KEY_SIZE;
 	return vmc_arg_out(cmd, &v, sizeof(v), uarg);
+}
+
+/*
+ * Start the evicted-entries log of a put or an evict: check the buffer and
+ * write an empty header, so that a buffer we cannot write fails the call
+ * before it changes anything.  *@logp is NULL when the caller passed none.
+ */
+static int vmc_log_begin(u64 ubuf, u64 size, struct vmc_evict_log *log,
+			 struct vmc_evict_log **logp)
+{
+	struct vmemcache_evicted_log hdr = {};
+
+	*logp = NULL;
+	if (!ubuf && !size)
+		return 0;
+	if (!ubuf || size < sizeof(hdr))
+		return -EINVAL;
+	memset(log, 0, sizeof(*log));
+	log->buf = u64_to_user_ptr(ubuf);
+	log->size = size;
+	log->used = sizeof(hdr);
+	hdr.used = sizeof(hdr);
+	if (copy_to_user(log->buf, &hdr, sizeof(hdr)))
+		return -EFAULT;
+	*logp = log;
+	return 0;
+}
+
+/* Write the final header of the log; the call's result stands anyway. */
+static void vmc_log_end(struct vmc_evict_log *log)
+{
+	struct vmemcache_evicted_log hdr = {
+		.count = log->count,
+		.flags = log->dropped ? VMEMCACHE_EVICTED_TRUNCATED : 0,
+		.dropped = log->dropped,
+		.used = log->used,
+	};
+
+	if (copy_to_user(log->buf, &hdr, sizeof(hdr)))
+		pr_debug("vmemcache: evicted log header unwritable\n");
 }
 
 static long vmc_ioctl_put(struct vmc_cache *c, unsigned int cmd,
 			  void __user *uarg)
 {
+	struct vmc_evict_log log_buf, *log;
 	struct vmemcache_put p;
 	int ret;
 
@@ -131,9 +180,15 @@ static long vmc_ioctl_put(struct vmc_cache *c, unsigned int cmd,
 		return -EINVAL;
 	if (!p.key_len || p.key_len > VMEMCACHE_MAX_KEY_SIZE || !p.value_len)
 		return -EINVAL;
-	return vmc_cache_put(c, u64_to_user_ptr(p.key), p.key_len,
-			     u64_to_user_ptr(p.value), p.value_len,
-			     p.flags & VMEMCACHE_PUT_REPLACE);
+	ret = vmc_log_begin(p.evicted, p.evicted_size, &log_buf, &log);
+	if (ret)
+		return ret;
+	ret = vmc_cache_put(c, u64_to_user_ptr(p.key), p.key_len,
+			    u64_to_user_ptr(p.value), p.value_len,
+			    p.flags & VMEMCACHE_PUT_REPLACE, log);
+	if (log)
+		vmc_log_end(log);
+	return ret;
 }
 
 static long vmc_ioctl_get(struct vmc_cache *c, unsigned int cmd,
@@ -188,6 +243,7 @@ static long vmc_ioctl_exists(struct vmc_cache *c, unsigned int cmd,
 static long vmc_ioctl_evict(struct vmc_cache *c, unsigned int cmd,
 			    void __user *uarg)
 {
+	struct vmc_evict_log log_buf, *log;
 	u8 stack[VMC_KEY_ONSTACK];
 	struct vmemcache_evict ev;
 	struct vmc_key key;
@@ -196,15 +252,27 @@ static long vmc_ioctl_evict(struct vmc_cache *c, unsigned int cmd,
 	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_EVICT, &ev, sizeof(ev), uarg);
 	if (ret)
 		return ret;
-	if (ev.flags || vmc_nonzero(ev.reserved, sizeof(ev.reserved)))
+	if ((ev.flags & ~VMEMCACHE_EVICT_FLAGS) ||
+	    vmc_nonzero(ev.reserved, sizeof(ev.reserved)))
 		return -EINVAL;
-	if (!ev.key_len)
-		return ev.key ? -EINVAL : vmc_cache_evict(c, NULL);
-	ret = vmc_key_in(ev.key, ev.key_len, stack, &key);
-	if (ret)
-		return ret;
-	ret = vmc_cache_evict(c, &key);
-	vmc_key_free(&key, stack);
+	if (!ev.key_len && (ev.key || (ev.flags & VMEMCACHE_EVICT_PREFIX)))
+		return -EINVAL;
+	if (ev.key_len) {
+		ret = vmc_key_in(ev.key, ev.key_len, stack, &key);
+		if (ret)
+			return ret;
+	}
+	ret = vmc_log_begin(ev.evicted, ev.evicted_size, &log_buf, &log);
+	if (!ret) {
+		if (ev.flags & VMEMCACHE_EVICT_PREFIX)
+			ret = vmc_cache_evict_prefix(c, &key, log);
+		else
+			ret = vmc_cache_evict(c, ev.key_len ? &key : NULL, log);
+		if (log)
+			vmc_log_end(log);
+	}
+	if (ev.key_len)
+		vmc_key_free(&key, stack);
 	return ret;
 }
 
@@ -221,17 +289,142 @@ static long vmc_ioctl_stats(struct vmc_cache *c, unsigned int cmd,
 	return vmc_arg_out(cmd, &st, sizeof(st), uarg);
 }
 
-static long vmc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static long vmc_ioctl_list(struct vmc_cache *c, unsigned int cmd,
+			   void __user *uarg)
 {
-	struct vmc_cache *c = file->private_data;
-	void __user *uarg = (void __user *)arg;
+	u8 stack[VMC_KEY_ONSTACK];
+	struct vmemcache_list ls;
+	struct vmc_list l = {};
+	int ret;
 
+	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_LIST, &ls, sizeof(ls), uarg);
+	if (ret)
+		return ret;
+	if (ls.flags || ls.pad || vmc_nonzero(ls.reserved, sizeof(ls.reserved)))
+		return -EINVAL;
+	if (!ls.prefix_len && ls.prefix)
+		return -EINVAL;
+	if (!ls.buf && ls.buf_size)
+		return -EFAULT;
+	if (ls.prefix_len) {
+		ret = vmc_key_in(ls.prefix, ls.prefix_len, stack, &l.prefix);
+		if (ret)
+			return ret;
+	}
+	l.buf = u64_to_user_ptr(ls.buf);
+	l.size = ls.buf_size;
+	l.cursor = ls.cursor;
+	ret = vmc_cache_list(c, &l);
+	if (ls.prefix_len)
+		vmc_key_free(&l.prefix, stack);
+	if (ret)
+		return ret;
+	ls.count = l.count;
+	ls.used = l.used;
+	ls.cursor = l.cursor;
+	return vmc_arg_out(cmd, &ls, sizeof(ls), uarg);
+}
+
+/* One item of a batch: the item's result, as its own command's. */
+static int vmc_batch_one(struct vmc_cache *c, struct vmemcache_batch_item *it,
+			 struct vmc_evict_log *log)
+{
+	u8 stack[VMC_KEY_ONSTACK];
+	struct vmc_key key;
+	int ret;
+
+	if (it->pad || !it->key_len || it->key_len > VMEMCACHE_MAX_KEY_SIZE)
+		return -EINVAL;
+	if (it->op == VMEMCACHE_BATCH_PUT) {
+		if ((it->flags & ~VMEMCACHE_PUT_FLAGS) || !it->len)
+			return -EINVAL;
+		return vmc_cache_put(c, u64_to_user_ptr(it->key), it->key_len,
+				     u64_to_user_ptr(it->buf), it->len,
+				     it->flags & VMEMCACHE_PUT_REPLACE, log);
+	}
+	if (it->flags || it->op > VMEMCACHE_BATCH_EVICT)
+		return -EINVAL;
+	if (it->op == VMEMCACHE_BATCH_GET && !it->buf && it->len)
+		return -EFAULT;
+	ret = vmc_key_in(it->key, it->key_len, stack, &key);
+	if (ret)
+		return ret;
+	switch (it->op) {
+	case VMEMCACHE_BATCH_GET:
+		ret = vmc_cache_get(c, &key, u64_to_user_ptr(it->buf), it->len,
+				    0, &it->copied, &it->value_size);
+		break;
+	case VMEMCACHE_BATCH_EXISTS:
+		ret = vmc_cache_exists(c, &key, &it->value_size);
+		break;
+	default:
+		ret = vmc_cache_evict(c, &key, log);
+		break;
+	}
+	vmc_key_free(&key, stack);
+	return ret;
+}
+
+static long vmc_ioctl_batch(struct vmc_cache *c, unsigned int cmd,
+			    void __user *uarg)
+{
+	struct vmc_evict_log log_buf, *log;
+	struct vmemcache_batch_item __user *uitems;
+	struct vmemcache_batch_item it;
+	struct vmemcache_batch b;
+	int ret = 0;
+	u32 i;
+
+	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_BATCH, &b, sizeof(b), uarg);
+	if (ret)
+		return ret;
+	if (b.flags || b.pad || vmc_nonzero(b.reserved, sizeof(b.reserved)) ||
+	    !b.count || b.count > VMEMCACHE_BATCH_MAX)
+		return -EINVAL;
+	ret = vmc_log_begin(b.evicted, b.evicted_size, &log_buf, &log);
+	if (ret)
+		return ret;
+	uitems = u64_to_user_ptr(b.items);
+	for (i = 0; i < b.count; i++) {
+		if (copy_from_user(&it, &uitems[i], sizeof(it))) {
+			ret = -EFAULT;
+			break;
+		}
+		it.value_size = 0;
+		it.copied = 0;
+		it.result = vmc_batch_one(c, &it, log);
+		if (put_user(it.result, &uitems[i].result) ||
+		    put_user(it.value_size, &uitems[i].value_size) ||
+		    put_user(it.copied, &uitems[i].copied)) {
+			ret = -EFAULT;
+			break;
+		}
+		cond_resched();
+	}
+	if (log)
+		vmc_log_end(log);
+	b.done = i;
+	if (ret)
+		return ret;
+	return vmc_arg_out(cmd, &b, sizeof(b), uarg);
+}
+
+/* The commands of every cache, shared or private. */
+static long vmc_cache_ioctl(struct vmc_cache *c, unsigned int cmd,
+			    void __user *uarg)
+{
 	BUILD_BUG_ON(sizeof(struct vmemcache_version) != 64);
 	BUILD_BUG_ON(sizeof(struct vmemcache_put) != 64);
 	BUILD_BUG_ON(sizeof(struct vmemcache_get) != 88);
 	BUILD_BUG_ON(sizeof(struct vmemcache_exists) != 56);
 	BUILD_BUG_ON(sizeof(struct vmemcache_evict) != 48);
 	BUILD_BUG_ON(sizeof(struct vmemcache_stats) != 128);
+	BUILD_BUG_ON(sizeof(struct vmemcache_create) != 56);
+	BUILD_BUG_ON(sizeof(struct vmemcache_evicted_log) != 32);
+	BUILD_BUG_ON(sizeof(struct vmemcache_evicted_rec) != 16);
+	BUILD_BUG_ON(sizeof(struct vmemcache_list) != 80);
+	BUILD_BUG_ON(sizeof(struct vmemcache_batch_item) != 56);
+	BUILD_BUG_ON(sizeof(struct vmemcache_batch) != 56);
 
 	if (_IOC_TYPE(cmd) != VMEMCACHE_IOC_MAGIC)
 		return -ENOTTY;
@@ -249,8 +442,268 @@ static long vmc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vmc_ioctl_evict(c, cmd, uarg);
 	case _IOC_NR(VMEMCACHE_IOC_STATS):
 		return vmc_ioctl_stats(c, cmd, uarg);
+	case _IOC_NR(VMEMCACHE_IOC_LIST):
+		return vmc_ioctl_list(c, cmd, uarg);
+	case _IOC_NR(VMEMCACHE_IOC_BATCH):
+		return vmc_ioctl_batch(c, cmd, uarg);
 	}
 	return -ENOTTY;
+}
+
+/* ------------------------------------------------------------ private */
+
+/**
+ * struct vmc_private - a private cache, the private_data of its files
+ * @cache: the cache
+ * @charged: bytes of DRAM pool counted in vmc_private_used
+ * @uid: the creator's user id, whose count of caches it is in
+ */
+struct vmc_private {
+	struct vmc_cache *cache;
+	u64 charged;
+	uid_t uid;
+};
+
+/*
+ * The bounds of the private caches: DRAM pool bytes in all, and caches per
+ * user (an xarray of counts by uid).  A mutex: creation and release sleep.
+ */
+static DEFINE_MUTEX(vmc_private_lock);
+static u64 vmc_private_limit;		/* protected by vmc_private_lock */
+static u64 vmc_private_used;		/* protected by vmc_private_lock */
+static u64 vmc_private_caches;		/* protected by vmc_private_lock */
+static u64 vmc_private_per_user = 1024;	/* protected by vmc_private_lock */
+static DEFINE_XARRAY(vmc_private_users);	/* uid -> caches */
+
+void vmc_private_get_usage(struct vmc_private_usage *u)
+{
+	mutex_lock(&vmc_private_lock);
+	u->limit = vmc_private_limit;
+	u->used = vmc_private_used;
+	u->caches = vmc_private_caches;
+	u->per_user = vmc_private_per_user;
+	mutex_unlock(&vmc_private_lock);
+}
+
+void vmc_private_set_limit(u64 limit)
+{
+	mutex_lock(&vmc_private_lock);
+	vmc_private_limit = limit;
+	mutex_unlock(&vmc_private_lock);
+}
+
+void vmc_private_set_per_user(u64 max)
+{
+	mutex_lock(&vmc_private_lock);
+	vmc_private_per_user = max;
+	mutex_unlock(&vmc_private_lock);
+}
+
+/* Caches user @uid has; the lock is held. */
+static unsigned long vmc_private_user_count(uid_t uid)
+{
+	void *v = xa_load(&vmc_private_users, uid);
+
+	return v ? xa_to_value(v) : 0;
+}
+
+/*
+ * Count a new private cache of user @uid with @bytes of DRAM pool:
+ * 0, -EDQUOT (a bound is reached) or -ENOMEM.
+ */
+static int vmc_private_charge(uid_t uid, u64 bytes)
+{
+	unsigned long n;
+	int ret = 0;
+
+	mutex_lock(&vmc_private_lock);
+	n = vmc_private_user_count(uid);
+	if (vmc_private_per_user && n >= vmc_private_per_user)
+		ret = -EDQUOT;
+	else if (bytes && vmc_private_limit &&
+		 bytes > vmc_private_limit -
+			 min(vmc_private_used, vmc_private_limit))
+		ret = -EDQUOT;
+	if (!ret)
+		ret = xa_err(xa_store(&vmc_private_users, uid,
+				      xa_mk_value(n + 1), GFP_KERNEL));
+	if (!ret) {
+		vmc_private_used += bytes;
+		vmc_private_caches++;
+	}
+	mutex_unlock(&vmc_private_lock);
+	return ret;
+}
+
+static void vmc_private_uncharge(uid_t uid, u64 bytes)
+{
+	unsigned long n;
+
+	mutex_lock(&vmc_private_lock);
+	vmc_private_used -= bytes;
+	vmc_private_caches--;
+	n = vmc_private_user_count(uid);
+	if (n > 1)
+		xa_store(&vmc_private_users, uid, xa_mk_value(n - 1),
+			 GFP_KERNEL);	/* replaces: allocates nothing */
+	else
+		xa_erase(&vmc_private_users, uid);
+	mutex_unlock(&vmc_private_lock);
+}
+
+static long vmc_private_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	struct vmc_private *priv = file->private_data;
+
+	return vmc_cache_ioctl(priv->cache, cmd, (void __user *)arg);
+}
+
+static int vmc_private_release(struct inode *inode, struct file *file)
+{
+	struct vmc_private *priv = file->private_data;
+
+	vmc_cache_destroy(priv->cache);
+	vmc_private_uncharge(priv->uid, priv->charged);
+	kfree(priv);
+	return 0;
+}
+
+static const struct file_operations vmc_private_fops = {
+	.owner = THIS_MODULE,
+	.release = vmc_private_release,
+	.unlocked_ioctl = vmc_private_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/* The device of a descriptor of a block device open for writing. */
+static int vmc_backing_fd_dev(int fd, dev_t *dev)
+{
+	struct fd f = fdget(fd);
+	struct inode *inode;
+	int ret = 0;
+
+	if (!f.file)
+		return -EBADF;
+	inode = file_inode(f.file);
+	if (!S_ISBLK(inode->i_mode))
+		ret = -ENOTBLK;
+	else if (!(f.file->f_mode & FMODE_WRITE))
+		ret = -EBADF;
+	else
+		*dev = inode->i_rdev;
+	fdput(f);
+	return ret;
+}
+
+/* Build the backing a VMEMCACHE_IOC_CREATE asks for; sets *capacity. */
+static struct vmc_backing *vmc_create_backing(const struct vmemcache_create *cr,
+					      u64 *capacity)
+{
+	struct vmc_backing *b;
+	dev_t dev;
+	int ret;
+
+	if (!(cr->flags & VMEMCACHE_CREATE_DAX)) {
+		*capacity = PAGE_ALIGN(cr->size);
+		if (cr->size < VMC_MIN_CAPACITY || !*capacity)
+			return ERR_PTR(-EINVAL);
+		return vmc_backing_dram_create(*capacity, GFP_KERNEL_ACCOUNT);
+	}
+	if (cr->size && cr->size < VMC_MIN_CAPACITY)
+		return ERR_PTR(-EINVAL);
+	ret = vmc_backing_fd_dev(cr->backing_fd, &dev);
+	if (ret)
+		return ERR_PTR(ret);
+	b = vmc_backing_dax_create_dev(dev, VMC_MIN_CAPACITY);
+	if (IS_ERR(b))
+		return b;
+	*capacity = cr->size ? PAGE_ALIGN(cr->size) : b->size;
+	if (!*capacity || *capacity > b->size) {
+		b->ops->destroy(b);
+		return ERR_PTR(-EINVAL);
+	}
+	return b;
+}
+
+static long vmc_ioctl_create(unsigned int cmd, void __user *uarg)
+{
+	const struct vmc_repl_ops *policy;
+	struct vmemcache_create cr;
+	struct vmc_private *priv;
+	struct vmc_backing *b;
+	u64 capacity;
+	int ret, fd;
+
+	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_CREATE, &cr, sizeof(cr), uarg);
+	if (ret)
+		return ret;
+	if ((cr.flags & ~VMEMCACHE_CREATE_FLAGS) ||
+	    vmc_nonzero(cr.reserved, sizeof(cr.reserved)))
+		return -EINVAL;
+	if (!(cr.flags & VMEMCACHE_CREATE_DAX) && cr.backing_fd)
+		return -EINVAL;
+	switch (cr.policy) {
+	case VMEMCACHE_POLICY_NONE:
+		policy = &vmc_repl_none;
+		break;
+	case VMEMCACHE_POLICY_LRU:
+		policy = &vmc_repl_lru;
+		break;
+	default:
+		return -EINVAL;
+	}
+	/* The pool size and the extent size are checked as they are used. */
+	priv = kzalloc(sizeof(*priv), GFP_KERNEL_ACCOUNT);
+	if (!priv)
+		return -ENOMEM;
+	if (!(cr.flags & VMEMCACHE_CREATE_DAX))
+		priv->charged = PAGE_ALIGN(cr.size);
+	priv->uid = from_kuid_munged(&init_user_ns, current_uid());
+	ret = vmc_private_charge(priv->uid, priv->charged);
+	if (ret)
+		goto err_free;
+	b = vmc_create_backing(&cr, &capacity);
+	if (IS_ERR(b)) {
+		ret = PTR_ERR(b);
+		goto err_uncharge;
+	}
+	priv->cache = vmc_cache_create_on(b, capacity, cr.extent_size, policy,
+					  GFP_KERNEL_ACCOUNT);
+	if (IS_ERR(priv->cache)) {
+		ret = PTR_ERR(priv->cache);
+		goto err_uncharge;
+	}
+	fd = anon_inode_getfd("[vmemcache]", &vmc_private_fops, priv,
+			      O_RDWR | (cr.flags & VMEMCACHE_CREATE_CLOEXEC ?
+					O_CLOEXEC : 0));
+	if (fd < 0) {
+		ret = fd;
+		goto err_cache;
+	}
+	return fd;
+
+err_cache:
+	vmc_cache_destroy(priv->cache);
+err_uncharge:
+	vmc_private_uncharge(priv->uid, priv->charged);
+err_free:
+	kfree(priv);
+	return ret;
+}
+
+/* ------------------------------------------------------------ shared */
+
+static long vmc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct vmc_cache *c = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	if (_IOC_TYPE(cmd) == VMEMCACHE_IOC_MAGIC &&
+	    _IOC_NR(cmd) == _IOC_NR(VMEMCACHE_IOC_CREATE))
+		return vmc_ioctl_create(cmd, uarg);
+	return vmc_cache_ioctl(c, cmd, uarg);
 }
 
 static int vmc_open(struct inode *inode, struct file *file)

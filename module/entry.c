@@ -44,7 +44,7 @@ struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
 	struct vmc_entry *e;
 
 	BUILD_BUG_ON(sizeof(*e) != 64);
-	e = kvmalloc(struct_size(e, key, key_len), GFP_KERNEL);
+	e = kvmalloc(struct_size(e, key, key_len), c->gfp);
 	if (!e)
 		return ERR_PTR(-ENOMEM);
 	if (copy_from_user(e->key, ukey, key_len)) {
@@ -108,6 +108,7 @@ bool vmc_entry_unlink(struct vmc_cache *c, struct vmc_entry *e)
  * @e: unlinked entry without a value
  * @uval: user pointer to the value that will be written
  * @len: value length, 1..pool size
+ * @log: where to report the entries evicted, or NULL
  *
  * Evicts entries through the replacement policy while the pool is full,
  * but first lets the policy release the space it holds and faults the
@@ -116,7 +117,8 @@ bool vmc_entry_unlink(struct vmc_cache *c, struct vmc_entry *e)
  * Return: 0, -ENOSPC when nothing more can be evicted, -EFAULT or -ENOMEM.
  */
 int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
-			  const void __user *uval, u64 len)
+			  const void __user *uval, u64 len,
+			  struct vmc_evict_log *log)
 {
 	struct vmc_extent stack[VMC_EXT_ONSTACK], *ext = stack, *array;
 	unsigned int max = ARRAY_SIZE(stack), nr;
@@ -130,7 +132,7 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 		if (ret == -EOVERFLOW) {
 			if (ext != stack)
 				kvfree(ext);
-			ext = kvmalloc_array(nr, sizeof(*ext), GFP_KERNEL);
+			ext = kvmalloc_array(nr, sizeof(*ext), c->gfp);
 			if (!ext)
 				return -ENOMEM;
 			max = nr;
@@ -146,7 +148,7 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 		if (!faulted_in && fault_in_readable(uval, len))
 			goto out_free;
 		faulted_in = true;
-		ret = vmc_cache_evict_lru(c);
+		ret = vmc_cache_evict_lru(c, log);
 		if (ret) {
 			ret = ret == -ESRCH ? -ENOSPC : ret;
 			goto out_free;
@@ -159,7 +161,7 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 	} else {
 		array = ext;
 		if (ext == stack) {
-			array = kvmalloc_array(nr, sizeof(*ext), GFP_KERNEL);
+			array = kvmalloc_array(nr, sizeof(*ext), c->gfp);
 			if (!array) {
 				vmc_extent_put(&c->alloc, ext, nr);
 				return -ENOMEM;

@@ -53,14 +53,18 @@ static struct vmc_free_run *run_of(struct rb_node *node)
  * @a: allocator
  * @size: pool size in bytes; only whole units are used
  * @unit: extent size in bytes, non-zero
+ * @gfp: flags of the allocator's bookkeeping (GFP_KERNEL_ACCOUNT charges it
+ *	 to the memory cgroup of whoever frees space)
  *
  * Return: 0 or -ENOMEM.
  */
-int vmc_extent_alloc_init(struct vmc_extent_alloc *a, u64 size, u32 unit)
+int vmc_extent_alloc_init(struct vmc_extent_alloc *a, u64 size, u32 unit,
+			  gfp_t gfp)
 {
 	struct vmc_free_run *run;
 
 	spin_lock_init(&a->lock);
+	a->gfp = gfp;
 	a->free = RB_ROOT;
 	a->unit = unit;
 	a->size = div_u64(size, unit) * unit;
@@ -74,7 +78,7 @@ int vmc_extent_alloc_init(struct vmc_extent_alloc *a, u64 size, u32 unit)
 	if (!a->size)
 		return 0;
 
-	run = kmem_cache_alloc(vmc_free_run_cache, GFP_KERNEL);
+	run = kmem_cache_alloc(vmc_free_run_cache, gfp);
 	if (!run)
 		return -ENOMEM;
 	run->off = 0;
@@ -285,7 +289,7 @@ void vmc_extent_put(struct vmc_extent_alloc *a, const struct vmc_extent *ext,
 	u64 pos = nr ? ext[0].off : 0;
 
 	might_sleep();
-	spare = kmem_cache_alloc(vmc_free_run_cache, GFP_KERNEL | __GFP_NOFAIL);
+	spare = kmem_cache_alloc(vmc_free_run_cache, a->gfp | __GFP_NOFAIL);
 	vmc_alloc_lock(a);
 	while (i < nr) {
 		u64 end = ext[i].off + ext[i].len, good, bad;
@@ -299,7 +303,7 @@ void vmc_extent_put(struct vmc_extent_alloc *a, const struct vmc_extent *ext,
 		} else {
 			spin_unlock(&a->lock);
 			spare = kmem_cache_alloc(vmc_free_run_cache,
-						 GFP_KERNEL | __GFP_NOFAIL);
+						 a->gfp | __GFP_NOFAIL);
 			vmc_alloc_lock(a);
 			continue;
 		}
@@ -402,12 +406,12 @@ int vmc_extent_poison(struct vmc_extent_alloc *a, u64 off, u64 len)
 	if (!len)
 		return 0;
 	end = len > U64_MAX - off ? U64_MAX : off + len;
-	spare = kmem_cache_alloc(vmc_free_run_cache, GFP_KERNEL);
+	spare = kmem_cache_alloc(vmc_free_run_cache, a->gfp);
 	if (!spare)
 		return -ENOMEM;
 	for (;;) {
 		nr = READ_ONCE(a->nr_poison);
-		arr = kmalloc_array(nr + 1, sizeof(*arr), GFP_KERNEL);
+		arr = kmalloc_array(nr + 1, sizeof(*arr), a->gfp);
 		if (!arr) {
 			kmem_cache_free(vmc_free_run_cache, spare);
 			return -ENOMEM;

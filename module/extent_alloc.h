@@ -15,6 +15,7 @@
 #ifndef _VMEMCACHE_EXTENT_ALLOC_H
 #define _VMEMCACHE_EXTENT_ALLOC_H
 
+#include <linux/gfp.h>
 #include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -47,6 +48,7 @@ struct vmc_extent {
  * @unit: the extent size, the allocation granularity
  * @lock_acquired: acquisitions of @lock (a debug statistic)
  * @lock_contended: of those, how many had to wait
+ * @gfp: allocation flags of the free-run nodes
  */
 struct vmc_extent_alloc {
 	spinlock_t lock;	/* protects free, free_bytes, nr_free, poison */
@@ -60,9 +62,11 @@ struct vmc_extent_alloc {
 	u32 unit;
 	u64 lock_acquired;
 	u64 lock_contended;
+	gfp_t gfp;
 };
 
-int vmc_extent_alloc_init(struct vmc_extent_alloc *a, u64 size, u32 unit);
+int vmc_extent_alloc_init(struct vmc_extent_alloc *a, u64 size, u32 unit,
+			  gfp_t gfp);
 void vmc_extent_alloc_destroy(struct vmc_extent_alloc *a);
 int vmc_extent_get(struct vmc_extent_alloc *a, u64 len, struct vmc_extent *ext,
 		   unsigned int max, unsigned int *nr);

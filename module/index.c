@@ -199,6 +199,37 @@ void vmc_index_drain(struct rhashtable *index,
 	rhashtable_walk_exit(&iter);
 }
 
+/**
+ * vmc_index_walk() - pass entries of the index to a function until it stops
+ * @index: the index
+ * @fn: called with a reference on the entry, which it must drop; may sleep;
+ *	returns false to end the walk
+ * @arg: passed to @fn
+ *
+ * As vmc_index_drain(), a walk may miss entries or see one twice when the
+ * index changes meanwhile.
+ */
+void vmc_index_walk(struct rhashtable *index,
+		    bool (*fn)(struct vmc_entry *e, void *arg), void *arg)
+{
+	struct rhashtable_iter iter;
+	struct vmc_entry *e;
+	bool more = true;
+
+	rhashtable_walk_enter(index, &iter);
+	rhashtable_walk_start(&iter);
+	while (more && (e = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(e) || !refcount_inc_not_zero(&e->ref))
+			continue;
+		rhashtable_walk_stop(&iter);
+		more = fn(e, arg);
+		cond_resched();
+		rhashtable_walk_start(&iter);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
 void vmc_index_destroy(struct rhashtable *index)
 {
 	rhashtable_destroy(index);

@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
@@ -19,6 +20,8 @@ static unsigned int extent_size = 256;
 static char *policy = "lru";
 static ushort mode = 0600;
 static char *backing_dev;
+/* Not given: half of the RAM (U64_MAX marks "not given"). */
+static u64 private_limit = U64_MAX;
 
 static int vmc_param_set_size(const char *val, const struct kernel_param *kp)
 {
@@ -38,6 +41,9 @@ module_param(policy, charp, 0444);
 MODULE_PARM_DESC(policy, "Initial replacement policy: lru or none (default lru)");
 module_param(backing_dev, charp, 0444);
 MODULE_PARM_DESC(backing_dev, "DAX block device to claim as the pool, e.g. /dev/pmem0 (default: DRAM)");
+/* 0: the current value is the private_limit attribute of the device. */
+module_param_cb(private_limit, &vmc_param_size_ops, &private_limit, 0);
+MODULE_PARM_DESC(private_limit, "Most bytes of DRAM pools all private caches may hold; 0: no bound (default: half of RAM)");
 module_param(mode, ushort, 0444);
 MODULE_PARM_DESC(mode, "Permissions of /dev/vmemcache (default 0600)");
 
@@ -78,6 +84,10 @@ static int __init vmc_init(void)
 		if (ret)
 			goto err_cache;
 	}
+	/* Private caches may hold half of the RAM in DRAM pools at first. */
+	if (private_limit == U64_MAX)
+		private_limit = (u64)totalram_pages() << (PAGE_SHIFT - 1);
+	vmc_private_set_limit(private_limit);
 	vmc_dev.misc.mode = mode;
 	ret = misc_register(&vmc_dev.misc);
 	if (ret)

@@ -65,7 +65,7 @@ void vmc_repl_lock_stat(struct vmc_repl *r, u64 *acquired, u64 *contended)
 
 static struct vmc_repl *vmc_none_create(struct vmc_cache *c)
 {
-	struct vmc_repl *r = kzalloc(sizeof(*r), GFP_KERNEL);
+	struct vmc_repl *r = kzalloc(sizeof(*r), c->gfp);
 
 	if (r && vmc_repl_init(r, &vmc_repl_none)) {
 		kfree(r);

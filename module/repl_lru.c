@@ -145,14 +145,14 @@ static void vmc_lru_record(struct vmc_repl *r, struct vmc_entry *e)
 
 static struct vmc_repl *vmc_lru_create(struct vmc_cache *c)
 {
-	struct vmc_repl_lru *l = kzalloc(sizeof(*l), GFP_KERNEL);
+	struct vmc_repl_lru *l = kzalloc(sizeof(*l), c->gfp);
 	int cpu;
 
 	if (!l)
 		return NULL;
 	if (vmc_repl_init(&l->r, &vmc_repl_lru))
 		goto err_free;
-	l->rings = alloc_percpu(struct vmc_lru_ring);
+	l->rings = alloc_percpu_gfp(struct vmc_lru_ring, c->gfp);
 	if (!l->rings)
 		goto err_exit;
 	for_each_possible_cpu(cpu)

@@ -29,7 +29,7 @@ static struct vmc_repl_lru_locked *to_lru_locked(struct vmc_repl *r)
 
 static struct vmc_repl *vmc_lru_create(struct vmc_cache *c)
 {
-	struct vmc_repl_lru_locked *l = kzalloc(sizeof(*l), GFP_KERNEL);
+	struct vmc_repl_lru_locked *l = kzalloc(sizeof(*l), c->gfp);
 
 	if (!l)
 		return NULL;

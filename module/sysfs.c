@@ -253,6 +253,77 @@ static ssize_t stat_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(stat);
 
+/*
+ * The private caches (VMEMCACHE_IOC_CREATE): private_limit bounds the DRAM
+ * pools they hold together (0: no bound), private_used and private_caches
+ * say what they hold now.
+ */
+static ssize_t private_limit_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct vmc_private_usage u;
+
+	vmc_private_get_usage(&u);
+	return sysfs_emit(buf, "%llu\n", u.limit);
+}
+
+static ssize_t private_limit_store(struct device *dev,
+				   struct device_attribute *attr,
+				   const char *buf, size_t count)
+{
+	u64 limit;
+	int ret;
+
+	ret = vmc_parse_size(buf, &limit);
+	if (ret)
+		return ret;
+	vmc_private_set_limit(limit);
+	return count;
+}
+static DEVICE_ATTR_RW(private_limit);
+
+static ssize_t private_used_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct vmc_private_usage u;
+
+	vmc_private_get_usage(&u);
+	return sysfs_emit(buf, "%llu\n", u.used);
+}
+static DEVICE_ATTR_RO(private_used);
+
+static ssize_t private_caches_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct vmc_private_usage u;
+
+	vmc_private_get_usage(&u);
+	return sysfs_emit(buf, "%llu\n", u.caches);
+}
+static DEVICE_ATTR_RO(private_caches);
+
+static ssize_t private_per_user_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	struct vmc_private_usage u;
+
+	vmc_private_get_usage(&u);
+	return sysfs_emit(buf, "%llu\n", u.per_user);
+}
+
+static ssize_t private_per_user_store(struct device *dev,
+				      struct device_attribute *attr,
+				      const char *buf, size_t count)
+{
+	u64 max;
+
+	if (kstrtou64(buf, 0, &max))
+		return -EINVAL;
+	vmc_private_set_per_user(max);
+	return count;
+}
+static DEVICE_ATTR_RW(private_per_user);
+
 static struct attribute *vmc_attrs[] = {
 	&dev_attr_capacity.attr,
 	&dev_attr_extent_size.attr,
@@ -260,6 +331,10 @@ static struct attribute *vmc_attrs[] = {
 	&dev_attr_backing_dev.attr,
 	&dev_attr_reset.attr,
 	&dev_attr_stat.attr,
+	&dev_attr_private_limit.attr,
+	&dev_attr_private_used.attr,
+	&dev_attr_private_caches.attr,
+	&dev_attr_private_per_user.attr,
 	NULL,
 };
 

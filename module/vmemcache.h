@@ -16,6 +16,7 @@
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
+#include <linux/siphash.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -199,6 +200,10 @@ struct vmc_stats {
  * @nr_entries: linked entries
  * @dram_used: bytes of entry metadata and keys
  * @stats: event counters
+ * @list_key: key of the hash that orders keys for VMEMCACHE_IOC_LIST
+ * @gfp: allocation flags of the cache's memory: GFP_KERNEL_ACCOUNT for a
+ *	 private cache, charged to the memory cgroup of its creator (the pool)
+ *	 and of whoever puts (entries), GFP_KERNEL for the shared one
  */
 struct vmc_cache {
 	struct percpu_rw_semaphore cfg_sem;
@@ -212,6 +217,26 @@ struct vmc_cache {
 	atomic_long_t nr_entries;
 	atomic_long_t dram_used;
 	struct vmc_stats __percpu *stats;
+	siphash_key_t list_key;
+	gfp_t gfp;
+};
+
+/**
+ * struct vmc_evict_log - where a put or an evict reports what it evicted
+ * @buf: user buffer: a struct vmemcache_evicted_log and its records
+ * @size: its size in bytes
+ * @used: bytes written so far, the header included
+ * @count: records written
+ * @dropped: evictions that did not fit or could not be written
+ * @fault: a write to @buf failed; nothing more is written
+ */
+struct vmc_evict_log {
+	void __user *buf;
+	u64 size;
+	u64 used;
+	u32 count;
+	u64 dropped;
+	bool fault;
 };
 
 /* index.c */
@@ -225,6 +250,8 @@ bool vmc_index_contains(struct rhashtable *index, const struct vmc_key *key);
 bool vmc_index_finds(struct rhashtable *index, struct vmc_entry *e);
 void vmc_index_drain(struct rhashtable *index,
 		     void (*fn)(struct vmc_entry *e, void *arg), void *arg);
+void vmc_index_walk(struct rhashtable *index,
+		    bool (*fn)(struct vmc_entry *e, void *arg), void *arg);
 void vmc_index_destroy(struct rhashtable *index);
 
 /* entry.c */
@@ -240,7 +267,8 @@ struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
 void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e);
 bool vmc_entry_unlink(struct vmc_cache *c, struct vmc_entry *e);
 int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
-			  const void __user *uval, u64 len);
+			  const void __user *uval, u64 len,
+			  struct vmc_evict_log *log);
 int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
 		   void __user *ubuf, u64 len, bool to_user,
 		   struct vmc_extent *bad);
@@ -248,20 +276,50 @@ int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
 /* cache.c */
 struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
 				   const struct vmc_repl_ops *policy);
+struct vmc_cache *vmc_cache_create_on(struct vmc_backing *backing,
+				      u64 capacity, u32 extent_size,
+				      const struct vmc_repl_ops *policy,
+				      gfp_t gfp);
 void vmc_cache_destroy(struct vmc_cache *c);
 int vmc_cache_reconfigure(struct vmc_cache *c, u64 capacity, u32 extent_size,
 			  const struct vmc_repl_ops *policy);
 void vmc_cache_reset(struct vmc_cache *c);
 int vmc_cache_set_backing(struct vmc_cache *c, const char *path);
-int vmc_cache_evict_lru(struct vmc_cache *c);
+int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evict_log *log);
 int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
-		  const void __user *uval, u64 len, bool replace);
+		  const void __user *uval, u64 len, bool replace,
+		  struct vmc_evict_log *log);
 int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 		  void __user *ubuf, u64 buf_len, u64 offset, u64 *copied,
 		  u64 *size);
 int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
 		     u64 *size);
-int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key);
+int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
+		    struct vmc_evict_log *log);
+
+int vmc_cache_evict_prefix(struct vmc_cache *c, const struct vmc_key *prefix,
+			   struct vmc_evict_log *log);
+
+/**
+ * struct vmc_list - a listing of keys into a user buffer
+ * @prefix: keys must start with it; len 0 for all
+ * @buf: user buffer for the records
+ * @size: its size
+ * @cursor: in: list the keys whose list hash is at least this; out: where
+ *	    the next call starts, 0 when the listing is complete
+ * @count: records written
+ * @used: bytes written
+ */
+struct vmc_list {
+	struct vmc_key prefix;
+	void __user *buf;
+	u64 size;
+	u64 cursor;
+	u32 count;
+	u64 used;
+};
+
+int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l);
 
 struct vmemcache_stats;
 void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st);
@@ -297,6 +355,25 @@ void vmc_debugfs_exit(void);
 
 /* chardev.c */
 extern const struct file_operations vmc_fops;
+
+/**
+ * struct vmc_private_usage - what the private caches take
+ * @limit: most bytes of DRAM pools all private caches may hold together;
+ *	   0 for no limit (beyond the memory cgroups they are charged to)
+ * @used: bytes of DRAM pools of the private caches that exist now
+ * @caches: private caches that exist now (DRAM and DAX)
+ * @per_user: most private caches one user may have at once; 0: no bound
+ */
+struct vmc_private_usage {
+	u64 limit;
+	u64 used;
+	u64 caches;
+	u64 per_user;
+};
+
+void vmc_private_get_usage(struct vmc_private_usage *u);
+void vmc_private_set_limit(u64 limit);
+void vmc_private_set_per_user(u64 max);
 
 /* sysfs.c */
 extern const struct attribute_group *vmc_attr_groups[];

@@ -220,6 +220,8 @@ int cmd_version(const char *dev, int argc, char **argv)
 		{ VMEMCACHE_FEAT_PUT_REPLACE, "put_replace" },
 		{ VMEMCACHE_FEAT_EVICT_LRU, "evict_lru" },
 		{ VMEMCACHE_FEAT_LOCK_STATS, "lock_stats" },
+		{ VMEMCACHE_FEAT_PRIVATE, "private" },
+		{ VMEMCACHE_FEAT_EVICTED_LOG, "evicted_log" },
 	};
 	struct vmemcache_version v;
 	VMEMcache *cache;

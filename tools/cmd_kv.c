@@ -152,22 +152,87 @@ int cmd_exists(const char *dev, int argc, char **argv)
 
 int cmd_evict(const char *dev, int argc, char **argv)
 {
+	static const char *const names[] = { "--prefix", NULL };
 	VMEMcache *cache;
 	unsigned int set;
 	const char *key;
+	ssize_t n;
 	int i, ret;
 
-	i = ctl_options("evict", argc, argv, NULL, &set, &ret);
+	i = ctl_options("evict", argc, argv, names, &set, &ret);
 	if (i < 0)
 		return ret;
 	if (argc - i > 1)
 		return ctl_usage_error("evict", "expected at most one KEY");
 	key = argc - i == 1 ? argv[i] : NULL;
+	if ((set & 1) && (!key || !*key))
+		return ctl_usage_error("evict", "--prefix needs a non-empty PREFIX");
 	ret = ctl_open("evict", dev, &cache);
 	if (ret != CTL_OK)
 		return ret;
-	if (vmemcache_evict(cache, key, key ? strlen(key) : 0))
+	if (set & 1) {
+		/* Every key that starts with PREFIX; prints how many. */
+		n = vmemcache_evict_prefix(cache, key, strlen(key), 0);
+		if (n < 0)
+			ret = ctl_fail("evict");
+		else
+			printf("%zd\n", n);
+	} else if (vmemcache_evict(cache, key, key ? strlen(key) : 0)) {
 		ret = ctl_fail("evict");
+	}
+	vmemcache_delete(cache);
+	return ret;
+}
+
+struct keys_out {
+	int sizes;
+};
+
+/* One key a line, bytes outside printable ASCII (and \\) as \\xNN. */
+static int print_key(VMEMcache *cache, const void *key, size_t ksize,
+		     size_t vsize, void *arg)
+{
+	const unsigned char *k = key;
+	struct keys_out *o = arg;
+	size_t i;
+
+	(void)cache;
+	for (i = 0; i < ksize; i++) {
+		if (k[i] >= 0x20 && k[i] < 0x7f && k[i] != '\\')
+			putchar(k[i]);
+		else
+			printf("\\x%02x", k[i]);
+	}
+	if (o->sizes)
+		printf("\t%zu", vsize);
+	putchar('\n');
+	return ferror(stdout) ? 1 : 0;	/* 1 stops the listing */
+}
+
+int cmd_keys(const char *dev, int argc, char **argv)
+{
+	static const char *const names[] = { "--sizes", NULL };
+	struct keys_out o = { 0 };
+	const char *prefix;
+	VMEMcache *cache;
+	unsigned int set;
+	int i, ret;
+
+	i = ctl_options("keys", argc, argv, names, &set, &ret);
+	if (i < 0)
+		return ret;
+	if (argc - i > 1)
+		return ctl_usage_error("keys", "expected at most one PREFIX");
+	prefix = argc - i == 1 ? argv[i] : "";
+	o.sizes = set & 1;
+	ret = ctl_open("keys", dev, &cache);
+	if (ret != CTL_OK)
+		return ret;
+	i = vmemcache_list(cache, prefix, strlen(prefix), print_key, &o);
+	if (i == 1 || (!i && fflush(stdout)))
+		ret = ctl_error("keys", "cannot write the keys");
+	else if (i)
+		ret = ctl_fail("keys");
 	vmemcache_delete(cache);
 	return ret;
 }

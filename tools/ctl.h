@@ -61,6 +61,7 @@ int cmd_put(const char *dev, int argc, char **argv);
 int cmd_get(const char *dev, int argc, char **argv);
 int cmd_exists(const char *dev, int argc, char **argv);
 int cmd_evict(const char *dev, int argc, char **argv);
+int cmd_keys(const char *dev, int argc, char **argv);
 int cmd_stat(const char *dev, int argc, char **argv);
 int cmd_top(const char *dev, int argc, char **argv);
 int cmd_version(const char *dev, int argc, char **argv);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "ctl.h"
 
 int ctl_fail(const char *op)
@@ -79,6 +81,19 @@ int ctl_options(const char *op, int argc, char **argv,
 
 int ctl_open(const char *op, const char *dev, VMEMcache **cache)
 {
+	struct stat st;
+
+	/*
+	 * A directory or a block device would make a private cache, gone
+	 * when this command exits: only the shared cache makes sense here.
+	 */
+	if (!stat(dev, &st) && (S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))) {
+		fprintf(stderr,
+			"vmemcachectl: %s: %s is not the vmemcache device (a private cache there would vanish when vmemcachectl exits)\n",
+			op, dev);
+		*cache = NULL;
+		return CTL_ERROR;
+	}
 	*cache = vmemcache_new();
 	if (!*cache) {
 		ctl_fail(op);

@@ -20,6 +20,7 @@ static const struct command {
 	{ "get", cmd_get },
 	{ "exists", cmd_exists },
 	{ "evict", cmd_evict },
+	{ "keys", cmd_keys },
 	{ "stat", cmd_stat },
 	{ "top", cmd_top },
 	{ "version", cmd_version },
@@ -37,6 +38,11 @@ void ctl_help(void)
 "  get KEY                      write the value of KEY to stdout\n"
 "  exists KEY                   print the size of the value of KEY\n"
 "  evict [KEY]                  evict KEY, or the least recently used entry\n"
+"  evict --prefix PREFIX        evict every key that starts with PREFIX;\n"
+"                               prints how many\n"
+"  keys [--sizes] [PREFIX]      list the keys (that start with PREFIX), one\n"
+"                               a line (\\xNN for other bytes), with\n"
+"                               --sizes their value sizes too\n"
 "  stat [--json]                show the cache's counters\n"
 "  top [-i SEC] [-n COUNT]      a line of rates every SEC seconds (default 1)\n"
 "  version                      show the module's API version and features\n"

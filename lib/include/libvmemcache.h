@@ -54,27 +54,50 @@ enum vmemcache_statistic {
 };
 
 /*
- * Called by vmemcache_evict() after it has removed a key that the caller
- * named.  libvmemcache-kdev limitation: the kernel does not report which
- * entries its replacement policy evicts (to make room for a put, or for
- * vmemcache_evict(cache, NULL, 0)), so the callback is NOT called for those.
+ * on_evict -- called once for every entry that this handle's calls evicted:
+ * the entries vmemcache_put() evicted to make room (even when the put then
+ * failed), the key vmemcache_evict() removed, or the least recently used
+ * entry vmemcache_evict(cache, NULL, 0) removed.
+ *
+ * When: after the put or evict has returned from the kernel and before the
+ * library function returns to its caller, in the calling thread, in the
+ * order the entries were evicted.  The entry is already gone: its value can
+ * no longer be read (a vmemcache_get() of the key in the callback misses),
+ * unlike in libvmemcache 0.8, which called it just before the removal.
+ * The callback may call any function of the library on the same handle.
+ *
+ * Entries evicted by other handles or processes sharing the cache, or by an
+ * administrator's reset, are not reported.  The kernel writes the evicted
+ * keys into a buffer the library passes with the put or evict (no extra
+ * system call); a put that evicts more than fits in it (about 64 KiB of
+ * keys, more for large values) reports the first ones only.  On a kernel
+ * older than API version 2 only vmemcache_evict() of a named key is
+ * reported.
  */
 typedef void vmemcache_on_evict(VMEMcache *cache,
 		const void *key, size_t key_size, void *arg);
 
 /*
- * Called by vmemcache_get() on a miss; the callback may vmemcache_put() the
- * key, after which vmemcache_get() retries the lookup once.
+ * on_miss -- called by vmemcache_get() on a miss, before it returns; if the
+ * callback vmemcache_put()s the key, vmemcache_get() looks it up again and
+ * returns the value as if it had been there.
  */
 typedef void vmemcache_on_miss(VMEMcache *cache,
 		const void *key, size_t key_size, void *arg);
 
 /*
- * vmemcache_new -- allocate an unattached cache handle with the defaults
- * (size VMEMCACHE_MIN_POOL, extent VMEMCACHE_MIN_EXTENT, policy LRU).
+ * vmemcache_new -- allocate an unattached cache handle with the defaults of
+ * libvmemcache 0.8: size 0 (VMEMCACHE_MIN_POOL for a DRAM cache, the whole
+ * device for a DAX one), extent VMEMCACHE_MIN_EXTENT, policy LRU.
  * Returns NULL with errno ENOMEM on failure.
+ *
+ * The older 4-argument form is accepted too (see vmemcache_new4() below):
+ * vmemcache_new(path, size, extent_size, policy) creates and attaches a
+ * handle in one call.  A macro picks the function by the number of
+ * arguments; (vmemcache_new)() or &vmemcache_new name the 0-argument one.
  */
-VMEMcache *vmemcache_new(void);
+VMEMcache *(vmemcache_new)(void);
+VMEMcache *vmemcache_new0(void);
 
 /*
  * Configuration; only before vmemcache_add() (EALREADY afterwards).
@@ -93,19 +116,36 @@ int vmemcache_set_eviction_policy(VMEMcache *cache,
 		enum vmemcache_repl_p repl_p);
 
 /*
- * vmemcache_add -- attach the handle to its backing.
+ * vmemcache_add -- attach the handle to its backing, by the type of @path:
  *
- * libvmemcache-kdev currently supports only the system-wide shared cache:
- * @path must be a character device that answers VMEMCACHE_IOC_VERSION with
- * api_version >= 1, normally "/dev/vmemcache".  The errno of a failed
- * open() or VMEMCACHE_IOC_VERSION is passed on (e.g. ENOENT, EACCES,
- * ENOTTY).  A directory or a regular file (a private cache in
- * libvmemcache) fails with ENOTSUP for now, as does any other file type.
- * A second vmemcache_add() on the same handle fails with EALREADY.
+ *  - a directory: a new private cache in DRAM of the set size (as
+ *    libvmemcache's temporary file in that directory).  The pool is
+ *    allocated at once and charged to the caller's memory cgroup; the
+ *    directory must be writable and searchable (EACCES) but nothing is
+ *    created in it.  The cache is made through the device $VMEMCACHE_DEV
+ *    (default /dev/vmemcache), whose open() errno is passed on; the
+ *    administrator's bounds (total private pools, caches per user) give
+ *    EDQUOT, the memory cgroup's limit ENOMEM.
+ *  - a DAX-capable block device (/dev/pmemN, fsdax): a new private cache on
+ *    that device, claimed exclusively while the cache lives (EBUSY if
+ *    mounted or claimed); size 0 takes the whole device, a size above the
+ *    device's is EINVAL.  A block device without DAX: EOPNOTSUPP.
+ *  - the vmemcache device (/dev/vmemcache): the system-wide shared cache.
+ *    Size, extent size and policy are not applied to it (see above).
+ *  - any other character device: EINVAL, as libvmemcache's "not a Device
+ *    DAX"; any other file: ENOTDIR; a missing path: ENOENT.
+ *
+ * An extent size above the set size is EINVAL; extent sizes are rounded up
+ * to a multiple of 8 bytes.  A second vmemcache_add() on an attached handle
+ * fails with EBUSY, as in libvmemcache.  A private cache lives until
+ * vmemcache_delete() (in every process that inherited it, with fork()).
  */
 int vmemcache_add(VMEMcache *cache, const char *path);
 
-/* Closes the device and frees the handle; the shared cache keeps its entries. */
+/*
+ * Closes the handle and frees it: a private cache is freed with it (unless
+ * a forked child still holds it), the shared cache keeps its entries.
+ */
 void vmemcache_delete(VMEMcache *cache);
 
 void vmemcache_callback_on_evict(VMEMcache *cache,
@@ -114,8 +154,19 @@ void vmemcache_callback_on_miss(VMEMcache *cache,
 		vmemcache_on_miss *miss, void *arg);
 
 /*
+ * vmemcache_evict_ex -- (extension) on_evict with the evicted value's size,
+ * called at the same moments.  Setting it clears on_evict and the other way
+ * round.
+ */
+typedef void vmemcache_on_evict_ex(VMEMcache *cache,
+		const void *key, size_t key_size, size_t value_size, void *arg);
+void vmemcache_callback_on_evict_ex(VMEMcache *cache,
+		vmemcache_on_evict_ex *evict, void *arg);
+
+/*
  * vmemcache_get -- copy up to @vbufsize bytes of the value of @key,
- * starting at @offset, into @vbuf (which may be NULL if @vbufsize is 0).
+ * starting at @offset, into @vbuf (a NULL @vbuf copies nothing, whatever
+ * @vbufsize, as in libvmemcache).
  * Returns the number of bytes copied (0 if @offset is at or past the end)
  * and stores the whole value's size in *@vsize if @vsize is not NULL.
  * On a miss, calls the on_miss callback (if set), retries once, and then
@@ -154,9 +205,93 @@ const char *vmemcache_errormsg(void);
  * All of them need an attached cache (EINVAL before vmemcache_add()).
  */
 
-/* vmemcache_put() with VMEMCACHE_PUT_* flags (VMEMCACHE_PUT_REPLACE). */
+/*
+ * vmemcache_new4 -- the 4-argument vmemcache_new(path, size, extent_size,
+ * policy) of libvmemcache before 0.8: vmemcache_new0(), the three setters
+ * (a size of 0 keeps the default) and vmemcache_add(@path).  Returns NULL
+ * with errno and the error message of the step that failed.
+ */
+VMEMcache *vmemcache_new4(const char *path, size_t size, size_t extent_size,
+		enum vmemcache_repl_p repl_p);
+
+/*
+ * vmemcache_new() passes one empty argument, the old form four: the fifth
+ * parameter of VMEMCACHE_NEW_PICK_ lands on the function to call (plain
+ * C99/C++11 preprocessing, no extension).  1-3 arguments do not compile.
+ */
+#define VMEMCACHE_NEW_PICK_(_1, _2, _3, _4, fn, ...) fn
+#define vmemcache_new(...) VMEMCACHE_NEW_PICK_(__VA_ARGS__,		\
+	vmemcache_new4, vmemcache_new_takes_0_or_4_arguments,		\
+	vmemcache_new_takes_0_or_4_arguments, vmemcache_new0, )(__VA_ARGS__)
+
+/*
+ * vmemcache_put() with flags: VMEMCACHE_PUT_IF_ABSENT (0, the default:
+ * EEXIST if the key is present) or VMEMCACHE_PUT_REPLACE (replace the value
+ * atomically: a concurrent get sees the old or the new one).
+ */
+#define VMEMCACHE_PUT_IF_ABSENT 0
 int vmemcache_put_flags(VMEMcache *cache, const void *key, size_t key_size,
 		const void *value, size_t value_size, unsigned int flags);
+
+/*
+ * vmemcache_evict() with flags: VMEMCACHE_EVICT_NO_CALLBACK removes the
+ * entry without calling on_evict (and without asking the kernel for the
+ * evicted key).  Other bits: EINVAL.
+ */
+#define VMEMCACHE_EVICT_NO_CALLBACK 1u
+int vmemcache_evict_flags(VMEMcache *cache, const void *key, size_t ksize,
+		unsigned int flags);
+
+/*
+ * vmemcache_evict_prefix -- evict every entry whose key starts with the
+ * @prefix_size (>= 1) bytes at @prefix; returns how many it evicted (0 if
+ * none), or -1 with errno.  on_evict runs for each, as for vmemcache_evict()
+ * (flags: 0 or VMEMCACHE_EVICT_NO_CALLBACK); when more than about 1 MiB of
+ * keys go at once, the callback sees the first ones only (the count is
+ * exact).  Entries put while it runs may survive.  Needs a kernel with
+ * VMEMCACHE_FEAT_EVICT_PREFIX (ENOTSUP otherwise).
+ */
+ssize_t vmemcache_evict_prefix(VMEMcache *cache, const void *prefix,
+		size_t prefix_size, unsigned int flags);
+
+/*
+ * vmemcache_list -- call @cb for every key (that starts with the
+ * @prefix_size bytes at @prefix; 0 for all keys), with its value's size.
+ * @cb returns 0 to go on, anything else to stop: vmemcache_list() then
+ * returns that value.  Returns 0 when every key was listed, -1 with errno
+ * on failure.  Listing is not a use: the LRU order and the counters stay.
+ * The keys come from the kernel a bufferful at a time, in a hashed order:
+ * a key present for the whole listing is listed exactly once; a key put or
+ * evicted meanwhile (from @cb too) may or may not be.  Needs VMEMCACHE_FEAT_LIST (ENOTSUP otherwise).
+ */
+typedef int vmemcache_list_cb(VMEMcache *cache, const void *key,
+		size_t key_size, size_t value_size, void *arg);
+int vmemcache_list(VMEMcache *cache, const void *prefix, size_t prefix_size,
+		vmemcache_list_cb *cb, void *arg);
+
+/*
+ * vmemcache_batch -- carry out @n operations (struct vmemcache_batch_item
+ * of <linux/vmemcache.h>: GET, PUT, EXISTS or EVICT, each with its key and
+ * buffer) with one system call per VMEMCACHE_BATCH_MAX of them.  Each
+ * item gets its own result in items[i].result: 0 or a negative errno, the
+ * one its own function would set (-ENOENT for a miss, -EEXIST, -ENOSPC,
+ * ...), and value_size/copied for GET and EXISTS.  Returns 0 when every
+ * item ran (whatever their results), -1 with errno when the batch itself is
+ * bad (EINVAL, EFAULT).  on_evict runs for the entries the puts and evicts
+ * removed, after the system call; on_miss does not run for batched gets.
+ * Needs VMEMCACHE_FEAT_BATCH (ENOTSUP otherwise).
+ */
+int vmemcache_batch(VMEMcache *cache, struct vmemcache_batch_item *items,
+		size_t n);
+
+/*
+ * vmemcache_get_exact -- like vmemcache_get() from offset 0, but a value
+ * larger than @vbufsize is an error: -1 with errno ENOSPC and the size the
+ * buffer needs in *@vsize (which must not be NULL).  On success returns the
+ * value's size.  A miss runs on_miss as vmemcache_get() does.
+ */
+ssize_t vmemcache_get_exact(VMEMcache *cache, const void *key,
+		size_t key_size, void *vbuf, size_t vbufsize, size_t *vsize);
 
 /* All counters of the cache at once. */
 int vmemcache_get_stats(VMEMcache *cache, struct vmemcache_stats *stats);

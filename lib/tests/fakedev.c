@@ -42,6 +42,9 @@ __attribute__((constructor)) static void fakedev_init(void)
 	close(fd);
 	fakedev_state = p;
 	fakedev.on = 1;
+	/* $VMC_FAKEDEV_V2: the v2 features (list, prefix evict, ...). */
+	path = getenv("VMC_FAKEDEV_V2");
+	fakedev.v2 = path && *path == '1';
 }
 
 void fakedev_reset(void)
@@ -84,10 +87,55 @@ static __u64 extents(size_t len)
 	return (len + 255) / 256 * 256;
 }
 
+/* The evicted log of the current put or evict (v2), or NULL. */
+static struct vmemcache_evicted_log *cur_log;
+static size_t cur_log_size;
+
+static int log_begin(__u64 buf, __u64 size)
+{
+	cur_log = NULL;
+	if (!buf && !size)
+		return 0;
+	if (!fakedev.v2)
+		return 0;	/* bad_reserved records it */
+	if (!buf || size < sizeof(*cur_log))
+		return -EINVAL;
+	cur_log = uptr(buf);
+	cur_log_size = size;
+	memset(cur_log, 0, sizeof(*cur_log));
+	cur_log->used = sizeof(*cur_log);
+	return 0;
+}
+
+static void log_rec(const struct fakedev_entry *e)
+{
+	struct vmemcache_evicted_rec rec = { 0 };
+	__u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+	char *p;
+
+	if (!cur_log)
+		return;
+	if (need > cur_log_size - cur_log->used) {
+		cur_log->dropped++;
+		cur_log->flags |= VMEMCACHE_EVICTED_TRUNCATED;
+		return;
+	}
+	p = (char *)cur_log + cur_log->used;
+	rec.value_size = e->value_len;
+	rec.key_len = e->key_len;
+	memcpy(p, &rec, sizeof(rec));
+	memcpy(p + sizeof(rec), e->key, e->key_len);
+	memset(p + sizeof(rec) + e->key_len, 0,
+	       need - sizeof(rec) - e->key_len);
+	cur_log->used += need;
+	cur_log->count++;
+}
+
 static void drop(struct fakedev_entry *e)
 {
 	struct fakedev_state *s = fakedev_state;
 
+	log_rec(e);
 	s->st.pool_used -= extents(e->value_len);
 	s->st.dram_used -= 64 + e->key_len;
 	s->st.entries--;
@@ -95,12 +143,28 @@ static void drop(struct fakedev_entry *e)
 	e->used = 0;
 }
 
+static struct fakedev_entry *lru_victim(void)
+{
+	struct fakedev_state *s = fakedev_state;
+	struct fakedev_entry *e = NULL;
+
+	for (int i = 0; i < FAKEDEV_ENTRIES; i++)
+		if (s->e[i].used && (!e || s->e[i].last_use < e->last_use))
+			e = &s->e[i];
+	return e;
+}
+
 static int do_put(struct vmemcache_put *p)
 {
 	struct fakedev_state *s = fakedev_state;
 	struct fakedev_entry *e, *old;
+	int ret;
 
-	fakedev.bad_reserved |= nonzero(p->reserved, sizeof(p->reserved));
+	fakedev.bad_reserved |= nonzero(p->reserved, sizeof(p->reserved)) ||
+		(!fakedev.v2 && (p->evicted || p->evicted_size));
+	ret = log_begin(p->evicted, p->evicted_size);
+	if (ret)
+		return ret;
 	if (!p->key_len || p->key_len > VMEMCACHE_MAX_KEY_SIZE ||
 	    !p->value_len || p->flags & ~VMEMCACHE_PUT_FLAGS)
 		return -EINVAL;
@@ -115,6 +179,10 @@ static int do_put(struct vmemcache_put *p)
 	for (int i = 0; !e && i < FAKEDEV_ENTRIES; i++)
 		if (!s->e[i].used)
 			e = &s->e[i];
+	if (!e && fakedev.v2) {
+		e = lru_victim();
+		drop(e);
+	}
 	if (!e)
 		return -ENOSPC;
 	if (old) {
@@ -184,9 +252,24 @@ static int do_evict(struct vmemcache_evict *v)
 {
 	struct fakedev_state *s = fakedev_state;
 	struct fakedev_entry *e = NULL;
+	int ret, n = 0;
 
 	fakedev.bad_reserved |= nonzero(v->reserved, sizeof(v->reserved)) ||
-				v->flags;
+		(!fakedev.v2 && (v->flags || v->evicted || v->evicted_size));
+	ret = log_begin(v->evicted, v->evicted_size);
+	if (ret)
+		return ret;
+	if (v->flags & VMEMCACHE_EVICT_PREFIX) {
+		if (!v->key_len)
+			return -EINVAL;
+		for (int i = 0; i < FAKEDEV_ENTRIES; i++)
+			if (s->e[i].used && s->e[i].key_len >= v->key_len &&
+			    !memcmp(s->e[i].key, uptr(v->key), v->key_len)) {
+				drop(&s->e[i]);
+				n++;
+			}
+		return n ? 0 : -ENOENT;
+	}
 	if (v->key_len) {
 		if (v->key_len > VMEMCACHE_MAX_KEY_SIZE)
 			return -EINVAL;
@@ -204,6 +287,90 @@ static int do_evict(struct vmemcache_evict *v)
 			return -ESRCH;
 	}
 	drop(e);
+	return 0;
+}
+
+static int do_list(struct vmemcache_list *l)
+{
+	struct fakedev_state *s = fakedev_state;
+	char *p = uptr(l->buf);
+	__u64 seen = 0;
+
+	l->count = 0;
+	l->used = 0;
+	for (int i = 0; i < FAKEDEV_ENTRIES; i++) {
+		struct fakedev_entry *e = &s->e[i];
+		struct vmemcache_evicted_rec rec = { 0 };
+		__u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+
+		if (!e->used || e->key_len < l->prefix_len ||
+		    memcmp(e->key, uptr(l->prefix), l->prefix_len))
+			continue;
+		if (seen++ < l->cursor)
+			continue;
+		/* One key a call, to exercise the cursor. */
+		if (l->count || need > l->buf_size) {
+			if (!l->count)
+				return -EOVERFLOW;
+			l->cursor += l->count;
+			return 0;
+		}
+		rec.value_size = e->value_len;
+		rec.key_len = e->key_len;
+		memcpy(p, &rec, sizeof(rec));
+		memcpy(p + sizeof(rec), e->key, e->key_len);
+		l->used = need;
+		l->count = 1;
+	}
+	l->cursor = 0;
+	return 0;
+}
+
+static int do_batch(struct vmemcache_batch *b)
+{
+	struct vmemcache_batch_item *it = uptr(b->items);
+	int ret;
+
+	ret = log_begin(b->evicted, b->evicted_size);
+	if (ret)
+		return ret;
+	if (!b->count || b->count > VMEMCACHE_BATCH_MAX)
+		return -EINVAL;
+	for (__u32 i = 0; i < b->count; i++, it++) {
+		struct vmemcache_put p = { .key = it->key, .key_len = it->key_len,
+			.value = it->buf, .value_len = it->len,
+			.flags = it->flags };
+		struct vmemcache_get g = { .key = it->key, .key_len = it->key_len,
+			.buf = it->buf, .buf_len = it->len };
+		struct vmemcache_exists x = { .key = it->key,
+			.key_len = it->key_len };
+		struct vmemcache_evict v = { .key = it->key,
+			.key_len = it->key_len };
+		struct vmemcache_evicted_log *log = cur_log;
+
+		it->value_size = it->copied = 0;
+		switch (it->op) {
+		case VMEMCACHE_BATCH_PUT:
+			it->result = do_put(&p);
+			break;
+		case VMEMCACHE_BATCH_GET:
+			it->result = do_get(&g);
+			it->value_size = g.value_size;
+			it->copied = g.copied;
+			break;
+		case VMEMCACHE_BATCH_EXISTS:
+			it->result = do_exists(&x);
+			it->value_size = x.value_size;
+			break;
+		case VMEMCACHE_BATCH_EVICT:
+			it->result = do_evict(&v);
+			break;
+		default:
+			it->result = -EINVAL;
+		}
+		cur_log = log;	/* the items' own puts and evicts pass none */
+	}
+	b->done = b->count;
 	return 0;
 }
 
@@ -227,6 +394,12 @@ static int do_ioctl(unsigned long req, void *arg)
 		v->api_version = fakedev.api_version;
 		v->features = VMEMCACHE_FEAT_PUT_REPLACE |
 			      VMEMCACHE_FEAT_EVICT_LRU;
+		if (fakedev.v2)
+			v->features |= VMEMCACHE_FEAT_PRIVATE |
+				       VMEMCACHE_FEAT_EVICTED_LOG |
+				       VMEMCACHE_FEAT_EVICT_PREFIX |
+				       VMEMCACHE_FEAT_LIST |
+				       VMEMCACHE_FEAT_BATCH;
 		v->max_key_size = VMEMCACHE_MAX_KEY_SIZE;
 		return 0;
 	}
@@ -241,6 +414,23 @@ static int do_ioctl(unsigned long req, void *arg)
 	case VMEMCACHE_IOC_STATS:
 		memcpy(arg, &s->st, sizeof(s->st));
 		return 0;
+	}
+	if (!fakedev.v2)
+		return -ENOTTY;
+	switch (req) {
+	case VMEMCACHE_IOC_LIST:
+		return do_list(arg);
+	case VMEMCACHE_IOC_BATCH:
+		return do_batch(arg);
+	case VMEMCACHE_IOC_CREATE: {
+		int fd;
+
+		/* A private cache: another /dev/null, the same fake cache. */
+		memcpy(&fakedev.last_create, arg, sizeof(fakedev.last_create));
+		fakedev.creates++;
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
 	}
 	return -ENOTTY;
 }
@@ -274,5 +464,5 @@ int ioctl(int fd, unsigned long req, ...)
 		errno = -ret;
 		return -1;
 	}
-	return 0;
+	return ret;	/* CREATE returns a descriptor */
 }

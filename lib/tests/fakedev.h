@@ -40,6 +40,11 @@ struct fakedev_ctl {
 	int bad_reserved;	/* a struct came with reserved bits or flags set */
 	int fail_errno;		/* if set, the next ioctl fails with it */
 	__u32 api_version;	/* what VERSION reports */
+	int v2;			/* v2 features: private caches, evicted log,
+				 * prefix evict, list, batch; a full put
+				 * evicts the least recently used entry */
+	int creates;		/* VMEMCACHE_IOC_CREATE answered */
+	struct vmemcache_create last_create;
 };
 
 extern struct fakedev_ctl fakedev;

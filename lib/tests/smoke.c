@@ -20,6 +20,30 @@
 
 #include "tap.h"
 
+/* The 4-argument form goes through the setters and add. */
+static void test_new4(void)
+{
+	VMEMcache *c;
+
+	c = vmemcache_new("/nonexistent", VMEMCACHE_MIN_POOL,
+			  VMEMCACHE_MIN_EXTENT, VMEMCACHE_REPLACEMENT_LRU);
+	ok(c == NULL && errno == ENOENT, "4-argument new on a missing path");
+	c = vmemcache_new("/tmp", VMEMCACHE_MIN_POOL - 1,
+			  VMEMCACHE_MIN_EXTENT, VMEMCACHE_REPLACEMENT_LRU);
+	ok(c == NULL && errno == EINVAL &&
+	   strstr(vmemcache_errormsg(), "vmemcache_set_size") != NULL,
+	   "4-argument new with a small size: %s", vmemcache_errormsg());
+	c = vmemcache_new("/tmp", VMEMCACHE_MIN_POOL, 1,
+			  VMEMCACHE_REPLACEMENT_LRU);
+	ok(c == NULL && errno == EINVAL, "4-argument new with a small extent");
+	c = vmemcache_new("/tmp", VMEMCACHE_MIN_POOL, VMEMCACHE_MIN_EXTENT,
+			  VMEMCACHE_REPLACEMENT_NUM);
+	ok(c == NULL && errno == EINVAL, "4-argument new with a bad policy");
+	c = (vmemcache_new)();
+	ok(c != NULL, "(vmemcache_new)() is the 0-argument function");
+	vmemcache_delete(c);
+}
+
 static void test_setters(void)
 {
 	VMEMcache *c = vmemcache_new();
@@ -74,6 +98,12 @@ static void test_unattached(void)
 	IS_ERR(vmemcache_get_version(c, &ver), EINVAL,
 	       "vmemcache_get_version", "get_version before add");
 	IS_ERR(vmemcache_fd(c), EINVAL, "vmemcache_fd", "fd before add");
+	IS_ERR(vmemcache_evict_prefix(c, "k", 1, 0), EINVAL,
+	       "vmemcache_evict_prefix", "evict_prefix before add");
+	IS_ERR(vmemcache_evict_flags(c, "k", 1, 0), EINVAL,
+	       "vmemcache_evict_flags", "evict_flags before add");
+	IS_ERR(vmemcache_get_exact(c, "k", 1, buf, sizeof(buf), &v), EINVAL,
+	       "vmemcache_get_exact", "get_exact before add");
 	IS_ERR(vmemcache_put(NULL, "k", 1, "v", 1), EINVAL, "vmemcache_put",
 	       "put on a NULL cache");
 	vmemcache_delete(c);
@@ -102,25 +132,36 @@ static void test_add(void)
 	       "add on a NULL cache");
 	IS_ERR(vmemcache_add(c, "/nonexistent/vmemcache"), ENOENT,
 	       "vmemcache_add", "add on a missing path");
-	IS_ERR(vmemcache_add(c, dir), ENOTSUP, "vmemcache_add",
-	       "add on a directory");
-	ok(strstr(vmemcache_errormsg(), "private caches") != NULL,
-	   "... and the message says private caches are not supported: %s",
-	   vmemcache_errormsg());
-	IS_ERR(vmemcache_add(c, file), ENOTSUP, "vmemcache_add",
+	/* A directory: a private cache, made through a device the host lacks. */
+	setenv("VMEMCACHE_DEV", "/nonexistent/vmemcache", 1);
+	IS_ERR(vmemcache_add(c, dir), ENOENT, "vmemcache_add",
+	       "add on a directory without the device");
+	ok(strstr(vmemcache_errormsg(), "private cache") != NULL &&
+	   strstr(vmemcache_errormsg(), "/nonexistent/vmemcache") != NULL,
+	   "... and the message names the device: %s", vmemcache_errormsg());
+	unsetenv("VMEMCACHE_DEV");
+	/* libvmemcache's O_TMPFILE fails with ENOTDIR on anything else. */
+	IS_ERR(vmemcache_add(c, file), ENOTDIR, "vmemcache_add",
 	       "add on a regular file");
-	IS_ERR(vmemcache_add(c, fifo), ENOTSUP, "vmemcache_add",
+	IS_ERR(vmemcache_add(c, fifo), ENOTDIR, "vmemcache_add",
 	       "add on a fifo");
+	/* A character device other than vmemcache: "not a Device DAX". */
 	fd = open("/dev/null", O_RDONLY);
 	close(fd);
-	IS_ERR(vmemcache_add(c, "/dev/null"), ENOTTY, "vmemcache_add",
+	IS_ERR(vmemcache_add(c, "/dev/null"), EINVAL, "vmemcache_add",
 	       "add on /dev/null (VERSION ioctl)");
 	ok(open("/dev/null", O_RDONLY) == fd && close(fd) == 0,
 	   "... and closes /dev/null again");
 	ok(strstr(vmemcache_errormsg(), "/dev/null") &&
-	   strstr(vmemcache_errormsg(), strerror(ENOTTY)),
+	   strstr(vmemcache_errormsg(), strerror(EINVAL)),
 	   "... and the message names the path and the error: %s",
 	   vmemcache_errormsg());
+	/* An extent larger than the set size. */
+	ok(vmemcache_set_size(c, VMEMCACHE_MIN_POOL) == 0 &&
+	   vmemcache_set_extent_size(c, 2 * VMEMCACHE_MIN_POOL) == 0,
+	   "extent size above the size is accepted by the setters");
+	IS_ERR(vmemcache_add(c, dir), EINVAL, "vmemcache_add",
+	       "... and refused by add");
 
 	/* A failed add leaves the handle configurable and unattached. */
 	ok(vmemcache_set_size(c, 2 * VMEMCACHE_MIN_POOL) == 0,
@@ -170,6 +211,7 @@ static void test_errormsg_per_thread(void)
 int main(void)
 {
 	test_setters();
+	test_new4();
 	test_unattached();
 	test_add();
 	test_errormsg_per_thread();

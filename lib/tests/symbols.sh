@@ -3,7 +3,8 @@
 #
 # symbols.sh SHLIB -- checks the ABI surface of libvmemcache-kdev's shared
 # library: its soname, and that it exports exactly the functions declared in
-# include/libvmemcache.h, all at version LIBVMEMCACHE_KDEV_1.0. Prints TAP.
+# include/libvmemcache.h, at version LIBVMEMCACHE_KDEV_1.0 or, for those
+# added with the private caches, LIBVMEMCACHE_KDEV_1.1. Prints TAP.
 
 lib=$1
 hdr=$(dirname "$0")/../include/libvmemcache.h
@@ -26,12 +27,15 @@ check $? "soname is libvmemcache-kdev.so.1 (got '$soname')"
 # Defined dynamic symbols: "name version" (skipping the version definition).
 exported=$(objdump -T "$lib" | awk '$2 == "g" && $4 != "*UND*" &&
 	$NF != $(NF - 1) { print $NF, $(NF - 1) }' | sort)
-declared=$(sed -n '/^typedef/d; s/^[A-Za-z_ ]*[ *]\(vmemcache_[a-z_]*\)(.*/\1/p' "$hdr" |
+declared=$(sed -n '/^typedef/d; s/^[A-Za-z_ ]*[ *](\{0,1\}\(vmemcache_[a-z_0-9]*\))\{0,1\}(.*/\1/p' "$hdr" |
 	sort -u)
+v11=" vmemcache_batch vmemcache_callback_on_evict_ex vmemcache_evict_flags vmemcache_evict_prefix vmemcache_get_exact vmemcache_list vmemcache_new0 vmemcache_new4 "
 
-bad=$(echo "$exported" | awk '$2 != "LIBVMEMCACHE_KDEV_1.0"')
+bad=$(echo "$exported" | awk -v v11="$v11" '{
+	want = index(v11, " " $1 " ") ? "LIBVMEMCACHE_KDEV_1.1" : "LIBVMEMCACHE_KDEV_1.0"
+	if ($2 != want) print }')
 [ -z "$bad" ]
-check $? "every exported symbol has version LIBVMEMCACHE_KDEV_1.0"
+check $? "every exported symbol has its version (1.0, or 1.1 for the additions)"
 [ -z "$bad" ] || echo "$bad" | sed 's/^/#   /'
 
 names=$(echo "$exported" | awk '{ print $1 }')

@@ -65,4 +65,49 @@ TEST_F(compat, bad_pointers)
 				     NULL));
 }
 
+/* The v2 commands: a private cache, its evicted log, a listing, a batch. */
+TEST_F(compat, private_cache)
+{
+	static uint8_t val[400 << 10];
+	uint64_t logbuf[64], listbuf[64];
+	struct vmemcache_evicted_log *log = (void *)logbuf;
+	struct vmemcache_create cr = {
+		.size = 1 << 20, .extent_size = 256,
+		.policy = VMEMCACHE_POLICY_LRU,
+		.flags = VMEMCACHE_CREATE_CLOEXEC,
+	};
+	struct vmemcache_put p = {
+		.key = vmc_ptr("c"), .key_len = 1,
+		.value = vmc_ptr(val), .value_len = sizeof(val),
+		.evicted = vmc_ptr(log), .evicted_size = sizeof(logbuf),
+	};
+	struct vmemcache_list ls = {
+		.buf = vmc_ptr(listbuf), .buf_size = sizeof(listbuf),
+	};
+	struct vmemcache_batch_item it = {
+		.op = VMEMCACHE_BATCH_EXISTS, .key = vmc_ptr("b"), .key_len = 1,
+	};
+	struct vmemcache_batch b = { .items = vmc_ptr(&it), .count = 1 };
+	int fd;
+
+	ASSERT_EQ(56U, sizeof(struct vmemcache_create));
+	ASSERT_EQ(80U, sizeof(struct vmemcache_list));
+	ASSERT_EQ(56U, sizeof(struct vmemcache_batch));
+	ASSERT_EQ(56U, sizeof(struct vmemcache_batch_item));
+	fd = ioctl(self->fd, VMEMCACHE_IOC_CREATE, &cr);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, vmc_put(fd, "a", 1, val, sizeof(val), 0));
+	ASSERT_EQ(0, vmc_put(fd, "b", 1, val, sizeof(val), 0));
+	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_PUT, &p));
+	ASSERT_EQ(1U, log->count);
+	ASSERT_EQ(0, memcmp((uint8_t *)(log + 1) + 16, "a", 1));
+	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_LIST, &ls));
+	ASSERT_EQ(2U, ls.count);
+	ASSERT_EQ(0U, ls.cursor);
+	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_BATCH, &b));
+	ASSERT_EQ(0, it.result);
+	ASSERT_EQ(sizeof(val), it.value_size);
+	close(fd);
+}
+
 TEST_HARNESS_MAIN

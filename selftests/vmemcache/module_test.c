@@ -158,6 +158,42 @@ TEST_F(module, reload_is_empty_with_defaults)
 	close(fd);
 }
 
+/*
+ * A private cache holds the module even once /dev/vmemcache is closed; the
+ * private_limit parameter sets the attribute.
+ */
+TEST_F(module, private_cache_holds_the_module)
+{
+	struct vmemcache_create cr = {
+		.size = 1 << 20, .extent_size = 256,
+		.policy = VMEMCACHE_POLICY_LRU,
+	};
+	uint64_t v;
+	int fd = open_dev(), priv;
+
+	ASSERT_LE(0, fd);
+	priv = ioctl(fd, VMEMCACHE_IOC_CREATE, &cr);
+	ASSERT_LE(0, priv);
+	close(fd);
+	ASSERT_EQ(0, vmc_put(priv, "k", 1, "v", 1, 0));
+	ASSERT_EQ(-EWOULDBLOCK, vmc_module_unload());
+	ASSERT_EQ(0, vmc_exists(priv, "k", 1, NULL));
+	close(priv);
+	ASSERT_EQ(0, vmc_module_unload());
+
+	ASSERT_EQ(0, vmc_module_load("private_limit=5M"));
+	ASSERT_EQ(0, vmc_sysfs_read_u64("private_limit", &v));
+	ASSERT_EQ(5u << 20, v);
+	ASSERT_EQ(0, vmc_sysfs_read_u64("private_caches", &v));
+	ASSERT_EQ(0u, v);
+	ASSERT_EQ(0, vmc_module_unload());
+	ASSERT_EQ(-EINVAL, vmc_module_load("private_limit=lots"));
+	ASSERT_EQ(0, vmc_module_load(""));
+	/* The default: half of the RAM, so not 0. */
+	ASSERT_EQ(0, vmc_sysfs_read_u64("private_limit", &v));
+	ASSERT_LT(0u, v);
+}
+
 TEST_F(module, reload_with_params)
 {
 	struct vmemcache_stats st;

@@ -70,6 +70,8 @@ TEST_F(sysfs, modes)
 	static const struct { const char *attr; mode_t mode; } attrs[] = {
 		{ "capacity", 0644 }, { "extent_size", 0644 },
 		{ "policy", 0644 }, { "reset", 0200 }, { "stat", 0444 },
+		{ "private_limit", 0644 }, { "private_used", 0444 },
+		{ "private_caches", 0444 }, { "private_per_user", 0644 },
 	};
 	unsigned int i, major_, minor_;
 	struct stat st;

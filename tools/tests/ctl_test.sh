@@ -96,12 +96,13 @@ err_has "vmemcachectl: get: vmemcache_add: cannot access /nonexistent/vmemcache"
 	"... with the library's message"
 VMEMCACHE_DEV=/nonexistent expect 3 "VMEMCACHE_DEV is used" get foo
 expect 3 "a directory is refused" -d "$TMP" get foo
-err_has "private caches" "... as a private cache"
+err_has "a private cache there would vanish" "... as a private cache"
 expect 0 "-d DEVICE" -d /dev/null version
 expect 0 "-dDEVICE" -d/dev/null version
 expect 0 "--device=DEVICE" --device=/dev/null version
 expect 3 "a device that is not vmemcache" -d /dev/zero version
-err_has "Inappropriate ioctl for device" "... fails with ENOTTY"
+err_has "neither the vmemcache device nor a DAX device: Invalid argument" \
+	"... fails with EINVAL, as libvmemcache"
 
 # --- put, get, exists, evict
 expect 0 "put foo bar" put foo bar
@@ -136,6 +137,27 @@ ctl get neg; out_is "-5" "get neg"
 expect 3 "an empty key" put "" v
 expect 3 "a key too long for the device" put \
 	"$(head -c 100 /dev/zero | tr '\0' k)" v
+
+# keys and evict --prefix (a v2 device)
+VMC_FAKEDEV_V2=1 expect 0 "put k/1" put k/1 one
+VMC_FAKEDEV_V2=1 expect 0 "put k/2" put k/2 two
+VMC_FAKEDEV_V2=1 expect 0 "put a tab key" put "$(printf 'x\ty')" v
+VMC_FAKEDEV_V2=1 expect 0 "keys k/" keys k/
+out_is "k/1
+k/2
+" "keys with a prefix lists those, one a line"
+VMC_FAKEDEV_V2=1 expect 0 "keys --sizes x" keys --sizes x
+out_is "x\\x09y	1
+" "other bytes as \\xNN, sizes after a tab"
+VMC_FAKEDEV_V2=1 expect 0 "evict --prefix k/" evict --prefix k/
+out_is "2
+" "evict --prefix prints how many"
+VMC_FAKEDEV_V2=1 expect 0 "keys k/ after" keys k/
+out_is "" "... and they are gone"
+VMC_FAKEDEV_V2=1 expect 2 "evict --prefix without a prefix" evict --prefix
+expect 3 "keys on a v1 device" keys
+err_has "cannot list keys" "... says the module cannot"
+VMC_FAKEDEV_V2=1 expect 0 "evict the tab key" evict "$(printf 'x\ty')"
 
 expect 0 "evict foo" evict foo
 expect 1 "get foo after evict" get foo
@@ -176,7 +198,7 @@ assert d["hits"] + d["misses"] == d["gets"]
 	result $? "stat --json is one JSON object with every field"
 fi
 expect 0 "version" version
-grep -q '^api_version  *1$' "$TMP/out"; result $? "version shows api_version 1"
+grep -q '^api_version  *2$' "$TMP/out"; result $? "version shows api_version 2"
 grep -q '^features  *0x3 put_replace evict_lru$' "$TMP/out"
 result $? "version names the features"
 

@@ -24,7 +24,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define VMEMCACHE_API_VERSION	1
+#define VMEMCACHE_API_VERSION	2
 
 /* Largest key the kernel accepts, in bytes (keys are 1..this long). */
 #define VMEMCACHE_MAX_KEY_SIZE	65536
@@ -33,6 +33,11 @@
 #define VMEMCACHE_FEAT_PUT_REPLACE	_BITULL(0)	/* VMEMCACHE_PUT_REPLACE */
 #define VMEMCACHE_FEAT_EVICT_LRU	_BITULL(1)	/* evict with key_len == 0 */
 #define VMEMCACHE_FEAT_LOCK_STATS	_BITULL(2)	/* stats count lock use */
+#define VMEMCACHE_FEAT_PRIVATE		_BITULL(3)	/* VMEMCACHE_IOC_CREATE (v2) */
+#define VMEMCACHE_FEAT_EVICTED_LOG	_BITULL(4)	/* put/evict report evictions (v2) */
+#define VMEMCACHE_FEAT_EVICT_PREFIX	_BITULL(5)	/* VMEMCACHE_EVICT_PREFIX (v2) */
+#define VMEMCACHE_FEAT_LIST		_BITULL(6)	/* VMEMCACHE_IOC_LIST (v2) */
+#define VMEMCACHE_FEAT_BATCH		_BITULL(7)	/* VMEMCACHE_IOC_BATCH (v2) */
 
 /**
  * struct vmemcache_version - API handshake (VMEMCACHE_IOC_VERSION)
@@ -61,6 +66,12 @@ struct vmemcache_version {
  * @value_len: value length, 1..capacity
  * @key_len: key length, 1..VMEMCACHE_MAX_KEY_SIZE
  * @flags: VMEMCACHE_PUT_* flags
+ * @evicted: user pointer to a struct vmemcache_evicted_log that receives
+ *	     the entries this put evicted to make room, or 0 (since v2,
+ *	     VMEMCACHE_FEAT_EVICTED_LOG)
+ * @evicted_size: size of the buffer at @evicted in bytes, at least
+ *		  sizeof(struct vmemcache_evicted_log) when @evicted is set,
+ *		  0 otherwise
  * @reserved: must be zero
  *
  * Fails with EEXIST if the key exists and VMEMCACHE_PUT_REPLACE is not set,
@@ -73,7 +84,9 @@ struct vmemcache_put {
 	__u64 value_len;
 	__u32 key_len;
 	__u32 flags;
-	__u64 reserved[4];
+	__u64 evicted;
+	__u64 evicted_size;
+	__u64 reserved[2];
 };
 
 /**
@@ -126,16 +139,210 @@ struct vmemcache_exists {
  * struct vmemcache_evict - drop an entry (VMEMCACHE_IOC_EVICT)
  * @key: user pointer to the key bytes, or 0 with @key_len 0
  * @key_len: key length; 0 evicts the least recently used entry
- * @flags: must be zero
+ * @flags: VMEMCACHE_EVICT_* flags
+ * @evicted: as in struct vmemcache_put: receives the entries evicted (since
+ *	     v2, VMEMCACHE_FEAT_EVICTED_LOG)
+ * @evicted_size: as in struct vmemcache_put
  * @reserved: must be zero
  *
  * Fails with ENOENT when the key is absent and with ESRCH when @key_len is 0
- * and there is nothing the replacement policy can evict.
+ * and there is nothing the replacement policy can evict.  With
+ * VMEMCACHE_EVICT_PREFIX the key is a prefix (1 byte at least): every entry
+ * whose key starts with it is evicted, ENOENT if there was none.
  */
 struct vmemcache_evict {
 	__u64 key;
 	__u32 key_len;
 	__u32 flags;
+	__u64 evicted;
+	__u64 evicted_size;
+	__u64 reserved[2];
+};
+
+/* Flags of struct vmemcache_evict. */
+#define VMEMCACHE_EVICT_PREFIX	_BITUL(0)	/* evict every key with this prefix (v2) */
+#define VMEMCACHE_EVICT_FLAGS	(VMEMCACHE_EVICT_PREFIX)
+
+/* Flags of struct vmemcache_evicted_log. */
+#define VMEMCACHE_EVICTED_TRUNCATED	_BITUL(0)	/* records were dropped */
+
+/**
+ * struct vmemcache_evicted_log - entries a put or an evict removed
+ * @count: out: records that follow
+ * @flags: out: VMEMCACHE_EVICTED_TRUNCATED when some evictions did not fit
+ *	   (or could not be written); they are counted in @dropped
+ * @dropped: out: evictions not recorded
+ * @used: out: bytes of the buffer used, this header included
+ * @records: @count struct vmemcache_evicted_rec, each 8-byte aligned
+ *
+ * The kernel writes the header before it evicts anything (a buffer it
+ * cannot write fails the call with EFAULT and nothing changes), then one
+ * record per entry it evicts, in eviction order.  The entries are gone
+ * when the call returns: their values can no longer be read.
+ */
+struct vmemcache_evicted_log {
+	__u32 count;
+	__u32 flags;
+	__u64 dropped;
+	__u64 used;
+	__u64 reserved;
+};
+
+/**
+ * struct vmemcache_evicted_rec - one evicted entry
+ * @value_size: size of its value
+ * @key_len: length of @key
+ * @pad: zero
+ *
+ * The key's bytes follow, then zero padding to a multiple of 8 bytes.
+ */
+struct vmemcache_evicted_rec {
+	__u64 value_size;
+	__u32 key_len;
+	__u32 pad;
+};
+
+/* Bytes a record of a key of @key_len bytes takes in the log. */
+#define VMEMCACHE_EVICTED_REC_SIZE(key_len) \
+	((sizeof(struct vmemcache_evicted_rec) + (__u64)(key_len) + 7) & ~7ULL)
+
+/**
+ * struct vmemcache_list - list keys, a bufferful at a time (VMEMCACHE_IOC_LIST)
+ * @prefix: user pointer to a prefix the keys must start with, or 0 with
+ *	    @prefix_len 0 for every key
+ * @buf: user buffer that receives the records, one struct
+ *	 vmemcache_evicted_rec (the value's size and the key's length) and
+ *	 the key per key, as in the evicted log, without a header
+ * @buf_size: size of @buf in bytes
+ * @cursor: in: 0 to start, or the @cursor a previous call returned;
+ *	    out: where the next call goes on, 0 when the listing is complete
+ * @prefix_len: length of @prefix, 0..VMEMCACHE_MAX_KEY_SIZE
+ * @flags: must be zero
+ * @count: out: records written to @buf (at most 4096 a call)
+ * @pad: zero
+ * @used: out: bytes of @buf written
+ * @reserved: must be zero on input; zero on output
+ *
+ * Keys come in the order of a keyed hash fixed for the cache's life, and
+ * the cursor is a position in that order, so a key that exists for the
+ * whole listing is listed exactly once, whatever else happens meanwhile;
+ * a key stored or removed during the listing may or may not be listed.
+ * Fails with EOVERFLOW when the next key does not fit in an empty @buf.
+ * Neither the LRU order nor any counter changes.  Each call walks the
+ * whole index.
+ */
+struct vmemcache_list {
+	__u64 prefix;
+	__u64 buf;
+	__u64 buf_size;
+	__u64 cursor;
+	__u32 prefix_len;
+	__u32 flags;
+	__u32 count;
+	__u32 pad;
+	__u64 used;
+	__u64 reserved[3];
+};
+
+/* Operations of struct vmemcache_batch_item. */
+#define VMEMCACHE_BATCH_GET	0	/* copy the value (from offset 0) to @buf */
+#define VMEMCACHE_BATCH_PUT	1	/* store @len bytes at @buf */
+#define VMEMCACHE_BATCH_EXISTS	2	/* set @value_size if present */
+#define VMEMCACHE_BATCH_EVICT	3	/* remove the key */
+
+/* Most items one VMEMCACHE_IOC_BATCH takes. */
+#define VMEMCACHE_BATCH_MAX	1024
+
+/**
+ * struct vmemcache_batch_item - one operation of a batch
+ * @key: user pointer to the key bytes
+ * @buf: PUT: the value; GET: the destination (may be 0 if @len is 0)
+ * @len: PUT: the value's length; GET: the size of @buf
+ * @key_len: key length, 1..VMEMCACHE_MAX_KEY_SIZE
+ * @op: VMEMCACHE_BATCH_*
+ * @flags: PUT: VMEMCACHE_PUT_REPLACE or 0; others: 0
+ * @result: out: 0, or the negative errno the single command would fail
+ *	    with (-ENOENT for a missing key, -EEXIST, -ENOSPC, -EINVAL, ...)
+ * @pad: must be zero
+ * @value_size: out: GET and EXISTS: the value's size
+ * @copied: out: GET: bytes copied, min(@len, value size)
+ */
+struct vmemcache_batch_item {
+	__u64 key;
+	__u64 buf;
+	__u64 len;
+	__u32 key_len;
+	__u16 op;
+	__u16 flags;
+	__s32 result;
+	__u32 pad;
+	__u64 value_size;
+	__u64 copied;
+};
+
+/**
+ * struct vmemcache_batch - several operations in one call (VMEMCACHE_IOC_BATCH)
+ * @items: user pointer to @count struct vmemcache_batch_item
+ * @count: 1..VMEMCACHE_BATCH_MAX
+ * @flags: must be zero
+ * @done: out: items carried out, in order (@count unless an item could not
+ *	  be read or its results written: then the call fails with EFAULT)
+ * @pad: must be zero
+ * @evicted: as in struct vmemcache_put: the entries the batch's puts and
+ *	     evicts removed, in order
+ * @evicted_size: as in struct vmemcache_put
+ * @reserved: must be zero
+ *
+ * Each item runs as its own command would and gets its own result; one
+ * failing does not stop the others.  The call fails (EINVAL, EFAULT) only
+ * for a bad batch.
+ */
+struct vmemcache_batch {
+	__u64 items;
+	__u32 count;
+	__u32 flags;
+	__u32 done;
+	__u32 pad;
+	__u64 evicted;
+	__u64 evicted_size;
+	__u64 reserved[2];
+};
+
+/* Replacement policies of struct vmemcache_create. */
+#define VMEMCACHE_POLICY_NONE	0	/* a full cache fails puts with ENOSPC */
+#define VMEMCACHE_POLICY_LRU	1	/* evict the least recently used */
+
+/* Flags of struct vmemcache_create. */
+#define VMEMCACHE_CREATE_CLOEXEC	_BITUL(0)	/* O_CLOEXEC on the new fd */
+#define VMEMCACHE_CREATE_DAX		_BITUL(1)	/* pool on @backing_fd */
+#define VMEMCACHE_CREATE_FLAGS	(VMEMCACHE_CREATE_CLOEXEC | VMEMCACHE_CREATE_DAX)
+
+/**
+ * struct vmemcache_create - a private cache (VMEMCACHE_IOC_CREATE, v2)
+ * @size: pool size in bytes, rounded up to a page; at least 1 MiB.  With
+ *	  VMEMCACHE_CREATE_DAX, 0 takes the whole device and a size larger
+ *	  than the device fails with EINVAL.
+ * @extent_size: allocation unit in bytes, 64..1 GiB, a multiple of 8 and
+ *		 not above the pool size
+ * @policy: VMEMCACHE_POLICY_*
+ * @flags: VMEMCACHE_CREATE_* flags
+ * @backing_fd: with VMEMCACHE_CREATE_DAX, a descriptor of a DAX-capable
+ *		block device (e.g. /dev/pmem0) opened for writing; the
+ *		device is claimed exclusively while the cache lives.  Must
+ *		be 0 otherwise.
+ * @reserved: must be zero
+ *
+ * Returns a new file descriptor (an anonymous inode) on which PUT, GET,
+ * EXISTS, EVICT, STATS and VERSION work as on /dev/vmemcache, on a cache of
+ * its own.  The cache lives while any descriptor for it is open (dup,
+ * fork and SCM_RIGHTS share it) and is freed with the last close.
+ */
+struct vmemcache_create {
+	__u64 size;
+	__u32 extent_size;
+	__u32 policy;
+	__u32 flags;
+	__s32 backing_fd;
 	__u64 reserved[4];
 };
 
@@ -188,5 +395,8 @@ struct vmemcache_stats {
 #define VMEMCACHE_IOC_EXISTS	_IOWR(VMEMCACHE_IOC_MAGIC, 0x03, struct vmemcache_exists)
 #define VMEMCACHE_IOC_EVICT	_IOW(VMEMCACHE_IOC_MAGIC, 0x04, struct vmemcache_evict)
 #define VMEMCACHE_IOC_STATS	_IOR(VMEMCACHE_IOC_MAGIC, 0x05, struct vmemcache_stats)
+#define VMEMCACHE_IOC_CREATE	_IOW(VMEMCACHE_IOC_MAGIC, 0x06, struct vmemcache_create)
+#define VMEMCACHE_IOC_LIST	_IOWR(VMEMCACHE_IOC_MAGIC, 0x07, struct vmemcache_list)
+#define VMEMCACHE_IOC_BATCH	_IOWR(VMEMCACHE_IOC_MAGIC, 0x08, struct vmemcache_batch)
 
 #endif /* _UAPI_LINUX_VMEMCACHE_H */

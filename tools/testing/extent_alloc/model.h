@@ -72,7 +72,7 @@ static inline int model_init(struct model *m, u64 size, u32 unit)
 	m->live = calloc(m->units + 1, sizeof(*m->live));
 	if (!m->used || !m->live)
 		abort();
-	ret = vmc_extent_alloc_init(&m->a, size, unit);
+	ret = vmc_extent_alloc_init(&m->a, size, unit, GFP_KERNEL);
 	if (!ret && m->a.size != m->units * unit)
 		return model_fail(m, "size %llu, expected %llu",
 				  (unsigned long long)m->a.size,

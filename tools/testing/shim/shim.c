@@ -32,7 +32,7 @@ struct kmem_cache *shim_kmem_cache_create(size_t size)
 	return c;
 }
 
-void *kmem_cache_alloc(struct kmem_cache *c, unsigned int gfp)
+void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
 	void *p;
 

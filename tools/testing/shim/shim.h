@@ -43,4 +43,11 @@ void shim_warn(const char *file, int line, const char *cond);
 
 #define might_sleep()	assert(!shim_locks_held)
 
+#ifndef U64_MAX
+#define U64_MAX		((u64)~0ULL)
+#endif
+#ifndef rounddown
+#define rounddown(x, y)	((x) - ((x) % (y)))
+#endif
+
 #endif /* _VMC_SHIM_H */

@@ -22,6 +22,7 @@ extern __thread int shim_cpu;
 
 void *shim_alloc_percpu(size_t size);
 #define alloc_percpu(type)	((type *)shim_alloc_percpu(sizeof(type)))
+#define alloc_percpu_gfp(type, gfp)	alloc_percpu(type)
 #define free_percpu(p)		free(p)
 
 #define per_cpu_ptr(p, cpu)	\

@@ -18,7 +18,7 @@ struct shim_spinlock {
 
 #define spinlock_t		struct shim_spinlock
 
-static inline bool shim_lock_mine(spinlock_t *l)
+static inline bool shim_lock_mine(const spinlock_t *l)
 {
 	return __atomic_load_n(&l->held, __ATOMIC_RELAXED) &&
 	       pthread_equal(l->owner, pthread_self());
