@@ -46,7 +46,7 @@
 #define SENTINEL_LEN	3000U
 #define CHECK_EVERY	4096		/* calls between consistency checks */
 #define SENTINEL_EVERY	512		/* calls between sentinel reads */
-#define NR_KNOWN	6		/* VERSION .. STATS */
+#define NR_KNOWN	9		/* VERSION .. BATCH */
 #define MIN_ITERS	2000		/* below: too few calls to expect hits */
 
 VMC_FIXTURE(fuzz)
@@ -96,10 +96,12 @@ struct fuzzer {
 static const unsigned long known_cmd[NR_KNOWN] = {
 	VMEMCACHE_IOC_VERSION, VMEMCACHE_IOC_PUT, VMEMCACHE_IOC_GET,
 	VMEMCACHE_IOC_EXISTS, VMEMCACHE_IOC_EVICT, VMEMCACHE_IOC_STATS,
+	VMEMCACHE_IOC_CREATE, VMEMCACHE_IOC_LIST, VMEMCACHE_IOC_BATCH,
 };
 
 static const char *const known_name[NR_KNOWN] = {
 	"VERSION", "PUT", "GET", "EXISTS", "EVICT", "STATS",
+	"CREATE", "LIST", "BATCH",
 };
 
 static uint64_t rnd(struct fuzzer *z, uint64_t n)
@@ -290,8 +292,14 @@ static bool fuzz_result_ok(unsigned long cmd, int err)
 	static const int exists[] = { EINVAL, E2BIG, EFAULT, ENOENT, 0 };
 	static const int evict[] = { EINVAL, E2BIG, EFAULT, ENOENT, ESRCH, 0 };
 	static const int stats[] = { EINVAL, EFAULT, 0 };
+	static const int create[] = { EINVAL, E2BIG, EFAULT, EDQUOT, ENOMEM,
+				      EBADF, ENOTBLK, EOPNOTSUPP, EBUSY,
+				      ENOSPC, EMFILE, ENFILE, 0 };
+	static const int list[] = { EINVAL, E2BIG, EFAULT, ENOMEM, EOVERFLOW,
+				    0 };
+	static const int batch[] = { EINVAL, E2BIG, EFAULT, ENOMEM, 0 };
 	static const int *const allowed[NR_KNOWN] = {
-		version, put, get, exists, evict, stats,
+		version, put, get, exists, evict, stats, create, list, batch,
 	};
 	unsigned int nr = _IOC_NR(cmd);
 
@@ -333,7 +341,12 @@ static bool fuzz_one(struct fuzzer *z, int fd)
 		break;
 	}
 
-	ret = ioctl(fd, cmd, (void *)(uintptr_t)argp) ? -errno : 0;
+	ret = ioctl(fd, cmd, (void *)(uintptr_t)argp);
+	if (ret > 0 && _IOC_NR(cmd) == 6) {
+		close(ret);	/* a private cache was created: free it */
+		ret = 0;
+	}
+	ret = ret ? -errno : 0;
 	z->calls++;
 	if (fuzz_result_ok(cmd, ret) || (z->racing && ret == -EBADF)) {
 		if (!ret && nr < NR_KNOWN)

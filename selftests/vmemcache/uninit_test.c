@@ -65,7 +65,12 @@ TEST_F(uninit, version)
 	ASSERT_EQ((__u32)VMEMCACHE_API_VERSION, ref.api_version);
 	ASSERT_EQ(0u, ref.features & ~(VMEMCACHE_FEAT_PUT_REPLACE |
 				       VMEMCACHE_FEAT_EVICT_LRU |
-				       VMEMCACHE_FEAT_LOCK_STATS));
+				       VMEMCACHE_FEAT_LOCK_STATS |
+				       VMEMCACHE_FEAT_PRIVATE |
+				       VMEMCACHE_FEAT_EVICTED_LOG |
+				       VMEMCACHE_FEAT_EVICT_PREFIX |
+				       VMEMCACHE_FEAT_LIST |
+				       VMEMCACHE_FEAT_BATCH));
 	buf = malloc(16383 + SLACK);
 	ASSERT_NE(NULL, buf);
 	for (p = 0; p < sizeof(poisons); p++) {
