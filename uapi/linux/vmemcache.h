@@ -173,7 +173,10 @@ struct vmemcache_evict {
  *	   (or could not be written); they are counted in @dropped
  * @dropped: out: evictions not recorded
  * @used: out: bytes of the buffer used, this header included
- * @records: @count struct vmemcache_evicted_rec, each 8-byte aligned
+ * @reserved: out: written as zero
+ *
+ * @count struct vmemcache_evicted_rec follow the header, each 8-byte
+ * aligned.
  *
  * The kernel writes the header before it evicts anything (a buffer it
  * cannot write fails the call with EFAULT and nothing changes), then one
