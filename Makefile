@@ -20,15 +20,14 @@
 #                 minutes; not part of check)
 #   make clean
 #
-# Variables: KVER / KDIR (kernel to build against; default: the newest
-# /lib/modules/*/build), W=1 (extra kernel warnings), C=1 (sparse),
+# Variables: KVER / KDIR (kernel to build against; default: scripts/kver,
+# the newest standard flavour), W=1 (extra kernel warnings), C=1 (sparse),
 # GUEST_TIMEOUT (seconds for the whole guest run), TEST_TIMEOUT (seconds per
 # selftest binary), GUEST_APPEND (guest kernel arguments for check), SMP
 # (guest CPUs).
 
 # Evaluated when used (after `make deps` may have installed the headers).
-KVER ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | \
-	  awk -F/ '{print $$4}' | sort -V | tail -n1)
+KVER ?= $(shell $(CURDIR)/scripts/kver)
 KDIR ?= /lib/modules/$(KVER)/build
 
 GUEST_TIMEOUT ?= 1200
