@@ -17,10 +17,11 @@
  * The idea is libvmemcache's wait-free ring in front of its LRU list,
  * made per-CPU.
  */
+/* First: on PREEMPT_RT, 6.1's local_lock.h needs spinlock_t, unincluded. */
+#include <linux/spinlock.h>
 #include <linux/local_lock.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 
 #include "vmemcache.h"
 
