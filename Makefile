@@ -18,6 +18,10 @@
 #                 FUZZ_SECS seconds (default 60)
 #   make check-large  the large-scale run on a 4 GiB pmem pool (several
 #                 minutes; not part of check)
+#   make check-rt  the selftests on Debian's PREEMPT_RT kernel
+#   make check-debug  the selftests on a debug kernel (KASAN, lockdep,
+#                 kmemleak, UBSAN, fault injection) built from linux-source
+#                 once and cached (scripts/debug-kernel)
 #   make clean
 #
 # Variables: KVER / KDIR (kernel to build against; default: scripts/kver,
@@ -41,7 +45,7 @@ GUEST_RUN = KVER=$(KVER) $(CURDIR)/selftests/guest/run.sh \
 	    $(if $(SMP),--smp $(SMP))
 
 BUILD_TARGETS := all module lib tools selftests demo check check-large bench \
-		 bench-pmem
+		 bench-pmem check-rt check-debug debug-kernel
 
 .PHONY: $(BUILD_TARGETS) deps clean kver lint man-check doc-check deb deb-check \
 	fuzz-alloc
@@ -131,6 +135,18 @@ check-large: all
 	echo large_test > $(LARGE_DIR)/TESTS
 	VMC_TESTDIR=$(LARGE_DIR) $(GUEST_RUN) --mode check --mem 8G --pmem 4G \
 		--timeout 3600 selftests/guest/check.sh -t 3000
+
+# The reliability tiers (scripts/check-tier): the same selftests on other
+# kernels.  The debug kernel is built on first use (about 30 minutes here).
+check-rt: all
+	scripts/check-tier rt $(if $(strip $(GUEST_APPEND)),--append "$(GUEST_APPEND)") \
+		$(if $(SMP),--smp $(SMP))
+
+check-debug: all
+	scripts/check-tier debug $(if $(SMP),--smp $(SMP))
+
+debug-kernel:
+	scripts/debug-kernel
 
 clean:
 	if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

@@ -7,7 +7,8 @@
 # checks that the module unloads and that kmemleak (when the
 # kernel has it) found no leak.
 #
-# usage: check.sh [-t PER_BINARY_TIMEOUT_SEC] [TEST...]
+# usage: check.sh [-t PER_BINARY_TIMEOUT_SEC] [-e NAME=VALUE]... [TEST...]
+#   -e: export NAME=VALUE to the selftests (e.g. VMC_FUZZ_SECS=60)
 #
 # Output: the binaries' own kselftest TAP lines, and per binary
 #   # selftests: vmemcache: NAME
@@ -15,10 +16,14 @@
 # plus TAP lines for "module load", "module unload" and "kmemleak".
 
 T=300
-while getopts t: o; do
+while getopts t:e: o; do
 	case $o in
 	t) T=$OPTARG ;;
-	*) echo "usage: check.sh [-t SEC] [TEST...]"; exit 2 ;;
+	e) case $OPTARG in
+	   [A-Za-z_]*=*) export "$OPTARG"; echo "# environment: $OPTARG" ;;
+	   *) echo "check.sh: -e wants NAME=VALUE"; exit 2 ;;
+	   esac ;;
+	*) echo "usage: check.sh [-t SEC] [-e NAME=VALUE]... [TEST...]"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))

@@ -22,7 +22,12 @@
 #   --ko FILE           module to ship as /vmc/vmemcache.ko
 #                       (default: module/vmemcache.ko)
 #
-# Environment: KVER (default: newest /lib/modules/*/build), GUEST_EXTRA_FILES
+#   --modbase DIR       the guest kernel's modules are under
+#                       DIR/lib/modules/KVER (a kernel built outside Debian's
+#                       packages, such as the debug kernel); default /
+#
+# Environment: KVER (default: scripts/kver, the newest standard kernel
+# with headers), GUEST_EXTRA_FILES
 # (space-separated host files copied to /vmc/bin), VMC_TESTDIR (selftest
 # binaries and their TESTS list; default selftests/vmemcache), VMC_VERBOSE=1
 # (show the guest's boot messages too; they are always in the console log).
@@ -43,6 +48,7 @@ PMEM=1
 PMEM_SIZE=2G
 KERNEL=
 KO=$TOP/module/vmemcache.ko
+MODBASE=/
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 
@@ -65,6 +71,8 @@ while [ $# -gt 0 ]; do
 	--kernel=*) KERNEL=${1#*=}; shift ;;
 	--ko) KO=$2; shift 2 ;;
 	--ko=*) KO=${1#*=}; shift ;;
+	--modbase) MODBASE=$2; shift 2 ;;
+	--modbase=*) MODBASE=${1#*=}; shift ;;
 	-h|--help) sed -n '2,/^$/{s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	--) shift; break ;;
 	-*) die "unknown option $1" ;;
@@ -79,11 +87,9 @@ case "$MODE" in check|demo) ;; *) die "--mode must be check or demo" ;; esac
 
 # ---------------------------------------------------------------- kernel
 if [ -z "${KVER:-}" ]; then
-	KVER=$(ls -d /lib/modules/*/build 2>/dev/null | awk -F/ '{print $4}' |
-	       sort -V | tail -n1)
+	KVER=$("$TOP/scripts/kver")
 fi
 [ -n "$KVER" ] || die "no kernel with headers under /lib/modules (run: make deps)"
-MODDIR=/lib/modules/$KVER
 [ -n "$KERNEL" ] || KERNEL=/boot/vmlinuz-$KVER
 [ -r "$KERNEL" ] || die "cannot read kernel image $KERNEL (need root? run: make deps)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (run: make deps)"
@@ -150,11 +156,11 @@ add_module() {
 	local m=$1 path dep
 	[ -n "${MOD_DONE[$m]:-}" ] && return 0
 	MOD_DONE[$m]=1
-	path=$(modinfo -k "$KVER" -n "$m" 2>/dev/null) || path=
+	path=$(modinfo -b "$MODBASE" -k "$KVER" -n "$m" 2>/dev/null) || path=
 	case "$path" in
 	""|"(builtin)") return 0 ;;	# built in (or absent): nothing to load
 	esac
-	for dep in $(modinfo -k "$KVER" -F depends "$m" 2>/dev/null | tr , ' '); do
+	for dep in $(modinfo -b "$MODBASE" -k "$KVER" -F depends "$m" 2>/dev/null | tr , ' '); do
 		add_module "$dep"
 	done
 	unpack_module "$path" "$ROOT/lib/modules/$m.ko"
@@ -171,7 +177,7 @@ printf '%s\n' "${MOD_ORDER[@]}" > "$ROOT/etc/vmc-modules"
 
 # Modules the tests load themselves: brd, a RAM disk (a block device
 # without DAX), as /vmc/brd.ko.
-brd=$(modinfo -k "$KVER" -n brd 2>/dev/null) && unpack_module "$brd" "$ROOT/vmc/brd.ko"
+brd=$(modinfo -b "$MODBASE" -k "$KVER" -n brd 2>/dev/null) && unpack_module "$brd" "$ROOT/vmc/brd.ko"
 
 # The module under test, the CLI and the selftests.
 if [ -f "$KO" ]; then
