@@ -23,7 +23,9 @@
  * a known-good put/get round trip must still work.
  *
  * The seed is printed; VMC_FUZZ_SEED=S VMC_FUZZ_ITERS=N replays the
- * single-threaded phase exactly (the default runs FUZZ_SECS seconds).
+ * single-threaded phase exactly (the default runs FUZZ_SECS seconds, or
+ * $VMC_FUZZ_SECS, and the racing phase RACE_SECS, or as many times longer
+ * as $VMC_FUZZ_SECS makes the first; `make check-debug` fuzzes longer).
  * compat_fuzz_test is the same program built 32-bit, for the compat ioctl
  * path, with shorter phases.
  */
@@ -48,6 +50,14 @@
 #define SENTINEL_EVERY	512		/* calls between sentinel reads */
 #define NR_KNOWN	9		/* VERSION .. BATCH */
 #define MIN_ITERS	2000		/* below: too few calls to expect hits */
+
+/* Seconds of the single-threaded phase: $VMC_FUZZ_SECS or FUZZ_SECS. */
+static double fuzz_secs(void)
+{
+	const char *env = getenv("VMC_FUZZ_SECS");
+
+	return env && *env ? strtod(env, NULL) : FUZZ_SECS;
+}
 
 VMC_FIXTURE(fuzz)
 
@@ -577,7 +587,8 @@ static void run_race(struct __test_metadata *_metadata,
 	}
 	ASSERT_EQ(0, pthread_create(&closer, NULL, closer_main, r));
 	ASSERT_EQ(0, pthread_create(&flipper, NULL, flipper_main, r));
-	for (end = now() + RACE_SECS; now() < end && !r->error;)
+	for (end = now() + RACE_SECS * fuzz_secs() / FUZZ_SECS;
+	     now() < end && !r->error;)
 		usleep(20000);
 	r->stop = 1;
 	for (i = 0; i < NRACERS; i++)
@@ -604,7 +615,8 @@ static void run_race(struct __test_metadata *_metadata,
 
 /* ---------------------------------------------------------------- test */
 
-TEST_F_TIMEOUT(fuzz, hostile_ioctls, 120)
+/* Long runs (VMC_FUZZ_SECS) are bounded by the guest's per-binary timeout. */
+TEST_F_TIMEOUT(fuzz, hostile_ioctls, 7200)
 {
 	const char *iters_env = getenv("VMC_FUZZ_ITERS");
 	const char *seed_env = getenv("VMC_FUZZ_SEED");
@@ -639,7 +651,7 @@ TEST_F_TIMEOUT(fuzz, hostile_ioctls, 120)
 		present[i] = true;
 	}
 
-	end = now() + FUZZ_SECS;
+	end = now() + fuzz_secs();
 	for (n = 0; iters ? n < iters : now() < end; n++) {
 		if (!fuzz_one(&z, self->fd))
 			break;
