@@ -159,6 +159,60 @@ TEST_F(module, reload_is_empty_with_defaults)
 }
 
 /*
+ * Load, traffic, stop, unload, five times over: every cycle fills a cache
+ * far too small for its values (on the backing of this pass), reads,
+ * evicts, lists and makes a private cache, and the unload must work as soon
+ * as the traffic stops.  Whatever a cycle leaks, kmemleak reports after the
+ * suite (check.sh), in kernels that have it.
+ */
+TEST_F(module, reload_cycles_with_traffic)
+{
+	struct vmemcache_create cr = {
+		.size = 1 << 20, .extent_size = 256,
+		.policy = VMEMCACHE_POLICY_LRU,
+	};
+	struct vmemcache_list l = {};
+	struct vmemcache_stats st;
+	uint8_t listbuf[4096];
+	unsigned int cycle, i;
+	char key[32];
+	int fd, pfd;
+
+	for (cycle = 0; cycle < 5; cycle++) {
+		fd = open_dev();
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, vmc_config(2 << 20, 256, "lru"));
+		for (i = 0; i < 600; i++) {
+			uint32_t klen = vmc_key(key, sizeof(key), "cycle-", i);
+
+			ASSERT_EQ(0, vmc_put_pattern(fd, key, klen, 1000 + i * 7,
+						     vmc_seed(i, cycle), 0));
+			if (i % 3 == 0)
+				VMC_ASSERT_VALUE(fd, key, klen, 1000 + i * 7,
+						 vmc_seed(i, cycle));
+			if (i % 10 == 0)
+				ASSERT_EQ(0, vmc_evict(fd, key, klen));
+		}
+		l.buf = vmc_ptr(listbuf);
+		l.buf_size = sizeof(listbuf);
+		ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_LIST, &l));
+		ASSERT_LT(0U, l.count);
+		ASSERT_EQ(0, vmc_stats(fd, &st));
+		ASSERT_LT(0U, st.evictions);
+		pfd = ioctl(fd, VMEMCACHE_IOC_CREATE, &cr);
+		ASSERT_LE(0, pfd);
+		ASSERT_EQ(0, vmc_put_pattern(pfd, "p", 1, 5000, cycle, 0));
+		VMC_ASSERT_VALUE(pfd, "p", 1, 5000, cycle);
+		close(pfd);
+		close(fd);
+
+		ASSERT_EQ(0, vmc_module_unload()) TH_LOG("cycle %u", cycle);
+		ASSERT_FALSE(vmc_module_loaded());
+		ASSERT_EQ(0, vmc_module_load(""));
+	}
+}
+
+/*
  * A private cache holds the module even once /dev/vmemcache is closed; the
  * private_limit parameter sets the attribute.
  */
