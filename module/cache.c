@@ -550,6 +550,30 @@ static void vmc_cache_media_error(struct vmc_cache *c, struct vmc_entry *e,
 			    c->backing->name, bad->off, bad->len);
 }
 
+/*
+ * Look a key up and take a reference on its entry if it is still linked.
+ * A lookup under RCU can find an entry that was unlinked meanwhile and that
+ * only the policy's buffered moves keep alive.  No reference to such an
+ * entry may leave here: a get would record a use of it, which a drain
+ * could apply while another drain holds the entry on its list of entries
+ * to free through the same lru link (repl_lru.c), and the entry would
+ * never be freed.
+ */
+static struct vmc_entry *vmc_cache_lookup(struct vmc_cache *c,
+					  const struct vmc_key *key)
+{
+	struct vmc_entry *e = vmc_index_lookup_get(&c->index, key);
+
+	if (!e)
+		return NULL;
+	/* Read the flag after taking the reference. */
+	smp_mb__after_atomic();
+	if (test_bit(VMC_ENTRY_LINKED, &e->flags))
+		return e;
+	vmc_entry_put(c, e);
+	return NULL;
+}
+
 /**
  * vmc_cache_get() - copy (part of) a value to userspace
  * @c: cache
@@ -576,7 +600,7 @@ int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 
 	percpu_down_read(&c->cfg_sem);
 	this_cpu_inc(c->stats->gets);
-	e = vmc_index_lookup_get(&c->index, key);
+	e = vmc_cache_lookup(c, key);
 	if (!e) {
 		this_cpu_inc(c->stats->misses);
 		ret = -ENOENT;
@@ -611,7 +635,7 @@ int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
 	struct vmc_entry *e;
 
 	percpu_down_read(&c->cfg_sem);
-	e = vmc_index_lookup_get(&c->index, key);
+	e = vmc_cache_lookup(c, key);
 	if (e) {
 		*size = vmc_entry_size(e);
 		vmc_entry_put(c, e);
@@ -643,7 +667,7 @@ int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 		ret = vmc_cache_evict_lru(c, log);
 		goto out;
 	}
-	e = vmc_index_lookup_get(&c->index, key);
+	e = vmc_cache_lookup(c, key);
 	if (e) {
 		if (vmc_entry_unlink(c, e)) {
 			if (log)

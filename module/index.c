@@ -48,9 +48,12 @@ int vmc_index_init(struct rhashtable *index)
 }
 
 /**
- * vmc_index_lookup_get() - find a linked entry and take a reference on it
+ * vmc_index_lookup_get() - find an entry and take a reference on it
  * @index: the index
  * @key: key to look up
+ *
+ * The entry may have been unlinked since the lookup found it; the cache's
+ * lookups check (vmc_cache_lookup()).
  *
  * Return: the entry, or NULL when the key is absent or its entry is being
  * freed.
