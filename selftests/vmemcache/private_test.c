@@ -802,7 +802,8 @@ static void *stress_thread(void *arg)
  * Threads put (evicting), evict and get on one private cache, each with its
  * own small log: every eviction is reported to exactly one caller.
  */
-TEST_F(private, evicted_log_concurrent)
+/* Minutes, not seconds, on the debug kernel (KASAN checks every copy). */
+TEST_F_TIMEOUT(private, evicted_log_concurrent, 600)
 {
 	enum { T = 8 };
 	struct stress t[T];
