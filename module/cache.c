@@ -607,7 +607,6 @@ int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 		goto out;
 	}
 	this_cpu_inc(c->stats->hits);
-	c->repl->ops->touch(c->repl, e);
 	*size = vmc_entry_size(e);
 	if (offset < *size)
 		n = min(buf_len, *size - offset);
@@ -615,7 +614,8 @@ int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 	if (ret == -EIO)
 		vmc_cache_media_error(c, e, &bad);
 	*copied = n;
-	vmc_entry_put(c, e);
+	/* The policy takes our reference over. */
+	c->repl->ops->touch(c->repl, e);
 out:
 	percpu_up_read(&c->cfg_sem);
 	return ret;

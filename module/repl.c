@@ -14,12 +14,15 @@
  * vmc_repl_init() - initialise the generic part of a policy's state
  * @r: the state
  * @ops: the policy
+ * @c: the cache
  *
  * Return: 0 or -ENOMEM.
  */
-int vmc_repl_init(struct vmc_repl *r, const struct vmc_repl_ops *ops)
+int vmc_repl_init(struct vmc_repl *r, const struct vmc_repl_ops *ops,
+		  struct vmc_cache *c)
 {
 	r->ops = ops;
+	r->cache = c;
 	r->lock_stat = alloc_percpu(struct vmc_lock_stat);
 	return r->lock_stat ? 0 : -ENOMEM;
 }
@@ -67,7 +70,7 @@ static struct vmc_repl *vmc_none_create(struct vmc_cache *c)
 {
 	struct vmc_repl *r = kzalloc(sizeof(*r), c->gfp);
 
-	if (r && vmc_repl_init(r, &vmc_repl_none)) {
+	if (r && vmc_repl_init(r, &vmc_repl_none, c)) {
 		kfree(r);
 		r = NULL;
 	}
@@ -84,6 +87,11 @@ static void vmc_none_entry(struct vmc_repl *r, struct vmc_entry *e)
 {
 }
 
+static void vmc_none_touch(struct vmc_repl *r, struct vmc_entry *e)
+{
+	vmc_entry_put(r->cache, e);
+}
+
 static struct vmc_entry *vmc_none_victim(struct vmc_repl *r)
 {
 	return NULL;
@@ -94,7 +102,7 @@ const struct vmc_repl_ops vmc_repl_none = {
 	.create = vmc_none_create,
 	.destroy = vmc_none_destroy,
 	.insert = vmc_none_entry,
-	.touch = vmc_none_entry,
+	.touch = vmc_none_touch,
 	.remove = vmc_none_entry,
 	.victim = vmc_none_victim,
 };

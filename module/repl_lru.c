@@ -51,14 +51,12 @@ struct vmc_lru_ring {
 /**
  * struct vmc_repl_lru - state of the buffered LRU
  * @r: generic policy state
- * @cache: the cache, to drop entry references
  * @lock: protects @list, the entries' lru links and the rings' tails
  * @list: linked entries, most recently used first
  * @rings: per-CPU rings of buffered moves
  */
 struct vmc_repl_lru {
 	struct vmc_repl r;
-	struct vmc_cache *cache;
 	spinlock_t lock;	/* list, lru links, ring tails */
 	struct list_head list;
 	struct vmc_lru_ring __percpu *rings;
@@ -106,7 +104,7 @@ static void vmc_lru_put_dead(struct vmc_repl_lru *l, struct list_head *dead)
 
 	list_for_each_entry_safe(e, tmp, dead, lru) {
 		list_del_init(&e->lru);
-		vmc_entry_put(l->cache, e);
+		vmc_entry_put(l->r.cache, e);
 	}
 }
 
@@ -121,18 +119,17 @@ static void vmc_lru_drain_all(struct vmc_repl_lru *l)
 }
 
 /*
- * Record a use or the removal of @e, which the caller holds a reference
- * on.  A removal is recorded rather than applied so that replacing and
- * evicting puts take no lock either: the drain takes the entry off the
- * list, and the space returns to the pool when the ring's reference goes.
+ * Record a use or the removal of @e in this CPU's ring, with a reference
+ * on it that becomes the ring's.  A removal is recorded rather than
+ * applied so that replacing and evicting puts take no lock either: the
+ * drain takes the entry off the list, and the space returns to the pool
+ * when the ring's reference goes.
  */
-static void vmc_lru_record(struct vmc_repl *r, struct vmc_entry *e)
+static void vmc_lru_record_ref(struct vmc_repl_lru *l, struct vmc_entry *e)
 {
-	struct vmc_repl_lru *l = to_lru(r);
 	struct vmc_lru_ring *ring;
 	unsigned int head;
 
-	refcount_inc(&e->ref);	/* the ring's */
 	for (;;) {
 		local_lock(&l->rings->lock);
 		ring = this_cpu_ptr(l->rings);
@@ -150,6 +147,19 @@ static void vmc_lru_record(struct vmc_repl *r, struct vmc_entry *e)
 	}
 }
 
+/* An insert or a removal: the caller keeps its reference. */
+static void vmc_lru_record(struct vmc_repl *r, struct vmc_entry *e)
+{
+	refcount_inc(&e->ref);	/* the ring's */
+	vmc_lru_record_ref(to_lru(r), e);
+}
+
+/* A hit: the getter's reference becomes the ring's, saving two atomics. */
+static void vmc_lru_touch(struct vmc_repl *r, struct vmc_entry *e)
+{
+	vmc_lru_record_ref(to_lru(r), e);
+}
+
 static struct vmc_repl *vmc_lru_create(struct vmc_cache *c)
 {
 	struct vmc_repl_lru *l = kzalloc(sizeof(*l), c->gfp);
@@ -157,14 +167,13 @@ static struct vmc_repl *vmc_lru_create(struct vmc_cache *c)
 
 	if (!l)
 		return NULL;
-	if (vmc_repl_init(&l->r, &vmc_repl_lru))
+	if (vmc_repl_init(&l->r, &vmc_repl_lru, c))
 		goto err_free;
 	l->rings = alloc_percpu_gfp(struct vmc_lru_ring, c->gfp);
 	if (!l->rings)
 		goto err_exit;
 	for_each_possible_cpu(cpu)
 		local_lock_init(&per_cpu_ptr(l->rings, cpu)->lock);
-	l->cache = c;
 	spin_lock_init(&l->lock);
 	INIT_LIST_HEAD(&l->list);
 	return &l->r;
@@ -235,7 +244,7 @@ const struct vmc_repl_ops vmc_repl_lru = {
 	.create = vmc_lru_create,
 	.destroy = vmc_lru_destroy,
 	.insert = vmc_lru_record,
-	.touch = vmc_lru_record,
+	.touch = vmc_lru_touch,
 	.remove = vmc_lru_record,
 	.victim = vmc_lru_victim,
 	.flush = vmc_lru_flush,

@@ -33,7 +33,7 @@ static struct vmc_repl *vmc_lru_create(struct vmc_cache *c)
 
 	if (!l)
 		return NULL;
-	if (vmc_repl_init(&l->r, &vmc_repl_lru_locked)) {
+	if (vmc_repl_init(&l->r, &vmc_repl_lru_locked, c)) {
 		kfree(l);
 		return NULL;
 	}
@@ -70,6 +70,7 @@ static void vmc_lru_touch(struct vmc_repl *r, struct vmc_entry *e)
 	if (!list_empty(&e->lru))
 		list_move(&e->lru, &l->list);
 	spin_unlock(&l->lock);
+	vmc_entry_put(l->r.cache, e);
 }
 
 static void vmc_lru_remove(struct vmc_repl *r, struct vmc_entry *e)

@@ -108,8 +108,9 @@ struct vmc_cache;
  * @create: allocate the policy's state for a cache
  * @destroy: free it; the cache is empty
  * @insert: a new entry was linked (no-op if it has been unlinked since)
- * @touch: a get hit the entry, which the caller holds a reference on
- *	   (no-op if it is no longer linked)
+ * @touch: a get hit the entry and is done with it: the policy takes over
+ *	   the caller's reference, and drops it when it no longer needs it
+ *	   (at once, but for that, if the entry is no longer linked)
  * @remove: the entry was unlinked; called before the index's reference is
  *	    dropped.  The policy may defer the work (holding a reference)
  *	    until @flush
@@ -151,14 +152,17 @@ struct vmc_lock_stat {
 /**
  * struct vmc_repl - state of a policy, embedded in the policy's own struct
  * @ops: the policy
+ * @cache: the cache whose entries it orders, to drop entry references
  * @lock_stat: how often the policy took its lock, a debug statistic
  */
 struct vmc_repl {
 	const struct vmc_repl_ops *ops;
+	struct vmc_cache *cache;
 	struct vmc_lock_stat __percpu *lock_stat;
 };
 
-int vmc_repl_init(struct vmc_repl *r, const struct vmc_repl_ops *ops);
+int vmc_repl_init(struct vmc_repl *r, const struct vmc_repl_ops *ops,
+		  struct vmc_cache *c);
 void vmc_repl_exit(struct vmc_repl *r);
 void vmc_repl_lock(struct vmc_repl *r, spinlock_t *lock) __acquires(lock);
 void vmc_repl_lock_stat(struct vmc_repl *r, u64 *acquired, u64 *contended);

@@ -106,8 +106,7 @@ static void get_key(struct vmc_repl *r, unsigned int k)
 	pthread_mutex_unlock(&slots[k].lock);
 	if (!e)
 		return;
-	r->ops->touch(r, e);
-	vmc_entry_put(&cache, e);
+	r->ops->touch(r, e);	/* takes our reference over */
 }
 
 /* vmc_entry_unlink() of e, which the caller holds a reference on. */
