@@ -194,6 +194,7 @@ static long vmc_ioctl_put(struct vmc_cache *c, unsigned int cmd,
 static long vmc_ioctl_get(struct vmc_cache *c, unsigned int cmd,
 			  void __user *uarg)
 {
+	struct vmemcache_get __user *ug = uarg;
 	u8 stack[VMC_KEY_ONSTACK];
 	struct vmemcache_get g;
 	struct vmc_key key;
@@ -214,7 +215,22 @@ static long vmc_ioctl_get(struct vmc_cache *c, unsigned int cmd,
 	vmc_key_free(&key, stack);
 	if (ret)
 		return ret;
-	return vmc_arg_out(cmd, &g, sizeof(g), uarg);
+	/*
+	 * Only the out fields change (a larger caller's tail is zero, or
+	 * vmc_arg_in() refused it): two stores instead of the whole struct.
+	 */
+	BUILD_BUG_ON(offsetof(struct vmemcache_get, value_size) !=
+		     offsetof(struct vmemcache_get, copied) + sizeof(g.copied));
+	if (!user_write_access_begin(&ug->copied,
+				     sizeof(g.copied) + sizeof(g.value_size)))
+		return -EFAULT;
+	unsafe_put_user(g.copied, &ug->copied, efault);
+	unsafe_put_user(g.value_size, &ug->value_size, efault);
+	user_write_access_end();
+	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
 }
 
 static long vmc_ioctl_exists(struct vmc_cache *c, unsigned int cmd,
