@@ -17,6 +17,12 @@
  * a reference nobody owns.  Writing 0 repairs all of it, as does unloading
  * the module.  The cache cannot be reconfigured while damaged.
  *
+ * floor (0400): the benchmark's floor, what a get cannot avoid.  An
+ * ioctl VMC_FLOOR_IOC with a struct vmc_floor_arg { __u64 buf; __u64 len; }
+ * (_IOW(0xBA, 0x80, 16 bytes)) copies len bytes of a kernel buffer in the
+ * direct map (as the DRAM pool is) to buf with copy_to_user(), and does
+ * nothing else; vmemcache-bench --compare measures gets against it.
+ *
  * Locking of the check, outermost first:
  *  - cfg_sem for write: no operation runs, so the pool, the allocator and
  *    the policy cannot change, and no entry is referenced but by the index
@@ -30,12 +36,15 @@
 #include <linux/bitmap.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/gfp.h>
 #include <linux/kstrtox.h>
 #include <linux/math64.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/rhashtable.h>
 #include <linux/seq_file.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <uapi/linux/vmemcache.h>
 
@@ -433,6 +442,66 @@ static const struct file_operations vmc_inject_fops = {
 	.llseek = noop_llseek,
 };
 
+/* The floor's source buffer: an order-VMC_FLOOR_ORDER compound page. */
+#define VMC_FLOOR_ORDER	8
+
+/**
+ * struct vmc_floor_arg - argument of VMC_FLOOR_IOC
+ * @buf: user buffer
+ * @len: bytes to copy to it
+ */
+struct vmc_floor_arg {
+	__u64 buf;
+	__u64 len;
+};
+
+#define VMC_FLOOR_IOC	_IOW(VMEMCACHE_IOC_MAGIC, 0x80, struct vmc_floor_arg)
+
+static int vmc_floor_open(struct inode *inode, struct file *file)
+{
+	struct page *page = alloc_pages(GFP_KERNEL | __GFP_COMP | __GFP_ZERO,
+					VMC_FLOOR_ORDER);
+
+	if (!page)
+		return -ENOMEM;
+	file->private_data = page_address(page);
+	return 0;
+}
+
+static int vmc_floor_release(struct inode *inode, struct file *file)
+{
+	free_pages((unsigned long)file->private_data, VMC_FLOOR_ORDER);
+	return 0;
+}
+
+static long vmc_floor_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	const size_t max = PAGE_SIZE << VMC_FLOOR_ORDER;
+	struct vmc_floor_arg a;
+	void __user *ubuf;
+	size_t n;
+
+	if (cmd != VMC_FLOOR_IOC)
+		return -ENOTTY;
+	if (copy_from_user(&a, (void __user *)arg, sizeof(a)))
+		return -EFAULT;
+	for (ubuf = u64_to_user_ptr(a.buf); a.len; a.len -= n, ubuf += n) {
+		n = min_t(u64, a.len, max);
+		if (copy_to_user(ubuf, file->private_data, n))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static const struct file_operations vmc_floor_fops = {
+	.owner = THIS_MODULE,
+	.open = vmc_floor_open,
+	.release = vmc_floor_release,
+	.unlocked_ioctl = vmc_floor_ioctl,
+	.llseek = noop_llseek,
+};
+
 static struct dentry *vmc_debugfs_dir;
 
 /**
@@ -448,6 +517,8 @@ void vmc_debugfs_init(struct vmc_cache *c)
 			    &vmc_check_fops);
 	debugfs_create_file("inject", 0200, vmc_debugfs_dir, c,
 			    &vmc_inject_fops);
+	debugfs_create_file("floor", 0400, vmc_debugfs_dir, NULL,
+			    &vmc_floor_fops);
 }
 
 /* Remove the files, waiting for their users, and repair any damage. */
