@@ -4,11 +4,15 @@
  * kept verbatim in lib/examples/vmemcache-example.c and compiled unchanged
  * against libvmemcache-kdev (its main() renamed by the build only), runs
  * here on a private DRAM cache in /tmp and must print what it prints with
- * libvmemcache.
+ * libvmemcache.  So does the README example of the releases before 0.8
+ * (lib/examples/vmemcache-readme-example.c), which makes its cache with
+ * the four-argument vmemcache_new("/tmp", VMEMCACHE_MIN_POOL,
+ * VMEMCACHE_MIN_EXTENT, VMEMCACHE_REPLACEMENT_LRU).
  */
 #include "vmc_test.h"
 
 int seed_example_main(void);
+int readme_example_main(void);
 
 static const char expected[] =
 	"(key not found: meow)\n"
@@ -42,6 +46,25 @@ TEST(seed_example)
 	     line = strtok_r(NULL, "\n", &save))
 		fprintf(stderr, "#   %s\n", line);
 	ASSERT_STREQ(expected, out);
+}
+
+/* It puts "foo" and gets "bar" back; its main() returns 0 if so. */
+TEST(readme_example_four_arguments)
+{
+	struct vmemcache_stats st;
+	uint64_t caches = 1;
+	int fd;
+
+	ASSERT_EQ(0, vmc_restore_defaults());
+	ASSERT_EQ(0, readme_example_main());
+	/* it used a private cache of its own, gone with vmemcache_delete() */
+	ASSERT_EQ(0, vmc_sysfs_read_u64("private_caches", &caches));
+	ASSERT_EQ(0U, caches);
+	fd = vmc_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vmc_stats(fd, &st));
+	EXPECT_EQ(0U, st.puts);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN
