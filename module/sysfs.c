@@ -60,10 +60,15 @@ int vmc_parse_size(const char *buf, u64 *size)
 	return 0;
 }
 
+/*
+ * The result of a tunable's write.  EBUSY from a cache that holds entries
+ * gets its line in the kernel log here; a busy backing device has logged
+ * its own already.
+ */
 static ssize_t vmc_store_result(struct device *dev, const char *name, int ret,
 				size_t count)
 {
-	if (ret == -EBUSY)
+	if (ret == -EBUSY && atomic_long_read(&dev_to_cache(dev)->nr_entries))
 		dev_info(dev, "%s cannot change while the cache holds entries; write 1 to reset first\n",
 			 name);
 	return ret ? ret : count;

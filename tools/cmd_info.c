@@ -5,6 +5,7 @@
  * version and features).
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,14 @@ static double percent(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : -1.0;
 }
 
-static void print_stats_text(const struct vmemcache_stats *s)
+/* Rates per second over the sample a stat without --now takes. */
+struct stat_rates {
+	bool measured;
+	double evictions, gets, puts;
+};
+
+static void print_stats_text(const struct vmemcache_stats *s,
+			     const struct stat_rates *r)
 {
 	double hit = percent(s->hits, s->gets);
 	double util = percent(s->pool_used, s->pool_size);
@@ -56,7 +64,13 @@ static void print_stats_text(const struct vmemcache_stats *s)
 	else
 		ROW("pool utilization", "%.2f %%", util);
 	ROW("entries", "%llu", (unsigned long long)s->entries);
+	if (r->measured)
+		ROW("evictions/s", "%.1f", r->evictions);
 	ROW("evictions", "%llu", (unsigned long long)s->evictions);
+	if (r->measured) {
+		ROW("gets/s", "%.1f", r->gets);
+		ROW("puts/s", "%.1f", r->puts);
+	}
 	ROW("puts", "%llu", (unsigned long long)s->puts);
 	ROW("gets", "%llu", (unsigned long long)s->gets);
 	ROW("hits", "%llu", (unsigned long long)s->hits);
@@ -84,7 +98,8 @@ static void print_json_percent(const char *name, double pct)
 		printf(",\"%s\":%.2f", name, pct);
 }
 
-static void print_stats_json(const struct vmemcache_stats *s)
+static void print_stats_json(const struct vmemcache_stats *s,
+			     const struct stat_rates *r)
 {
 	printf("{\"puts\":%llu,\"gets\":%llu,\"hits\":%llu,\"misses\":%llu,"
 	       "\"evictions\":%llu,\"entries\":%llu,\"pool_used\":%llu,"
@@ -102,35 +117,10 @@ static void print_stats_json(const struct vmemcache_stats *s)
 	print_json_percent("hit_ratio_pct", percent(s->hits, s->gets));
 	print_json_percent("pool_utilization_pct",
 			   percent(s->pool_used, s->pool_size));
+	if (r->measured)
+		printf(",\"evictions_per_s\":%.1f,\"gets_per_s\":%.1f,\"puts_per_s\":%.1f",
+		       r->evictions, r->gets, r->puts);
 	printf("}\n");
-}
-
-int cmd_stat(const char *dev, int argc, char **argv)
-{
-	static const char *const opts[] = { "--json", NULL };
-	struct vmemcache_stats s;
-	VMEMcache *cache;
-	unsigned int set;
-	int i, ret;
-
-	i = ctl_options("stat", argc, argv, opts, &set, &ret);
-	if (i < 0)
-		return ret;
-	if (i != argc)
-		return ctl_usage_error("stat", "unexpected argument '%s'",
-				       argv[i]);
-	ret = ctl_open("stat", dev, &cache);
-	if (ret != CTL_OK)
-		return ret;
-	if (vmemcache_get_stats(cache, &s)) {
-		ret = ctl_fail("stat");
-	} else if (set & 1) {
-		print_stats_json(&s);
-	} else {
-		print_stats_text(&s);
-	}
-	vmemcache_delete(cache);
-	return ret;
 }
 
 static double now_seconds(void)
@@ -146,6 +136,58 @@ static double rate(uint64_t now, uint64_t before, double secs)
 {
 	return secs > 0 ? (double)(now - before) / secs : 0;
 }
+
+/*
+ * stat: the counters, and the rates of evictions, gets and puts over one
+ * second, which it waits for (--now: one sample, no rates, no wait).
+ */
+int cmd_stat(const char *dev, int argc, char **argv)
+{
+	static const char *const opts[] = { "--json", "--now", NULL };
+	struct vmemcache_stats s0, s;
+	struct stat_rates r = { 0 };
+	VMEMcache *cache;
+	unsigned int set;
+	double t0 = 0;
+	int i, ret;
+
+	i = ctl_options("stat", argc, argv, opts, &set, &ret);
+	if (i < 0)
+		return ret;
+	if (i != argc)
+		return ctl_usage_error("stat", "unexpected argument '%s'",
+				       argv[i]);
+	ret = ctl_open("stat", dev, &cache);
+	if (ret != CTL_OK)
+		return ret;
+	if (!(set & 2)) {
+		t0 = now_seconds();
+		if (vmemcache_get_stats(cache, &s0))
+			goto fail;
+		usleep(1000000);
+	}
+	if (vmemcache_get_stats(cache, &s))
+		goto fail;
+	if (!(set & 2)) {
+		double secs = now_seconds() - t0;
+
+		r.measured = true;
+		r.evictions = rate(s.evictions, s0.evictions, secs);
+		r.gets = rate(s.gets, s0.gets, secs);
+		r.puts = rate(s.puts, s0.puts, secs);
+	}
+	if (set & 1)
+		print_stats_json(&s, &r);
+	else
+		print_stats_text(&s, &r);
+	vmemcache_delete(cache);
+	return ret;
+fail:
+	ret = ctl_fail("stat");
+	vmemcache_delete(cache);
+	return ret;
+}
+
 
 /*
  * top: a line every interval, like vmstat: entries, hit ratio and pool
@@ -222,6 +264,9 @@ int cmd_version(const char *dev, int argc, char **argv)
 		{ VMEMCACHE_FEAT_LOCK_STATS, "lock_stats" },
 		{ VMEMCACHE_FEAT_PRIVATE, "private" },
 		{ VMEMCACHE_FEAT_EVICTED_LOG, "evicted_log" },
+		{ VMEMCACHE_FEAT_EVICT_PREFIX, "evict_prefix" },
+		{ VMEMCACHE_FEAT_LIST, "list" },
+		{ VMEMCACHE_FEAT_BATCH, "batch" },
 	};
 	struct vmemcache_version v;
 	VMEMcache *cache;

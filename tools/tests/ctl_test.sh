@@ -176,9 +176,15 @@ err_has "vmemcache_evict: no entry can be evicted" "... says nothing can be evic
 # --- stat, version
 expect 0 "stat" stat
 for f in puts gets hits misses 'hit ratio' evictions entries pool_used \
-	 pool_size 'pool utilization' dram_used free_extents extent_size; do
+	 pool_size 'pool utilization' dram_used free_extents extent_size \
+	 evictions/s gets/s puts/s; do
 	grep -q "^$f  *[-0-9]" "$TMP/out"; result $? "stat shows $f"
 done
+head -n 4 "$TMP/out" | cut -c1-18 | tr -s ' ' | paste -sd, - |
+	grep -qx 'hit ratio ,pool utilization ,entries ,evictions/s '
+result $? "stat leads with hit ratio, utilization, entries, evictions/s"
+expect 0 "stat --now" stat --now
+! grep -q "/s " "$TMP/out"; result $? "stat --now shows no rates"
 expect 2 "top with a bad interval" top -i 0
 expect 2 "top with a bad count" top -n x
 expect 0 "top -n 2" top -i 0.05 -n 2
@@ -191,7 +197,8 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 keys = ["puts", "gets", "hits", "misses", "evictions", "entries",
 	"pool_used", "dram_used", "free_extents", "pool_size", "extent_size",
-	"hit_ratio_pct", "pool_utilization_pct"]
+	"hit_ratio_pct", "pool_utilization_pct", "evictions_per_s",
+	"gets_per_s", "puts_per_s"]
 assert sorted(d) == sorted(keys), sorted(d)
 assert d["hits"] + d["misses"] == d["gets"]
 ' "$TMP/out"
