@@ -69,7 +69,8 @@ TEST_F(sysfs, modes)
 {
 	static const struct { const char *attr; mode_t mode; } attrs[] = {
 		{ "capacity", 0644 }, { "extent_size", 0644 },
-		{ "policy", 0644 }, { "reset", 0200 }, { "stat", 0444 },
+		{ "policy", 0644 }, { "backing_dev", 0644 },
+		{ "reset", 0200 }, { "stat", 0444 },
 		{ "private_limit", 0644 }, { "private_used", 0444 },
 		{ "private_caches", 0444 }, { "private_per_user", 0644 },
 	};
@@ -145,6 +146,56 @@ TEST_F(sysfs, capacity_values)
 	/* and the cache still works at its old size */
 	ASSERT_EQ(0, vmc_put_pattern(self->fd, "k", 1, 2 << 20, 1, 0));
 	VMC_ASSERT_VALUE(self->fd, "k", 1, 2 << 20, 1);
+}
+
+/*
+ * The T suffix (proved on private_limit, which allocates nothing) and the
+ * bad values of the private caches' bounds; a refused write changes
+ * nothing.
+ */
+TEST_F(sysfs, private_bounds_values)
+{
+	static const struct { const char *text; uint64_t bytes; } good[] = {
+		{ "1T", 1ULL << 40 }, { "3t", 3ULL << 40 },
+		{ "16777215T", 16777215ULL << 40 }, { "2G", 2ULL << 30 },
+		{ "0", 0 },
+	};
+	static const char *const bad_limit[] = {
+		"16777216T", "1TB", "1.5T", "T", "-1", "1T1",
+	};
+	static const char *const bad_per_user[] = {
+		"abc", "-1", "1.5", "2K", "18446744073709551616",
+	};
+	uint64_t limit, per_user, v;
+	unsigned int i;
+
+	ASSERT_EQ(0, vmc_sysfs_read_u64("private_limit", &limit));
+	ASSERT_EQ(0, vmc_sysfs_read_u64("private_per_user", &per_user));
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		ASSERT_EQ(0, vmc_sysfs_write("private_limit", good[i].text))
+			TH_LOG("private_limit '%s'", good[i].text);
+		ASSERT_EQ(0, vmc_sysfs_read_u64("private_limit", &v));
+		ASSERT_EQ(good[i].bytes, v) TH_LOG("private_limit '%s'",
+						   good[i].text);
+	}
+	ASSERT_EQ(0, vmc_sysfs_write("private_limit", "5G"));
+	for (i = 0; i < ARRAY_SIZE(bad_limit); i++) {
+		ASSERT_EQ(-EINVAL, vmc_sysfs_write("private_limit",
+						   bad_limit[i]))
+			TH_LOG("private_limit '%s'", bad_limit[i]);
+		ASSERT_EQ(0, vmc_sysfs_read_u64("private_limit", &v));
+		ASSERT_EQ(5ULL << 30, v);
+	}
+	ASSERT_EQ(0, vmc_sysfs_write("private_per_user", "7"));
+	for (i = 0; i < ARRAY_SIZE(bad_per_user); i++) {
+		ASSERT_EQ(-EINVAL, vmc_sysfs_write("private_per_user",
+						   bad_per_user[i]))
+			TH_LOG("private_per_user '%s'", bad_per_user[i]);
+		ASSERT_EQ(0, vmc_sysfs_read_u64("private_per_user", &v));
+		ASSERT_EQ(7U, v);
+	}
+	ASSERT_EQ(0, vmc_sysfs_write_u64("private_limit", limit));
+	ASSERT_EQ(0, vmc_sysfs_write_u64("private_per_user", per_user));
 }
 
 /* G, and the largest extent, when the machine has room for 1 GiB. */
@@ -414,7 +465,7 @@ static const char *const stat_files[] = {
 	"puts", "gets", "hits", "misses", "evictions", "entries",
 	"pool_used", "dram_used", "free_extents", "pool_size",
 	"lru_lock_acquired", "lru_lock_contended",
-	"alloc_lock_acquired", "alloc_lock_contended",
+	"alloc_lock_acquired", "alloc_lock_contended", "poisoned",
 };
 
 /* stats/<counter> and stat agree with the ioctl, counter by counter. */
@@ -448,6 +499,8 @@ TEST_F(sysfs, statistics_files)
 	ASSERT_EQ(st.misses, file);
 	ASSERT_EQ(0, vmc_sysfs_read_u64("stats/pool_size", &file));
 	ASSERT_EQ(st.pool_size, file);
+	ASSERT_EQ(0, vmc_sysfs_read_u64("stats/poisoned", &file));
+	ASSERT_EQ(st.poisoned, file);
 
 	ASSERT_LT(0, vmc_sysfs_read("stat", line, sizeof(line)));
 	ASSERT_EQ(10, sscanf(line, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
