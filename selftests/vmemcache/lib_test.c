@@ -11,6 +11,7 @@
  */
 #include "vmc_test.h"
 
+#include <pthread.h>
 #include <sys/wait.h>
 
 #include <libvmemcache.h>
@@ -530,6 +531,70 @@ TEST_F(libpriv, configuration)
 	ASSERT_EQ(-1, vmemcache_add(c, "/tmp"));
 	ASSERT_EQ(EINVAL, errno);
 	vmemcache_delete(c);
+}
+
+/* The setters' bad values, and setters once the cache is added. */
+TEST_F(libpriv, setter_errors)
+{
+	VMEMcache *c = vmemcache_new();
+
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(-1, vmemcache_set_size(c, VMEMCACHE_MIN_POOL - 1));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, vmemcache_set_extent_size(c, VMEMCACHE_MIN_EXTENT - 1));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, vmemcache_set_eviction_policy(c,
+			(enum vmemcache_repl_p)(VMEMCACHE_REPLACEMENT_LRU + 1)));
+	ASSERT_EQ(EINVAL, errno);
+	/* an unconfigured cache is no cache yet */
+	ASSERT_EQ(-1, vmemcache_put(c, "k", 1, "v", 1));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, vmemcache_add(c, "/tmp"));
+	ASSERT_EQ(-1, vmemcache_set_size(c, 2 * VMEMCACHE_MIN_POOL));
+	ASSERT_EQ(EALREADY, errno);
+	ASSERT_EQ(-1, vmemcache_set_extent_size(c, 512));
+	ASSERT_EQ(EALREADY, errno);
+	ASSERT_EQ(-1, vmemcache_set_eviction_policy(c,
+					VMEMCACHE_REPLACEMENT_NONE));
+	ASSERT_EQ(EALREADY, errno);
+	vmemcache_delete(c);
+}
+
+struct msg_thread {
+	VMEMcache *c;
+	char msg[256];
+};
+
+/* Fail a get in a thread of its own and keep what errormsg says. */
+static void *errormsg_thread(void *arg)
+{
+	struct msg_thread *t = arg;
+	char buf[4];
+
+	if (vmemcache_get(t->c, "absent", 6, buf, sizeof(buf), 0, NULL) != -1)
+		return NULL;
+	snprintf(t->msg, sizeof(t->msg), "%s", vmemcache_errormsg());
+	return NULL;
+}
+
+/* vmemcache_errormsg() is per thread: another thread's error leaves ours. */
+TEST_F(libpriv, errormsg_per_thread)
+{
+	struct msg_thread t = { 0 };
+	char mine[256];
+	pthread_t tid;
+
+	t.c = new_private(1 << 20, 256, VMEMCACHE_REPLACEMENT_LRU);
+	ASSERT_NE(NULL, t.c);
+	ASSERT_EQ(-1, vmemcache_set_size(t.c, 2 << 20));
+	snprintf(mine, sizeof(mine), "%s", vmemcache_errormsg());
+	ASSERT_NE(0U, strlen(mine));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, errormsg_thread, &t));
+	ASSERT_EQ(0, pthread_join(tid, NULL));
+	ASSERT_NE(0U, strlen(t.msg));
+	ASSERT_STRNE(mine, t.msg);
+	ASSERT_STREQ(mine, vmemcache_errormsg());
+	vmemcache_delete(t.c);
 }
 
 TEST_F(libpriv, many_handles)
