@@ -89,7 +89,7 @@ bench: all
 bench-pmem: all
 	GUEST_EXTRA_FILES="$(CURDIR)/tools/vmemcache-bench $$(command -v fio)" \
 		$(GUEST_RUN) --mode demo --smp 2 --append tsc=reliable \
-		--timeout 1800 scripts/bench-pmem.sh
+		--timeout 1800 scripts/bench-pmem.sh $(BENCH_SECS)
 
 demo: all
 	$(GUEST_RUN) --mode demo --timeout $(DEMO_TIMEOUT) scripts/demo.sh

@@ -190,15 +190,17 @@ fail:
 
 
 /*
- * top: a line every interval, like vmstat: entries, hit ratio and pool
- * utilization now, and the rates of gets, puts and evictions since the
- * line before.  -n COUNT stops after COUNT lines (default: until killed).
+ * top: a line every interval, like vmstat: entries and pool utilization
+ * now; the hit ratio of the gets since the line before ("-" if there were
+ * none) and the rates of gets, puts and evictions over the same interval.
+ * -n COUNT stops after COUNT lines (default: until killed).
  */
 int cmd_top(const char *dev, int argc, char **argv)
 {
 	struct vmemcache_stats prev, cur;
 	double interval = 1, t0, t1;
 	long count = -1, line;
+	char hit[16];
 	VMEMcache *cache;
 	char *end;
 	int i, ret;
@@ -236,9 +238,14 @@ int cmd_top(const char *dev, int argc, char **argv)
 			break;
 		}
 		t1 = now_seconds();
-		printf("%10llu %8.2f %8.2f %10.0f %10.0f %10.0f\n",
-		       (unsigned long long)cur.entries,
-		       cur.gets ? 100.0 * (double)cur.hits / (double)cur.gets : 0,
+		if (cur.gets > prev.gets)
+			snprintf(hit, sizeof(hit), "%.2f",
+				 percent(cur.hits - prev.hits,
+					 cur.gets - prev.gets));
+		else
+			snprintf(hit, sizeof(hit), "-");
+		printf("%10llu %8s %8.2f %10.0f %10.0f %10.0f\n",
+		       (unsigned long long)cur.entries, hit,
 		       percent(cur.pool_used, cur.pool_size) < 0 ? 0 :
 		       percent(cur.pool_used, cur.pool_size),
 		       rate(cur.gets, prev.gets, t1 - t0),

@@ -12,6 +12,9 @@
 #                       which only gives the crash/timeout/splat verdict)
 #   --timeout SEC       wall-clock limit for the whole guest run (default 900)
 #   --smp N             guest CPUs (default $SMP or 2)
+#   --cpu MODEL         QEMU's -cpu (default max,-erms: without ERMS the
+#                       kernel's memcpy is an unrolled loop, which TCG runs
+#                       far faster than rep movsb)
 #   --mem SIZE          guest RAM (default 6G; at least 6G with pmem)
 #   --append ARGS       extra kernel command-line arguments
 #   --pmem SIZE         size of the emulated pmem, placed at 4G (default
@@ -42,6 +45,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MODE=demo
 TIMEOUT=900
 SMP=${SMP:-2}
+CPU=max,-erms
 MEM=6G
 APPEND=
 PMEM=1
@@ -58,6 +62,8 @@ while [ $# -gt 0 ]; do
 	--mode=*) MODE=${1#*=}; shift ;;
 	--timeout) TIMEOUT=$2; shift 2 ;;
 	--timeout=*) TIMEOUT=${1#*=}; shift ;;
+	--cpu) CPU=$2; shift 2 ;;
+	--cpu=*) CPU=${1#*=}; shift ;;
 	--smp) SMP=$2; shift 2 ;;
 	--smp=*) SMP=${1#*=}; shift ;;
 	--mem) MEM=$2; shift 2 ;;
@@ -291,7 +297,7 @@ echo "run.sh: kernel $KERNEL ($KVER), smp $SMP, timeout ${TIMEOUT}s, mode $MODE"
 echo "run.sh: console log: $FINAL_LOG"
 start=$(date +%s)
 timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 \
-	-accel tcg,thread=multi -cpu max,-erms -m "$MEM" -smp "$SMP" \
+	-accel tcg,thread=multi -cpu "$CPU" -m "$MEM" -smp "$SMP" \
 	-nodefaults -display none -no-reboot -serial stdio -monitor none \
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE" \
 	</dev/null 2>&1 |

@@ -372,11 +372,21 @@ TEST_F(sysfs, busy_while_not_empty)
 		{ "extent_size", "512" }, { "policy", "lru" },
 		{ "policy", "none" }, { "policy", "none\n" },
 	};
+	char line[128];
 	unsigned int i;
+	int kmsg;
 
+	kmsg = vmc_kmsg_open();
+	ASSERT_LE(0, kmsg);
 	ASSERT_EQ(0, vmc_put(self->fd, "k", 1, "v", 1, 0));
 	for (i = 0; i < ARRAY_SIZE(writes); i++) {
 		ASSERT_EQ(-EBUSY, vmc_sysfs_write(writes[i].attr, writes[i].text))
+			TH_LOG("%s '%s'", writes[i].attr, writes[i].text);
+		/* one line in the kernel log, naming the attribute */
+		snprintf(line, sizeof(line),
+			 "%s cannot change while the cache holds entries",
+			 writes[i].attr);
+		ASSERT_EQ(1, vmc_kmsg_count(kmsg, line))
 			TH_LOG("%s '%s'", writes[i].attr, writes[i].text);
 		ASSERT_CONFIG(self->fd, VMC_DEFAULT_CAPACITY,
 			      VMC_DEFAULT_EXTENT, "lru");
@@ -384,6 +394,7 @@ TEST_F(sysfs, busy_while_not_empty)
 	}
 	/* empty again (by eviction): allowed */
 	ASSERT_EQ(0, vmc_evict(self->fd, "k", 1));
+	close(kmsg);
 	ASSERT_EQ(0, vmc_sysfs_write("capacity", "2M"));
 	ASSERT_EQ(0, vmc_sysfs_write("extent_size", "512"));
 	ASSERT_EQ(0, vmc_sysfs_write("policy", "none"));

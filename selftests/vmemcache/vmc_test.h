@@ -698,6 +698,47 @@ static inline int vmc_debugfs_write(const char *file, const char *val)
 
 
 /*
+ * The kernel log from now on: a /dev/kmsg descriptor positioned after
+ * every record already logged.  Returns the descriptor or -errno.
+ */
+static inline int vmc_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/*
+ * Read the records logged since vmc_kmsg_open() or the previous call and
+ * count those whose text holds @needle.  Returns the count or -errno.
+ */
+static inline int vmc_kmsg_count(int fd, const char *needle)
+{
+	char rec[1024];
+	int count = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* records overwritten: go on */
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? count : -errno;
+		rec[n] = '\0';
+		if (strstr(rec, needle))
+			count++;
+	}
+}
+
+/*
  * Run the caller on one CPU.  The buffered LRU applies the moves recorded
  * on different CPUs CPU by CPU, so LRU order is exact only among the
  * operations of one CPU: tests that check the exact order pin themselves.

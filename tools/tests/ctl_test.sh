@@ -190,6 +190,8 @@ expect 2 "top with a bad count" top -n x
 expect 0 "top -n 2" top -i 0.05 -n 2
 [ "$(wc -l < "$TMP/out")" -eq 3 ] && head -n1 "$TMP/out" | grep -q "evict/s"
 result $? "top prints a header and one line per interval"
+[ "$(awk 'NR > 1 { print $2 }' "$TMP/out" | sort -u)" = "-" ]
+result $? "top's hit ratio is of the interval's gets: '-' when there were none"
 expect 0 "stat --json" stat --json
 if command -v python3 >/dev/null; then
 	python3 -c '
