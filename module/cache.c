@@ -557,21 +557,30 @@ static void vmc_cache_media_error(struct vmc_cache *c, struct vmc_entry *e,
  * entry may leave here: a get would record a use of it, which a drain
  * could apply while another drain holds the entry on its list of entries
  * to free through the same lru link (repl_lru.c), and the entry would
- * never be freed.
+ * never be freed.  Such an entry is looked up again, since the key may
+ * have a new entry (a replacement) by then.  May sleep.
  */
 static struct vmc_entry *vmc_cache_lookup(struct vmc_cache *c,
 					  const struct vmc_key *key)
 {
-	struct vmc_entry *e = vmc_index_lookup_get(&c->index, key);
+	struct vmc_entry *e;
 
-	if (!e)
-		return NULL;
-	/* Read the flag after taking the reference. */
-	smp_mb__after_atomic();
-	if (test_bit(VMC_ENTRY_LINKED, &e->flags))
-		return e;
-	vmc_entry_put(c, e);
-	return NULL;
+	for (;;) {
+		e = vmc_index_lookup_get(&c->index, key);
+		if (!e)
+			return NULL;
+		/* Read the flag after taking the reference. */
+		smp_mb__after_atomic();
+		if (test_bit(VMC_ENTRY_LINKED, &e->flags))
+			return e;
+		vmc_entry_put(c, e);
+		/*
+		 * Unlinked: it leaves the index right after (vmc_entry_unlink(),
+		 * or a replacement swapping in its successor), so look again:
+		 * a replaced key must not seem missing.
+		 */
+		cond_resched();
+	}
 }
 
 /**
