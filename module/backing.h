@@ -28,8 +28,9 @@ struct vmc_backing;
  *	    size, else a new one (an ERR_PTR on failure; @b is unchanged)
  * @destroy: release the backing and free @b
  *
- * @read and @write may sleep (they fault user pages in); the range is
- * always inside the pool.
+ * The cache calls @read and @write with page faults disabled: a user page
+ * not in memory fails them with -EFAULT, and the cache faults it in with
+ * no lock held.  The range is always inside the pool.
  */
 struct vmc_backing_ops {
 	int (*write)(struct vmc_backing *b, u64 off, const void __user *src,

@@ -7,10 +7,28 @@
  *  - cfg_sem (percpu rwsem): read side around every operation, so the
  *    pool, allocator and policy cannot change under it; write side to
  *    reconfigure an empty cache, which waits for gets still copying out of
- *    the old pool.  The read side is per-CPU and cheap.
+ *    the old pool, and to handle a media failure.  The read side is
+ *    per-CPU and cheap.
  *  - the index's bucket locks, the policy's lock and the allocator's lock
- *    are leaves, never held across a copy to or from userspace.
+ *    are leaves.
  * An entry being copied is pinned by its reference count, not by a lock.
+ *
+ * No lock may be held across a wait for user memory: a user page can take
+ * forever to come in (a userfaultfd nobody serves, a FUSE mapping whose
+ * daemon hangs), and cfg_sem's writers include memory_failure(), which
+ * holds a machine-wide mutex.  So every copy to or from userspace made
+ * under cfg_sem runs with page faults disabled.  One that comes up short
+ * drops every lock, faults the user range in (which may wait, killably,
+ * holding nothing) and goes on: a put frees its extents and starts over,
+ * a listing redoes its walks, and a get keeps only its entry reference
+ * (so it still returns the value it found) and copies again.  Such a
+ * stalled get is counted (vmc_cache.stalled): a reconfiguration, which
+ * would replace the pool its entry lives in, waits for the count to drop,
+ * interruptibly and without cfg_sem; a media failure never waits, and
+ * makes the stalled get look its key up again (vmc_cache.epoch).
+ * Evictions cannot be redone: the records of an evicted-entries log that
+ * cannot be written in place are staged in kernel memory, bounded, and
+ * written out once the locks are dropped.
  *
  * Media errors: a get whose copy out of the pool fails with -EIO drops its
  * entry and poisons the failed range in the allocator, so that it never
@@ -22,8 +40,11 @@
 
 #include <linux/dax.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/percpu.h>
 #include <linux/random.h>
+#include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/bsearch.h>
 #include <linux/sort.h>
@@ -133,6 +154,7 @@ struct vmc_cache *vmc_cache_create_on(struct vmc_backing *backing,
 	}
 	c->gfp = gfp;
 	c->dram_capacity = capacity;
+	init_waitqueue_head(&c->stalled_wq);
 	get_random_bytes(&c->list_key, sizeof(c->list_key));
 	ret = -ENOMEM;
 	c->stats = alloc_percpu_gfp(struct vmc_stats, gfp);
@@ -229,6 +251,59 @@ void vmc_cache_destroy(struct vmc_cache *c)
 	kfree(c);
 }
 
+/*
+ * Take cfg_sem for write on an empty cache that no stalled get holds an
+ * entry of (see vmc_cache_get()).  A stalled get may take forever: wait
+ * for it interruptibly, without the lock.
+ * Return: 0 with cfg_sem held, -EBUSY when the cache holds entries,
+ * -ERESTARTSYS.
+ */
+static int vmc_cache_lock_empty(struct vmc_cache *c)
+{
+	int ret;
+
+	for (;;) {
+		percpu_down_write(&c->cfg_sem);
+		if (atomic_long_read(&c->nr_entries)) {
+			percpu_up_write(&c->cfg_sem);
+			return -EBUSY;
+		}
+		if (!atomic_read(&c->stalled))
+			return 0;
+		percpu_up_write(&c->cfg_sem);
+		ret = wait_event_interruptible(c->stalled_wq,
+					       !atomic_read(&c->stalled));
+		if (ret)
+			return ret;
+	}
+}
+
+/**
+ * vmc_cache_lock_idle() - take cfg_sem for write with no get stalled
+ * @c: cache
+ *
+ * For the consistency check, which must see every reference: waits
+ * interruptibly until no get holds an entry while it waits for its
+ * buffer (see vmc_cache_get()).
+ *
+ * Return: 0 with cfg_sem held for write, or -ERESTARTSYS.
+ */
+int vmc_cache_lock_idle(struct vmc_cache *c)
+{
+	int ret;
+
+	for (;;) {
+		ret = wait_event_interruptible(c->stalled_wq,
+					       !atomic_read(&c->stalled));
+		if (ret)
+			return ret;
+		percpu_down_write(&c->cfg_sem);
+		if (!atomic_read(&c->stalled))
+			return 0;
+		percpu_up_write(&c->cfg_sem);
+	}
+}
+
 /**
  * vmc_cache_reconfigure() - change the configuration of an empty cache
  * @c: cache
@@ -236,25 +311,24 @@ void vmc_cache_destroy(struct vmc_cache *c)
  * @extent_size: new allocation unit, or 0 to keep it
  * @policy: new replacement policy, or NULL to keep it
  *
- * All or nothing: on any error the cache keeps its configuration.
+ * All or nothing: on any error the cache keeps its configuration.  Waits
+ * for gets still reading the old pool; one that waits for its buffer to
+ * come into memory is waited for interruptibly.
  *
  * Return: 0, -EBUSY when the cache holds entries, -EINVAL for a bad
- * combination, -ENOMEM.
+ * combination, -ENOMEM, -ERESTARTSYS.
  */
 int vmc_cache_reconfigure(struct vmc_cache *c, u64 capacity, u32 extent_size,
 			  const struct vmc_repl_ops *policy)
 {
 	int ret;
 
-	percpu_down_write(&c->cfg_sem);
-	if (atomic_long_read(&c->nr_entries)) {
-		ret = -EBUSY;
-		goto out;
-	}
+	ret = vmc_cache_lock_empty(c);
+	if (ret)
+		return ret;
 	ret = vmc_cache_setup(c, NULL, capacity ?: c->capacity,
 			      extent_size ?: c->extent_size,
 			      policy ?: c->repl->ops);
-out:
 	percpu_up_write(&c->cfg_sem);
 	return ret;
 }
@@ -312,6 +386,8 @@ static int vmc_cache_notify_failure(struct dax_device *dax_dev, u64 off,
 	ret = vmc_extent_poison(&c->alloc, off, len);
 	if (ret)
 		goto out;
+	/* Stalled gets must not read on from the range (or the device). */
+	c->epoch++;
 	w.start = rounddown(off, (u64)c->extent_size);
 	w.end = len > U64_MAX - off ? U64_MAX : off + len;
 	/* A walk can miss entries while the index shrinks: walk until dry. */
@@ -342,18 +418,17 @@ static const struct dax_holder_operations vmc_dax_holder_ops = {
  * The capacity becomes the size of the new backing; it can be lowered
  * afterwards.  All or nothing, like vmc_cache_reconfigure().
  *
- * Return: 0, -EBUSY when the cache holds entries, or the errors of
- * vmc_backing_dax_create() and vmc_backing_dram_create().
+ * Return: 0, -EBUSY when the cache holds entries, -ERESTARTSYS, or the
+ * errors of vmc_backing_dax_create() and vmc_backing_dram_create().
  */
 int vmc_cache_set_backing(struct vmc_cache *c, const char *path)
 {
 	struct vmc_backing *backing;
-	int ret = -EBUSY;
+	int ret;
 
-	percpu_down_write(&c->cfg_sem);
-	if (atomic_long_read(&c->nr_entries))
-		goto out;
-	ret = 0;
+	ret = vmc_cache_lock_empty(c);
+	if (ret)
+		return ret;
 	/* Claiming the device the cache holds: nothing to do. */
 	if (path && vmc_backing_is_dax(c->backing) &&
 	    !strcmp(path, c->backing->name))
@@ -381,59 +456,154 @@ out:
  * Emptying runs alongside other operations: it does not wait for gets
  * that are copying out, whose entries are freed when they finish.  A
  * claimed DAX device is then released and the cache goes back to DRAM,
- * which waits for those gets.
+ * which waits for those gets, interruptibly.
+ *
+ * Return: 0, or -ERESTARTSYS when a signal came while waiting.
  */
-void vmc_cache_reset(struct vmc_cache *c)
+int vmc_cache_reset(struct vmc_cache *c)
 {
 	bool dax;
+	int ret;
 
 	percpu_down_read(&c->cfg_sem);
 	vmc_cache_clear(c);
 	dax = vmc_backing_is_dax(c->backing);
 	percpu_up_read(&c->cfg_sem);
-	if (dax)
-		vmc_cache_set_backing(c, NULL);
+	if (!dax)
+		return 0;
+	/* A put since the emptying may keep the device: as before, no error. */
+	ret = vmc_cache_set_backing(c, NULL);
+	return ret == -ERESTARTSYS ? ret : 0;
 }
 
 /*
  * Write the record of an entry (its value's size and its key, padded) at
  * @p, which has room for VMEMCACHE_EVICTED_REC_SIZE(e->key_len) bytes.
- * User memory: may fault and sleep.  Return: 0 or -EFAULT.
+ * With page faults disabled: the caller holds cfg_sem.
+ * Return: 0, or -EFAULT when a page of @p is not in memory or not writable.
  */
 static int vmc_write_rec(void __user *p, struct vmc_entry *e)
 {
 	struct vmemcache_evicted_rec rec = {};
 	u64 pad = VMEMCACHE_EVICTED_REC_SIZE(e->key_len) - sizeof(rec) -
 		  e->key_len;
+	int ret = 0;
 
 	rec.value_size = vmc_entry_size(e);
 	rec.key_len = e->key_len;
+	pagefault_disable();
 	if (copy_to_user(p, &rec, sizeof(rec)) ||
 	    copy_to_user(p + sizeof(rec), e->key, e->key_len) ||
 	    (pad && clear_user(p + sizeof(rec) + e->key_len, pad)))
-		return -EFAULT;
-	return 0;
+		ret = -EFAULT;
+	pagefault_enable();
+	return ret;
+}
+
+/* Most bytes of evicted records one call keeps for a log not in memory. */
+#define VMC_LOG_STAGE	SZ_64K
+
+/* Start staging the records of @log from where it is; false on -ENOMEM. */
+static bool vmc_log_stage_start(struct vmc_evict_log *log)
+{
+	u32 size = min_t(u64, log->size - log->used, VMC_LOG_STAGE);
+
+	log->stage = kvmalloc(size, GFP_KERNEL | __GFP_NOWARN);
+	if (!log->stage)
+		return false;
+	log->stage_at = log->used;
+	log->stage_size = size;
+	return true;
+}
+
+/* Stage the record of @e, for which @log has room. */
+static bool vmc_log_stage_rec(struct vmc_evict_log *log, struct vmc_entry *e)
+{
+	struct vmemcache_evicted_rec rec = {};
+	u32 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+	void *p = log->stage + log->stage_used;
+
+	if (need > log->stage_size - log->stage_used)
+		return false;
+	rec.value_size = vmc_entry_size(e);
+	rec.key_len = e->key_len;
+	memcpy(p, &rec, sizeof(rec));
+	memcpy(p + sizeof(rec), e->key, e->key_len);
+	memset(p + sizeof(rec) + e->key_len, 0,
+	       need - sizeof(rec) - e->key_len);
+	log->stage_used += need;
+	log->stage_count++;
+	return true;
 }
 
 /*
  * Record an evicted entry, which the caller still holds a reference on, in
- * the caller's log.
+ * the caller's log: in place if its buffer is in memory, else staged for
+ * vmc_log_flush().
  */
 static void vmc_log_evicted(struct vmc_evict_log *log, struct vmc_entry *e)
 {
 	u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
 
-	if (log->fault || need > log->size - log->used) {
-		log->dropped++;
-		return;
+	if (log->fault || need > log->size - log->used)
+		goto drop;
+	if (!log->stage) {
+		if (!vmc_write_rec(log->buf + log->used, e))
+			goto done;
+		if (!vmc_log_stage_start(log)) {
+			log->fault = true;
+			goto drop;
+		}
 	}
-	if (vmc_write_rec(log->buf + log->used, e)) {
-		log->fault = true;
-		log->dropped++;
-		return;
-	}
+	if (!vmc_log_stage_rec(log, e))
+		goto drop;
+done:
 	log->used += need;
 	log->count++;
+	return;
+drop:
+	log->dropped++;
+}
+
+/*
+ * Write the staged records of @log to its buffer, with no lock held: this
+ * may wait for the buffer's pages.  Records that cannot be written are
+ * dropped.
+ */
+static void vmc_log_flush(struct vmc_evict_log *log)
+{
+	if (!log || !log->stage)
+		return;
+	if (copy_to_user(log->buf + log->stage_at, log->stage,
+			 log->stage_used)) {
+		log->used -= log->stage_used;
+		log->count -= log->stage_count;
+		log->dropped += log->stage_count;
+		log->fault = true;
+	}
+	kvfree(log->stage);
+	log->stage = NULL;
+	log->stage_used = 0;
+	log->stage_count = 0;
+}
+
+/*
+ * A copy under cfg_sem came up short: with no lock held, wait for the
+ * user range to come in.  Return: 0 to start over, -EFAULT if it cannot
+ * come in, -EINTR if the caller is being killed.
+ */
+static int vmc_fault_in(const void __user *ubuf, size_t len, bool write)
+{
+	size_t left;
+
+	if (write)
+		left = fault_in_writeable((char __user *)ubuf, len);
+	else
+		left = fault_in_readable((const char __user *)ubuf, len);
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	cond_resched();
+	return left ? -EFAULT : 0;
 }
 
 /**
@@ -463,6 +633,53 @@ int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evict_log *log)
 	return 0;
 }
 
+/*
+ * The put of an entry @e, made with cfg_sem held.  -EFAULT: a page of the
+ * value is not in memory; @e is left without a value, to start over.
+ */
+static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
+				const void __user *uval, u64 len, bool replace,
+				struct vmc_evict_log *log)
+{
+	struct vmc_key key = { .data = e->key, .len = e->key_len };
+	struct vmc_entry *old;
+	int ret;
+
+	if (len > c->alloc.size)
+		return -ENOSPC;
+	/* Do not evict anything for a put that is bound to fail. */
+	if (!replace && vmc_index_contains(&c->index, &key))
+		return -EEXIST;
+	ret = vmc_entry_alloc_value(c, e, uval, len, log);
+	if (ret)
+		return ret;
+	ret = vmc_entry_copy(c, e, 0, (void __user *)uval, len, false, NULL);
+	if (ret)
+		goto err_value;
+
+	set_bit(VMC_ENTRY_LINKED, &e->flags);
+	refcount_inc(&e->ref);	/* the index's */
+	ret = vmc_index_insert(&c->index, e, replace, &old);
+	if (ret) {
+		clear_bit(VMC_ENTRY_LINKED, &e->flags);
+		refcount_dec(&e->ref);
+		goto err_value;
+	}
+	if (old) {
+		c->repl->ops->remove(c->repl, old);
+		vmc_entry_put(c, old);
+	} else {
+		atomic_long_inc(&c->nr_entries);
+	}
+	c->repl->ops->insert(c->repl, e);
+	this_cpu_inc(c->stats->puts);
+	return 0;
+
+err_value:
+	vmc_entry_free_value(c, e);
+	return ret;
+}
+
 /**
  * vmc_cache_put() - store a value under a key
  * @c: cache
@@ -476,58 +693,34 @@ int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evict_log *log)
  * The value is written into its extents before the entry becomes visible,
  * and a replacement swaps entries atomically in the index, so a reader
  * sees the old value or the new one, never a mix.  On failure the key's
- * old value, if any, is untouched.
+ * old value, if any, is untouched.  A value not in memory is faulted in
+ * with no lock held, and the put starts over.
  *
- * Return: 0, -EEXIST, -ENOSPC, -EFAULT or -ENOMEM.
+ * Return: 0, -EEXIST, -ENOSPC, -EFAULT, -ENOMEM, or -EINTR when the caller
+ * is killed while its value is faulted in.
  */
 int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
 		  const void __user *uval, u64 len, bool replace,
 		  struct vmc_evict_log *log)
 {
-	struct vmc_entry *e, *old;
-	struct vmc_key key;
+	struct vmc_entry *e;
 	int ret;
 
 	e = vmc_entry_create(c, ukey, key_len);
 	if (IS_ERR(e))
 		return PTR_ERR(e);
-	key.data = e->key;
-	key.len = key_len;
-
-	percpu_down_read(&c->cfg_sem);
-	ret = -ENOSPC;
-	if (len > c->alloc.size)
-		goto out;
-	/* Do not evict anything for a put that is bound to fail. */
-	ret = -EEXIST;
-	if (!replace && vmc_index_contains(&c->index, &key))
-		goto out;
-	ret = vmc_entry_alloc_value(c, e, uval, len, log);
-	if (ret)
-		goto out;
-	ret = vmc_entry_copy(c, e, 0, (void __user *)uval, len, false, NULL);
-	if (ret)
-		goto out;
-
-	set_bit(VMC_ENTRY_LINKED, &e->flags);
-	refcount_inc(&e->ref);	/* the index's */
-	ret = vmc_index_insert(&c->index, e, replace, &old);
-	if (ret) {
-		clear_bit(VMC_ENTRY_LINKED, &e->flags);
-		refcount_dec(&e->ref);
-		goto out;
+	for (;;) {
+		percpu_down_read(&c->cfg_sem);
+		ret = vmc_cache_put_locked(c, e, uval, len, replace, log);
+		percpu_up_read(&c->cfg_sem);
+		vmc_log_flush(log);
+		if (ret != -EFAULT)
+			break;
+		ret = vmc_fault_in(uval, len, false);
+		if (ret)
+			break;
 	}
-	if (old) {
-		c->repl->ops->remove(c->repl, old);
-		vmc_entry_put(c, old);
-	} else {
-		atomic_long_inc(&c->nr_entries);
-	}
-	c->repl->ops->insert(c->repl, e);
-	this_cpu_inc(c->stats->puts);
-out:
 	vmc_entry_put(c, e);
-	percpu_up_read(&c->cfg_sem);
 	return ret;
 }
 
@@ -583,6 +776,21 @@ static struct vmc_entry *vmc_cache_lookup(struct vmc_cache *c,
 	}
 }
 
+/*
+ * A get holds @e while it waits for its buffer without cfg_sem: the cache
+ * must not be reconfigured meanwhile.
+ */
+static void vmc_cache_stall(struct vmc_cache *c, struct vmc_entry *e)
+{
+	atomic_inc(&c->stalled);
+}
+
+static void vmc_cache_unstall(struct vmc_cache *c, struct vmc_entry *e)
+{
+	if (atomic_dec_and_test(&c->stalled))
+		wake_up_all(&c->stalled_wq);
+}
+
 /**
  * vmc_cache_get() - copy (part of) a value to userspace
  * @c: cache
@@ -594,32 +802,63 @@ static struct vmc_entry *vmc_cache_lookup(struct vmc_cache *c,
  * @size: out: the value's size
  *
  * A value that fails to read because of a media error is dropped: this get
- * fails with -EIO, and the next one misses.
+ * fails with -EIO, and the next one misses.  When @ubuf is not in memory,
+ * the get lets go of cfg_sem, keeping its entry (and so the value it
+ * started to read, even if it is replaced or evicted meanwhile), faults
+ * @ubuf in and copies again.  Only if a media failure took part of the
+ * pool out of service meanwhile does it look the key up again.
  *
- * Return: 0, -ENOENT on a miss, -EFAULT, or -EIO from the backing.
+ * Return: 0, -ENOENT on a miss, -EFAULT, -EIO from the backing, or -EINTR
+ * when the caller is killed while @ubuf is faulted in.
  */
 int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 		  void __user *ubuf, u64 buf_len, u64 offset, u64 *copied,
 		  u64 *size)
 {
+	struct vmc_entry *e = NULL;
 	struct vmc_extent bad;
-	struct vmc_entry *e;
-	u64 n = 0;
+	bool stalled = false;
+	u64 n, epoch = 0;
 	int ret;
 
-	percpu_down_read(&c->cfg_sem);
 	this_cpu_inc(c->stats->gets);
-	e = vmc_cache_lookup(c, key);
-	if (!e) {
-		this_cpu_inc(c->stats->misses);
-		ret = -ENOENT;
-		goto out;
+	percpu_down_read(&c->cfg_sem);
+	for (;;) {
+		if (stalled && c->epoch != epoch) {
+			/* Part of the pool failed meanwhile: look again. */
+			vmc_cache_unstall(c, e);
+			vmc_entry_put(c, e);
+			stalled = false;
+			e = NULL;
+		}
+		if (!e) {
+			e = vmc_cache_lookup(c, key);
+			if (!e) {
+				this_cpu_inc(c->stats->misses);
+				ret = -ENOENT;
+				goto out;
+			}
+		}
+		*size = vmc_entry_size(e);
+		n = offset < *size ? min(buf_len, *size - offset) : 0;
+		ret = vmc_entry_copy(c, e, offset, ubuf, n, true, &bad);
+		if (ret != -EFAULT)
+			break;
+		/* Wait for @ubuf holding the entry, not cfg_sem. */
+		if (!stalled) {
+			vmc_cache_stall(c, e);
+			stalled = true;
+			epoch = c->epoch;
+		}
+		percpu_up_read(&c->cfg_sem);
+		ret = vmc_fault_in(ubuf, n, true);
+		percpu_down_read(&c->cfg_sem);
+		if (ret)
+			break;
 	}
+	if (stalled)
+		vmc_cache_unstall(c, e);
 	this_cpu_inc(c->stats->hits);
-	*size = vmc_entry_size(e);
-	if (offset < *size)
-		n = min(buf_len, *size - offset);
-	ret = vmc_entry_copy(c, e, offset, ubuf, n, true, &bad);
 	if (ret == -EIO)
 		vmc_cache_media_error(c, e, &bad);
 	*copied = n;
@@ -688,6 +927,7 @@ int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 	}
 out:
 	percpu_up_read(&c->cfg_sem);
+	vmc_log_flush(log);
 	return ret;
 }
 
@@ -747,6 +987,7 @@ int vmc_cache_evict_prefix(struct vmc_cache *c, const struct vmc_key *prefix,
 			break;
 	}
 	percpu_up_read(&c->cfg_sem);
+	vmc_log_flush(log);
 	return total ? 0 : -ENOENT;
 }
 
@@ -875,6 +1116,46 @@ out:
 	return more;
 }
 
+/*
+ * A listing call, made with cfg_sem held.  -EFAULT: the buffer is not in
+ * memory; *@need is how much of it the call writes.
+ */
+static int vmc_cache_list_locked(struct vmc_cache *c, struct vmc_list *l,
+				 struct vmc_list_walk *w, u64 *need)
+{
+	u64 used = 0, next;
+	u32 i, j;
+
+	vmc_index_walk(&c->index, vmc_list_pick_one, w);
+	sort(w->pick, w->n, sizeof(*w->pick), vmc_pick_cmp, NULL);
+	/* An entry met twice was picked twice. */
+	for (i = j = 0; i < w->n; i++)
+		if (!j || w->pick[i].hash != w->pick[j - 1].hash)
+			w->pick[j++] = w->pick[i];
+	w->n = j;
+	for (i = 0; i < w->n && w->pick[i].size <= l->size - used; i++)
+		used += w->pick[i].size;
+	if (!i) {
+		if (w->n)
+			return -EOVERFLOW;
+		l->cursor = 0;	/* nothing (more) to list */
+		return 0;
+	}
+	/* Complete if every key left fitted and pass 1 left none out. */
+	if (i == w->n && !w->left_out)
+		next = 0;
+	else
+		next = w->pick[i - 1].hash == U64_MAX ? 0 :
+		       w->pick[i - 1].hash + 1;
+	w->n = i;	/* pass 2 writes these */
+	*need = used;
+	vmc_index_walk(&c->index, vmc_list_write_one, w);
+	if (w->err)
+		return w->err;
+	l->cursor = next;
+	return 0;
+}
+
 /**
  * vmc_cache_list() - write the records of keys to a user buffer
  * @c: cache
@@ -887,55 +1168,46 @@ out:
  * VMC_LIST_MAX), and returns the hash after the last one.  So a key that
  * exists for the whole listing is listed exactly once, however the index
  * is resized meanwhile; a key stored or removed meanwhile may or may not
- * be.  Two walks: the first picks the keys, the second writes them.
+ * be.  Two walks: the first picks the keys, the second writes them; if the
+ * buffer is not in memory, both are made again once it is.
  *
- * Return: 0, -EFAULT, -ENOMEM, or -EOVERFLOW when the next key does not
- * fit in the empty buffer.
+ * Return: 0, -EFAULT, -ENOMEM, -EINTR when the caller is killed while its
+ * buffer is faulted in, or -EOVERFLOW when the next key does not fit in
+ * the empty buffer.
  */
 int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l)
 {
-	struct vmc_list_walk w = { .c = c, .l = l };
-	u64 used = 0, next;
-	u32 i, j;
+	struct vmc_list_walk w;
+	u64 need;
+	int ret;
 
+	memset(&w, 0, sizeof(w));
 	w.max = clamp_t(u64, l->size / VMEMCACHE_EVICTED_REC_SIZE(1), 1,
 			VMC_LIST_MAX);
 	w.pick = kvmalloc_array(w.max, sizeof(*w.pick), GFP_KERNEL);
 	if (!w.pick)
 		return -ENOMEM;
-
-	percpu_down_read(&c->cfg_sem);
-	vmc_index_walk(&c->index, vmc_list_pick_one, &w);
-	sort(w.pick, w.n, sizeof(*w.pick), vmc_pick_cmp, NULL);
-	/* An entry met twice was picked twice. */
-	for (i = j = 0; i < w.n; i++)
-		if (!j || w.pick[i].hash != w.pick[j - 1].hash)
-			w.pick[j++] = w.pick[i];
-	w.n = j;
-	for (i = 0; i < w.n && w.pick[i].size <= l->size - used; i++)
-		used += w.pick[i].size;
-	if (!i) {
+	for (;;) {
+		w.c = c;
+		w.l = l;
+		w.n = 0;
+		w.left_out = false;
+		w.err = 0;
+		l->count = 0;
+		l->used = 0;
+		need = 0;
+		percpu_down_read(&c->cfg_sem);
+		ret = vmc_cache_list_locked(c, l, &w, &need);
 		percpu_up_read(&c->cfg_sem);
-		kvfree(w.pick);
-		if (w.n)
-			return -EOVERFLOW;
-		l->cursor = 0;	/* nothing (more) to list */
-		return 0;
+		if (ret != -EFAULT)
+			break;
+		/* The buffer is not in memory: fault it in, list again. */
+		ret = vmc_fault_in(l->buf, need, true);
+		if (ret)
+			break;
 	}
-	/* Complete if every key left fitted and pass 1 left none out. */
-	if (i == w.n && !w.left_out)
-		next = 0;
-	else
-		next = w.pick[i - 1].hash == U64_MAX ? 0 :
-		       w.pick[i - 1].hash + 1;
-	w.n = i;	/* pass 2 writes these */
-	vmc_index_walk(&c->index, vmc_list_write_one, &w);
-	percpu_up_read(&c->cfg_sem);
 	kvfree(w.pick);
-	if (w.err)
-		return w.err;
-	l->cursor = next;
-	return 0;
+	return ret;
 }
 
 /**

@@ -317,7 +317,10 @@ static int vmc_cache_check(struct vmc_cache *c, struct seq_file *m)
 	struct vmc_extent_usage u;
 	int ret;
 
-	percpu_down_write(&c->cfg_sem);
+	/* A get stalled on its buffer holds a reference: wait for it. */
+	ret = vmc_cache_lock_idle(c);
+	if (ret)
+		return ret;
 	k.units = div_u64(c->alloc.size, c->alloc.unit);
 	ret = -E2BIG;
 	if (k.units > UINT_MAX)	/* bitmap_set() takes an unsigned int */

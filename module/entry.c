@@ -111,8 +111,10 @@ bool vmc_entry_unlink(struct vmc_cache *c, struct vmc_entry *e)
  * @log: where to report the entries evicted, or NULL
  *
  * Evicts entries through the replacement policy while the pool is full,
- * but first lets the policy release the space it holds and faults the
- * value in, so that a put bound to fail with -EFAULT evicts nothing.
+ * but first lets the policy release the space it holds, and evicts
+ * nothing for a put whose value is not all in memory.  Runs with cfg_sem
+ * held: -EFAULT asks the caller to fault the value in without locks and
+ * try again.
  *
  * Return: 0, -ENOSPC when nothing more can be evicted, -EFAULT or -ENOMEM.
  */
@@ -122,7 +124,7 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 {
 	struct vmc_extent stack[VMC_EXT_ONSTACK], *ext = stack, *array;
 	unsigned int max = ARRAY_SIZE(stack), nr;
-	bool faulted_in = false, flushed = false;
+	bool checked = false, flushed = false;
 	int ret;
 
 	for (;;) {
@@ -144,10 +146,15 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 			flushed = true;
 			continue;
 		}
-		ret = -EFAULT;
-		if (!faulted_in && fault_in_readable(uval, len))
-			goto out_free;
-		faulted_in = true;
+		if (!checked) {
+			checked = true;
+			/* Without faults: this only tells what is in. */
+			pagefault_disable();
+			ret = fault_in_readable(uval, len) ? -EFAULT : 0;
+			pagefault_enable();
+			if (ret)
+				goto out_free;
+		}
 		ret = vmc_cache_evict_lru(c, log);
 		if (ret) {
 			ret = ret == -ESRCH ? -ENOSPC : ret;
@@ -184,6 +191,27 @@ out_free:
 }
 
 /**
+ * vmc_entry_free_value() - return the value of an unlinked entry to the pool
+ * @c: the entry's cache
+ * @e: entry that only its creator holds, never linked
+ *
+ * For a put that starts over: the entry is as vmc_entry_create() made it.
+ */
+void vmc_entry_free_value(struct vmc_cache *c, struct vmc_entry *e)
+{
+	if (!e->nr_ext)
+		return;
+	vmc_extent_put(&c->alloc, vmc_entry_ext(e), e->nr_ext);
+	if (e->nr_ext > 1) {
+		atomic_long_sub(array_size(e->nr_ext, sizeof(*e->ext_array)),
+				&c->dram_used);
+		kvfree(e->ext_array);
+	}
+	e->nr_ext = 0;
+	e->tail = 0;
+}
+
+/**
  * vmc_entry_copy() - copy part of a value to or from userspace
  * @c: the entry's cache
  * @e: entry with a value; the caller holds a reference
@@ -192,6 +220,11 @@ out_free:
  * @len: bytes to copy; @offset + @len is within the value
  * @to_user: copy from the value to @ubuf, else from @ubuf into the value
  * @bad: out, with -EIO: the pool range that failed to read
+ *
+ * The caller holds cfg_sem, so the copy runs with page faults disabled:
+ * a user page that is not in memory ends it with -EFAULT, and the caller
+ * faults it in after dropping its locks (a user page can take forever to
+ * come in: userfaultfd, FUSE) and starts over.
  *
  * Return: 0, -EFAULT, or -EIO from the backing.
  */
@@ -203,8 +236,9 @@ int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
 	struct vmc_backing *b = c->backing;
 	u64 start = 0, done = 0;
 	unsigned int i;
-	int ret;
+	int ret = 0;
 
+	pagefault_disable();
 	for (i = 0; i < e->nr_ext && done < len; start += ext[i++].len) {
 		u64 in, chunk;
 
@@ -219,8 +253,9 @@ int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
 			ret = b->ops->write(b, ext[i].off + in, ubuf + done,
 					    chunk);
 		if (ret)
-			return ret;
+			break;
 		done += chunk;
 	}
-	return 0;
+	pagefault_enable();
+	return ret;
 }

@@ -19,6 +19,7 @@
 #include <linux/siphash.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 #include "backing.h"
 #include "extent_alloc.h"
@@ -204,6 +205,13 @@ struct vmc_stats {
  * @nr_entries: linked entries
  * @dram_used: bytes of entry metadata and keys
  * @stats: event counters
+ * @stalled: gets waiting, without cfg_sem, for their buffer to come into
+ *	     memory while they hold an entry: its extents belong to the
+ *	     pool, which a reconfiguration must not replace meanwhile
+ * @stalled_wq: woken when @stalled drops to 0
+ * @epoch: changed, with cfg_sem held for write, when a media failure takes
+ *	   part of the pool out of service: a stalled get reads its entry
+ *	   again only if the epoch is the one it saw
  * @list_key: key of the hash that orders keys for VMEMCACHE_IOC_LIST
  * @gfp: allocation flags of the cache's memory: GFP_KERNEL_ACCOUNT for a
  *	 private cache, charged to the memory cgroup of its creator (the pool)
@@ -221,6 +229,9 @@ struct vmc_cache {
 	atomic_long_t nr_entries;
 	atomic_long_t dram_used;
 	struct vmc_stats __percpu *stats;
+	atomic_t stalled;
+	wait_queue_head_t stalled_wq;
+	u64 epoch;
 	siphash_key_t list_key;
 	gfp_t gfp;
 };
@@ -233,6 +244,14 @@ struct vmc_cache {
  * @count: records written
  * @dropped: evictions that did not fit or could not be written
  * @fault: a write to @buf failed; nothing more is written
+ * @stage: records that could not be written to @buf under the cache's
+ *	   locks (its page was not in memory), kept until they are dropped;
+ *	   they go to @buf at @stage_at onwards, and every later record
+ *	   goes here too
+ * @stage_at: offset in @buf of the first staged record
+ * @stage_size: size of @stage
+ * @stage_used: bytes staged
+ * @stage_count: records staged
  */
 struct vmc_evict_log {
 	void __user *buf;
@@ -241,6 +260,11 @@ struct vmc_evict_log {
 	u32 count;
 	u64 dropped;
 	bool fault;
+	void *stage;
+	u64 stage_at;
+	u32 stage_size;
+	u32 stage_used;
+	u32 stage_count;
 };
 
 /* index.c */
@@ -273,6 +297,7 @@ bool vmc_entry_unlink(struct vmc_cache *c, struct vmc_entry *e);
 int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 			  const void __user *uval, u64 len,
 			  struct vmc_evict_log *log);
+void vmc_entry_free_value(struct vmc_cache *c, struct vmc_entry *e);
 int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
 		   void __user *ubuf, u64 len, bool to_user,
 		   struct vmc_extent *bad);
@@ -287,7 +312,8 @@ struct vmc_cache *vmc_cache_create_on(struct vmc_backing *backing,
 void vmc_cache_destroy(struct vmc_cache *c);
 int vmc_cache_reconfigure(struct vmc_cache *c, u64 capacity, u32 extent_size,
 			  const struct vmc_repl_ops *policy);
-void vmc_cache_reset(struct vmc_cache *c);
+int vmc_cache_reset(struct vmc_cache *c);
+int vmc_cache_lock_idle(struct vmc_cache *c);
 int vmc_cache_set_backing(struct vmc_cache *c, const char *path);
 int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evict_log *log);
 int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
