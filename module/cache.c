@@ -642,15 +642,16 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 				struct vmc_evict_log *log)
 {
 	struct vmc_key key = { .data = e->key, .len = e->key_len };
+	u64 usable = c->alloc.size - READ_ONCE(c->alloc.poisoned);
 	struct vmc_entry *old;
 	int ret;
 
-	if (len > c->alloc.size)
-		return -ENOSPC;
 	/* Do not evict anything for a put that is bound to fail. */
+	if (len > usable || roundup(len, (u64)c->extent_size) > usable)
+		return -ENOSPC;
 	if (!replace && vmc_index_contains(&c->index, &key))
 		return -EEXIST;
-	ret = vmc_entry_alloc_value(c, e, uval, len, log);
+	ret = vmc_entry_alloc_value(c, e, uval, len, replace, log);
 	if (ret)
 		return ret;
 	ret = vmc_entry_copy(c, e, 0, (void __user *)uval, len, false, NULL);
@@ -693,8 +694,10 @@ err_value:
  * The value is written into its extents before the entry becomes visible,
  * and a replacement swaps entries atomically in the index, so a reader
  * sees the old value or the new one, never a mix.  On failure the key's
- * old value, if any, is untouched.  A value not in memory is faulted in
- * with no lock held, and the put starts over.
+ * old value, if any, is untouched: a replacement never evicts the entry
+ * it replaces, and a put that cannot fit in the pool's usable bytes
+ * (those the value it replaces leaves) evicts nothing.  A value not in
+ * memory is faulted in with no lock held, and the put starts over.
  *
  * Return: 0, -EEXIST, -ENOSPC, -EFAULT, -ENOMEM, or -EINTR when the caller
  * is killed while its value is faulted in.
@@ -776,17 +779,25 @@ static struct vmc_entry *vmc_cache_lookup(struct vmc_cache *c,
 	}
 }
 
+/* Pool bytes an entry takes. */
+static u64 vmc_entry_pool_bytes(const struct vmc_entry *e)
+{
+	return vmc_entry_size(e) + e->tail;
+}
+
 /*
  * A get holds @e while it waits for its buffer without cfg_sem: the cache
- * must not be reconfigured meanwhile.
+ * must not be reconfigured meanwhile, and a put cannot count on @e's space.
  */
 static void vmc_cache_stall(struct vmc_cache *c, struct vmc_entry *e)
 {
+	atomic64_add(vmc_entry_pool_bytes(e), &c->stalled_bytes);
 	atomic_inc(&c->stalled);
 }
 
 static void vmc_cache_unstall(struct vmc_cache *c, struct vmc_entry *e)
 {
+	atomic64_sub(vmc_entry_pool_bytes(e), &c->stalled_bytes);
 	if (atomic_dec_and_test(&c->stalled))
 		wake_up_all(&c->stalled_wq);
 }

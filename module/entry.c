@@ -102,28 +102,61 @@ bool vmc_entry_unlink(struct vmc_cache *c, struct vmc_entry *e)
 	return true;
 }
 
+/*
+ * Pool bytes a put may count on: the pool less its failed media, the
+ * entries that gets hold while they wait for their buffers (not evictable
+ * for as long as that may take) and @keep, an entry the put must not
+ * evict.  Entries in use only for a copy are not counted: that is short.
+ */
+static u64 vmc_entry_room(struct vmc_cache *c, struct vmc_entry *keep)
+{
+	u64 room = c->alloc.size - READ_ONCE(c->alloc.poisoned);
+	u64 held = atomic64_read(&c->stalled_bytes);
+
+	if (keep)
+		held += vmc_entry_size(keep) + keep->tail;
+	return room > held ? room - held : 0;
+}
+
+/*
+ * A put that replaces a value must evict something: pin the entry it
+ * replaces, so that the policy never picks it (victims are entries nobody
+ * else holds) and a put that fails leaves it in place.
+ */
+static struct vmc_entry *vmc_entry_pin_old(struct vmc_cache *c,
+					   struct vmc_entry *e)
+{
+	struct vmc_key key = { .data = e->key, .len = e->key_len };
+
+	return vmc_index_lookup_get(&c->index, &key);
+}
+
 /**
  * vmc_entry_alloc_value() - give an entry pool space for a value
  * @c: the entry's cache
  * @e: unlinked entry without a value
  * @uval: user pointer to the value that will be written
  * @len: value length, 1..pool size
+ * @replace: the put replaces the key's value, which must survive a failure
  * @log: where to report the entries evicted, or NULL
  *
  * Evicts entries through the replacement policy while the pool is full,
  * but first lets the policy release the space it holds, and evicts
- * nothing for a put whose value is not all in memory.  Runs with cfg_sem
- * held: -EFAULT asks the caller to fault the value in without locks and
+ * nothing for a put bound to fail: one larger than the pool's usable bytes
+ * (less the value it replaces, which is never evicted for it), or whose
+ * value is not all in memory.  Runs with page faults disabled (cfg_sem is
+ * held): -EFAULT asks the caller to fault the value in without locks and
  * try again.
  *
  * Return: 0, -ENOSPC when nothing more can be evicted, -EFAULT or -ENOMEM.
  */
 int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
-			  const void __user *uval, u64 len,
+			  const void __user *uval, u64 len, bool replace,
 			  struct vmc_evict_log *log)
 {
 	struct vmc_extent stack[VMC_EXT_ONSTACK], *ext = stack, *array;
 	unsigned int max = ARRAY_SIZE(stack), nr;
+	struct vmc_entry *old = NULL;
 	bool checked = false, flushed = false;
 	int ret;
 
@@ -135,8 +168,9 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 			if (ext != stack)
 				kvfree(ext);
 			ext = kvmalloc_array(nr, sizeof(*ext), c->gfp);
+			ret = -ENOMEM;
 			if (!ext)
-				return -ENOMEM;
+				goto out_unpin;
 			max = nr;
 			continue;
 		}
@@ -148,6 +182,12 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 		}
 		if (!checked) {
 			checked = true;
+			if (replace)
+				old = vmc_entry_pin_old(c, e);
+			ret = -ENOSPC;
+			if (roundup(len, (u64)c->extent_size) >
+			    vmc_entry_room(c, old))
+				goto out_free;
 			/* Without faults: this only tells what is in. */
 			pagefault_disable();
 			ret = fault_in_readable(uval, len) ? -EFAULT : 0;
@@ -162,6 +202,8 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 		}
 		cond_resched();
 	}
+	if (old)
+		vmc_entry_put(c, old);
 
 	if (nr == 1) {
 		e->ext_inline = ext[0];
@@ -187,6 +229,9 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 out_free:
 	if (ext != stack)
 		kvfree(ext);
+out_unpin:
+	if (old)
+		vmc_entry_put(c, old);
 	return ret;
 }
 

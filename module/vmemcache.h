@@ -208,6 +208,8 @@ struct vmc_stats {
  * @stalled: gets waiting, without cfg_sem, for their buffer to come into
  *	     memory while they hold an entry: its extents belong to the
  *	     pool, which a reconfiguration must not replace meanwhile
+ * @stalled_bytes: pool bytes of the entries those gets hold (an entry held
+ *		   by two counts twice), which no put can count on
  * @stalled_wq: woken when @stalled drops to 0
  * @epoch: changed, with cfg_sem held for write, when a media failure takes
  *	   part of the pool out of service: a stalled get reads its entry
@@ -230,6 +232,7 @@ struct vmc_cache {
 	atomic_long_t dram_used;
 	struct vmc_stats __percpu *stats;
 	atomic_t stalled;
+	atomic64_t stalled_bytes;
 	wait_queue_head_t stalled_wq;
 	u64 epoch;
 	siphash_key_t list_key;
@@ -295,7 +298,7 @@ struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
 void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e);
 bool vmc_entry_unlink(struct vmc_cache *c, struct vmc_entry *e);
 int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
-			  const void __user *uval, u64 len,
+			  const void __user *uval, u64 len, bool replace,
 			  struct vmc_evict_log *log);
 void vmc_entry_free_value(struct vmc_cache *c, struct vmc_entry *e);
 int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,

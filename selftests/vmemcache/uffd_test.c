@@ -7,7 +7,12 @@
  *    holds up only itself: a sysfs write from elsewhere finishes at once,
  *    a reconfiguration that has to wait for the stalled get can be
  *    killed, and once the buffer is served the stalled call completes with
- *    the right result.
+ *    the right result;
+ *  - a put that cannot fit never evicts anything first, and a replacement
+ *    never evicts the value it replaces: a failed PUT_REPLACE leaves the
+ *    old value readable (entries being read into stalled buffers are the
+ *    ones nothing can evict), and one larger than the pool less its
+ *    failed media evicts nothing either (pmem pass only).
  */
 #include "vmc_test.h"
 
@@ -472,6 +477,249 @@ TEST_F_TIMEOUT(uffd, evict_log_stalled_holds_up_nothing, 60)
 	}
 	ASSERT_EQ((1U << NKEYS) - 1, seen);
 	region_unmap(&r);
+}
+
+/* ------------------------------------------------------------ failed puts */
+
+#define KIB	1024ULL
+
+/* A put of the pattern of @seed with an evicted log: 0 or -errno. */
+static int put_logged(int fd, const char *key, uint64_t len, uint64_t seed,
+		      uint32_t flags, void *log, size_t log_size)
+{
+	struct vmemcache_put p;
+	uint8_t *val = malloc(len);
+	int ret;
+
+	if (!val)
+		return -ENOMEM;
+	vmc_fill(val, len, seed);
+	memset(&p, 0, sizeof(p));
+	p.key = vmc_ptr(key);
+	p.key_len = strlen(key);
+	p.value = vmc_ptr(val);
+	p.value_len = len;
+	p.flags = flags;
+	p.evicted = vmc_ptr(log);
+	p.evicted_size = log_size;
+	ret = vmc_ioctl(fd, VMEMCACHE_IOC_PUT, &p);
+	free(val);
+	return ret;
+}
+
+/* Whether the evicted log names @key. */
+static bool log_names(const void *log, const char *key)
+{
+	const struct vmemcache_evicted_log *hdr = log;
+	const uint8_t *p = (const uint8_t *)(hdr + 1);
+	uint32_t i;
+
+	for (i = 0; i < hdr->count; i++) {
+		const struct vmemcache_evicted_rec *rec = (const void *)p;
+
+		if (rec->key_len == strlen(key) &&
+		    !memcmp(rec + 1, key, rec->key_len))
+			return true;
+		p += VMEMCACHE_EVICTED_REC_SIZE(rec->key_len);
+	}
+	return false;
+}
+
+/* A get of @key stalled in its copy, which pins the entry. */
+struct stalled_get {
+	struct region r;
+	struct call c;
+	struct vmemcache_get g;
+};
+
+static int stalled_get_start(struct stalled_get *s, int fd, const char *key,
+			     uint64_t len)
+{
+	int ret = region_open(&s->r, len / VMC_PAGE, 0);
+
+	if (ret)
+		return ret;
+	memset(&s->g, 0, sizeof(s->g));
+	s->g.key = vmc_ptr(key);
+	s->g.key_len = strlen(key);
+	s->g.buf = vmc_ptr(s->r.addr);
+	s->g.buf_len = len;
+	ret = call_start(&s->c, fd, VMEMCACHE_IOC_GET, &s->g);
+	return ret ? ret : region_wait_fault(&s->r);
+}
+
+/*
+ * The issue's case: in a 1 MiB cache of K, A and B (300 KiB each), A and
+ * B are being read into stalled buffers, so only K could be evicted; a
+ * PUT_REPLACE of K with 500 KiB fails, and K keeps its old value.
+ */
+TEST_F_TIMEOUT(uffd, failed_replace_keeps_old_value, 60)
+{
+	struct stalled_get a, b;
+	struct vmemcache_stats st0, st;
+	uint8_t log[4096];
+	int ret;
+
+	VMC_CONFIG(1ULL << 20, 4096, "lru");
+	ASSERT_EQ(0, vmc_put_pattern(self->fd, "K", 1, 300 * KIB, 1, 0));
+	ASSERT_EQ(0, vmc_put_pattern(self->fd, "A", 1, 300 * KIB, 2, 0));
+	ASSERT_EQ(0, vmc_put_pattern(self->fd, "B", 1, 300 * KIB, 3, 0));
+	ret = stalled_get_start(&a, self->fd, "A", 300 * KIB);
+	if (ret == 1)
+		SKIP(return, "userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, stalled_get_start(&b, self->fd, "B", 300 * KIB));
+	ASSERT_EQ(0, vmc_stats(self->fd, &st0));
+
+	EXPECT_EQ(-ENOSPC, put_logged(self->fd, "K", 500 * KIB, 4,
+				      VMEMCACHE_PUT_REPLACE, log,
+				      sizeof(log)));
+	EXPECT_EQ(0u, ((struct vmemcache_evicted_log *)log)->count);
+	EXPECT_EQ(0, vmc_get_check(self->fd, "K", 1, 300 * KIB, 1))
+		TH_LOG("a failed replace lost the value it was replacing");
+	EXPECT_EQ(0, vmc_stats(self->fd, &st));
+	EXPECT_EQ(st0.evictions, st.evictions);
+	EXPECT_EQ(3u, st.entries);
+
+	region_release(&a.r);
+	region_release(&b.r);
+	ASSERT_EQ(0, call_join(&a.c));
+	ASSERT_EQ(0, call_join(&b.c));
+	ASSERT_EQ(-1, vmc_check(a.r.addr, 300 * KIB, 2));
+	ASSERT_EQ(-1, vmc_check(b.r.addr, 300 * KIB, 3));
+	region_unmap(&a.r);
+	region_unmap(&b.r);
+	VMC_ASSERT_VALUE(self->fd, "K", 1, 300 * KIB, 1);
+	/* Once A and B are free to go, the replacement fits. */
+	ASSERT_EQ(0, vmc_put_pattern(self->fd, "K", 1, 500 * KIB, 4,
+				     VMEMCACHE_PUT_REPLACE));
+	VMC_ASSERT_VALUE(self->fd, "K", 1, 500 * KIB, 4);
+	VMC_ASSERT_CONSISTENT();
+}
+
+/*
+ * A replacement evicts other entries, never the one it replaces, even
+ * when that one is the least recently used.
+ */
+TEST_F(uffd, replace_never_evicts_itself)
+{
+	struct vmemcache_evicted_log *hdr;
+	uint8_t log[4096];
+	int fd = self->fd;
+
+	VMC_CONFIG(1ULL << 20, 4096, "lru");
+	ASSERT_EQ(0, vmc_put_pattern(fd, "K", 1, 300 * KIB, 1, 0));
+	ASSERT_EQ(0, vmc_put_pattern(fd, "A", 1, 300 * KIB, 2, 0));
+	ASSERT_EQ(0, vmc_put_pattern(fd, "B", 1, 300 * KIB, 3, 0));
+	ASSERT_EQ(0, put_logged(fd, "K", 500 * KIB, 4, VMEMCACHE_PUT_REPLACE,
+				log, sizeof(log)));
+	hdr = (void *)log;
+	EXPECT_FALSE(log_names(log, "K"))
+		TH_LOG("the replacement evicted the entry it replaces");
+	EXPECT_EQ(2u, hdr->count);
+	EXPECT_TRUE(log_names(log, "A"));
+	EXPECT_TRUE(log_names(log, "B"));
+	VMC_ASSERT_VALUE(fd, "K", 1, 500 * KIB, 4);
+	VMC_ASSERT_CONSISTENT();
+}
+
+/*
+ * A replacement that cannot fit beside the value it replaces fails with
+ * ENOSPC before evicting anything, and the old value stays.
+ */
+TEST_F(uffd, replace_that_cannot_fit_evicts_nothing)
+{
+	struct vmemcache_stats st0, st;
+	int fd = self->fd;
+
+	VMC_CONFIG(1ULL << 20, 4096, "lru");
+	ASSERT_EQ(0, vmc_put_pattern(fd, "K", 1, 400 * KIB, 1, 0));
+	ASSERT_EQ(0, vmc_put_pattern(fd, "A", 1, 300 * KIB, 2, 0));
+	ASSERT_EQ(0, vmc_stats(fd, &st0));
+	EXPECT_EQ(-ENOSPC, vmc_put_pattern(fd, "K", 1, 700 * KIB, 3,
+					   VMEMCACHE_PUT_REPLACE));
+	EXPECT_EQ(0, vmc_stats(fd, &st));
+	EXPECT_EQ(st0.evictions, st.evictions)
+		TH_LOG("a put bound to fail evicted entries");
+	EXPECT_EQ(0, vmc_get_check(fd, "A", 1, 300 * KIB, 2));
+	EXPECT_EQ(0, vmc_get_check(fd, "K", 1, 400 * KIB, 1));
+	/* Without K, 700 KiB fit. */
+	ASSERT_EQ(0, vmc_evict(fd, "K", 1));
+	ASSERT_EQ(0, vmc_put_pattern(fd, "K", 1, 700 * KIB, 3, 0));
+	VMC_ASSERT_VALUE(fd, "K", 1, 700 * KIB, 3);
+}
+
+/* Physical address of the start of pmem0: "Persistent Memory (legacy)". */
+static int pmem_phys(unsigned long long *start)
+{
+	FILE *f = fopen("/proc/iomem", "r");
+	char line[256];
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "Persistent Memory (legacy)") &&
+		    sscanf(line, " %llx-", start) == 1) {
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* memory_failure() of the page at pool offset @off (pool at device 0). */
+static int hard_offline(uint64_t off)
+{
+	unsigned long long phys;
+	char buf[32];
+	int fd, ret = pmem_phys(&phys);
+
+	if (ret)
+		return ret;
+	snprintf(buf, sizeof(buf), "0x%llx", phys + off);
+	fd = open("/sys/devices/system/memory/hard_offline_page",
+		  O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, strlen(buf)) != (ssize_t)strlen(buf))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * A put as large as the pool, when part of the pool is failed media, can
+ * never fit: it fails with ENOSPC without evicting anything first.
+ */
+TEST_F(uffd, put_larger_than_usable_pool_evicts_nothing)
+{
+	struct vmemcache_stats st0, st;
+	int fd = self->fd;
+
+	if (strcmp(vmc_backing(), "/dev/pmem0"))
+		SKIP(return, "failed media needs the pool on /dev/pmem0");
+	VMC_CONFIG(1ULL << 20, 4096, "lru");
+	ASSERT_EQ(0, vmc_put_pattern(fd, "A", 1, 300 * KIB, 1, 0));
+	ASSERT_EQ(0, vmc_put_pattern(fd, "B", 1, 300 * KIB, 2, 0));
+	/* A page of free space fails (A and B take the first 600 KiB). */
+	ASSERT_EQ(0, hard_offline(200 * VMC_PAGE));
+	ASSERT_EQ(0, vmc_stats(fd, &st0));
+	ASSERT_EQ(VMC_PAGE, st0.poisoned);
+	ASSERT_EQ(2u, st0.entries);
+	EXPECT_EQ(-ENOSPC, vmc_put_pattern(fd, "C", 1, 1ULL << 20, 3, 0));
+	EXPECT_EQ(-ENOSPC, vmc_put_pattern(fd, "C", 1,
+					   (1ULL << 20) - VMC_PAGE + 1, 3, 0));
+	EXPECT_EQ(0, vmc_stats(fd, &st));
+	EXPECT_EQ(st0.evictions, st.evictions)
+		TH_LOG("a put bound to fail evicted entries");
+	VMC_ASSERT_VALUE(fd, "A", 1, 300 * KIB, 1);
+	VMC_ASSERT_VALUE(fd, "B", 1, 300 * KIB, 2);
+	/* What the failed page leaves does fit. */
+	ASSERT_EQ(0, vmc_put_pattern(fd, "C", 1, (1ULL << 20) - VMC_PAGE, 3,
+				     0));
+	VMC_ASSERT_VALUE(fd, "C", 1, (1ULL << 20) - VMC_PAGE, 3);
 }
 
 TEST_HARNESS_MAIN
