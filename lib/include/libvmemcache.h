@@ -26,6 +26,10 @@
 extern "C" {
 #endif
 
+/* The libvmemcache API this header provides. */
+#define VMEMCACHE_MAJOR_VERSION 0
+#define VMEMCACHE_MINOR_VERSION 8
+
 #define VMEMCACHE_MIN_POOL ((size_t)(1024 * 1024))	/* minimum pool size: 1 MiB */
 #define VMEMCACHE_MIN_EXTENT ((size_t)256)		/* minimum extent size: 256 B */
 
@@ -198,6 +202,28 @@ int vmemcache_get_stat(VMEMcache *cache, enum vmemcache_statistic stat,
 
 /* The last error of the calling thread, as text. */
 const char *vmemcache_errormsg(void);
+
+/*
+ * vmemcache_bench_set -- libvmemcache's benchmark hooks (unstable there
+ * too).  VMEMCACHE_BENCH_NO_MEMCPY != 0: gets copy nothing into the
+ * caller's buffer but return what they would have copied (the kernel still
+ * copies puts: their values stay valid); 0 restores copying.
+ * VMEMCACHE_BENCH_PREFAULT does nothing (the pool is allocated when the
+ * cache is made).  VMEMCACHE_BENCH_INDEX_ONLY and VMEMCACHE_BENCH_NO_ALLOC
+ * with a non-zero value cannot be done by the kernel module: they change
+ * nothing, and set errno ENOTSUP and the error message; with 0 they do
+ * nothing.  Another @cfg: errno EINVAL, "invalid config parameter: N".
+ */
+enum vmemcache_bench_cfg {
+	/* in libvmemcache these corrupt the data: benchmarks only */
+	VMEMCACHE_BENCH_INDEX_ONLY,	/* disable anything but indexing */
+	VMEMCACHE_BENCH_NO_ALLOC,	/* index+repl but no alloc */
+	VMEMCACHE_BENCH_NO_MEMCPY,	/* alloc but don't copy data */
+	VMEMCACHE_BENCH_PREFAULT,	/* prefault the whole pool */
+};
+
+void vmemcache_bench_set(VMEMcache *cache, enum vmemcache_bench_cfg cfg,
+		size_t val);
 
 /*
  * ---- libvmemcache-kdev extensions (not in libvmemcache 0.8) ----
