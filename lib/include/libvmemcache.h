@@ -13,6 +13,24 @@
  *
  * An attached handle may be used by several threads at once (each call is
  * one ioctl); configure it and set its callbacks before sharing it.
+ *
+ * What a libvmemcache 0.8 program can notice (details at each function and
+ * in libvmemcache-kdev(3), NOTES):
+ *  - on_evict runs after the entry is gone (a get of the key in it misses),
+ *    and only for the evictions of this handle's own calls;
+ *  - the shared cache (/dev/vmemcache) holds other processes' entries and
+ *    keeps them after vmemcache_delete(); the setters are not applied to
+ *    it; vmemcache_get_stat() counts this handle's traffic but the whole
+ *    cache's entries and sizes;
+ *  - Device DAX is not supported (a DAX block device is); a device holds
+ *    one cache: a second vmemcache_add() of it fails with EBUSY;
+ *  - an evict never fails with EAGAIN;
+ *  - the DRAM and pool size statistics count the kernel's memory;
+ *  - a get filled by on_miss with a NULL buffer returns 0, and copies from
+ *    the value's offset (libvmemcache: the count, from the value's start);
+ *  - vmemcache_bench_set() cannot turn indexing-only or no-allocation on;
+ *  - error messages are libvmemcache's texts where it has one, else
+ *    "function: details: strerror" (a get's miss among them).
  */
 #ifndef LIBVMEMCACHE_H
 #define LIBVMEMCACHE_H 1
