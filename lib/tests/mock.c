@@ -304,6 +304,8 @@ static void test_shared_stats(void)
 	   after[0], after[1], after[2], after[3], after[4]);
 	ok(stat_of(c, VMEMCACHE_STAT_ENTRIES) ==
 	   fakedev_state->st.entries, "entries are the cache's");
+	ok(fakedev.last_evicted_size == 0,
+	   "a module without the evicted log gets no log");
 	vmemcache_delete(other);
 	vmemcache_delete(c);
 }
@@ -434,7 +436,32 @@ static void test_v2(void)
 	   !fakedev.last_create.backing_fd,
 	   "CREATE carries the size, the extent rounded to 8, the policy");
 
+	/* No callback: a private cache's put asks for no log. */
+	ok(vmemcache_put(c, "nolog", 5, "v", 1) == 0 &&
+	   fakedev.last_evicted_size == 0 &&
+	   vmemcache_evict(c, "nolog", 5) == 0,
+	   "without on_evict a private put passes no evicted log");
 	vmemcache_callback_on_evict_ex(c, v2_on_evict, &ev);
+	/*
+	 * With one, the log has room for the most the put can evict: one
+	 * entry per extent of the value (and two more), each with a key of
+	 * the largest size.
+	 */
+	{
+		static char big[100 << 10];
+		__u64 rec = VMEMCACHE_EVICTED_REC_SIZE(VMEMCACHE_MAX_KEY_SIZE);
+
+		int r = vmemcache_put(c, "big", 3, big, sizeof(big));
+
+		ok(r == 0 && fakedev.last_evicted_size >=
+		   sizeof(struct vmemcache_evicted_log) +
+		   (sizeof(big) / 296 + 2) * rec,
+		   "the log of a 100 KiB put holds %llu records of 64 KiB keys",
+		   (unsigned long long)(fakedev.last_evicted_size / rec));
+		ok(vmemcache_evict_flags(c, "big", 3,
+					 VMEMCACHE_EVICT_NO_CALLBACK) == 0,
+		   "evict it quietly");
+	}
 	memset(val, 'v', sizeof(val));
 	for (i = 0; i < FAKEDEV_ENTRIES + 2; i++) {
 		snprintf(key, sizeof(key), "k%d", i);
