@@ -33,6 +33,7 @@
 struct vmc_evbuf {
 	void *p;
 	size_t size;
+	int heap;	/* malloc'd: no address space could be reserved */
 };
 
 /* The calling thread's idle buffer; a call owns it while it runs. */
@@ -99,6 +100,7 @@ static int vmc_evbuf_take(size_t need, struct vmc_evbuf *b)
 	size_t size = VMC_EVLOG_MIN;
 	void *p;
 
+	b->heap = 0;
 	if (vmc_tl_evbuf.p && vmc_tl_evbuf.size >= need) {
 		*b = vmc_tl_evbuf;
 		vmc_tl_evbuf.p = NULL;
@@ -109,8 +111,14 @@ static int vmc_evbuf_take(size_t need, struct vmc_evbuf *b)
 		size <<= 1;
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		return -1;
+	if (p == MAP_FAILED) {
+		/* Room for the first evictions at least. */
+		size = need < VMC_EVLOG_MIN ? need : VMC_EVLOG_MIN;
+		p = malloc(size);
+		if (!p)
+			return -1;
+		b->heap = 1;
+	}
 	b->p = p;
 	b->size = size;
 	return 0;
@@ -119,6 +127,11 @@ static int vmc_evbuf_take(size_t need, struct vmc_evbuf *b)
 /* Gives a buffer back: it becomes the thread's idle one if it is larger. */
 static void vmc_evbuf_give(struct vmc_evbuf *b, size_t used)
 {
+	if (b->heap) {
+		free(b->p);
+		b->p = NULL;
+		return;
+	}
 	pthread_once(&vmc_evbuf_once, vmc_evbuf_key_init);
 	if (used > VMC_EVLOG_KEEP && b->size > VMC_EVLOG_KEEP)
 		madvise((char *)b->p + VMC_EVLOG_KEEP, b->size - VMC_EVLOG_KEEP,
@@ -150,6 +163,7 @@ vmc_evlog_begin(VMEMcache *cache, size_t evictions, int report,
 
 	b->p = NULL;
 	b->size = 0;
+	b->heap = 0;
 	if (!(cache->ver.features & VMEMCACHE_FEAT_EVICTED_LOG))
 		return NULL;
 	if (want && !vmc_evbuf_take(vmc_evlog_need(cache, evictions), b)) {

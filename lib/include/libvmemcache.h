@@ -94,7 +94,8 @@ enum vmemcache_statistic {
  * system call), sized for the most the call can evict (a put of V bytes:
  * about V / extent entries with keys of up to 64 KiB), in address space
  * reserved once per thread of which only what the kernel writes is
- * touched.  Reports are lost only if that reservation fails, or if other
+ * touched.  Reports are lost only if that reservation fails (the first
+ * ones are then reported from 1 MiB of malloc'd memory), or if other
  * threads' puts make one put evict more than its bound.  On a kernel older
  * than API version 2 only vmemcache_evict() of a named key is reported.
  */
