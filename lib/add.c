@@ -153,22 +153,23 @@ VMC_API int vmemcache_add(VMEMcache *cache, const char *path)
 
 	if (!cache)
 		return vmc_fail(EINVAL, __func__, "cache is NULL");
+	/* libvmemcache's texts: programs compare them. */
 	if (!path)
-		return vmc_fail(EINVAL, __func__, "path is NULL");
+		return vmc_fail_as(EINVAL, "invalid (NULL) path");
 	if (cache->fd >= 0)
-		return vmc_fail(EBUSY, __func__,
-				"the cache is already initialized");
+		return vmc_fail_as(EBUSY, "the cache is already initialized");
 	if (cache->size && cache->extent_size > cache->size)
-		return vmc_fail(EINVAL, __func__,
-				"extent size %zu larger than cache size: %zu bytes",
-				cache->extent_size, cache->size);
+		return vmc_fail_as(EINVAL,
+				   "extent size %zu larger than cache size: %zu bytes",
+				   cache->extent_size, cache->size);
+	/* Where libvmemcache's open(O_TMPFILE) in @path would fail. */
 	if (stat(path, &st))
-		return vmc_fail(errno, __func__, "cannot access %s", path);
+		return vmc_fail_as(errno, "open: %s", strerror(errno));
 
 	if (S_ISDIR(st.st_mode)) {
 		/* libvmemcache creates its temporary file there. */
 		if (access(path, W_OK | X_OK))
-			return vmc_fail(errno, __func__, "%s", path);
+			return vmc_fail_as(errno, "open: %s", strerror(errno));
 		return vmc_attach_private(cache, -1, path, __func__);
 	}
 	if (S_ISBLK(st.st_mode)) {
@@ -184,7 +185,5 @@ VMC_API int vmemcache_add(VMEMcache *cache, const char *path)
 	}
 	if (S_ISCHR(st.st_mode))
 		return vmc_attach_shared(cache, path, __func__);
-	return vmc_fail(ENOTDIR, __func__,
-			"%s is not a directory, a DAX device or the vmemcache device",
-			path);
+	return vmc_fail_as(ENOTDIR, "open: %s", strerror(ENOTDIR));
 }

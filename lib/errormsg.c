@@ -47,6 +47,17 @@ int vmc_fail(int err, const char *func, const char *fmt, ...)
 	return -1;
 }
 
+int vmc_fail_as(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(vmc_errmsg, sizeof(vmc_errmsg), fmt, ap);
+	va_end(ap);
+	errno = err;
+	return -1;
+}
+
 int vmc_fail_kernel(int err, const char *func)
 {
 	switch (err) {

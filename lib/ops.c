@@ -10,17 +10,52 @@
  * call is added, and nothing is asked of the kernel without a callback.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "vmc_internal.h"
 
-/* Room for the keys of a typical put's evictions, a 64 KiB key at least. */
-#define VMC_EVLOG_MIN	(sizeof(struct vmemcache_evicted_log) + \
-			 VMEMCACHE_EVICTED_REC_SIZE(VMEMCACHE_MAX_KEY_SIZE) + \
-			 4096)
-#define VMC_EVLOG_MAX	((size_t)16 << 20)
+/*
+ * The evicted-entries log is sized for the most a call can evict: a put of
+ * V bytes evicts at most about V / extent entries (each frees an extent at
+ * least), an evict one, each with a key of up to max_key_size bytes.  Most
+ * of such a buffer is never touched, so it is anonymous memory reserved
+ * once per thread (the kernel writes the records into it lazily) and
+ * reused; the pages a call used are given back when they were many.
+ */
+#define VMC_EVLOG_MIN	((size_t)1 << 20)
+#define VMC_EVLOG_CAP	((size_t)1 << (sizeof(void *) > 4 ? 30 : 26))
+#define VMC_EVLOG_KEEP	((size_t)1 << 20)	/* pages kept resident */
+
+struct vmc_evbuf {
+	void *p;
+	size_t size;
+	int heap;	/* malloc'd: no address space could be reserved */
+};
+
+/* The calling thread's idle buffer; a call owns it while it runs. */
+static __thread struct vmc_evbuf vmc_tl_evbuf;
+static pthread_key_t vmc_evbuf_key;
+static pthread_once_t vmc_evbuf_once = PTHREAD_ONCE_INIT;
+static int vmc_evbuf_key_ok;
+
+static void vmc_evbuf_unmap(void *arg)
+{
+	(void)arg;
+	if (vmc_tl_evbuf.p)
+		munmap(vmc_tl_evbuf.p, vmc_tl_evbuf.size);
+	vmc_tl_evbuf.p = NULL;
+	vmc_tl_evbuf.size = 0;
+}
+
+static void vmc_evbuf_key_init(void)
+{
+	vmc_evbuf_key_ok = !pthread_key_create(&vmc_evbuf_key,
+					       vmc_evbuf_unmap);
+}
 
 static int vmc_wants_evicted(const VMEMcache *cache)
 {
@@ -28,38 +63,140 @@ static int vmc_wants_evicted(const VMEMcache *cache)
 	       (cache->ver.features & VMEMCACHE_FEAT_EVICTED_LOG);
 }
 
-/*
- * A buffer for the evicted-entries log of a put of @value_size bytes (0 for
- * an evict), or NULL if no callback wants it (or no memory: the put goes
- * on without reports).  A value can evict about one entry per 256 bytes;
- * 48 bytes a record covers keys up to 32 bytes.
- */
-static struct vmemcache_evicted_log *vmc_evlog_alloc(const VMEMcache *cache,
-						     size_t value_size,
-						     size_t *size)
+/* The smallest extent the cache can have: bounds a put's evictions. */
+static size_t vmc_min_extent(const VMEMcache *cache)
 {
-	size_t extra = value_size / 256 * 48;
-
-	if (!vmc_wants_evicted(cache))
-		return NULL;
-	if (extra > VMC_EVLOG_MAX)
-		extra = VMC_EVLOG_MAX;
-	*size = VMC_EVLOG_MIN + extra;
-	return malloc(*size);
+	if (cache->kind != VMC_SHARED && cache->extent_size >= 64)
+		return cache->extent_size & ~(size_t)7;
+	return 64;	/* the kernel's minimum; the shared cache may use it */
 }
 
-/* Runs the on_evict callbacks for the records of @log, then frees it. */
+/* Bytes of log for @evictions entries evicted by one call. */
+static size_t vmc_evlog_need(const VMEMcache *cache, size_t evictions)
+{
+	size_t key = cache->ver.max_key_size ? cache->ver.max_key_size :
+			VMEMCACHE_MAX_KEY_SIZE;
+	size_t rec = (size_t)VMEMCACHE_EVICTED_REC_SIZE(key);
+
+	if (evictions > (VMC_EVLOG_CAP - sizeof(struct vmemcache_evicted_log)) /
+			rec)
+		return VMC_EVLOG_CAP;
+	return sizeof(struct vmemcache_evicted_log) + evictions * rec;
+}
+
+/* How many entries a put of @value_size bytes can evict. */
+static size_t vmc_put_evictions(const VMEMcache *cache, size_t value_size)
+{
+	return value_size / vmc_min_extent(cache) + 2;
+}
+
+/*
+ * Takes a buffer of at least @need bytes for a log: the thread's idle one
+ * if it is large enough, else a new mapping.  Returns 0, or -1 when no
+ * memory could be mapped.
+ */
+static int vmc_evbuf_take(size_t need, struct vmc_evbuf *b)
+{
+	size_t size = VMC_EVLOG_MIN;
+	void *p;
+
+	b->heap = 0;
+	if (vmc_tl_evbuf.p && vmc_tl_evbuf.size >= need) {
+		*b = vmc_tl_evbuf;
+		vmc_tl_evbuf.p = NULL;
+		vmc_tl_evbuf.size = 0;
+		return 0;
+	}
+	while (size < need && size < VMC_EVLOG_CAP)
+		size <<= 1;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		/* Room for the first evictions at least. */
+		size = need < VMC_EVLOG_MIN ? need : VMC_EVLOG_MIN;
+		p = malloc(size);
+		if (!p)
+			return -1;
+		b->heap = 1;
+	}
+	b->p = p;
+	b->size = size;
+	return 0;
+}
+
+/* Gives a buffer back: it becomes the thread's idle one if it is larger. */
+static void vmc_evbuf_give(struct vmc_evbuf *b, size_t used)
+{
+	if (b->heap) {
+		free(b->p);
+		b->p = NULL;
+		return;
+	}
+	pthread_once(&vmc_evbuf_once, vmc_evbuf_key_init);
+	if (used > VMC_EVLOG_KEEP && b->size > VMC_EVLOG_KEEP)
+		madvise((char *)b->p + VMC_EVLOG_KEEP, b->size - VMC_EVLOG_KEEP,
+			MADV_DONTNEED);
+	if (vmc_evbuf_key_ok && b->size > vmc_tl_evbuf.size) {
+		struct vmc_evbuf old = vmc_tl_evbuf;
+
+		vmc_tl_evbuf = *b;
+		/* The key's value only makes the destructor run. */
+		pthread_setspecific(vmc_evbuf_key, &vmc_tl_evbuf);
+		*b = old;
+	}
+	if (b->p)
+		munmap(b->p, b->size);
+	b->p = NULL;
+}
+
+/*
+ * The log of a call on @cache that may evict @evictions entries, in @b:
+ * sized for them when on_evict wants their keys (and @report), a bare header on the
+ * shared cache to count them for the handle (b->p then points at @hdr),
+ * or none (NULL).
+ */
+static struct vmemcache_evicted_log *
+vmc_evlog_begin(VMEMcache *cache, size_t evictions, int report,
+		struct vmc_evbuf *b, struct vmemcache_evicted_log *hdr)
+{
+	int want = report && vmc_wants_evicted(cache);
+
+	b->p = NULL;
+	b->size = 0;
+	b->heap = 0;
+	if (!(cache->ver.features & VMEMCACHE_FEAT_EVICTED_LOG))
+		return NULL;
+	if (want && !vmc_evbuf_take(vmc_evlog_need(cache, evictions), b)) {
+		memset(b->p, 0, sizeof(*hdr));
+		return b->p;
+	}
+	if (cache->kind != VMC_SHARED && !want)
+		return NULL;
+	/* No memory for the keys: the count at least. */
+	memset(hdr, 0, sizeof(*hdr));
+	b->p = hdr;
+	b->size = sizeof(*hdr);
+	return hdr;
+}
+
+/*
+ * Runs the on_evict callbacks for the records of @log, counts the
+ * evictions for the handle and gives the buffer back.
+ */
 static void vmc_evlog_deliver(VMEMcache *cache,
-			      struct vmemcache_evicted_log *log, size_t size)
+			      struct vmemcache_evicted_log *log,
+			      struct vmc_evbuf *b)
 {
 	const uint8_t *p = (const uint8_t *)(log + 1);
-	const uint8_t *end = (const uint8_t *)log + size;
+	const uint8_t *end = (const uint8_t *)log + b->size;
 	struct vmemcache_evicted_rec rec;
-	__u32 i;
+	size_t used = log->used;
+	__u32 i, count = log->count;
 
-	if (log->used <= size)
+	vmc_count(&cache->n_evictions, log->count + log->dropped);
+	if (log->used <= b->size)
 		end = (const uint8_t *)log + log->used;
-	for (i = 0; i < log->count; i++) {
+	for (i = 0; i < count; i++) {
 		if ((size_t)(end - p) < sizeof(rec))
 			break;
 		memcpy(&rec, p, sizeof(rec));
@@ -74,7 +211,61 @@ static void vmc_evlog_deliver(VMEMcache *cache,
 					   cache->on_evict_ex_arg);
 		p += VMEMCACHE_EVICTED_REC_SIZE(rec.key_len);
 	}
-	free(log);
+	if (b->size > sizeof(*log))
+		vmc_evbuf_give(b, used);
+}
+
+/*
+ * A vmemcache_get() waiting for its on_miss callback: a put of the same
+ * key on the same handle from the callback (in this thread) serves it
+ * from the value being put, as libvmemcache does, so the get neither
+ * looks the key up again nor can miss an entry evicted meanwhile.
+ * Nested gets (on_miss getting other keys) stack.
+ */
+struct vmc_pending {
+	VMEMcache *cache;
+	const void *key;
+	size_t key_size;
+	void *vbuf;
+	size_t vbufsize;
+	size_t offset;
+	size_t *vsize;
+	int filled;
+	ssize_t copied;
+	struct vmc_pending *prev;
+};
+
+static __thread struct vmc_pending *vmc_pending_top;
+
+/* Serves a pending get of @key, if there is one, from @value. */
+static void vmc_pending_fill(VMEMcache *cache, const void *key,
+			     size_t key_size, const void *value,
+			     size_t value_size)
+{
+	struct vmc_pending *pg;
+	size_t n = 0;
+
+	for (pg = vmc_pending_top; pg; pg = pg->prev)
+		if (!pg->filled && pg->cache == cache &&
+		    pg->key_size == key_size &&
+		    !memcmp(pg->key, key, key_size))
+			break;
+	if (!pg || !value || !value_size)
+		return;
+	if (pg->vbuf && !cache->bench_no_memcpy && pg->offset < value_size) {
+		n = value_size - pg->offset;
+		if (n > pg->vbufsize)
+			n = pg->vbufsize;
+		memcpy(pg->vbuf, (const char *)value + pg->offset, n);
+	} else if (pg->vbuf && pg->offset < value_size) {
+		n = value_size - pg->offset;
+		if (n > pg->vbufsize)
+			n = pg->vbufsize;
+	}
+	if (pg->vsize)
+		*pg->vsize = value_size;
+	pg->copied = (ssize_t)n;
+	pg->filled = 1;
 }
 
 /* One VMEMCACHE_IOC_PUT on behalf of the public function @func. */
@@ -82,32 +273,36 @@ static int vmc_put(VMEMcache *cache, const void *key, size_t key_size,
 		   const void *value, size_t value_size, unsigned int flags,
 		   const char *func)
 {
-	struct vmemcache_evicted_log *log;
+	struct vmemcache_evicted_log *log, hdr;
 	struct vmemcache_put put;
-	size_t log_size = 0;
+	struct vmc_evbuf b;
 	int ret, err;
 
 	if (vmc_check_attached(cache, func) || vmc_check_key(key_size, func))
 		return -1;
+	/* Before the put, which may fail: libvmemcache serves it anyway. */
+	if (vmc_pending_top)
+		vmc_pending_fill(cache, key, key_size, value, value_size);
 	memset(&put, 0, sizeof(put));
 	put.key = vmc_uptr(key);
 	put.key_len = (__u32)key_size;
 	put.value = vmc_uptr(value);
 	put.value_len = value_size;
 	put.flags = flags;
-	log = vmc_evlog_alloc(cache, value_size, &log_size);
+	log = vmc_evlog_begin(cache, vmc_put_evictions(cache, value_size), 1,
+			      &b, &hdr);
 	if (log) {
-		log->count = 0;
 		put.evicted = vmc_uptr(log);
-		put.evicted_size = log_size;
+		put.evicted_size = b.size;
 	}
 	ret = vmc_ioctl(cache->fd, VMEMCACHE_IOC_PUT, &put);
 	err = errno;
 	/* Evictions happen even for a put that fails at last (ENOSPC). */
 	if (log)
-		vmc_evlog_deliver(cache, log, log_size);
+		vmc_evlog_deliver(cache, log, &b);
 	if (ret)
 		return vmc_fail_kernel(err, func);
+	vmc_count(&cache->n_puts, 1);
 	return 0;
 }
 
@@ -131,19 +326,52 @@ static ssize_t vmc_get_once(VMEMcache *cache, const void *key,
 			    size_t offset, size_t *vsize)
 {
 	struct vmemcache_get get;
+	ssize_t n;
 
 	memset(&get, 0, sizeof(get));
 	get.key = vmc_uptr(key);
 	get.key_len = (__u32)key_size;
 	get.buf = vmc_uptr(vbuf);
 	/* libvmemcache copies nothing into a NULL buffer, and succeeds. */
-	get.buf_len = vbuf ? vbufsize : 0;
+	get.buf_len = vbuf && !cache->bench_no_memcpy ? vbufsize : 0;
 	get.offset = offset;
-	if (vmc_ioctl(cache->fd, VMEMCACHE_IOC_GET, &get))
+	vmc_count(&cache->n_gets, 1);
+	if (vmc_ioctl(cache->fd, VMEMCACHE_IOC_GET, &get)) {
+		if (errno == ENOENT)
+			vmc_count(&cache->n_misses, 1);
 		return -1;
+	}
 	if (vsize)
 		*vsize = (size_t)get.value_size;
-	return (ssize_t)get.copied;
+	n = (ssize_t)get.copied;
+	if (vbuf && cache->bench_no_memcpy && offset < get.value_size) {
+		/* What the copy would have been (VMEMCACHE_BENCH_NO_MEMCPY). */
+		n = (ssize_t)(get.value_size - offset);
+		if ((size_t)n > vbufsize)
+			n = (ssize_t)vbufsize;
+	}
+	return n;
+}
+
+/* Runs on_miss for a get that missed; the bytes a put from it served. */
+static ssize_t vmc_get_on_miss(VMEMcache *cache, const void *key,
+			       size_t key_size, void *vbuf, size_t vbufsize,
+			       size_t offset, size_t *vsize)
+{
+	struct vmc_pending pg = {
+		.cache = cache, .key = key, .key_size = key_size,
+		.vbuf = vbuf, .vbufsize = vbufsize, .offset = offset,
+		.vsize = vsize, .prev = vmc_pending_top,
+	};
+
+	vmc_pending_top = &pg;
+	cache->on_miss(cache, key, key_size, cache->on_miss_arg);
+	vmc_pending_top = pg.prev;
+	if (!pg.filled) {
+		errno = ENOENT;
+		return -1;
+	}
+	return pg.copied;
 }
 
 /* A get with on_miss, as vmemcache_get() on behalf of @func. */
@@ -157,11 +385,9 @@ static ssize_t vmc_get(VMEMcache *cache, const void *key, size_t key_size,
 		return -1;
 	ret = vmc_get_once(cache, key, key_size, vbuf, vbufsize, offset,
 			   vsize);
-	if (ret < 0 && errno == ENOENT && cache->on_miss) {
-		cache->on_miss(cache, key, key_size, cache->on_miss_arg);
-		ret = vmc_get_once(cache, key, key_size, vbuf, vbufsize,
-				   offset, vsize);
-	}
+	if (ret < 0 && errno == ENOENT && cache->on_miss)
+		ret = vmc_get_on_miss(cache, key, key_size, vbuf, vbufsize,
+				      offset, vsize);
 	if (ret < 0)
 		return vmc_fail_kernel(errno, func);
 	return ret;
@@ -216,9 +442,9 @@ VMC_API int vmemcache_exists(VMEMcache *cache, const void *key,
 static int vmc_evict(VMEMcache *cache, const void *key, size_t ksize,
 		     unsigned int flags, const char *func)
 {
-	struct vmemcache_evicted_log *log = NULL;
+	struct vmemcache_evicted_log *log, hdr;
 	struct vmemcache_evict ev;
-	size_t log_size = 0;
+	struct vmc_evbuf b;
 	int ret, err;
 
 	if (vmc_check_attached(cache, func))
@@ -232,29 +458,37 @@ static int vmc_evict(VMEMcache *cache, const void *key, size_t ksize,
 		ev.key = vmc_uptr(key);
 		ev.key_len = (__u32)ksize;
 	}
-	if (!(flags & VMEMCACHE_EVICT_NO_CALLBACK))
-		log = vmc_evlog_alloc(cache, 0, &log_size);
+	log = vmc_evlog_begin(cache, 1, !(flags & VMEMCACHE_EVICT_NO_CALLBACK),
+			      &b, &hdr);
 	if (log) {
-		log->count = 0;
 		ev.evicted = vmc_uptr(log);
-		ev.evicted_size = log_size;
+		ev.evicted_size = b.size;
 	}
 	ret = vmc_ioctl(cache->fd, VMEMCACHE_IOC_EVICT, &ev);
 	err = errno;
 	if (log) {
-		vmc_evlog_deliver(cache, log, log_size);
-	} else if (!ret && key && !(flags & VMEMCACHE_EVICT_NO_CALLBACK)) {
+		vmc_evlog_deliver(cache, log, &b);
+	} else if (!ret) {
+		vmc_count(&cache->n_evictions, 1);
 		/* A kernel without the log: the named key at least. */
-		if (cache->on_evict)
-			cache->on_evict(cache, key, ksize,
-					cache->on_evict_arg);
-		else if (cache->on_evict_ex)
-			cache->on_evict_ex(cache, key, ksize, 0,
-					   cache->on_evict_ex_arg);
+		if (key && !(flags & VMEMCACHE_EVICT_NO_CALLBACK)) {
+			if (cache->on_evict)
+				cache->on_evict(cache, key, ksize,
+						cache->on_evict_arg);
+			else if (cache->on_evict_ex)
+				cache->on_evict_ex(cache, key, ksize, 0,
+						   cache->on_evict_ex_arg);
+		}
 	}
-	if (ret)
-		return vmc_fail_kernel(err, func);
-	return 0;
+	if (!ret)
+		return 0;
+	/* libvmemcache's texts. */
+	if (err == ENOENT && key)
+		return vmc_fail_as(err,
+				   "vmemcache_evict: cannot find an element with the given key");
+	if (err == ESRCH && !key)
+		return vmc_fail_as(err, "no element to evict");
+	return vmc_fail_kernel(err, func);
 }
 
 VMC_API int vmemcache_evict(VMEMcache *cache, const void *key, size_t ksize)
@@ -268,15 +502,60 @@ VMC_API int vmemcache_evict_flags(VMEMcache *cache, const void *key,
 	return vmc_evict(cache, key, ksize, flags, __func__);
 }
 
-/* Room for the keys a prefix eviction reports to on_evict. */
-#define VMC_PREFIX_LOG	((size_t)1 << 20)
+/* What the keys listed by vmemcache_evict_prefix() add up to. */
+struct vmc_prefix_walk {
+	ssize_t evicted;
+	int err;
+};
+
+static int vmc_prefix_evict_one(VMEMcache *cache, const void *key,
+				size_t key_size, size_t value_size, void *arg)
+{
+	struct vmc_prefix_walk *w = arg;
+
+	(void)value_size;
+	if (!vmc_evict(cache, key, key_size, 0, "vmemcache_evict_prefix")) {
+		w->evicted++;
+		return 0;
+	}
+	if (errno == ENOENT)	/* evicted meanwhile by someone else */
+		return 0;
+	w->err = errno;
+	return 1;
+}
+
+/* Listings after the first that still found keys to evict: at most. */
+#define VMC_PREFIX_PASSES 8
+
+/*
+ * A prefix eviction whose entries on_evict must all see: listed, then
+ * evicted one by one, each with its own log, which a single ioctl could
+ * overflow with enough keys.  A listing need not see every key when keys
+ * go meanwhile, so it runs again while it still finds some.
+ */
+static ssize_t vmc_evict_prefix_each(VMEMcache *cache, const void *prefix,
+				     size_t prefix_size)
+{
+	struct vmc_prefix_walk w = { 0, 0 };
+	ssize_t before;
+	int pass = 0;
+
+	do {
+		before = w.evicted;
+		if (vmemcache_list(cache, prefix, prefix_size,
+				   vmc_prefix_evict_one, &w) < 0 && !w.err)
+			return -1;
+		if (w.err)
+			return -1;	/* vmc_evict() set the message */
+	} while (w.evicted > before && ++pass <= VMC_PREFIX_PASSES);
+	return w.evicted;
+}
 
 VMC_API ssize_t vmemcache_evict_prefix(VMEMcache *cache, const void *prefix,
 				       size_t prefix_size, unsigned int flags)
 {
-	struct vmemcache_evicted_log hdr, *log = &hdr;
+	struct vmemcache_evicted_log hdr;
 	struct vmemcache_evict ev;
-	size_t log_size = sizeof(hdr);
 	ssize_t n;
 	int ret, err;
 
@@ -289,27 +568,22 @@ VMC_API ssize_t vmemcache_evict_prefix(VMEMcache *cache, const void *prefix,
 	if (!(cache->ver.features & VMEMCACHE_FEAT_EVICT_PREFIX))
 		return vmc_fail(ENOTSUP, __func__,
 				"the kernel module cannot evict by prefix");
-	/* The header alone counts the evictions; records feed on_evict. */
 	if (!(flags & VMEMCACHE_EVICT_NO_CALLBACK) &&
-	    vmc_wants_evicted(cache)) {
-		log = malloc(VMC_PREFIX_LOG);
-		if (log)
-			log_size = VMC_PREFIX_LOG;
-		else
-			log = &hdr;
-	}
+	    vmc_wants_evicted(cache) &&
+	    (cache->ver.features & VMEMCACHE_FEAT_LIST))
+		return vmc_evict_prefix_each(cache, prefix, prefix_size);
+	/* The header alone counts the evictions. */
+	memset(&hdr, 0, sizeof(hdr));
 	memset(&ev, 0, sizeof(ev));
 	ev.key = vmc_uptr(prefix);
 	ev.key_len = (__u32)prefix_size;
 	ev.flags = VMEMCACHE_EVICT_PREFIX;
-	ev.evicted = vmc_uptr(log);
-	ev.evicted_size = log_size;
-	memset(log, 0, sizeof(*log));
+	ev.evicted = vmc_uptr(&hdr);
+	ev.evicted_size = sizeof(hdr);
 	ret = vmc_ioctl(cache->fd, VMEMCACHE_IOC_EVICT, &ev);
 	err = errno;
-	n = (ssize_t)(log->count + log->dropped);
-	if (log != &hdr)
-		vmc_evlog_deliver(cache, log, log_size);
+	n = (ssize_t)(hdr.count + hdr.dropped);
+	vmc_count(&cache->n_evictions, (uint64_t)n);
 	if (ret && err == ENOENT)
 		return 0;
 	if (ret)
@@ -367,12 +641,30 @@ VMC_API int vmemcache_list(VMEMcache *cache, const void *prefix,
 	return ret;
 }
 
+/* Counts a batch's items for the handle. */
+static void vmc_batch_count(VMEMcache *cache,
+			    const struct vmemcache_batch_item *it, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (it[i].op == VMEMCACHE_BATCH_PUT && !it[i].result)
+			vmc_count(&cache->n_puts, 1);
+		if (it[i].op != VMEMCACHE_BATCH_GET)
+			continue;
+		vmc_count(&cache->n_gets, 1);
+		if (it[i].result == -ENOENT)
+			vmc_count(&cache->n_misses, 1);
+	}
+}
+
 VMC_API int vmemcache_batch(VMEMcache *cache,
 			    struct vmemcache_batch_item *items, size_t n)
 {
-	struct vmemcache_evicted_log *log;
+	struct vmemcache_evicted_log *log, hdr;
 	struct vmemcache_batch b;
-	size_t done, chunk, log_size = 0, i, bytes;
+	struct vmc_evbuf eb;
+	size_t done, chunk, i, evictions;
 	int ret, err;
 
 	if (vmc_check_attached(cache, __func__))
@@ -386,24 +678,28 @@ VMC_API int vmemcache_batch(VMEMcache *cache,
 		chunk = n - done;
 		if (chunk > VMEMCACHE_BATCH_MAX)
 			chunk = VMEMCACHE_BATCH_MAX;
-		for (i = bytes = 0; i < chunk; i++)
+		for (i = evictions = 0; i < chunk; i++) {
 			if (items[done + i].op == VMEMCACHE_BATCH_PUT)
-				bytes += items[done + i].len;
-		log = vmc_evlog_alloc(cache, bytes + chunk * 256, &log_size);
+				evictions += vmc_put_evictions(cache,
+						items[done + i].len);
+			else if (items[done + i].op == VMEMCACHE_BATCH_EVICT)
+				evictions++;
+		}
+		log = vmc_evlog_begin(cache, evictions, 1, &eb, &hdr);
 		memset(&b, 0, sizeof(b));
 		b.items = vmc_uptr(items + done);
 		b.count = (__u32)chunk;
 		if (log) {
-			log->count = 0;
 			b.evicted = vmc_uptr(log);
-			b.evicted_size = log_size;
+			b.evicted_size = eb.size;
 		}
 		ret = vmc_ioctl(cache->fd, VMEMCACHE_IOC_BATCH, &b);
 		err = errno;
 		if (log)
-			vmc_evlog_deliver(cache, log, log_size);
+			vmc_evlog_deliver(cache, log, &eb);
 		if (ret)
 			return vmc_fail_kernel(err, __func__);
+		vmc_batch_count(cache, items + done, chunk);
 	}
 	return 0;
 }

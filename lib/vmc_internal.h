@@ -36,7 +36,23 @@ struct vmemcache {
 	void *on_evict_ex_arg;
 	vmemcache_on_miss *on_miss;
 	void *on_miss_arg;
+	int bench_no_memcpy;		/* VMEMCACHE_BENCH_NO_MEMCPY */
+	/*
+	 * What this handle did (atomic): vmemcache_get_stat() of the shared
+	 * cache reports these instead of every process's counters.
+	 */
+	uint64_t n_puts;
+	uint64_t n_gets;
+	uint64_t n_misses;
+	uint64_t n_evictions;
 };
+
+/* Adds @n to a per-handle counter. */
+static inline void vmc_count(uint64_t *counter, uint64_t n)
+{
+	__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+}
+
 
 /* The device private caches are created through ($VMEMCACHE_DEV). */
 const char *vmc_device_path(void);
@@ -60,6 +76,13 @@ int vmc_fail(int err, const char *func, const char *fmt, ...)
  * ("key exists", "key not found", ...).
  */
 int vmc_fail_kernel(int err, const char *func);
+
+/*
+ * vmc_fail_as -- record the formatted text alone as this thread's error
+ * message (libvmemcache's wording for the same failure), set errno to @err
+ * and return -1.
+ */
+int vmc_fail_as(int err, const char *fmt, ...) VMC_PRINTF(2, 3);
 
 /*
  * vmc_check_attached -- 0 if @cache is a handle attached by vmemcache_add(),

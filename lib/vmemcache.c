@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * vmemcache.c -- the cache handle: vmemcache_new() (both forms), the
- * configuration setters, the callbacks, vmemcache_delete() and the
- * accessors of an attached handle (vmemcache_fd(), vmemcache_get_version()).
+ * configuration setters, the callbacks, vmemcache_delete(), the
+ * accessors of an attached handle (vmemcache_fd(), vmemcache_get_version())
+ * and libvmemcache's benchmark hook vmemcache_bench_set().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,12 +17,14 @@
 
 VMC_API VMEMcache *vmemcache_new0(void)
 {
-	VMEMcache *cache = calloc(1, sizeof(*cache));
+	/* malloc, not calloc: programs that count malloc/free see it. */
+	VMEMcache *cache = malloc(sizeof(*cache));
 
 	if (!cache) {
 		vmc_fail(ENOMEM, "vmemcache_new", NULL);
 		return NULL;
 	}
+	memset(cache, 0, sizeof(*cache));
 	cache->fd = -1;
 	cache->kind = VMC_UNATTACHED;
 	cache->size = 0;	/* as libvmemcache: chosen by vmemcache_add() */
@@ -62,8 +65,9 @@ static int vmc_check_config(const VMEMcache *cache, const char *func)
 {
 	if (!cache)
 		return vmc_fail(EINVAL, func, "cache is NULL");
+	(void)func;
 	if (cache->fd >= 0)
-		return vmc_fail(EALREADY, func, "cache already in use");
+		return vmc_fail_as(EALREADY, "cache already in use");
 	return 0;
 }
 
@@ -74,11 +78,10 @@ VMC_API int vmemcache_set_size(VMEMcache *cache, size_t size)
 	if (vmc_check_config(cache, __func__))
 		return -1;
 	if (size < VMEMCACHE_MIN_POOL)
-		return vmc_fail(EINVAL, __func__, "size %zu smaller than %zu",
-				size, VMEMCACHE_MIN_POOL);
+		return vmc_fail_as(EINVAL, "size %zu smaller than %zu", size,
+				   VMEMCACHE_MIN_POOL);
 	if (size >= VMC_MAX_POOL)
-		return vmc_fail(EINVAL, __func__, "implausibly large size %zu",
-				size);
+		return vmc_fail_as(EINVAL, "implausibly large size %zu", size);
 	cache->size = (size + page - 1) / page * page;
 	return 0;
 }
@@ -88,9 +91,8 @@ VMC_API int vmemcache_set_extent_size(VMEMcache *cache, size_t extent_size)
 	if (vmc_check_config(cache, __func__))
 		return -1;
 	if (extent_size < VMEMCACHE_MIN_EXTENT)
-		return vmc_fail(EINVAL, __func__,
-				"extent size %zu smaller than %zu",
-				extent_size, VMEMCACHE_MIN_EXTENT);
+		return vmc_fail_as(EINVAL, "extent size %zu smaller than %zu bytes",
+				   extent_size, VMEMCACHE_MIN_EXTENT);
 	cache->extent_size = extent_size;
 	return 0;
 }
@@ -168,4 +170,32 @@ VMC_API int vmemcache_get_version(VMEMcache *cache,
 		return vmc_fail(EINVAL, __func__, "ver is NULL");
 	memcpy(ver, &cache->ver, sizeof(*ver));
 	return 0;
+}
+
+VMC_API void vmemcache_bench_set(VMEMcache *cache, enum vmemcache_bench_cfg cfg,
+				 size_t val)
+{
+	if (!cache) {
+		vmc_fail(EINVAL, __func__, "cache is NULL");
+		return;
+	}
+	switch (cfg) {
+	case VMEMCACHE_BENCH_NO_MEMCPY:
+		cache->bench_no_memcpy = !!val;
+		return;
+	case VMEMCACHE_BENCH_PREFAULT:
+		/* The kernel's pool is allocated when the cache is made. */
+		return;
+	case VMEMCACHE_BENCH_INDEX_ONLY:
+	case VMEMCACHE_BENCH_NO_ALLOC:
+		if (!val)
+			return;
+		vmc_fail(ENOTSUP, __func__,
+			 "%s is not supported: the kernel module always stores values",
+			 cfg == VMEMCACHE_BENCH_INDEX_ONLY ?
+			 "VMEMCACHE_BENCH_INDEX_ONLY" :
+			 "VMEMCACHE_BENCH_NO_ALLOC");
+		return;
+	}
+	vmc_fail_as(EINVAL, "invalid config parameter: %u", (unsigned int)cfg);
 }

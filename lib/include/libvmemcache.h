@@ -13,6 +13,24 @@
  *
  * An attached handle may be used by several threads at once (each call is
  * one ioctl); configure it and set its callbacks before sharing it.
+ *
+ * What a libvmemcache 0.8 program can notice (details at each function and
+ * in libvmemcache-kdev(3), NOTES):
+ *  - on_evict runs after the entry is gone (a get of the key in it misses),
+ *    and only for the evictions of this handle's own calls;
+ *  - the shared cache (/dev/vmemcache) holds other processes' entries and
+ *    keeps them after vmemcache_delete(); the setters are not applied to
+ *    it; vmemcache_get_stat() counts this handle's traffic but the whole
+ *    cache's entries and sizes;
+ *  - Device DAX is not supported (a DAX block device is); a device holds
+ *    one cache: a second vmemcache_add() of it fails with EBUSY;
+ *  - an evict never fails with EAGAIN;
+ *  - the DRAM and pool size statistics count the kernel's memory;
+ *  - a get filled by on_miss with a NULL buffer returns 0, and copies from
+ *    the value's offset (libvmemcache: the count, from the value's start);
+ *  - vmemcache_bench_set() cannot turn indexing-only or no-allocation on;
+ *  - error messages are libvmemcache's texts where it has one, else
+ *    "function: details: strerror" (a get's miss among them).
  */
 #ifndef LIBVMEMCACHE_H
 #define LIBVMEMCACHE_H 1
@@ -25,6 +43,10 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The libvmemcache API this header provides. */
+#define VMEMCACHE_MAJOR_VERSION 0
+#define VMEMCACHE_MINOR_VERSION 8
 
 #define VMEMCACHE_MIN_POOL ((size_t)(1024 * 1024))	/* minimum pool size: 1 MiB */
 #define VMEMCACHE_MIN_EXTENT ((size_t)256)		/* minimum extent size: 256 B */
@@ -69,18 +91,26 @@ enum vmemcache_statistic {
  * Entries evicted by other handles or processes sharing the cache, or by an
  * administrator's reset, are not reported.  The kernel writes the evicted
  * keys into a buffer the library passes with the put or evict (no extra
- * system call); a put that evicts more than fits in it (about 64 KiB of
- * keys, more for large values) reports the first ones only.  On a kernel
- * older than API version 2 only vmemcache_evict() of a named key is
- * reported.
+ * system call), sized for the most the call can evict (a put of V bytes:
+ * about V / extent entries with keys of up to 64 KiB), in address space
+ * reserved once per thread of which only what the kernel writes is
+ * touched.  Reports are lost only if that reservation fails (the first
+ * ones are then reported from 1 MiB of malloc'd memory), or if other
+ * threads' puts make one put evict more than its bound.  On a kernel older
+ * than API version 2 only vmemcache_evict() of a named key is reported.
  */
 typedef void vmemcache_on_evict(VMEMcache *cache,
 		const void *key, size_t key_size, void *arg);
 
 /*
- * on_miss -- called by vmemcache_get() on a miss, before it returns; if the
- * callback vmemcache_put()s the key, vmemcache_get() looks it up again and
- * returns the value as if it had been there.
+ * on_miss -- called by vmemcache_get() on a miss, before it returns.  As in
+ * libvmemcache, a vmemcache_put() of the key on the same handle from the
+ * callback (same thread) also serves the get that missed: the get copies
+ * from the value being put (from its offset, up to vbufsize bytes, the
+ * size in *vsize) and returns that count, even if the put then fails.  The
+ * key is not looked up again (it cannot be evicted in between) and the get
+ * counts as one get and one miss.  Without such a put the get fails with
+ * ENOENT.
  */
 typedef void vmemcache_on_miss(VMEMcache *cache,
 		const void *key, size_t key_size, void *arg);
@@ -105,7 +135,8 @@ VMEMcache *vmemcache_new0(void);
  * libvmemcache-kdev: these values are NOT applied to the system-wide shared
  * cache (/dev/vmemcache); its capacity, extent size and policy are set by
  * the administrator in /sys/class/misc/vmemcache/.  The setters still
- * validate their arguments exactly like libvmemcache 0.8.
+ * validate their arguments exactly like libvmemcache 0.8, with its error
+ * messages.
  */
 /* rounded up to a page; < VMEMCACHE_MIN_POOL -> EINVAL */
 int vmemcache_set_size(VMEMcache *cache, size_t size);
@@ -129,11 +160,20 @@ int vmemcache_set_eviction_policy(VMEMcache *cache,
  *  - a DAX-capable block device (/dev/pmemN, fsdax): a new private cache on
  *    that device, claimed exclusively while the cache lives (EBUSY if
  *    mounted or claimed); size 0 takes the whole device, a size above the
- *    device's is EINVAL.  A block device without DAX: EOPNOTSUPP.
- *  - the vmemcache device (/dev/vmemcache): the system-wide shared cache.
- *    Size, extent size and policy are not applied to it (see above).
+ *    device's is EINVAL.  A block device without DAX: EOPNOTSUPP.  A device
+ *    holds one cache: a second vmemcache_add() of it (two caches on one
+ *    device, as libvmemcache's two-level example makes) fails with EBUSY,
+ *    "vmemcache_add: /dev/pmem0 is in use: Device or resource busy".
+ *  - the vmemcache device (/dev/vmemcache): the system-wide shared cache,
+ *    with other processes' entries, kept after vmemcache_delete().  Size,
+ *    extent size and policy are not applied to it (see above);
+ *    vmemcache_get_stat() counts this handle's traffic (see there).
  *  - any other character device: EINVAL, as libvmemcache's "not a Device
  *    DAX"; any other file: ENOTDIR; a missing path: ENOENT.
+ *
+ * Error messages as libvmemcache's: "invalid (NULL) path", "open: Not a
+ * directory" (and "open: <strerror>" for a missing or unwritable path), "the
+ * cache is already initialized".
  *
  * An extent size above the set size is EINVAL; extent sizes are rounded up
  * to a multiple of 8 bytes.  A second vmemcache_add() on an attached handle
@@ -169,8 +209,8 @@ void vmemcache_callback_on_evict_ex(VMEMcache *cache,
  * @vbufsize, as in libvmemcache).
  * Returns the number of bytes copied (0 if @offset is at or past the end)
  * and stores the whole value's size in *@vsize if @vsize is not NULL.
- * On a miss, calls the on_miss callback (if set), retries once, and then
- * fails with ENOENT.
+ * On a miss, calls the on_miss callback (if set), whose put of the key
+ * serves the get (see on_miss above); otherwise fails with ENOENT.
  */
 ssize_t vmemcache_get(VMEMcache *cache, const void *key, size_t key_size,
 		void *vbuf, size_t vbufsize, size_t offset, size_t *vsize);
@@ -192,12 +232,40 @@ int vmemcache_put(VMEMcache *cache, const void *key, size_t key_size,
  */
 int vmemcache_evict(VMEMcache *cache, const void *key, size_t ksize);
 
-/* @value points to a size_t and @value_size must be sizeof(size_t). */
+/*
+ * @value points to a size_t and @value_size must be sizeof(size_t).
+ * On the shared cache, PUT, GET, HIT, MISS and EVICT count what this handle
+ * did since vmemcache_add() (as a libvmemcache program's own cache would);
+ * ENTRIES and the sizes are the whole shared cache's.  On a private cache
+ * all are the cache's.  vmemcache_get_stats() returns the kernel's counters.
+ */
 int vmemcache_get_stat(VMEMcache *cache, enum vmemcache_statistic stat,
 		void *value, size_t value_size);
 
 /* The last error of the calling thread, as text. */
 const char *vmemcache_errormsg(void);
+
+/*
+ * vmemcache_bench_set -- libvmemcache's benchmark hooks (unstable there
+ * too).  VMEMCACHE_BENCH_NO_MEMCPY != 0: gets copy nothing into the
+ * caller's buffer but return what they would have copied (the kernel still
+ * copies puts: their values stay valid); 0 restores copying.
+ * VMEMCACHE_BENCH_PREFAULT does nothing (the pool is allocated when the
+ * cache is made).  VMEMCACHE_BENCH_INDEX_ONLY and VMEMCACHE_BENCH_NO_ALLOC
+ * with a non-zero value cannot be done by the kernel module: they change
+ * nothing, and set errno ENOTSUP and the error message; with 0 they do
+ * nothing.  Another @cfg: errno EINVAL, "invalid config parameter: N".
+ */
+enum vmemcache_bench_cfg {
+	/* in libvmemcache these corrupt the data: benchmarks only */
+	VMEMCACHE_BENCH_INDEX_ONLY,	/* disable anything but indexing */
+	VMEMCACHE_BENCH_NO_ALLOC,	/* index+repl but no alloc */
+	VMEMCACHE_BENCH_NO_MEMCPY,	/* alloc but don't copy data */
+	VMEMCACHE_BENCH_PREFAULT,	/* prefault the whole pool */
+};
+
+void vmemcache_bench_set(VMEMcache *cache, enum vmemcache_bench_cfg cfg,
+		size_t val);
 
 /*
  * ---- libvmemcache-kdev extensions (not in libvmemcache 0.8) ----
@@ -246,9 +314,9 @@ int vmemcache_evict_flags(VMEMcache *cache, const void *key, size_t ksize,
  * vmemcache_evict_prefix -- evict every entry whose key starts with the
  * @prefix_size (>= 1) bytes at @prefix; returns how many it evicted (0 if
  * none), or -1 with errno.  on_evict runs for each, as for vmemcache_evict()
- * (flags: 0 or VMEMCACHE_EVICT_NO_CALLBACK); when more than about 1 MiB of
- * keys go at once, the callback sees the first ones only (the count is
- * exact).  Entries put while it runs may survive.  Needs a kernel with
+ * (flags: 0 or VMEMCACHE_EVICT_NO_CALLBACK); with a callback the keys are
+ * listed and evicted one at a time, so that each reaches it.  Entries put
+ * while it runs may survive.  Needs a kernel with
  * VMEMCACHE_FEAT_EVICT_PREFIX (ENOTSUP otherwise).
  */
 ssize_t vmemcache_evict_prefix(VMEMcache *cache, const void *prefix,

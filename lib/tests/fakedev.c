@@ -162,6 +162,7 @@ static int do_put(struct vmemcache_put *p)
 
 	fakedev.bad_reserved |= nonzero(p->reserved, sizeof(p->reserved)) ||
 		(!fakedev.v2 && (p->evicted || p->evicted_size));
+	fakedev.last_evicted_size = p->evicted_size;
 	ret = log_begin(p->evicted, p->evicted_size);
 	if (ret)
 		return ret;

@@ -43,6 +43,7 @@ struct fakedev_ctl {
 	int v2;			/* v2 features: private caches, evicted log,
 				 * prefix evict, list, batch; a full put
 				 * evicts the least recently used entry */
+	__u64 last_evicted_size; /* evicted_size of the last put */
 	int creates;		/* VMEMCACHE_IOC_CREATE answered */
 	struct vmemcache_create last_create;
 };

@@ -63,15 +63,17 @@ static void test_attach(VMEMcache *c)
 	   ver.features == (VMEMCACHE_FEAT_PUT_REPLACE |
 			    VMEMCACHE_FEAT_EVICT_LRU),
 	   "get_version returns the device's answer");
-	IS_ERR(vmemcache_add(c, "/dev/null"), EBUSY, "vmemcache_add",
-	       "a second add (EBUSY, as libvmemcache)");
-	IS_ERR(vmemcache_set_size(c, VMEMCACHE_MIN_POOL), EALREADY,
-	       "vmemcache_set_size", "set_size after add");
-	IS_ERR(vmemcache_set_extent_size(c, VMEMCACHE_MIN_EXTENT), EALREADY,
-	       "vmemcache_set_extent_size", "set_extent_size after add");
-	IS_ERR(vmemcache_set_eviction_policy(c, VMEMCACHE_REPLACEMENT_LRU),
-	       EALREADY, "vmemcache_set_eviction_policy",
-	       "set_eviction_policy after add");
+	IS_ERR_MSG(vmemcache_add(c, "/dev/null"), EBUSY,
+		   "the cache is already initialized",
+		   "a second add (EBUSY, as libvmemcache)");
+	IS_ERR_MSG(vmemcache_set_size(c, VMEMCACHE_MIN_POOL), EALREADY,
+		   "cache already in use", "set_size after add");
+	IS_ERR_MSG(vmemcache_set_extent_size(c, VMEMCACHE_MIN_EXTENT),
+		   EALREADY, "cache already in use",
+		   "set_extent_size after add");
+	IS_ERR_MSG(vmemcache_set_eviction_policy(c, VMEMCACHE_REPLACEMENT_LRU),
+		   EALREADY, "cache already in use",
+		   "set_eviction_policy after add");
 }
 
 static void test_put_get(VMEMcache *c)
@@ -177,8 +179,9 @@ static void test_exists_evict(VMEMcache *c)
 	evict_calls = 0;
 	ok(vmemcache_evict(c, "foo", 3) == 0 && evict_calls == 1 &&
 	   !strcmp(evicted, "foo"), "evict foo calls on_evict with the key");
-	IS_ERR(vmemcache_evict(c, "foo", 3), ENOENT, "vmemcache_evict",
-	       "evict of a missing key");
+	IS_ERR_MSG(vmemcache_evict(c, "foo", 3), ENOENT,
+		   "vmemcache_evict: cannot find an element with the given key",
+		   "evict of a missing key");
 	ok(evict_calls == 1, "... and does not call on_evict");
 
 	/* "lazy" is the only entry left. */
@@ -190,8 +193,8 @@ static void test_exists_evict(VMEMcache *c)
 	   vmemcache_exists(c, "lazy", 4, NULL) == 1,
 	   "evict(NULL) evicts the LRU entry");
 	ok(vmemcache_evict(c, NULL, 0) == 0, "evict(NULL) again");
-	IS_ERR(vmemcache_evict(c, NULL, 0), ESRCH, "vmemcache_evict",
-	       "evict(NULL) on an empty cache");
+	IS_ERR_MSG(vmemcache_evict(c, NULL, 0), ESRCH, "no element to evict",
+		   "evict(NULL) on an empty cache");
 	ok(evict_calls == 1, "evict(NULL) does not call on_evict");
 	vmemcache_callback_on_evict(c, NULL, NULL);
 }
@@ -228,7 +231,9 @@ static void test_stats(VMEMcache *c)
 		((__u64 *)&fakedev_state->st)[i] = 1000 + i;
 	ok(sizeof(map) / sizeof(map[0]) == VMEMCACHE_STATS_NUM,
 	   "every statistic is mapped");
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+	/* The shared cache's traffic counters are the handle's: below. */
+	for (size_t i = VMEMCACHE_STAT_ENTRIES; i < sizeof(map) / sizeof(map[0]);
+	     i++) {
 		__u64 want = *(__u64 *)((char *)&fakedev_state->st + map[i].off);
 
 		v = 0;
@@ -239,19 +244,129 @@ static void test_stats(VMEMcache *c)
 			good = 0;
 		}
 	}
-	ok(good, "get_stat maps every statistic to its field");
+	ok(good, "get_stat maps the shared cache's state to its fields");
 	ok(vmemcache_get_stats(c, &st) == 0 &&
 	   !memcmp(&st, &fakedev_state->st, sizeof(st)), "get_stats returns all");
-	IS_ERR(vmemcache_get_stat(c, VMEMCACHE_STAT_PUT, &small,
-				  sizeof(small)),
-	       EINVAL, "vmemcache_get_stat", "get_stat with value_size 4");
-	IS_ERR(vmemcache_get_stat(c, VMEMCACHE_STATS_NUM, &v, sizeof(v)),
-	       EINVAL, "vmemcache_get_stat", "get_stat(STATS_NUM)");
+	IS_ERR_MSG(vmemcache_get_stat(c, VMEMCACHE_STAT_PUT, &small,
+				      sizeof(small)),
+		   EINVAL, "wrong size of the value: 4 (should be: 8)",
+		   "get_stat with value_size 4");
+	IS_ERR_MSG(vmemcache_get_stat(c, VMEMCACHE_STATS_NUM, &v, sizeof(v)),
+		   EINVAL, "unknown value of statistic: 9",
+		   "get_stat(STATS_NUM)");
 	IS_ERR(vmemcache_get_stat(c, VMEMCACHE_STAT_PUT, NULL, sizeof(v)),
 	       EINVAL, "vmemcache_get_stat", "get_stat into NULL");
 	IS_ERR(vmemcache_get_stats(c, NULL), EINVAL, "vmemcache_get_stats",
 	       "get_stats into NULL");
 	fakedev_state->st = saved;
+}
+
+static size_t stat_of(VMEMcache *c, enum vmemcache_statistic stat)
+{
+	size_t v = (size_t)-1;
+
+	vmemcache_get_stat(c, stat, &v, sizeof(v));
+	return v;
+}
+
+/*
+ * On the shared cache, puts, gets, hits, misses and evictions are what the
+ * handle did, whatever other processes do (the fake's counters are set to
+ * large values and move with every call).
+ */
+static void test_shared_stats(void)
+{
+	VMEMcache *c = attach(), *other = attach();
+	size_t before[VMEMCACHE_STAT_ENTRIES], after[VMEMCACHE_STAT_ENTRIES];
+	char buf[8];
+	int i;
+
+	fakedev_state->st.puts = 5000;
+	fakedev_state->st.gets = 5000;
+	ok(vmemcache_put(other, "o", 1, "1", 1) == 0 &&
+	   vmemcache_get(other, "o", 1, buf, sizeof(buf), 0, NULL) == 1,
+	   "another handle puts and gets");
+	for (i = 0; i < VMEMCACHE_STAT_ENTRIES; i++)
+		before[i] = stat_of(c, (enum vmemcache_statistic)i);
+	ok(before[VMEMCACHE_STAT_PUT] == 0 && before[VMEMCACHE_STAT_GET] == 0 &&
+	   before[VMEMCACHE_STAT_EVICT] == 0,
+	   "a new handle on the shared cache counts nothing yet");
+	ok(vmemcache_put(c, "s1", 2, "x", 1) == 0 &&
+	   vmemcache_get(c, "s1", 2, buf, sizeof(buf), 0, NULL) == 1 &&
+	   vmemcache_get(c, "s0", 2, buf, sizeof(buf), 0, NULL) == -1 &&
+	   vmemcache_evict(c, "s1", 2) == 0, "put, hit, miss, evict");
+	for (i = 0; i < VMEMCACHE_STAT_ENTRIES; i++)
+		after[i] = stat_of(c, (enum vmemcache_statistic)i);
+	ok(after[VMEMCACHE_STAT_PUT] == 1 && after[VMEMCACHE_STAT_GET] == 2 &&
+	   after[VMEMCACHE_STAT_HIT] == 1 && after[VMEMCACHE_STAT_MISS] == 1 &&
+	   after[VMEMCACHE_STAT_EVICT] == 1,
+	   "get_stat counts the handle's own: puts %zu gets %zu hits %zu misses %zu evictions %zu",
+	   after[0], after[1], after[2], after[3], after[4]);
+	ok(stat_of(c, VMEMCACHE_STAT_ENTRIES) ==
+	   fakedev_state->st.entries, "entries are the cache's");
+	ok(fakedev.last_evicted_size == 0,
+	   "a module without the evicted log gets no log");
+	vmemcache_delete(other);
+	vmemcache_delete(c);
+}
+
+static char fill_value[] = "0123456789";
+static int fill_calls;
+
+/* on_miss that puts a value for the key that missed. */
+static void on_miss_fill(VMEMcache *cache, const void *key, size_t key_size,
+			 void *arg)
+{
+	fill_calls++;
+	if (arg)	/* the put fails */
+		fakedev.fail_errno = ENOSPC;
+	vmemcache_put(cache, key, key_size, fill_value, 10);
+}
+
+/*
+ * libvmemcache: a put of the missed key from on_miss serves the pending
+ * get from the value being put (the offset applied, the buffer's size
+ * respected) with no second lookup: the kernel counts one get, a miss.
+ */
+static void test_miss_fill(void)
+{
+	VMEMcache *c = attach();
+	struct vmemcache_stats st0, st1;
+	char buf[16];
+	size_t vsize = 0;
+	ssize_t n;
+	int calls;
+
+	vmemcache_callback_on_miss(c, on_miss_fill, NULL);
+	vmemcache_get_stats(c, &st0);
+	calls = fakedev.calls;
+	memset(buf, 0, sizeof(buf));
+	n = vmemcache_get(c, "f1", 2, buf, 4, 3, &vsize);
+	ok(n == 4 && vsize == 10 && !memcmp(buf, "3456", 4) && fill_calls == 1,
+	   "a filled miss returns the put's bytes from the offset (%zd, %zu, %.4s)",
+	   n, vsize, buf);
+	vmemcache_get_stats(c, &st1);
+	ok(st1.gets - st0.gets == 1 && st1.misses - st0.misses == 1 &&
+	   st1.puts - st0.puts == 1 && fakedev.calls - calls == 3,
+	   "the kernel saw one get (a miss) and one put, no second lookup");
+	ok(stat_of(c, VMEMCACHE_STAT_GET) == 1 &&
+	   stat_of(c, VMEMCACHE_STAT_MISS) == 1 &&
+	   stat_of(c, VMEMCACHE_STAT_HIT) == 0 &&
+	   stat_of(c, VMEMCACHE_STAT_PUT) == 1,
+	   "get_stat: gets 1, misses 1, hits 0, puts 1, as libvmemcache");
+	n = vmemcache_get(c, "f1", 2, buf, sizeof(buf), 0, &vsize);
+	ok(n == 10 && fill_calls == 1, "the put stored the value too");
+	n = vmemcache_get(c, "f2", 2, buf, sizeof(buf), 12, &vsize);
+	ok(n == 0 && vsize == 10, "an offset past the value copies nothing");
+	n = vmemcache_get(c, "f3", 2, NULL, 0, 0, &vsize);
+	ok(n == 0 && vsize == 10, "a NULL buffer learns the size");
+	/* A put that fails still serves the get, as libvmemcache's. */
+	vmemcache_callback_on_miss(c, on_miss_fill, c);
+	n = vmemcache_get(c, "f4", 2, buf, sizeof(buf), 0, NULL);
+	ok(n == 10 && !memcmp(buf, fill_value, 10) &&
+	   vmemcache_exists(c, "f4", 2, NULL) == 0,
+	   "a filled miss whose put failed still returns the value");
+	vmemcache_delete(c);
 }
 
 /* ------------------------------------------------ a v2 (private) device */
@@ -321,7 +436,32 @@ static void test_v2(void)
 	   !fakedev.last_create.backing_fd,
 	   "CREATE carries the size, the extent rounded to 8, the policy");
 
+	/* No callback: a private cache's put asks for no log. */
+	ok(vmemcache_put(c, "nolog", 5, "v", 1) == 0 &&
+	   fakedev.last_evicted_size == 0 &&
+	   vmemcache_evict(c, "nolog", 5) == 0,
+	   "without on_evict a private put passes no evicted log");
 	vmemcache_callback_on_evict_ex(c, v2_on_evict, &ev);
+	/*
+	 * With one, the log has room for the most the put can evict: one
+	 * entry per extent of the value (and two more), each with a key of
+	 * the largest size.
+	 */
+	{
+		static char big[100 << 10];
+		__u64 rec = VMEMCACHE_EVICTED_REC_SIZE(VMEMCACHE_MAX_KEY_SIZE);
+
+		int r = vmemcache_put(c, "big", 3, big, sizeof(big));
+
+		ok(r == 0 && fakedev.last_evicted_size >=
+		   sizeof(struct vmemcache_evicted_log) +
+		   (sizeof(big) / 296 + 2) * rec,
+		   "the log of a 100 KiB put holds %llu records of 64 KiB keys",
+		   (unsigned long long)(fakedev.last_evicted_size / rec));
+		ok(vmemcache_evict_flags(c, "big", 3,
+					 VMEMCACHE_EVICT_NO_CALLBACK) == 0,
+		   "evict it quietly");
+	}
 	memset(val, 'v', sizeof(val));
 	for (i = 0; i < FAKEDEV_ENTRIES + 2; i++) {
 		snprintf(key, sizeof(key), "k%d", i);
@@ -392,6 +532,9 @@ int main(void)
 	ok(open("/dev/null", O_RDONLY) == fd && close(fd) == 0,
 	   "... and closes the device again");
 	vmemcache_delete(c);
+	test_shared_stats();
+	test_miss_fill();
+	fakedev_reset();
 	fakedev.on = 0;
 	test_v2();
 	return tap_done();

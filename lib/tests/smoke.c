@@ -31,7 +31,7 @@ static void test_new4(void)
 	c = vmemcache_new("/tmp", VMEMCACHE_MIN_POOL - 1,
 			  VMEMCACHE_MIN_EXTENT, VMEMCACHE_REPLACEMENT_LRU);
 	ok(c == NULL && errno == EINVAL &&
-	   strstr(vmemcache_errormsg(), "vmemcache_set_size") != NULL,
+	   !strcmp(vmemcache_errormsg(), "size 1048575 smaller than 1048576"),
 	   "4-argument new with a small size: %s", vmemcache_errormsg());
 	c = vmemcache_new("/tmp", VMEMCACHE_MIN_POOL, 1,
 			  VMEMCACHE_REPLACEMENT_LRU);
@@ -49,14 +49,17 @@ static void test_setters(void)
 	VMEMcache *c = vmemcache_new();
 
 	ok(c != NULL, "vmemcache_new");
-	IS_ERR(vmemcache_set_size(c, VMEMCACHE_MIN_POOL - 1), EINVAL,
-	       "vmemcache_set_size", "set_size below VMEMCACHE_MIN_POOL");
+	IS_ERR_MSG(vmemcache_set_size(c, VMEMCACHE_MIN_POOL - 1), EINVAL,
+		   "size 1048575 smaller than 1048576",
+		   "set_size below VMEMCACHE_MIN_POOL");
 	ok(vmemcache_set_size(c, VMEMCACHE_MIN_POOL + 1) == 0,
 	   "set_size(MIN_POOL + 1) (rounded up to a page)");
-	IS_ERR(vmemcache_set_size(c, SIZE_MAX), EINVAL, "vmemcache_set_size",
-	       "set_size(SIZE_MAX)");
-	IS_ERR(vmemcache_set_extent_size(c, VMEMCACHE_MIN_EXTENT - 1), EINVAL,
-	       "vmemcache_set_extent_size", "set_extent_size below minimum");
+	IS_ERR_MSG(vmemcache_set_size(c, SIZE_MAX), EINVAL,
+		   "implausibly large size 18446744073709551615",
+		   "set_size(SIZE_MAX)");
+	IS_ERR_MSG(vmemcache_set_extent_size(c, VMEMCACHE_MIN_EXTENT - 1),
+		   EINVAL, "extent size 255 smaller than 256 bytes",
+		   "set_extent_size below minimum");
 	ok(vmemcache_set_extent_size(c, VMEMCACHE_MIN_EXTENT) == 0,
 	   "set_extent_size(VMEMCACHE_MIN_EXTENT)");
 	IS_ERR(vmemcache_set_eviction_policy(c, VMEMCACHE_REPLACEMENT_NUM),
@@ -126,12 +129,12 @@ static void test_add(void)
 		close(fd);
 	ok(mkfifo(fifo, 0600) == 0, "create a fifo");
 
-	IS_ERR(vmemcache_add(c, NULL), EINVAL, "vmemcache_add",
-	       "add(NULL path)");
+	IS_ERR_MSG(vmemcache_add(c, NULL), EINVAL, "invalid (NULL) path",
+		   "add(NULL path)");
 	IS_ERR(vmemcache_add(NULL, "/dev/null"), EINVAL, "vmemcache_add",
 	       "add on a NULL cache");
-	IS_ERR(vmemcache_add(c, "/nonexistent/vmemcache"), ENOENT,
-	       "vmemcache_add", "add on a missing path");
+	IS_ERR_MSG(vmemcache_add(c, "/nonexistent/vmemcache"), ENOENT,
+		   "open: No such file or directory", "add on a missing path");
 	/* A directory: a private cache, made through a device the host lacks. */
 	setenv("VMEMCACHE_DEV", "/nonexistent/vmemcache", 1);
 	IS_ERR(vmemcache_add(c, dir), ENOENT, "vmemcache_add",
@@ -141,10 +144,10 @@ static void test_add(void)
 	   "... and the message names the device: %s", vmemcache_errormsg());
 	unsetenv("VMEMCACHE_DEV");
 	/* libvmemcache's O_TMPFILE fails with ENOTDIR on anything else. */
-	IS_ERR(vmemcache_add(c, file), ENOTDIR, "vmemcache_add",
-	       "add on a regular file");
-	IS_ERR(vmemcache_add(c, fifo), ENOTDIR, "vmemcache_add",
-	       "add on a fifo");
+	IS_ERR_MSG(vmemcache_add(c, file), ENOTDIR, "open: Not a directory",
+		   "add on a regular file");
+	IS_ERR_MSG(vmemcache_add(c, fifo), ENOTDIR, "open: Not a directory",
+		   "add on a fifo");
 	/* A character device other than vmemcache: "not a Device DAX". */
 	fd = open("/dev/null", O_RDONLY);
 	close(fd);
@@ -160,8 +163,9 @@ static void test_add(void)
 	ok(vmemcache_set_size(c, VMEMCACHE_MIN_POOL) == 0 &&
 	   vmemcache_set_extent_size(c, 2 * VMEMCACHE_MIN_POOL) == 0,
 	   "extent size above the size is accepted by the setters");
-	IS_ERR(vmemcache_add(c, dir), EINVAL, "vmemcache_add",
-	       "... and refused by add");
+	IS_ERR_MSG(vmemcache_add(c, dir), EINVAL,
+		   "extent size 2097152 larger than cache size: 1048576 bytes",
+		   "... and refused by add");
 
 	/* A failed add leaves the handle configurable and unattached. */
 	ok(vmemcache_set_size(c, 2 * VMEMCACHE_MIN_POOL) == 0,

@@ -4,7 +4,8 @@
 # symbols.sh SHLIB -- checks the ABI surface of libvmemcache-kdev's shared
 # library: its soname, and that it exports exactly the functions declared in
 # include/libvmemcache.h, at version LIBVMEMCACHE_KDEV_1.0 or, for those
-# added with the private caches, LIBVMEMCACHE_KDEV_1.1. Prints TAP.
+# added with the private caches, LIBVMEMCACHE_KDEV_1.1, or, for the rest of
+# libvmemcache 0.8's header, LIBVMEMCACHE_KDEV_1.2. Prints TAP.
 
 lib=$1
 hdr=$(dirname "$0")/../include/libvmemcache.h
@@ -29,13 +30,16 @@ exported=$(objdump -T "$lib" | awk '$2 == "g" && $4 != "*UND*" &&
 	$NF != $(NF - 1) { print $NF, $(NF - 1) }' | sort)
 declared=$(sed -n '/^typedef/d; s/^[A-Za-z_ ]*[ *](\{0,1\}\(vmemcache_[a-z_0-9]*\))\{0,1\}(.*/\1/p' "$hdr" |
 	sort -u)
+v12=" vmemcache_bench_set "
 v11=" vmemcache_batch vmemcache_callback_on_evict_ex vmemcache_evict_flags vmemcache_evict_prefix vmemcache_get_exact vmemcache_list vmemcache_new0 vmemcache_new4 "
 
-bad=$(echo "$exported" | awk -v v11="$v11" '{
+bad=$(echo "$exported" | awk -v v11="$v11" -v v12="$v12" '{
 	want = index(v11, " " $1 " ") ? "LIBVMEMCACHE_KDEV_1.1" : "LIBVMEMCACHE_KDEV_1.0"
+	if (index(v12, " " $1 " "))
+		want = "LIBVMEMCACHE_KDEV_1.2"
 	if ($2 != want) print }')
 [ -z "$bad" ]
-check $? "every exported symbol has its version (1.0, or 1.1 for the additions)"
+check $? "every exported symbol has its version (1.0, 1.1 or 1.2)"
 [ -z "$bad" ] || echo "$bad" | sed 's/^/#   /'
 
 names=$(echo "$exported" | awk '{ print $1 }')

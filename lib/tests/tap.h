@@ -56,6 +56,22 @@ static inline int is_err(long ret, int err, int want, const char *func,
 	is_err(ret_, err_, want, func, what);				\
 } while (0)
 
+/*
+ * Runs @call: -1, errno @want and exactly the message @msg (libvmemcache's
+ * text for that failure, which programs compare).
+ */
+#define IS_ERR_MSG(call, want, msg, what) do {				\
+	long ret_ = (long)(call);					\
+	int err_ = errno;						\
+	const char *m_ = vmemcache_errormsg();				\
+									\
+	if (!ok(ret_ == -1 && err_ == (want) && !strcmp(m_, (msg)),	\
+		"%s: errno %s, \"%s\"", (what), strerrorname_np(want),	\
+		(msg)))							\
+		printf("#   got ret %ld errno %d, message \"%s\"\n", ret_,	\
+		       err_, m_);					\
+} while (0)
+
 static inline int tap_done(void)
 {
 	printf("1..%d\n", tap_n);

@@ -197,18 +197,22 @@ TEST_F(lib, statistics)
 	STAT(VMEMCACHE_STAT_HEAP_ENTRIES, heap);
 #undef STAT
 	ASSERT_EQ(gets, hits + misses);
-	if (private) {
-		/* A private cache's counters are its own, from zero. */
-		ASSERT_EQ(2U, puts);
-		ASSERT_EQ(2U, gets);
-		ASSERT_EQ(1U, hits);
-		ASSERT_EQ(1U, misses);
-		ASSERT_EQ(1U, evicts);
-	} else {
-		/* The shared counters are not zeroed by a reset. */
-		ASSERT_LE(2U, puts);
-		ASSERT_LE(1U, misses);
-		ASSERT_LE(1U, evicts);
+	/*
+	 * A private cache's counters are its own, from zero; on the shared
+	 * cache get_stat counts what this handle did.
+	 */
+	ASSERT_EQ(2U, puts);
+	ASSERT_EQ(2U, gets);
+	ASSERT_EQ(1U, hits);
+	ASSERT_EQ(1U, misses);
+	ASSERT_EQ(1U, evicts);
+	if (!private) {
+		struct vmemcache_stats st;
+
+		/* get_stats: the whole cache's, since the module loaded. */
+		ASSERT_EQ(0, vmemcache_get_stats(self->cache, &st));
+		ASSERT_LE(2U, st.puts);
+		ASSERT_LE(1U, st.misses);
 	}
 	ASSERT_EQ(1U, entries);
 	ASSERT_EQ(2 * 256U, pool);
@@ -306,6 +310,207 @@ TEST_F(lib, callbacks)
 	ASSERT_EQ(-1, vmemcache_get(self->cache, "m", 1, buf, sizeof(buf), 0,
 				    NULL));
 	ASSERT_EQ(ENOENT, errno);
+}
+
+/* A second handle's traffic on the same cache is not the first's. */
+TEST_F(lib, stats_per_handle)
+{
+	size_t puts = 0, gets = 0;
+	VMEMcache *other;
+	char buf[4];
+
+	NEED_CACHE();
+	if (strcmp(variant->kind, "shared"))
+		SKIP(return, "a private cache has one handle");
+	other = vmemcache_new();
+	ASSERT_NE(NULL, other);
+	ASSERT_EQ(0, vmemcache_add(other, vmc_dev_path()));
+	ASSERT_EQ(0, vmemcache_put(other, "o", 1, "1", 1));
+	ASSERT_EQ(1, vmemcache_get(other, "o", 1, buf, sizeof(buf), 0, NULL));
+	ASSERT_EQ(0, vmemcache_get_stat(self->cache, VMEMCACHE_STAT_PUT, &puts,
+					sizeof(puts)));
+	ASSERT_EQ(0, vmemcache_get_stat(self->cache, VMEMCACHE_STAT_GET, &gets,
+					sizeof(gets)));
+	ASSERT_EQ(0U, puts);
+	ASSERT_EQ(0U, gets);
+	ASSERT_EQ(0, vmemcache_get_stat(other, VMEMCACHE_STAT_PUT, &puts,
+					sizeof(puts)));
+	ASSERT_EQ(1U, puts);
+	vmemcache_delete(other);
+}
+
+/*
+ * A miss that on_miss fills counts as libvmemcache counts it: one get, a
+ * miss, no hit (no second lookup), and the put.
+ */
+TEST_F(lib, on_miss_counting)
+{
+	size_t puts = 0, gets = 0, hits = 0, misses = 0, vsize = 0;
+	struct vmemcache_stats st0, st1;
+	int calls = 0;
+	char buf[8];
+
+	NEED_CACHE();
+	vmemcache_callback_on_miss(self->cache, fill_on_miss, &calls);
+	ASSERT_EQ(0, vmemcache_get_stats(self->cache, &st0));
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(3, vmemcache_get(self->cache, "miss", 4, buf, 3, 2, &vsize));
+	ASSERT_EQ(1, calls);
+	ASSERT_EQ(6U, vsize);
+	ASSERT_EQ(0, memcmp(buf, "lle", 3));
+#define STAT(s, v) ASSERT_EQ(0, vmemcache_get_stat(self->cache, s, &v, sizeof(v)))
+	STAT(VMEMCACHE_STAT_PUT, puts);
+	STAT(VMEMCACHE_STAT_GET, gets);
+	STAT(VMEMCACHE_STAT_HIT, hits);
+	STAT(VMEMCACHE_STAT_MISS, misses);
+#undef STAT
+	ASSERT_EQ(1U, puts);
+	ASSERT_EQ(1U, gets);
+	ASSERT_EQ(0U, hits);
+	ASSERT_EQ(1U, misses);
+	if (strcmp(variant->kind, "shared")) {
+		/* The kernel itself saw one get. */
+		ASSERT_EQ(0, vmemcache_get_stats(self->cache, &st1));
+		ASSERT_EQ(1U, st1.gets - st0.gets);
+		ASSERT_EQ(1U, st1.misses - st0.misses);
+	}
+	ASSERT_EQ(6, vmemcache_get(self->cache, "miss", 4, buf, sizeof(buf), 0,
+				   NULL));
+	ASSERT_EQ(1, calls);
+}
+
+#define FILL_THREADS	10
+/* A 1 MiB pool holds five: a new entry soon goes. */
+#define FILL_VSIZE	(192 << 10)
+
+struct fill_thread {
+	VMEMcache *cache;
+	unsigned int id;
+	unsigned int gets;
+	unsigned int misses;	/* gets that failed */
+	unsigned int bad;	/* gets with a wrong value */
+};
+
+/* on_miss: the value of key "t<thread>-<n>" is its pattern. */
+static void fill_pattern(VMEMcache *cache, const void *key, size_t ksize,
+			 void *arg)
+{
+	uint8_t *val = malloc(FILL_VSIZE);
+	char k[32];
+
+	(void)arg;
+	if (!val)
+		return;
+	snprintf(k, sizeof(k), "%.*s", (int)ksize, (const char *)key);
+	vmc_fill(val, FILL_VSIZE, vmc_mix64(strtoull(k + 1, NULL, 10) * 1000003 +
+					     strtoull(strchr(k, '-') + 1, NULL, 10)));
+	vmemcache_put(cache, key, ksize, val, FILL_VSIZE);
+	free(val);
+}
+
+static void *fill_worker(void *arg)
+{
+	uint8_t *buf = malloc(FILL_VSIZE);
+	struct fill_thread *t = arg;
+	unsigned int i;
+	char key[32];
+
+	if (!buf)
+		return NULL;
+	for (i = 0; i < t->gets; i++) {
+		int len = snprintf(key, sizeof(key), "t%u-%u", t->id, i);
+		ssize_t n = vmemcache_get(t->cache, key, (size_t)len, buf,
+					  FILL_VSIZE, 0, NULL);
+
+		if (n != FILL_VSIZE)
+			t->misses++;
+		else if (vmc_check(buf, FILL_VSIZE,
+				   vmc_mix64(t->id * 1000003ULL + i)) >= 0)
+			t->bad++;
+	}
+	free(buf);
+	return NULL;
+}
+
+/*
+ * 10 threads get keys nobody put, under eviction pressure (the cache holds
+ * a fraction of what they fill): on_miss fills each, and no get misses,
+ * for the put serves the get that missed.  Looking the key up again could
+ * miss an entry another thread's put evicted meanwhile.
+ */
+TEST_F(lib, on_miss_fills_never_miss)
+{
+	struct fill_thread t[FILL_THREADS];
+	pthread_t tid[FILL_THREADS];
+	struct vmemcache_stats st;
+	size_t evicts = 0;
+	unsigned int per_thread, i;
+
+	NEED_CACHE();
+	if (!strcmp(variant->kind, "shared"))
+		ASSERT_EQ(0, vmc_config(1 << 20, 256, "lru"));
+	if (!strcmp(variant->kind, "dax")) {
+		/* The whole device is too large to press: 2 MiB of it. */
+		vmemcache_delete(self->cache);
+		self->cache = vmemcache_new();
+		ASSERT_NE(NULL, self->cache);
+		ASSERT_EQ(0, vmemcache_set_size(self->cache, 2 << 20));
+		ASSERT_EQ(0, vmemcache_add(self->cache, vmc_backing()))
+			TH_LOG("%s", vmemcache_errormsg());
+	}
+	ASSERT_EQ(0, vmemcache_get_stats(self->cache, &st));
+	per_thread = (unsigned int)(2 * st.pool_size / FILL_VSIZE /
+				    FILL_THREADS) + 40;
+	if (per_thread > 200)
+		SKIP(return, "pool of %llu bytes: too large to press",
+		     (unsigned long long)st.pool_size);
+	vmemcache_callback_on_miss(self->cache, fill_pattern, NULL);
+	for (i = 0; i < FILL_THREADS; i++) {
+		t[i] = (struct fill_thread){ .cache = self->cache, .id = i,
+					     .gets = per_thread };
+		ASSERT_EQ(0, pthread_create(&tid[i], NULL, fill_worker, &t[i]));
+	}
+	for (i = 0; i < FILL_THREADS; i++) {
+		ASSERT_EQ(0, pthread_join(tid[i], NULL));
+		EXPECT_EQ(0U, t[i].misses) TH_LOG("thread %u", i);
+		EXPECT_EQ(0U, t[i].bad) TH_LOG("thread %u", i);
+	}
+	ASSERT_EQ(0, vmemcache_get_stat(self->cache, VMEMCACHE_STAT_EVICT,
+					&evicts, sizeof(evicts)));
+	ASSERT_LT(0U, evicts) TH_LOG("no eviction pressure");
+}
+
+/* libvmemcache's benchmark hooks. */
+TEST_F(lib, bench_set)
+{
+	char buf[8] = "xxxxxxx";
+	size_t vsize = 0;
+
+	NEED_CACHE();
+	ASSERT_EQ(0, vmemcache_put(self->cache, "b", 1, "0123456789", 10));
+	vmemcache_bench_set(self->cache, VMEMCACHE_BENCH_NO_MEMCPY, 1);
+	/* The count a copy would have made, and no copy. */
+	ASSERT_EQ(6, vmemcache_get(self->cache, "b", 1, buf, 6, 4, &vsize));
+	ASSERT_EQ(10U, vsize);
+	ASSERT_STREQ("xxxxxxx", buf);
+	vmemcache_bench_set(self->cache, VMEMCACHE_BENCH_NO_MEMCPY, 0);
+	ASSERT_EQ(6, vmemcache_get(self->cache, "b", 1, buf, 6, 4, NULL));
+	ASSERT_EQ(0, memcmp(buf, "456789", 6));
+	vmemcache_bench_set(self->cache, VMEMCACHE_BENCH_PREFAULT, 1);
+	errno = 0;
+	vmemcache_bench_set(self->cache, VMEMCACHE_BENCH_INDEX_ONLY, 0);
+	ASSERT_EQ(0, errno);
+	vmemcache_bench_set(self->cache, VMEMCACHE_BENCH_INDEX_ONLY, 1);
+	ASSERT_EQ(ENOTSUP, errno);
+	ASSERT_NE(NULL, strstr(vmemcache_errormsg(),
+			       "VMEMCACHE_BENCH_INDEX_ONLY"));
+	vmemcache_bench_set(self->cache, (enum vmemcache_bench_cfg)7, 1);
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_STREQ("invalid config parameter: 7", vmemcache_errormsg());
+	/* Nothing changed: the value is intact. */
+	ASSERT_EQ(10, vmemcache_get(self->cache, "b", 1, buf, 8, 0, NULL) + 2);
+	ASSERT_EQ(VMEMCACHE_MAJOR_VERSION, 0);
+	ASSERT_EQ(VMEMCACHE_MINOR_VERSION, 8);
 }
 
 struct listing {
@@ -534,6 +739,71 @@ TEST_F(libpriv, configuration)
 }
 
 /* The setters' bad values, and setters once the cache is added. */
+#define LONG_KEY	4000
+
+/* Every eviction reaches on_evict, however many long keys a call evicts. */
+static void count_long_evict(VMEMcache *cache, const void *key, size_t ksize,
+			     void *arg)
+{
+	struct evicts *ev = arg;
+
+	(void)cache;
+	(void)key;
+	ev->calls++;
+	ev->bytes += ksize;
+}
+
+static int put_long_keys(VMEMcache *c, const char *prefix, int n)
+{
+	static char key[LONG_KEY];
+	int i;
+
+	memset(key, 'k', sizeof(key));
+	for (i = 0; i < n; i++) {
+		int len = snprintf(key, 32, "%s%06d", prefix, i);
+
+		key[len] = 'k';
+		if (vmemcache_put(c, key, sizeof(key), "v", 1))
+			return -1;
+	}
+	return 0;
+}
+
+TEST_F(libpriv, evicted_long_keys)
+{
+	static uint8_t val[1 << 20];
+	struct evicts ev = { 0 };
+	size_t entries = 0, evicts = 0;
+	ssize_t n;
+	VMEMcache *c;
+
+	/* 4096 one-extent entries; their keys, 16 MB, fill no log of old. */
+	c = new_private(1 << 20, 256, VMEMCACHE_REPLACEMENT_LRU);
+	ASSERT_NE(NULL, c);
+	vmemcache_callback_on_evict(c, count_long_evict, &ev);
+	ASSERT_EQ(0, put_long_keys(c, "a", 4096))
+		TH_LOG("%s", vmemcache_errormsg());
+	ASSERT_EQ(0, vmemcache_get_stat(c, VMEMCACHE_STAT_ENTRIES, &entries,
+					sizeof(entries)));
+	ASSERT_EQ(4096U, entries);
+	ASSERT_EQ(0, ev.calls);
+	/* One put evicts them all. */
+	ASSERT_EQ(0, vmemcache_put(c, "big", 3, val, sizeof(val)));
+	ASSERT_EQ(4096, ev.calls);
+	ASSERT_EQ(4096U * LONG_KEY, ev.bytes);
+	ASSERT_EQ(0, vmemcache_get_stat(c, VMEMCACHE_STAT_EVICT, &evicts,
+					sizeof(evicts)));
+	ASSERT_EQ(4096U, evicts);
+	/* A prefix eviction of thousands of long keys reports each. */
+	ASSERT_EQ(0, vmemcache_evict(c, "big", 3));
+	ASSERT_EQ(0, put_long_keys(c, "p", 3000));
+	ev.calls = 0;
+	n = vmemcache_evict_prefix(c, "p", 1, 0);
+	ASSERT_EQ(3000, n);
+	ASSERT_EQ(3000, ev.calls);
+	vmemcache_delete(c);
+}
+
 TEST_F(libpriv, setter_errors)
 {
 	VMEMcache *c = vmemcache_new();
@@ -541,8 +811,11 @@ TEST_F(libpriv, setter_errors)
 	ASSERT_NE(NULL, c);
 	ASSERT_EQ(-1, vmemcache_set_size(c, VMEMCACHE_MIN_POOL - 1));
 	ASSERT_EQ(EINVAL, errno);
+	ASSERT_STREQ("size 1048575 smaller than 1048576", vmemcache_errormsg());
 	ASSERT_EQ(-1, vmemcache_set_extent_size(c, VMEMCACHE_MIN_EXTENT - 1));
 	ASSERT_EQ(EINVAL, errno);
+	ASSERT_STREQ("extent size 255 smaller than 256 bytes",
+		     vmemcache_errormsg());
 	ASSERT_EQ(-1, vmemcache_set_eviction_policy(c,
 			(enum vmemcache_repl_p)(VMEMCACHE_REPLACEMENT_LRU + 1)));
 	ASSERT_EQ(EINVAL, errno);
@@ -552,6 +825,7 @@ TEST_F(libpriv, setter_errors)
 	ASSERT_EQ(0, vmemcache_add(c, "/tmp"));
 	ASSERT_EQ(-1, vmemcache_set_size(c, 2 * VMEMCACHE_MIN_POOL));
 	ASSERT_EQ(EALREADY, errno);
+	ASSERT_STREQ("cache already in use", vmemcache_errormsg());
 	ASSERT_EQ(-1, vmemcache_set_extent_size(c, 512));
 	ASSERT_EQ(EALREADY, errno);
 	ASSERT_EQ(-1, vmemcache_set_eviction_policy(c,
@@ -702,8 +976,13 @@ TEST(add_errors)
 	int fd;
 
 	ASSERT_NE(NULL, cache);
+	/* libvmemcache's texts, which programs compare. */
+	ASSERT_EQ(-1, vmemcache_add(cache, NULL));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_STREQ("invalid (NULL) path", vmemcache_errormsg());
 	ASSERT_EQ(-1, vmemcache_add(cache, "/nonexistent/vmemcache"));
 	ASSERT_EQ(ENOENT, errno);
+	ASSERT_STREQ("open: No such file or directory", vmemcache_errormsg());
 	/* A character device that is neither vmemcache nor DAX. */
 	ASSERT_EQ(-1, vmemcache_add(cache, "/dev/null"));
 	ASSERT_EQ(EINVAL, errno);
@@ -713,17 +992,56 @@ TEST(add_errors)
 	close(fd);
 	ASSERT_EQ(-1, vmemcache_add(cache, "/tmp/lib_test_file"));
 	ASSERT_EQ(ENOTDIR, errno);
+	ASSERT_STREQ("open: Not a directory", vmemcache_errormsg());
 	unlink("/tmp/lib_test_file");
 	/* The DAX device while the shared cache holds it (pmem pass). */
 	if (*vmc_backing()) {
+		char want[128];
+
 		ASSERT_EQ(0, vmc_restore_defaults());
 		ASSERT_EQ(-1, vmemcache_add(cache, vmc_backing()));
 		ASSERT_EQ(EBUSY, errno);
+		snprintf(want, sizeof(want),
+			 "vmemcache_add: %s is in use: Device or resource busy",
+			 vmc_backing());
+		ASSERT_STREQ(want, vmemcache_errormsg());
 	}
 	ASSERT_EQ(0, vmemcache_add(cache, vmc_dev_path()));
 	ASSERT_EQ(-1, vmemcache_add(cache, vmc_dev_path()));
 	ASSERT_EQ(EBUSY, errno);
+	ASSERT_STREQ("the cache is already initialized", vmemcache_errormsg());
 	vmemcache_delete(cache);
+}
+
+/*
+ * Two caches on one DAX device, as libvmemcache's twolevel test makes:
+ * the claim is exclusive, the second add fails with EBUSY (documented).
+ */
+TEST(two_caches_on_one_device)
+{
+	VMEMcache *a, *b;
+	char want[128];
+
+	if (!*vmc_backing())
+		SKIP(return, "DRAM pass: no DAX device");
+	ASSERT_EQ(0, vmc_sysfs_write("backing_dev", "none"));
+	a = vmemcache_new();
+	b = vmemcache_new();
+	ASSERT_EQ(0, vmemcache_set_size(a, 2 << 20));
+	ASSERT_EQ(0, vmemcache_set_size(b, 2 << 20));
+	ASSERT_EQ(0, vmemcache_add(a, vmc_backing()))
+		TH_LOG("%s", vmemcache_errormsg());
+	ASSERT_EQ(-1, vmemcache_add(b, vmc_backing()));
+	ASSERT_EQ(EBUSY, errno);
+	snprintf(want, sizeof(want),
+		 "vmemcache_add: %s is in use: Device or resource busy",
+		 vmc_backing());
+	ASSERT_STREQ(want, vmemcache_errormsg());
+	vmemcache_delete(a);
+	/* Free again once the first is gone. */
+	ASSERT_EQ(0, vmemcache_add(b, vmc_backing()));
+	vmemcache_delete(b);
+	ASSERT_EQ(0, vmc_restore_defaults());
 }
 
 TEST_HARNESS_MAIN

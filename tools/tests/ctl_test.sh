@@ -92,8 +92,8 @@ expect 0 "put --help" put --help
 # --- the device
 expect 3 "a missing device is an error, not a missing key" \
 	-d /nonexistent/vmemcache get foo
-err_has "vmemcachectl: get: vmemcache_add: cannot access /nonexistent/vmemcache" \
-	"... with the library's message"
+err_has "vmemcachectl: get: open: No such file or directory" \
+	"... with the library's message (libvmemcache's text)"
 VMEMCACHE_DEV=/nonexistent expect 3 "VMEMCACHE_DEV is used" get foo
 expect 3 "a directory is refused" -d "$TMP" get foo
 err_has "a private cache there would vanish" "... as a private cache"
@@ -171,7 +171,7 @@ expect 1 "... which was -dash" exists -- -dash
 expect 0 "... neg stays" exists neg
 expect 0 "evict the last entry" evict
 expect 1 "evict on an empty cache" evict
-err_has "vmemcache_evict: no entry can be evicted" "... says nothing can be evicted"
+err_has "vmemcachectl: evict: no element to evict" "... says nothing can be evicted"
 
 # --- stat, version
 expect 0 "stat" stat
