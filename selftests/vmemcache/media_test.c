@@ -215,6 +215,7 @@ TEST_F(media, memory_failure_drops_entries_and_retires_the_page)
 	ASSERT_EQ((uint64_t)slots, (uint64_t)present);
 	ASSERT_EQ((uint64_t)slots * EXT, st.pool_used);
 	ASSERT_EQ(PAGE, st.poisoned);
+	ASSERT_EQ(0, vmc_check_consistency());
 	ASSERT_EQ(st.pool_size, st.pool_used + st.poisoned);
 
 	/* A new allocator on the same device keeps the page out of service. */
@@ -232,6 +233,7 @@ TEST_F(media, memory_failure_drops_entries_and_retires_the_page)
 	present = check_present(self->fd, "g", slots + 64, 2 * EXT);
 	ASSERT_EQ((long)slots, present);
 	ASSERT_EQ(0, vmc_stats(self->fd, &st));
+	ASSERT_EQ(0, vmc_check_consistency());
 	ASSERT_EQ(PAGE, st.poisoned);
 	ASSERT_EQ(st.pool_size, st.pool_used + st.poisoned);
 }
@@ -250,6 +252,7 @@ TEST_F(media, memory_failure_in_free_space)
 	ASSERT_EQ(PER_PAGE, st.entries);
 	ASSERT_EQ(PAGE, st.poisoned);
 	ASSERT_EQ(2U, st.free_extents);
+	ASSERT_EQ(0, vmc_check_consistency());
 	ASSERT_EQ(PER_PAGE, check_present(self->fd, "e", PER_PAGE, EXT));
 	/* The same page again: nothing changes. */
 	ASSERT_EQ(0, hard_offline(128 * PAGE));
@@ -267,6 +270,7 @@ TEST_F(media, memory_failure_in_free_space)
  * fails with EIO and drops it; a value across the whole rest of the pool
  * is readable, so no extent was placed on the bad block; a new claim of
  * the device leaves the page out.  The bad block stays for the rest of
+	ASSERT_EQ(0, vmc_check_consistency());
  * the boot (pmem cannot clear it without firmware support), which is why
  * it sits at the end of the device, outside the pools of other tests.
  */
@@ -339,6 +343,7 @@ TEST_F_TIMEOUT(media, bad_block_fails_get_with_eio_and_drops_the_entry, 300)
 	ASSERT_EQ(0, vmc_get(self->fd, "all", 3, buf, win, base, &copied,
 			     &size));
 	ASSERT_EQ(win, copied);
+	ASSERT_EQ(0, vmc_check_consistency());
 	ASSERT_EQ(dev - 512, size);
 	for (i = 0; i < win; i++)
 		ASSERT_EQ(0, buf[i]) TH_LOG("byte %u", i);
@@ -417,3 +422,4 @@ TEST_F(media, device_removal_retires_the_pool)
 }
 
 TEST_HARNESS_MAIN
+	EXPECT_EQ(0, vmc_check_consistency());	/* and bind it again */
