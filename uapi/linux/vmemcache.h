@@ -339,6 +339,10 @@ struct vmemcache_batch {
  * EXISTS, EVICT, STATS and VERSION work as on /dev/vmemcache, on a cache of
  * its own.  The cache lives while any descriptor for it is open (dup,
  * fork and SCM_RIGHTS share it) and is freed with the last close.
+ *
+ * When the device of a DAX cache goes away (its driver is unbound, its
+ * namespace destroyed), the cache stops using it: every PUT and GET fails
+ * with ENXIO from then on, and the descriptor still closes normally.
  */
 struct vmemcache_create {
 	__u64 size;
