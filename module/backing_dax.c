@@ -533,7 +533,8 @@ static int vmc_dax_map(struct vmc_backing_dax *d, u64 size)
 
 /*
  * Claim device @dev for @d (and name it /dev/<disk> unless @d has a
- * path): 0 or -errno.
+ * path): 0 or -errno.  A read-only device is refused: the pool is
+ * written, and blkdev_get_by_dev() itself does not check.
  */
 static int vmc_dax_claim(struct vmc_backing_dax *d, dev_t dev)
 {
@@ -542,6 +543,10 @@ static int vmc_dax_claim(struct vmc_backing_dax *d, dev_t dev)
 		return PTR_ERR(d->bdev);
 	if (!d->path[0])
 		snprintf(d->path, VMC_DAX_NAME_MAX, "/dev/%pg", d->bdev);
+	if (bdev_read_only(d->bdev)) {
+		blkdev_put(d->bdev, VMC_DAX_MODE);
+		return -EROFS;
+	}
 	return 0;
 }
 
@@ -637,9 +642,9 @@ err_put:
  * reason.
  *
  * Return: the backing, sized to the whole device (page aligned), or an
- * ERR_PTR: -ENOENT, -ENOTBLK, -EBUSY (in use), -EOPNOTSUPP (not DAX
- * capable), -EINVAL (unaligned partition), -ENOSPC (smaller than
- * @min_size), -ENOMEM, -EIO, -ENXIO (going away).
+ * ERR_PTR: -ENOENT, -ENOTBLK, -EROFS (read-only device), -EBUSY (in
+ * use), -EOPNOTSUPP (not DAX capable), -EINVAL (unaligned partition),
+ * -ENOSPC (smaller than @min_size), -ENOMEM, -EIO, -ENXIO (going away).
  */
 struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size,
 					   vmc_media_failure_fn failure,
@@ -665,7 +670,8 @@ struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size,
 
 /**
  * vmc_backing_dax_create_dev() - claim a DAX block device given its number
- * @dev: the device, from a descriptor the caller opened for writing
+ * @dev: the device, from a descriptor the caller opened for reading and
+ *	 writing
  * @min_size: smallest usable pool
  *
  * Like vmc_backing_dax_create() with no @failure: the cache it will serve

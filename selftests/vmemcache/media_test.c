@@ -16,6 +16,8 @@
  *    and the device can be claimed again once it is back;
  *  - the same unbind under a private DAX cache: its gets and puts fail
  *    with ENXIO, nothing touches the old mapping, the descriptor closes;
+ *  - a read-only device, or a descriptor not open for reading and
+ *    writing, is refused;
  *  - memory failures racing the release of the device (reset of the
  *    shared cache, close of a private one) do not crash;
  *  - the debugfs consistency check agrees with a pool that has poison.
@@ -36,6 +38,10 @@
 #define PER_PAGE	(PAGE / EXT)
 #define PMEM		"/dev/pmem0"
 #define ND_PMEM		"/sys/bus/nd/drivers/nd_pmem/"
+
+#ifndef BLKROSET
+#define BLKROSET	_IO(0x12, 93)	/* <linux/fs.h>, which sys/mount.h fights */
+#endif
 
 /* The tests need the pool on pmem; the DRAM pass skips them. */
 static bool on_pmem(void)
@@ -466,6 +472,19 @@ static int create_dax_path(int fd, int flags, uint64_t size)
 	return ret;
 }
 
+/* The device's read-only flag, as blockdev --setro/--setrw set it. */
+static int set_ro(int on)
+{
+	int fd = open(PMEM, O_RDONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, BLKROSET, &on))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 /*
  * The pmem driver unbound under a private DAX cache: the cache is told
  * (kill_dax() notifies the holder) and stops using the mapping, so every
@@ -516,6 +535,39 @@ TEST_F(media, private_cache_survives_device_removal)
 	ASSERT_EQ(0, vmc_put_pattern(pfd, "p0", 2, PAGE, 9, 0));
 	ASSERT_EQ(0, vmc_get_check(pfd, "p0", 2, PAGE, 9));
 	close(pfd);
+}
+
+/*
+ * The pool is written: a read-only device is refused with EROFS, by the
+ * create ioctl (blkdev_get_by_dev() does not check) and by backing_dev,
+ * and a descriptor not open for both reading and writing with EBADF.
+ */
+TEST_F(media, read_only_device_is_refused)
+{
+	int pfd, ret;
+
+	if (!on_pmem())
+		SKIP(return, NOT_PMEM);
+	ASSERT_EQ(0, vmc_sysfs_write("backing_dev", "none"));
+	EXPECT_EQ(-EBADF, create_dax_path(self->fd, O_WRONLY, 0));
+	EXPECT_EQ(-EBADF, create_dax_path(self->fd, O_RDONLY, 0));
+
+	ASSERT_EQ(0, set_ro(1));
+	pfd = create_dax_path(self->fd, O_RDWR, 0);
+	EXPECT_EQ(-EROFS, pfd);
+	if (pfd >= 0) {
+		EXPECT_NE(0, vmc_put(pfd, "ro", 2, "written", 7, 0));
+		close(pfd);
+	}
+	EXPECT_EQ(-EROFS, vmc_sysfs_write("backing_dev", PMEM));
+	ret = set_ro(0);
+	ASSERT_EQ(0, ret);
+
+	pfd = create_dax_path(self->fd, O_RDWR, 0);
+	ASSERT_LE(0, pfd) TH_LOG("create: %s", strerror(-pfd));
+	ASSERT_EQ(0, vmc_put(pfd, "rw", 2, "written", 7, 0));
+	close(pfd);
+	ASSERT_EQ(0, vmc_sysfs_write("backing_dev", PMEM));
 }
 
 /* Inject memory failures of the page at off until the deadline. */

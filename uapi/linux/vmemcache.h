@@ -330,9 +330,10 @@ struct vmemcache_batch {
  * @policy: VMEMCACHE_POLICY_*
  * @flags: VMEMCACHE_CREATE_* flags
  * @backing_fd: with VMEMCACHE_CREATE_DAX, a descriptor of a DAX-capable
- *		block device (e.g. /dev/pmem0) opened for writing; the
- *		device is claimed exclusively while the cache lives.  Must
- *		be 0 otherwise.
+ *		block device (e.g. /dev/pmem0) opened for reading and
+ *		writing (O_RDWR; else EBADF), which must not be read-only
+ *		(EROFS); the device is claimed exclusively while the cache
+ *		lives.  Must be 0 otherwise.
  * @reserved: must be zero
  *
  * Returns a new file descriptor (an anonymous inode) on which PUT, GET,
