@@ -13,17 +13,16 @@
 
 #include "extent_alloc.h"
 
-struct dax_device;
-struct dax_holder_operations;
 struct vmc_backing;
 
 /**
  * struct vmc_backing_ops - operations of a backing store
  * @write: copy @len bytes from user memory to pool offset @off;
- *	   0 or -EFAULT
+ *	   0, -EFAULT or -ENXIO
  * @read: copy @len bytes from pool offset @off to user memory;
  *	  0, -EFAULT, or -EIO on a media error, with the pool range found
- *	  bad in @bad
+ *	  bad in @bad, or -ENXIO once the device behind the backing is
+ *	  gone
  * @resize: a backing of @size bytes: @b itself if it can serve that
  *	    size, else a new one (an ERR_PTR on failure; @b is unchanged)
  * @destroy: release the backing and free @b
@@ -58,14 +57,27 @@ struct vmc_backing {
 	unsigned int nr_bad;
 };
 
+/**
+ * typedef vmc_media_failure_fn - where a DAX backing reports failed media
+ * @owner: what the backing's creator passed with this function
+ * @b: the backing
+ * @off: pool offset of the failed range
+ * @len: its length in bytes (clipped to the backing); the whole backing
+ *	 when the device is going away
+ *
+ * Called from the device's memory-failure notification, which may sleep;
+ * never after the backing's @destroy has returned.
+ *
+ * Return: 0 when handled, -EOPNOTSUPP to let memory_failure() handle it.
+ */
+typedef int (*vmc_media_failure_fn)(void *owner, struct vmc_backing *b,
+				    u64 off, u64 len);
+
 struct vmc_backing *vmc_backing_dram_create(u64 size, gfp_t gfp);
 struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size,
-					   void *holder,
-					   const struct dax_holder_operations *ops);
+					   vmc_media_failure_fn failure,
+					   void *owner);
 struct vmc_backing *vmc_backing_dax_create_dev(dev_t dev, u64 min_size);
 bool vmc_backing_is_dax(const struct vmc_backing *b);
-bool vmc_backing_dax_range(const struct vmc_backing *b,
-			   const struct dax_device *dax_dev, u64 *off,
-			   u64 *len);
 
 #endif /* _VMEMCACHE_BACKING_H */

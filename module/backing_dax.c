@@ -14,16 +14,33 @@
  * claim time are left unmapped and reported in vmc_backing.bad, and a read
  * that touches a bad block fails with -EIO without touching the media,
  * as the pmem driver's own reads do.
+ *
+ * Every backing is the holder of its dax_device, with holder operations of
+ * its own: a memory failure reaches the backing's owner (the shared cache)
+ * through vmc_dax_notify_failure(), and the removal of the device
+ * (kill_dax(), which notifies the whole device) marks the backing dead.
+ * Each copy to or from the mapping runs in a dax_read_lock() section that
+ * checks the backing is alive; kill_dax() waits for those sections after
+ * the notification, so nothing touches the mapping or the driver's bad
+ * blocks once the device is gone: operations fail with -ENXIO instead.
+ * The copies run with page faults disabled (a user page that is not
+ * present is faulted in outside the section and the copy retried), so a
+ * removal waits for a bounded kernel copy, never for a user fault.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/badblocks.h>
 #include <linux/blkdev.h>
+#include <linux/completion.h>
 #include <linux/dax.h>
+#include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/pagemap.h>
 #include <linux/pfn_t.h>
+#include <linux/refcount.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 
@@ -45,35 +62,57 @@ struct vmc_dax_range {
  * struct vmc_backing_dax - a claimed DAX block device
  * @b: the backing
  * @bdev: the block device, opened exclusively
- * @dax_dev: its DAX device
- * @holder: the holder of @dax_dev (the cache)
- * @bb: the device's bad blocks, or NULL; the driver's, valid while it is
- *	bound (a removal retires the whole pool first, so no read follows)
+ * @dax_dev: its DAX device, whose holder is this backing
+ * @bb: the device's bad blocks, or NULL; the driver's, used only inside a
+ *	vmc_dax_enter() section
  * @start_off: byte offset of @bdev (a partition) in @dax_dev
  * @nr_ranges: elements of @ranges
  * @ranges: where the pool is mapped, sorted by offset; pages with bad
  *	    blocks at claim time fall between ranges
+ * @dead: the device is going away: the mapping must not be used
+ * @node: in vmc_dax_backings while notifications may reach the backing
+ * @notifying: 1 while in vmc_dax_backings, plus the notifications running
+ * @idle: completed when @notifying drops to 0
+ * @failure: where media failures are reported, or NULL
+ * @owner: passed to @failure
  * @path: the device path
  */
 struct vmc_backing_dax {
 	struct vmc_backing b;
 	struct block_device *bdev;
 	struct dax_device *dax_dev;
-	void *holder;
 	struct badblocks *bb;
 	u64 start_off;
 	unsigned int nr_ranges;
 	struct vmc_dax_range *ranges;
+	bool dead;
+	struct list_head node;
+	refcount_t notifying;
+	struct completion idle;
+	vmc_media_failure_fn failure;
+	void *owner;
 	char path[];
 };
 
+/*
+ * The backings that notifications may reach.  A notification finds its
+ * backing here by its dax_device rather than through dax_holder(), which
+ * fs_put_dax() clears without waiting for notifications in flight.
+ */
+static DEFINE_SPINLOCK(vmc_dax_lock);
+static LIST_HEAD(vmc_dax_backings);
+
 #define VMC_DAX_MODE	(FMODE_READ | FMODE_WRITE | FMODE_EXCL)
 
+/* Room for "/dev/" and a block device name. */
+#define VMC_DAX_NAME_MAX	(5 + BDEVNAME_SIZE)
+
 /*
- * Copies of at most this many bytes at a time: copy_mc_* take an unsigned
- * length, and an iov_iter covers at most MAX_RW_COUNT bytes.
+ * Bytes copied in one vmc_dax_enter() section at most: the longest a
+ * removal of the device waits for a copy.  Also below what copy_mc_*
+ * (an unsigned length) and an iov_iter (MAX_RW_COUNT) take.
  */
-#define VMC_DAX_CHUNK	SZ_1G
+#define VMC_DAX_STEP	SZ_1M
 
 /*
  * A benchmark knob: puts copy into pmem with non-temporal stores that
@@ -109,53 +148,76 @@ static void *vmc_dax_addr(struct vmc_backing_dax *d, u64 off, u64 *avail)
 	return d->ranges[lo].kaddr + (off - d->ranges[lo].off);
 }
 
-/* Copy with non-temporal stores, which bypass the CPU caches. */
-static int vmc_dax_write_nt(struct vmc_backing_dax *d, u64 off,
-			    const void __user *src, size_t len)
+/*
+ * Enter a section that may use the mapping and the bad blocks: 0, or
+ * -ENXIO when the device is going away.  The notification of a removal
+ * marks the backing dead in a dax_read_lock() section of its own, and
+ * kill_dax() then waits for every such section: a section that saw the
+ * backing alive ends before the device's memory goes.
+ */
+static int vmc_dax_enter(struct vmc_backing_dax *d, int *id)
+{
+	*id = dax_read_lock();
+	if (!READ_ONCE(d->dead) && dax_alive(d->dax_dev))
+		return 0;
+	dax_read_unlock(*id);
+	return -ENXIO;
+}
+
+/*
+ * Copy @n bytes from user memory into the pool without faulting: the
+ * bytes left uncopied, or -EFAULT for an address outside user space.
+ */
+static long vmc_dax_copy_in(void *addr, const void __user *src, size_t n,
+			    bool nt)
 {
 	struct iov_iter iter;
 	struct iovec iov;
 	int ret;
 
-	while (len) {
-		u64 avail;
-		void *addr = vmc_dax_addr(d, off, &avail);
-		size_t n = min3((u64)len, avail, (u64)VMC_DAX_CHUNK);
-
-		/* An iov_iter takes at most MAX_RW_COUNT: one per chunk. */
-		ret = import_single_range(ITER_SOURCE, (void __user *)src, n,
-					  &iov, &iter);
-		if (ret)
-			return ret;
-		if (_copy_from_iter_flushcache(addr, n, &iter) != n)
-			return -EFAULT;
-		off += n;
-		src += n;
-		len -= n;
-	}
-	/* Non-temporal stores are weakly ordered: fence before linking. */
-	wmb();
-	return 0;
+	if (!nt)
+		return copy_from_user(addr, src, n);
+	ret = import_single_range(ITER_SOURCE, (void __user *)src, n, &iov,
+				  &iter);
+	if (ret)
+		return ret;
+	/* Non-temporal stores, which bypass the CPU caches. */
+	return n - _copy_from_iter_flushcache(addr, n, &iter);
 }
 
 static int vmc_dax_write(struct vmc_backing *b, u64 off,
 			 const void __user *src, size_t len)
 {
 	struct vmc_backing_dax *d = to_dax(b);
+	bool nt = READ_ONCE(dax_flushcache);
+	int id, ret;
 
-	if (READ_ONCE(dax_flushcache))
-		return vmc_dax_write_nt(d, off, src, len);
 	while (len) {
 		u64 avail;
-		void *addr = vmc_dax_addr(d, off, &avail);
-		size_t n = min3((u64)len, avail, (u64)VMC_DAX_CHUNK);
+		void *addr;
+		size_t n;
+		long left;
 
-		if (copy_from_user(addr, src, n))
+		ret = vmc_dax_enter(d, &id);
+		if (ret)
+			return ret;
+		addr = vmc_dax_addr(d, off, &avail);
+		n = min3((u64)len, avail, (u64)VMC_DAX_STEP);
+		pagefault_disable();
+		left = vmc_dax_copy_in(addr, src, n, nt);
+		pagefault_enable();
+		dax_read_unlock(id);
+		if (left < 0)
+			return left;
+		off += n - left;
+		src += n - left;
+		len -= n - left;
+		/* A user page was not present: fault it in, outside. */
+		if (left && fault_in_readable(src, left) == left)
 			return -EFAULT;
-		off += n;
-		src += n;
-		len -= n;
 	}
+	if (nt)
+		wmb();	/* non-temporal stores are weakly ordered: fence before linking */
 	return 0;
 }
 
@@ -213,36 +275,64 @@ static int vmc_dax_read(struct vmc_backing *b, u64 off, void __user *dst,
 	struct vmc_backing_dax *d = to_dax(b);
 	struct iov_iter iter;
 	struct iovec iov;
-	int ret;
+	int id, ret;
 
-	if (vmc_dax_badblocks(d, off, len, bad))
-		return -EIO;
 	while (len) {
 		u64 avail;
-		void *addr = vmc_dax_addr(d, off, &avail);
-		size_t n = min3((u64)len, avail, (u64)VMC_DAX_CHUNK), done;
+		void *addr;
+		size_t n, done;
 
-		/* An iov_iter takes at most MAX_RW_COUNT: one per chunk. */
-		ret = import_single_range(ITER_DEST, dst, n, &iov, &iter);
+		ret = vmc_dax_enter(d, &id);
 		if (ret)
 			return ret;
+		addr = vmc_dax_addr(d, off, &avail);
+		n = min3((u64)len, avail, (u64)VMC_DAX_STEP);
+		ret = -EIO;
+		if (vmc_dax_badblocks(d, off, n, bad))
+			goto out_unlock;
+		ret = import_single_range(ITER_DEST, dst, n, &iov, &iter);
+		if (ret)
+			goto out_unlock;
+		pagefault_disable();
 		done = _copy_mc_to_iter(addr, n, &iter);
+		pagefault_enable();
 		if (done != n)
-			return vmc_dax_read_failed(addr + done, off + done, bad);
-		off += n;
-		dst += n;
-		len -= n;
+			ret = vmc_dax_read_failed(addr + done, off + done, bad);
+		dax_read_unlock(id);
+		if (ret == -EIO)
+			return ret;
+		off += done;
+		dst += done;
+		len -= done;
+		/* A user page was not present: fault it in, outside. */
+		if (ret && fault_in_writeable(dst, n - done) == n - done)
+			return -EFAULT;
 	}
 	return 0;
+
+out_unlock:
+	dax_read_unlock(id);
+	return ret;
+}
+
+/* Stop notifications reaching @d and wait for those in flight. */
+static void vmc_dax_unlist(struct vmc_backing_dax *d)
+{
+	spin_lock(&vmc_dax_lock);
+	list_del(&d->node);
+	spin_unlock(&vmc_dax_lock);
+	if (!refcount_dec_and_test(&d->notifying))
+		wait_for_completion(&d->idle);
 }
 
 static void vmc_dax_destroy(struct vmc_backing *b)
 {
 	struct vmc_backing_dax *d = to_dax(b);
 
+	vmc_dax_unlist(d);
 	kvfree(d->b.bad);
 	kvfree(d->ranges);
-	fs_put_dax(d->dax_dev, d->holder);
+	fs_put_dax(d->dax_dev, d);
 	blkdev_put(d->bdev, VMC_DAX_MODE);
 	kfree(d);
 }
@@ -264,36 +354,75 @@ bool vmc_backing_is_dax(const struct vmc_backing *b)
 	return b->ops == &vmc_dax_ops;
 }
 
-/**
- * vmc_backing_dax_range() - the pool range of a range of a DAX device
- * @b: backing
- * @dax_dev: DAX device that reported a failure
- * @off: in: offset in @dax_dev; out: pool offset
- * @len: in: length; out: length of the part inside the pool
- *
- * Return: true when @b is on @dax_dev and the range overlaps its pool.
+/*
+ * The pool range of a range of the dax_device: false when they do not
+ * overlap.
  */
-bool vmc_backing_dax_range(const struct vmc_backing *b,
-			   const struct dax_device *dax_dev, u64 *off,
-			   u64 *len)
+static bool vmc_dax_pool_range(const struct vmc_backing_dax *d, u64 *off,
+			       u64 *len)
 {
-	const struct vmc_backing_dax *d;
 	u64 start, end;
 
-	if (!vmc_backing_is_dax(b))
-		return false;
-	d = container_of(b, struct vmc_backing_dax, b);
-	if (d->dax_dev != dax_dev)
-		return false;
 	start = max(*off, d->start_off);
 	end = *len > U64_MAX - *off ? U64_MAX : *off + *len;
-	end = min(end, d->start_off + b->size);
+	end = min(end, d->start_off + d->b.size);
 	if (start >= end)
 		return false;
 	*off = start - d->start_off;
 	*len = end - start;
 	return true;
 }
+
+/* The listed backing on @dax_dev, with a notification counted, or NULL. */
+static struct vmc_backing_dax *vmc_dax_find(struct dax_device *dax_dev)
+{
+	struct vmc_backing_dax *d;
+
+	spin_lock(&vmc_dax_lock);
+	list_for_each_entry(d, &vmc_dax_backings, node) {
+		if (d->dax_dev == dax_dev) {
+			refcount_inc(&d->notifying);
+			spin_unlock(&vmc_dax_lock);
+			return d;
+		}
+	}
+	spin_unlock(&vmc_dax_lock);
+	return NULL;
+}
+
+/*
+ * dax holder operation: memory_failure() found poison in a range of the
+ * device, or (offset 0, length U64_MAX: 6.1 has no MF_MEM_PRE_REMOVE)
+ * kill_dax() announces its removal.  Runs in a dax_read_lock() section,
+ * which kill_dax() waits for before the device goes.  A removal marks
+ * the backing dead first, so that no copy starts on the mapping; then the
+ * owner, if any, takes the range out of service.
+ */
+static int vmc_dax_notify_failure(struct dax_device *dax_dev, u64 off,
+				  u64 len, int mf_flags)
+{
+	struct vmc_backing_dax *d = vmc_dax_find(dax_dev);
+	bool removal = !off && len == U64_MAX;
+	int ret;
+
+	if (!d)
+		return -EOPNOTSUPP;	/* released meanwhile */
+	if (removal) {
+		WRITE_ONCE(d->dead, true);
+		pr_warn("%s: the device is going away: the pool is retired\n",
+			d->path);
+	}
+	ret = removal ? 0 : -EOPNOTSUPP;
+	if (d->failure && vmc_dax_pool_range(d, &off, &len))
+		ret = d->failure(d->owner, &d->b, off, len);
+	if (refcount_dec_and_test(&d->notifying))
+		complete(&d->idle);
+	return ret;
+}
+
+static const struct dax_holder_operations vmc_dax_holder_ops = {
+	.notify_failure = vmc_dax_notify_failure,
+};
 
 /* Record pool pages [first, last) as bad at claim time. */
 static int vmc_dax_add_bad(struct vmc_backing_dax *d, long first, long last)
@@ -358,21 +487,23 @@ static int vmc_dax_map(struct vmc_backing_dax *d, u64 size)
 		long n;
 
 		want = npages - done;
-		id = dax_read_lock();
+		err = vmc_dax_enter(d, &id);
+		if (err)
+			return err;
 		n = dax_direct_access(d->dax_dev, pgoff + done, want,
 				      DAX_ACCESS, &kaddr, &pfn);
-		dax_read_unlock(id);
 		if (n == -EIO) {
 			want = vmc_dax_skip_bad(d, &done, npages, &err);
-			if (err)
-				return err;
-			if (!want)
+			if (err || !want) {
+				dax_read_unlock(id);
+				if (err)
+					return err;
 				continue;	/* skipped bad pages */
-			id = dax_read_lock();
+			}
 			n = dax_direct_access(d->dax_dev, pgoff + done, want,
 					      DAX_ACCESS, &kaddr, &pfn);
-			dax_read_unlock(id);
 		}
+		dax_read_unlock(id);
 		if (n <= 0)
 			return n ? n : -EIO;
 		n = min(n, want);
@@ -401,18 +532,47 @@ static int vmc_dax_map(struct vmc_backing_dax *d, u64 size)
 }
 
 /*
- * The checks and the mapping of a device @d has claimed (d->bdev), shared
- * by both ways of naming the device; @holder and @ops as for
- * vmc_backing_dax_create().  Frees @d on failure.
+ * Claim device @dev for @d (and name it /dev/<disk> unless @d has a
+ * path): 0 or -errno.  A read-only device is refused: the pool is
+ * written, and blkdev_get_by_dev() itself does not check.
  */
-static struct vmc_backing *vmc_dax_setup(struct vmc_backing_dax *d,
-					 u64 min_size, void *holder,
-					 const struct dax_holder_operations *ops)
+static int vmc_dax_claim(struct vmc_backing_dax *d, dev_t dev)
+{
+	d->bdev = blkdev_get_by_dev(dev, VMC_DAX_MODE, d);
+	if (IS_ERR(d->bdev))
+		return PTR_ERR(d->bdev);
+	if (!d->path[0])
+		snprintf(d->path, VMC_DAX_NAME_MAX, "/dev/%pg", d->bdev);
+	if (bdev_read_only(d->bdev)) {
+		blkdev_put(d->bdev, VMC_DAX_MODE);
+		return -EROFS;
+	}
+	return 0;
+}
+
+/*
+ * Claim @dev and map it for @d, which has its path (or room for a name)
+ * and its owner set: the backing, or an ERR_PTR.  Frees @d on failure.
+ */
+static struct vmc_backing *vmc_dax_setup(struct vmc_backing_dax *d, dev_t dev,
+					 u64 min_size)
 {
 	const char *path = d->path;
 	u64 size;
 	int ret;
 
+	refcount_set(&d->notifying, 1);
+	init_completion(&d->idle);
+	ret = vmc_dax_claim(d, dev);
+	if (ret) {
+		if (path[0])
+			pr_warn("%s: cannot claim the device: %d\n", path, ret);
+		else
+			pr_warn("device %u:%u: cannot claim it: %d\n",
+				MAJOR(dev), MINOR(dev), ret);
+		kfree(d);
+		return ERR_PTR(ret);
+	}
 	ret = -EOPNOTSUPP;
 	if (!blk_queue_dax(bdev_get_queue(d->bdev))) {
 		pr_warn("%s: not a DAX-capable device\n", path);
@@ -424,8 +584,8 @@ static struct vmc_backing *vmc_dax_setup(struct vmc_backing_dax *d,
 		goto err_put;
 	}
 	ret = -EBUSY;
-	d->holder = holder;
-	d->dax_dev = fs_dax_get_by_bdev(d->bdev, &d->start_off, holder, ops);
+	d->dax_dev = fs_dax_get_by_bdev(d->bdev, &d->start_off, d,
+					&vmc_dax_holder_ops);
 	if (!d->dax_dev) {
 		pr_warn("%s: its DAX device is in use\n", path);
 		goto err_put;
@@ -446,12 +606,20 @@ static struct vmc_backing *vmc_dax_setup(struct vmc_backing_dax *d,
 	d->b.ops = &vmc_dax_ops;
 	d->b.name = d->path;
 	d->b.size = size;
+	/*
+	 * Notifications reach the backing from now on.  Before, none did:
+	 * a removal meanwhile is seen by dax_alive(), and a memory failure
+	 * is left to memory_failure() (the pool is not in use yet).
+	 */
+	spin_lock(&vmc_dax_lock);
+	list_add(&d->node, &vmc_dax_backings);
+	spin_unlock(&vmc_dax_lock);
 	return &d->b;
 
 err_dax:
 	kvfree(d->b.bad);
 	kvfree(d->ranges);
-	fs_put_dax(d->dax_dev, holder);
+	fs_put_dax(d->dax_dev, d);
 err_put:
 	blkdev_put(d->bdev, VMC_DAX_MODE);
 	kfree(d);
@@ -462,73 +630,64 @@ err_put:
  * vmc_backing_dax_create() - claim a DAX block device as a pool
  * @path: path of the block device, e.g. /dev/pmem0
  * @min_size: smallest usable pool
- * @holder: becomes the holder of the device's dax_device (the cache)
- * @ops: the holder's operations: where memory failures are reported
+ * @failure: where media failures of the device are reported, or NULL
+ * @owner: passed to @failure
  *
  * The device is opened exclusively (nobody can mount it or claim it while
- * the cache holds it) and @holder becomes the holder of its dax_device.
- * Pages with bad blocks are left out of the mapping and listed in the
- * backing's @bad.  Every failure is logged once, with its reason.
+ * the backing holds it) and the backing becomes the holder of its
+ * dax_device.  A memory failure in the pool, or the removal of the
+ * device, is passed to @failure; after a removal, reads and writes fail
+ * with -ENXIO.  Pages with bad blocks are left out of the mapping and
+ * listed in the backing's @bad.  Every failure is logged once, with its
+ * reason.
  *
  * Return: the backing, sized to the whole device (page aligned), or an
- * ERR_PTR: -ENOENT, -ENOTBLK, -EBUSY (in use), -EOPNOTSUPP (not DAX
- * capable), -EINVAL (unaligned partition), -ENOSPC (smaller than
- * @min_size), -ENOMEM, -EIO.
+ * ERR_PTR: -ENOENT, -ENOTBLK, -EROFS (read-only device), -EBUSY (in
+ * use), -EOPNOTSUPP (not DAX capable), -EINVAL (unaligned partition),
+ * -ENOSPC (smaller than @min_size), -ENOMEM, -EIO, -ENXIO (going away).
  */
 struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size,
-					   void *holder,
-					   const struct dax_holder_operations *ops)
+					   vmc_media_failure_fn failure,
+					   void *owner)
 {
 	struct vmc_backing_dax *d;
+	dev_t dev;
 	int ret;
 
+	ret = lookup_bdev(path, &dev);
+	if (ret) {
+		pr_warn("%s: cannot claim the device: %d\n", path, ret);
+		return ERR_PTR(ret);
+	}
 	d = kzalloc(struct_size(d, path, strlen(path) + 1), GFP_KERNEL);
 	if (!d)
 		return ERR_PTR(-ENOMEM);
 	strcpy(d->path, path);
-
-	d->bdev = blkdev_get_by_path(path, VMC_DAX_MODE, d);
-	if (IS_ERR(d->bdev)) {
-		ret = PTR_ERR(d->bdev);
-		pr_warn("%s: cannot claim the device: %d\n", path, ret);
-		kfree(d);
-		return ERR_PTR(ret);
-	}
-	return vmc_dax_setup(d, min_size, holder, ops);
+	d->failure = failure;
+	d->owner = owner;
+	return vmc_dax_setup(d, dev, min_size);
 }
-
-/* Room for "/dev/" and a block device name. */
-#define VMC_DAX_NAME_MAX	(5 + BDEVNAME_SIZE)
 
 /**
  * vmc_backing_dax_create_dev() - claim a DAX block device given its number
- * @dev: the device, from a descriptor the caller opened for writing
+ * @dev: the device, from a descriptor the caller opened for reading and
+ *	 writing
  * @min_size: smallest usable pool
  *
- * Like vmc_backing_dax_create(); the backing is named /dev/<disk name>.
- * The backing itself holds the dax_device, without holder operations:
- * the cache it will serve does not exist yet, so memory-failure
- * notifications do not reach it (a get that reads poison still fails
- * with -EIO and drops its entry).
+ * Like vmc_backing_dax_create() with no @failure: the cache it will serve
+ * does not exist yet, so memory failures are left to memory_failure() (a
+ * get that reads poison still fails with -EIO and drops its entry), and a
+ * removal of the device only retires the backing (-ENXIO from then on).
+ * The backing is named /dev/<disk name>.
  *
  * Return: the backing or an ERR_PTR, as vmc_backing_dax_create().
  */
 struct vmc_backing *vmc_backing_dax_create_dev(dev_t dev, u64 min_size)
 {
 	struct vmc_backing_dax *d;
-	int ret;
 
 	d = kzalloc(struct_size(d, path, VMC_DAX_NAME_MAX), GFP_KERNEL);
 	if (!d)
 		return ERR_PTR(-ENOMEM);
-	d->bdev = blkdev_get_by_dev(dev, VMC_DAX_MODE, d);
-	if (IS_ERR(d->bdev)) {
-		ret = PTR_ERR(d->bdev);
-		pr_warn("device %u:%u: cannot claim it: %d\n", MAJOR(dev),
-			MINOR(dev), ret);
-		kfree(d);
-		return ERR_PTR(ret);
-	}
-	snprintf(d->path, VMC_DAX_NAME_MAX, "/dev/%pg", d->bdev);
-	return vmc_dax_setup(d, min_size, d, NULL);
+	return vmc_dax_setup(d, dev, min_size);
 }

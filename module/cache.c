@@ -32,13 +32,14 @@
  *
  * Media errors: a get whose copy out of the pool fails with -EIO drops its
  * entry and poisons the failed range in the allocator, so that it never
- * holds a value again.  memory_failure() on a claimed DAX device reaches
- * vmc_cache_notify_failure(), which drops every entry in the range and
- * poisons it.
+ * holds a value again.  memory_failure() on a DAX device the shared cache
+ * claimed reaches vmc_cache_media_failure() through the backing, which
+ * drops every entry in the range and poisons it.  A backing is destroyed
+ * only after cfg_sem is released: its destroy waits for the notifications
+ * in flight, which take cfg_sem.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/dax.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/percpu.h>
@@ -67,17 +68,21 @@ static int vmc_check_config(u64 capacity, u32 extent_size)
 /*
  * Build a pool and policy for the cache.  @backing is the backing to use
  * (a new one, or the cache's own); NULL resizes the cache's own to
- * @capacity.  On failure the cache is intact and a new backing is freed.
+ * @capacity.  On failure the cache is intact.  *@drop is set to the
+ * backing the caller must destroy once it has released cfg_sem (the old
+ * one, or a new one that failed), or NULL.
  */
 static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 			   u64 capacity, u32 extent_size,
-			   const struct vmc_repl_ops *policy)
+			   const struct vmc_repl_ops *policy,
+			   struct vmc_backing **drop)
 {
 	struct vmc_extent_alloc alloc;
 	struct vmc_repl *repl;
 	unsigned int i;
 	int ret;
 
+	*drop = NULL;
 	capacity = PAGE_ALIGN(capacity);
 	ret = vmc_check_config(capacity, extent_size);
 	if (ret)
@@ -109,7 +114,7 @@ static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 	if (c->backing) {
 		vmc_extent_alloc_destroy(&c->alloc);
 		if (c->backing != backing)
-			c->backing->ops->destroy(c->backing);
+			*drop = c->backing;
 	}
 	c->repl = repl;
 	c->alloc = alloc;
@@ -122,7 +127,7 @@ err_alloc:
 	vmc_extent_alloc_destroy(&alloc);
 err_backing:
 	if (backing && backing != c->backing)
-		backing->ops->destroy(backing);
+		*drop = backing;
 	return ret;
 }
 
@@ -144,6 +149,7 @@ struct vmc_cache *vmc_cache_create_on(struct vmc_backing *backing,
 				      const struct vmc_repl_ops *policy,
 				      gfp_t gfp)
 {
+	struct vmc_backing *drop;
 	struct vmc_cache *c;
 	int ret;
 
@@ -167,11 +173,14 @@ struct vmc_cache *vmc_cache_create_on(struct vmc_backing *backing,
 	if (ret)
 		goto err_sem;
 	ret = PAGE_ALIGN(capacity) > backing->size ? -EINVAL : 0;
-	if (!ret)
+	if (!ret) {
 		ret = vmc_cache_setup(c, backing, capacity, extent_size,
-				      policy);
-	else
+				      policy, &drop);
+		if (drop)
+			drop->ops->destroy(drop);
+	} else {
 		backing->ops->destroy(backing);
+	}
 	backing = NULL;
 	if (ret)
 		goto err_index;
@@ -241,11 +250,12 @@ static void vmc_cache_clear(struct vmc_cache *c)
  */
 void vmc_cache_destroy(struct vmc_cache *c)
 {
+	/* First, so that no media failure reaches the cache any more. */
+	c->backing->ops->destroy(c->backing);
 	vmc_cache_clear(c);
 	vmc_index_destroy(&c->index);
 	c->repl->ops->destroy(c->repl);
 	vmc_extent_alloc_destroy(&c->alloc);
-	c->backing->ops->destroy(c->backing);
 	percpu_free_rwsem(&c->cfg_sem);
 	free_percpu(c->stats);
 	kfree(c);
@@ -321,6 +331,7 @@ int vmc_cache_lock_idle(struct vmc_cache *c)
 int vmc_cache_reconfigure(struct vmc_cache *c, u64 capacity, u32 extent_size,
 			  const struct vmc_repl_ops *policy)
 {
+	struct vmc_backing *drop = NULL;
 	int ret;
 
 	ret = vmc_cache_lock_empty(c);
@@ -328,8 +339,10 @@ int vmc_cache_reconfigure(struct vmc_cache *c, u64 capacity, u32 extent_size,
 		return ret;
 	ret = vmc_cache_setup(c, NULL, capacity ?: c->capacity,
 			      extent_size ?: c->extent_size,
-			      policy ?: c->repl->ops);
+			      policy ?: c->repl->ops, &drop);
 	percpu_up_write(&c->cfg_sem);
+	if (drop)
+		drop->ops->destroy(drop);
 	return ret;
 }
 
@@ -363,25 +376,25 @@ static void vmc_drop_poisoned(struct vmc_entry *e, void *arg)
 }
 
 /*
- * dax holder operation: memory_failure() found poison in a range of the
- * claimed device, or (offset 0, length U64_MAX) the device is going away;
- * 6.1 has no MF_MEM_PRE_REMOVE, so both arrive alike and are handled
- * alike.  The range leaves service: its free space is poisoned and every
- * entry with an extent in it is dropped.  cfg_sem is taken for write, so
- * that no get is copying out of the range and no put is writing a value
- * into it meanwhile.
+ * vmc_media_failure_fn of the shared cache's DAX backing: memory_failure()
+ * found poison in pool range [@off, +@len), or (the whole backing) the
+ * device is going away.  The range leaves service: its free space is
+ * poisoned and every entry with an extent in it is dropped.  cfg_sem is
+ * taken for write, so that no get is copying out of the range and no put
+ * is writing a value into it meanwhile.  @b may be a backing the cache
+ * is leaving or has not taken yet: not ours, then.
  */
-static int vmc_cache_notify_failure(struct dax_device *dax_dev, u64 off,
-				    u64 len, int mf_flags)
+static int vmc_cache_media_failure(void *owner, struct vmc_backing *b,
+				   u64 off, u64 len)
 {
-	struct vmc_cache *c = dax_holder(dax_dev);
+	struct vmc_cache *c = owner;
 	struct vmc_poison_walk w = { .c = c };
 	unsigned long dropped;
 	int ret, pass;
 
 	percpu_down_write(&c->cfg_sem);
 	ret = -EOPNOTSUPP;	/* not ours: let memory_failure() handle it */
-	if (!vmc_backing_dax_range(c->backing, dax_dev, &off, &len))
+	if (b != c->backing)
 		goto out;
 	ret = vmc_extent_poison(&c->alloc, off, len);
 	if (ret)
@@ -405,10 +418,6 @@ out:
 	return ret;
 }
 
-static const struct dax_holder_operations vmc_dax_holder_ops = {
-	.notify_failure = vmc_cache_notify_failure,
-};
-
 /**
  * vmc_cache_set_backing() - move an empty cache to another backing store
  * @c: cache
@@ -423,7 +432,7 @@ static const struct dax_holder_operations vmc_dax_holder_ops = {
  */
 int vmc_cache_set_backing(struct vmc_cache *c, const char *path)
 {
-	struct vmc_backing *backing;
+	struct vmc_backing *backing, *drop = NULL;
 	int ret;
 
 	ret = vmc_cache_lock_empty(c);
@@ -434,8 +443,8 @@ int vmc_cache_set_backing(struct vmc_cache *c, const char *path)
 	    !strcmp(path, c->backing->name))
 		goto out;
 	if (path)
-		backing = vmc_backing_dax_create(path, VMC_MIN_CAPACITY, c,
-						 &vmc_dax_holder_ops);
+		backing = vmc_backing_dax_create(path, VMC_MIN_CAPACITY,
+						 vmc_cache_media_failure, c);
 	else
 		backing = vmc_backing_dram_create(PAGE_ALIGN(c->dram_capacity),
 						  c->gfp);
@@ -443,9 +452,11 @@ int vmc_cache_set_backing(struct vmc_cache *c, const char *path)
 	if (!ret)
 		ret = vmc_cache_setup(c, backing, backing->size,
 				      min_t(u64, c->extent_size, backing->size),
-				      c->repl->ops);
+				      c->repl->ops, &drop);
 out:
 	percpu_up_write(&c->cfg_sem);
+	if (drop)
+		drop->ops->destroy(drop);
 	return ret;
 }
 

@@ -593,7 +593,10 @@ static const struct file_operations vmc_private_fops = {
 	.llseek = noop_llseek,
 };
 
-/* The device of a descriptor of a block device open for writing. */
+/*
+ * The device of a descriptor of a block device open for reading and
+ * writing: the pool is both.
+ */
 static int vmc_backing_fd_dev(int fd, dev_t *dev)
 {
 	struct fd f = fdget(fd);
@@ -605,7 +608,8 @@ static int vmc_backing_fd_dev(int fd, dev_t *dev)
 	inode = file_inode(f.file);
 	if (!S_ISBLK(inode->i_mode))
 		ret = -ENOTBLK;
-	else if (!(f.file->f_mode & FMODE_WRITE))
+	else if ((f.file->f_mode & (FMODE_READ | FMODE_WRITE)) !=
+		 (FMODE_READ | FMODE_WRITE))
 		ret = -EBADF;
 	else
 		*dev = inode->i_rdev;

@@ -4,7 +4,8 @@
  *
  * check (0400): reading it runs a full consistency check of the device's
  * cache and prints
- *	ok entries=N used=B free=F dram_used=D dram_entries=E
+ *	ok entries=N used=B free=F dram_used=D dram_entries=E poisoned=P
+ * (P: pool bytes poisoned, in units neither free nor owned by an entry)
  * or one line per problem found (the first VMC_CHECK_MAX_REPORTS of them)
  * followed by
  *	FAILED problems=N
@@ -279,13 +280,15 @@ static void vmc_check_counters(struct vmc_check *k,
 	if (u->nr_free != k->nr_free)
 		vmc_check_report(k, "allocator: nr_free %llu, the tree holds %llu runs",
 				 u->nr_free, k->nr_free);
-	if (k->free != c->alloc.size - u->used)
+	if (k->free != c->alloc.size - u->used - u->poisoned)
 		vmc_check_report(k, "allocator: free runs hold %llu bytes, expected %llu",
-				 k->free, c->alloc.size - u->used);
+				 k->free, c->alloc.size - u->used - u->poisoned);
+	/* Poisoned units are neither free nor owned by an entry. */
 	lost = k->units - bitmap_weight(k->owned, k->units);
-	if (lost)
-		vmc_check_report(k, "%lu units neither free nor owned, the first at unit %lu",
-				 lost, find_first_zero_bit(k->owned, k->units));
+	if ((u64)lost * c->alloc.unit != u->poisoned)
+		vmc_check_report(k, "%lu units neither free nor owned (first %lu), poisoned %llu",
+				 lost, find_first_zero_bit(k->owned, k->units),
+				 u->poisoned);
 	/*
 	 * Puts waiting for cfg_sem have created their entries already, so the
 	 * counter may exceed what the index accounts for, never fall below.
@@ -347,9 +350,9 @@ static int vmc_cache_check(struct vmc_cache *c, struct seq_file *m)
 	if (k.problems)
 		seq_printf(m, "FAILED problems=%llu\n", k.problems);
 	else
-		seq_printf(m, "ok entries=%llu used=%llu free=%llu dram_used=%ld dram_entries=%llu\n",
+		seq_printf(m, "ok entries=%llu used=%llu free=%llu dram_used=%ld dram_entries=%llu poisoned=%llu\n",
 			   k.entries, k.used, k.free,
-			   atomic_long_read(&c->dram_used), k.dram);
+			   atomic_long_read(&c->dram_used), k.dram, u.poisoned);
 out_free:
 	vfree(k.owned);
 out_unlock:

@@ -513,7 +513,8 @@ void vmc_extent_walk_free(struct vmc_extent_alloc *a,
 	for (node = rb_first(&a->free); node; node = rb_next(node))
 		if (!fn(run_of(node)->off, run_of(node)->len, arg))
 			break;
-	u->used = a->size - a->free_bytes;
+	u->used = a->size - a->free_bytes - a->poisoned;
+	u->poisoned = a->poisoned;
 	u->nr_free = a->nr_free;
 	u->lock_acquired = a->lock_acquired;
 	u->lock_contended = a->lock_contended;

@@ -13,7 +13,14 @@
  *    only, and a device claimed with bad blocks leaves their pages out;
  *  - unbinding the pmem driver from the claimed device (kill_dax(), which
  *    notifies the whole device) drops every entry and retires the pool,
- *    and the device can be claimed again once it is back.
+ *    and the device can be claimed again once it is back;
+ *  - the same unbind under a private DAX cache: its gets and puts fail
+ *    with ENXIO, nothing touches the old mapping, the descriptor closes;
+ *  - a read-only device, or a descriptor not open for reading and
+ *    writing, is refused;
+ *  - memory failures racing the release of the device (reset of the
+ *    shared cache, close of a private one) do not crash;
+ *  - the debugfs consistency check agrees with a pool that has poison.
  *
  * The pool offset of an entry is known from the allocator's placement: on
  * an empty pool, values of one extent take consecutive extents from
@@ -21,11 +28,20 @@
  */
 #include "vmc_test.h"
 
+#include <sys/wait.h>
+#include <time.h>
+
 #define HARD_OFFLINE	"/sys/devices/system/memory/hard_offline_page"
 #define BADBLOCKS	"/sys/block/pmem0/badblocks"
 #define EXT		256U
 #define PAGE		4096U
 #define PER_PAGE	(PAGE / EXT)
+#define PMEM		"/dev/pmem0"
+#define ND_PMEM		"/sys/bus/nd/drivers/nd_pmem/"
+
+#ifndef BLKROSET
+#define BLKROSET	_IO(0x12, 93)	/* <linux/fs.h>, which sys/mount.h fights */
+#endif
 
 /* The tests need the pool on pmem; the DRAM pass skips them. */
 static bool on_pmem(void)
@@ -199,6 +215,7 @@ TEST_F(media, memory_failure_drops_entries_and_retires_the_page)
 	ASSERT_EQ(3 * PER_PAGE, st.entries);
 	ASSERT_EQ(PAGE, st.poisoned);
 	ASSERT_EQ(3 * PER_PAGE * EXT, st.pool_used);
+	ASSERT_EQ(0, vmc_check_consistency());
 
 	/*
 	 * Garbage in the retired page: any value placed there from now on
@@ -216,6 +233,7 @@ TEST_F(media, memory_failure_drops_entries_and_retires_the_page)
 	ASSERT_EQ((uint64_t)slots * EXT, st.pool_used);
 	ASSERT_EQ(PAGE, st.poisoned);
 	ASSERT_EQ(st.pool_size, st.pool_used + st.poisoned);
+	ASSERT_EQ(0, vmc_check_consistency());
 
 	/* A new allocator on the same device keeps the page out of service. */
 	evict_all(_metadata, self->fd);
@@ -234,6 +252,7 @@ TEST_F(media, memory_failure_drops_entries_and_retires_the_page)
 	ASSERT_EQ(0, vmc_stats(self->fd, &st));
 	ASSERT_EQ(PAGE, st.poisoned);
 	ASSERT_EQ(st.pool_size, st.pool_used + st.poisoned);
+	ASSERT_EQ(0, vmc_check_consistency());
 }
 
 TEST_F(media, memory_failure_in_free_space)
@@ -251,6 +270,7 @@ TEST_F(media, memory_failure_in_free_space)
 	ASSERT_EQ(PAGE, st.poisoned);
 	ASSERT_EQ(2U, st.free_extents);
 	ASSERT_EQ(PER_PAGE, check_present(self->fd, "e", PER_PAGE, EXT));
+	ASSERT_EQ(0, vmc_check_consistency());
 	/* The same page again: nothing changes. */
 	ASSERT_EQ(0, hard_offline(128 * PAGE));
 	ASSERT_EQ(0, vmc_stats(self->fd, &st));
@@ -323,6 +343,7 @@ TEST_F_TIMEOUT(media, bad_block_fails_get_with_eio_and_drops_the_entry, 300)
 	ASSERT_EQ(2 * EXT, st.poisoned);
 	ASSERT_EQ(2 * PER_PAGE - 2 + 1, st.entries);	/* and the filler */
 	ASSERT_EQ(base + (2 * PER_PAGE - 2) * EXT, st.pool_used);
+	ASSERT_EQ(0, vmc_check_consistency());
 
 	/*
 	 * All healthy space in one value: it must avoid the bad sector, and
@@ -383,11 +404,20 @@ static int pmem_namespace(char *buf, size_t size)
 	return 0;
 }
 
+/* Bind the pmem driver to namespace ns again and wait for the device. */
+static int rebind(const char *ns)
+{
+	int i, ret = write_file(ND_PMEM "bind", ns);
+
+	for (i = 0; !ret && i < 50 && access(PMEM, F_OK); i++)
+		usleep(100000);
+	return ret ? ret : access(PMEM, F_OK) ? -ENODEV : 0;
+}
+
 TEST_F(media, device_removal_retires_the_pool)
 {
 	struct vmemcache_stats st;
 	char ns[256];
-	int i;
 
 	if (!on_pmem())
 		SKIP(return, NOT_PMEM);
@@ -395,20 +425,19 @@ TEST_F(media, device_removal_retires_the_pool)
 	VMC_CONFIG(1 << 20, EXT, "lru");
 	ASSERT_EQ(0, put_row(self->fd, "e", PER_PAGE));
 
-	ASSERT_EQ(0, write_file("/sys/bus/nd/drivers/nd_pmem/unbind", ns));
+	ASSERT_EQ(0, write_file(ND_PMEM "unbind", ns));
 	ASSERT_EQ(0, vmc_stats(self->fd, &st));
 	vmc_stats_log("device gone", &st);
 	ASSERT_EQ(0U, st.entries);
 	ASSERT_EQ(0U, st.pool_used);
 	ASSERT_EQ(st.pool_size, st.poisoned);
+	EXPECT_EQ(0, vmc_check_consistency());	/* and bind it again */
 	ASSERT_EQ(-ENOENT, vmc_get(self->fd, "e0", 2, NULL, 0, 0, NULL, NULL));
 	ASSERT_EQ(-ENOSPC, vmc_put_pattern(self->fd, "x", 1, EXT, 1, 0));
 
 	/* Released, the device comes back and can be claimed again. */
 	ASSERT_EQ(0, vmc_reset());
-	ASSERT_EQ(0, write_file("/sys/bus/nd/drivers/nd_pmem/bind", ns));
-	for (i = 0; i < 50 && access("/dev/pmem0", F_OK); i++)
-		usleep(100000);
+	ASSERT_EQ(0, rebind(ns));
 	ASSERT_EQ(0, vmc_config(1 << 20, EXT, "lru"));
 	ASSERT_EQ(0, vmc_stats(self->fd, &st));
 	ASSERT_EQ(0U, st.poisoned);
@@ -416,4 +445,183 @@ TEST_F(media, device_removal_retires_the_pool)
 	ASSERT_EQ(PER_PAGE, check_present(self->fd, "e", PER_PAGE, EXT));
 }
 
+/* A private cache on the DAX device open on dev: its descriptor or -errno. */
+static int create_dax(int fd, int dev, uint64_t size, uint32_t extent)
+{
+	struct vmemcache_create cr = {
+		.size = size,
+		.extent_size = extent,
+		.policy = VMEMCACHE_POLICY_LRU,
+		.flags = VMEMCACHE_CREATE_CLOEXEC | VMEMCACHE_CREATE_DAX,
+		.backing_fd = dev,
+	};
+	int ret = ioctl(fd, VMEMCACHE_IOC_CREATE, &cr);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/* Open the device with flags and create a private cache on it. */
+static int create_dax_path(int fd, int flags, uint64_t size)
+{
+	int dev = open(PMEM, flags | O_CLOEXEC), ret;
+
+	if (dev < 0)
+		return -errno;
+	ret = create_dax(fd, dev, size, PAGE);
+	close(dev);	/* the cache holds a claim of its own */
+	return ret;
+}
+
+/* The device's read-only flag, as blockdev --setro/--setrw set it. */
+static int set_ro(int on)
+{
+	int fd = open(PMEM, O_RDONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, BLKROSET, &on))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * The pmem driver unbound under a private DAX cache: the cache is told
+ * (kill_dax() notifies the holder) and stops using the mapping, so every
+ * get and put fails with ENXIO instead of reading freed memory (which
+ * oopsed in copy_mc_to_kernel), and the descriptor still closes.  The
+ * namespace is bound again whatever happened, for the tests after.
+ */
+TEST_F(media, private_cache_survives_device_removal)
+{
+	struct vmemcache_stats st;
+	char ns[256], key[32], buf[PAGE];
+	unsigned int i;
+	int pfd, ret;
+
+	if (!on_pmem())
+		SKIP(return, NOT_PMEM);
+	ASSERT_EQ(0, pmem_namespace(ns, sizeof(ns)));
+	ASSERT_EQ(0, vmc_sysfs_write("backing_dev", "none"));
+	pfd = create_dax_path(self->fd, O_RDWR, 8 << 20);
+	ASSERT_LE(0, pfd) TH_LOG("create: %s", strerror(-pfd));
+	for (i = 0; i < 100; i++)
+		ASSERT_EQ(0, vmc_put_pattern(pfd, key, key_of(key, "p", i),
+					     PAGE, vmc_seed(i, 'p'), 0));
+	ASSERT_EQ(0, vmc_get_check(pfd, key, key_of(key, "p", 7), PAGE,
+				   vmc_seed(7, 'p')));
+
+	ret = write_file(ND_PMEM "unbind", ns);
+	EXPECT_EQ(0, ret);
+	if (!ret) {
+		for (i = 0; i < 100; i++)
+			EXPECT_EQ(-ENXIO, vmc_get(pfd, key, key_of(key, "p", i),
+						  buf, PAGE, 0, NULL, NULL))
+				TH_LOG("p%u", i);
+		EXPECT_EQ(-ENXIO, vmc_put_pattern(pfd, "new", 3, PAGE, 1, 0));
+		EXPECT_EQ(-ENXIO, vmc_put_pattern(pfd, key,
+						  key_of(key, "p", 1), PAGE, 1,
+						  VMEMCACHE_PUT_REPLACE));
+		EXPECT_EQ(0, vmc_stats(pfd, &st));
+		EXPECT_EQ(100U, st.entries);
+	}
+	EXPECT_EQ(0, close(pfd));
+	if (!ret)
+		ASSERT_EQ(0, rebind(ns));
+
+	/* Back, the device can be claimed and used again. */
+	pfd = create_dax_path(self->fd, O_RDWR, 8 << 20);
+	ASSERT_LE(0, pfd) TH_LOG("create: %s", strerror(-pfd));
+	ASSERT_EQ(0, vmc_put_pattern(pfd, "p0", 2, PAGE, 9, 0));
+	ASSERT_EQ(0, vmc_get_check(pfd, "p0", 2, PAGE, 9));
+	close(pfd);
+}
+
+/*
+ * The pool is written: a read-only device is refused with EROFS, by the
+ * create ioctl (blkdev_get_by_dev() does not check) and by backing_dev,
+ * and a descriptor not open for both reading and writing with EBADF.
+ */
+TEST_F(media, read_only_device_is_refused)
+{
+	int pfd, ret;
+
+	if (!on_pmem())
+		SKIP(return, NOT_PMEM);
+	ASSERT_EQ(0, vmc_sysfs_write("backing_dev", "none"));
+	EXPECT_EQ(-EBADF, create_dax_path(self->fd, O_WRONLY, 0));
+	EXPECT_EQ(-EBADF, create_dax_path(self->fd, O_RDONLY, 0));
+
+	ASSERT_EQ(0, set_ro(1));
+	pfd = create_dax_path(self->fd, O_RDWR, 0);
+	EXPECT_EQ(-EROFS, pfd);
+	if (pfd >= 0) {
+		EXPECT_NE(0, vmc_put(pfd, "ro", 2, "written", 7, 0));
+		close(pfd);
+	}
+	EXPECT_EQ(-EROFS, vmc_sysfs_write("backing_dev", PMEM));
+	ret = set_ro(0);
+	ASSERT_EQ(0, ret);
+
+	pfd = create_dax_path(self->fd, O_RDWR, 0);
+	ASSERT_LE(0, pfd) TH_LOG("create: %s", strerror(-pfd));
+	ASSERT_EQ(0, vmc_put(pfd, "rw", 2, "written", 7, 0));
+	close(pfd);
+	ASSERT_EQ(0, vmc_sysfs_write("backing_dev", PMEM));
+}
+
+/* Inject memory failures of the page at off until the deadline. */
+static void inject_until(uint64_t off, time_t deadline)
+{
+	unsigned int ok = 0;
+
+	while (time(NULL) < deadline)
+		if (!hard_offline(off))
+			ok++;
+	_exit(ok ? 0 : 1);
+}
+
+/*
+ * Memory failures of a pool page while the device changes hands: the
+ * shared cache claims and resets (releases) it, a private cache is
+ * created on it and closed, over and over.  A notification must find
+ * the backing that holds the device or none, never one being freed
+ * (dax_holder() is cleared by fs_put_dax() without waiting for
+ * notifications in flight), nor take a private backing for the shared
+ * cache.  The debug kernel's KASAN sees a use-after-free if it does.
+ */
+TEST_F_TIMEOUT(media, memory_failure_races_release, 300)
+{
+	unsigned int rounds = 0;
+	time_t deadline;
+	int status, pfd, ret;
+	pid_t pid;
+
+	if (!on_pmem())
+		SKIP(return, NOT_PMEM);
+	ASSERT_EQ(0, vmc_sysfs_write("backing_dev", "none"));
+	deadline = time(NULL) + 15;
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		inject_until(64 * PAGE, deadline);
+	while (time(NULL) < deadline) {
+		pfd = create_dax_path(self->fd, O_RDWR, 0);
+		EXPECT_LE(0, pfd) TH_LOG("create: %s", strerror(-pfd));
+		if (pfd >= 0) {
+			vmc_put_pattern(pfd, "k", 1, PAGE, 1, 0);
+			close(pfd);
+		}
+		ret = vmc_sysfs_write("backing_dev", PMEM);
+		EXPECT_EQ(0, ret) TH_LOG("backing_dev: %s", strerror(-ret));
+		vmc_put_pattern(self->fd, "k", 1, PAGE, 1, 0);
+		EXPECT_EQ(0, vmc_reset());
+		rounds++;
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	TH_LOG("%u rounds", rounds);
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status)) TH_LOG("no memory failure injected");
+	ASSERT_EQ(0, vmc_sysfs_write("backing_dev", PMEM));
+}
 TEST_HARNESS_MAIN

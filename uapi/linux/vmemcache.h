@@ -330,15 +330,20 @@ struct vmemcache_batch {
  * @policy: VMEMCACHE_POLICY_*
  * @flags: VMEMCACHE_CREATE_* flags
  * @backing_fd: with VMEMCACHE_CREATE_DAX, a descriptor of a DAX-capable
- *		block device (e.g. /dev/pmem0) opened for writing; the
- *		device is claimed exclusively while the cache lives.  Must
- *		be 0 otherwise.
+ *		block device (e.g. /dev/pmem0) opened for reading and
+ *		writing (O_RDWR; else EBADF), which must not be read-only
+ *		(EROFS); the device is claimed exclusively while the cache
+ *		lives.  Must be 0 otherwise.
  * @reserved: must be zero
  *
  * Returns a new file descriptor (an anonymous inode) on which PUT, GET,
  * EXISTS, EVICT, STATS and VERSION work as on /dev/vmemcache, on a cache of
  * its own.  The cache lives while any descriptor for it is open (dup,
  * fork and SCM_RIGHTS share it) and is freed with the last close.
+ *
+ * When the device of a DAX cache goes away (its driver is unbound, its
+ * namespace destroyed), the cache stops using it: every PUT and GET fails
+ * with ENXIO from then on, and the descriptor still closes normally.
  */
 struct vmemcache_create {
 	__u64 size;
