@@ -23,9 +23,10 @@
  * checks the backing is alive; kill_dax() waits for those sections after
  * the notification, so nothing touches the mapping or the driver's bad
  * blocks once the device is gone: operations fail with -ENXIO instead.
- * The copies run with page faults disabled (a user page that is not
- * present is faulted in outside the section and the copy retried), so a
- * removal waits for a bounded kernel copy, never for a user fault.
+ * The copies run with page faults disabled and end with -EFAULT at a user
+ * page that is not present (the cache faults it in once it holds no lock,
+ * and copies again), so a removal waits for a bounded kernel copy, never
+ * for a user fault.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -212,8 +213,8 @@ static int vmc_dax_write(struct vmc_backing *b, u64 off,
 		off += n - left;
 		src += n - left;
 		len -= n - left;
-		/* A user page was not present: fault it in, outside. */
-		if (left && fault_in_readable(src, left) == left)
+		/* A user page was not present: the caller faults it in. */
+		if (left)
 			return -EFAULT;
 	}
 	if (nt)
@@ -299,14 +300,12 @@ static int vmc_dax_read(struct vmc_backing *b, u64 off, void __user *dst,
 		if (done != n)
 			ret = vmc_dax_read_failed(addr + done, off + done, bad);
 		dax_read_unlock(id);
-		if (ret == -EIO)
+		/* -EIO, or a user page was not present: the caller faults it in. */
+		if (ret)
 			return ret;
 		off += done;
 		dst += done;
 		len -= done;
-		/* A user page was not present: fault it in, outside. */
-		if (ret && fault_in_writeable(dst, n - done) == n - done)
-			return -EFAULT;
 	}
 	return 0;
 
