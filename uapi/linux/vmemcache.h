@@ -12,6 +12,11 @@
  *
  * Fields marked "out" are ignored on input.
  *
+ * A descriptor opened without write access (O_RDONLY) may VERSION, GET,
+ * EXISTS, LIST, STATS and BATCH gets and exists; PUT, EVICT, CREATE and a
+ * BATCH holding a put or an evict fail with EBADF (such a batch runs none
+ * of its items).  A private cache's descriptor is read-write.
+ *
  * A program first calls VMEMCACHE_IOC_VERSION and checks api_version and
  * the feature bits before relying on anything newer than version 1.
  *
@@ -298,7 +303,8 @@ struct vmemcache_batch_item {
  *
  * Each item runs as its own command would and gets its own result; one
  * failing does not stop the others.  The call fails (EINVAL, EFAULT) only
- * for a bad batch.
+ * for a bad batch, and with EBADF, before any item runs, when the
+ * descriptor is read-only and an item is a put or an evict.
  */
 struct vmemcache_batch {
 	__u64 items;
