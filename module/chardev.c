@@ -369,6 +369,9 @@ static int vmc_batch_one(struct vmc_cache *c, struct vmemcache_batch_item *it,
 	case VMEMCACHE_BATCH_GET:
 		ret = vmc_cache_get(c, &key, u64_to_user_ptr(it->buf), it->len,
 				    0, &it->copied, &it->value_size);
+		/* Nothing a failed item meant to copy counts as copied. */
+		if (ret)
+			it->copied = 0;
 		break;
 	case VMEMCACHE_BATCH_EXISTS:
 		ret = vmc_cache_exists(c, &key, &it->value_size);

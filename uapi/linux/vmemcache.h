@@ -273,7 +273,8 @@ struct vmemcache_list {
  *	    with (-ENOENT for a missing key, -EEXIST, -ENOSPC, -EINVAL, ...)
  * @pad: must be zero
  * @value_size: out: GET and EXISTS: the value's size
- * @copied: out: GET: bytes copied, min(@len, value size)
+ * @copied: out: GET: bytes copied, min(@len, value size); 0 when the
+ *	    item failed
  */
 struct vmemcache_batch_item {
 	__u64 key;
