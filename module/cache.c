@@ -382,8 +382,12 @@ out:
  * that are copying out, whose entries are freed when they finish.  A
  * claimed DAX device is then released and the cache goes back to DRAM,
  * which waits for those gets.
+ *
+ * Return: 0, or the error of going back to DRAM (-EBUSY when a put linked
+ * an entry meanwhile, -ENOMEM): the cache is then still on the device,
+ * which stays claimed.
  */
-void vmc_cache_reset(struct vmc_cache *c)
+int vmc_cache_reset(struct vmc_cache *c)
 {
 	bool dax;
 
@@ -391,8 +395,7 @@ void vmc_cache_reset(struct vmc_cache *c)
 	vmc_cache_clear(c);
 	dax = vmc_backing_is_dax(c->backing);
 	percpu_up_read(&c->cfg_sem);
-	if (dax)
-		vmc_cache_set_backing(c, NULL);
+	return dax ? vmc_cache_set_backing(c, NULL) : 0;
 }
 
 /*

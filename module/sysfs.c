@@ -180,11 +180,12 @@ static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
 			   const char *buf, size_t count)
 {
 	unsigned int val;
+	int ret;
 
 	if (kstrtouint(buf, 0, &val) || val != 1)
 		return -EINVAL;
-	vmc_cache_reset(dev_to_cache(dev));
-	return count;
+	ret = vmc_cache_reset(dev_to_cache(dev));
+	return ret ? ret : count;
 }
 static DEVICE_ATTR_WO(reset);
 

@@ -287,7 +287,7 @@ struct vmc_cache *vmc_cache_create_on(struct vmc_backing *backing,
 void vmc_cache_destroy(struct vmc_cache *c);
 int vmc_cache_reconfigure(struct vmc_cache *c, u64 capacity, u32 extent_size,
 			  const struct vmc_repl_ops *policy);
-void vmc_cache_reset(struct vmc_cache *c);
+int vmc_cache_reset(struct vmc_cache *c);
 int vmc_cache_set_backing(struct vmc_cache *c, const char *path);
 int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evict_log *log);
 int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
