@@ -514,17 +514,22 @@ int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
 
 	set_bit(VMC_ENTRY_LINKED, &e->flags);
 	refcount_inc(&e->ref);	/* the index's */
+	/*
+	 * Counted before it is visible: an evict may unlink it (and uncount
+	 * it) the moment it is, and the count must not go below zero.
+	 */
+	atomic_long_inc(&c->nr_entries);
 	ret = vmc_index_insert(&c->index, e, replace, &old);
 	if (ret) {
+		atomic_long_dec(&c->nr_entries);
 		clear_bit(VMC_ENTRY_LINKED, &e->flags);
 		refcount_dec(&e->ref);
 		goto out;
 	}
 	if (old) {
+		atomic_long_dec(&c->nr_entries);
 		c->repl->ops->remove(c->repl, old);
 		vmc_entry_put(c, old);
-	} else {
-		atomic_long_inc(&c->nr_entries);
 	}
 	c->repl->ops->insert(c->repl, e);
 	this_cpu_inc(c->stats->puts);
