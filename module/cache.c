@@ -506,6 +506,8 @@ int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
 	if (!replace && vmc_index_contains(&c->index, &key))
 		goto out;
 	ret = vmc_entry_alloc_value(c, e, uval, len, log);
+	if (!ret)
+		ret = vmc_entry_fit_dram(c, e, uval, len, log);
 	if (ret)
 		goto out;
 	ret = vmc_entry_copy(c, e, 0, (void __user *)uval, len, false, NULL);
@@ -986,6 +988,32 @@ void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st)
 	vmc_repl_lock_stat(c->repl, &st->lru_lock_acquired,
 			   &st->lru_lock_contended);
 	percpu_up_read(&c->cfg_sem);
+}
+
+/**
+ * vmc_cache_dram_limit() - the DRAM bound of a cache's entries
+ * @c: cache
+ *
+ * Return: the bound set with vmc_cache_set_dram_limit(), or the default
+ * for the cache's capacity.
+ */
+u64 vmc_cache_dram_limit(struct vmc_cache *c)
+{
+	return READ_ONCE(c->dram_limit) ?:
+	       vmc_dram_limit_default(READ_ONCE(c->capacity));
+}
+
+/**
+ * vmc_cache_set_dram_limit() - bound the DRAM of a cache's entries
+ * @c: cache
+ * @limit: bytes, or 0 for the default (which follows the capacity)
+ *
+ * Takes effect with the next put, which evicts down to it; entries are
+ * not evicted now.
+ */
+void vmc_cache_set_dram_limit(struct vmc_cache *c, u64 limit)
+{
+	WRITE_ONCE(c->dram_limit, limit);
 }
 
 /**

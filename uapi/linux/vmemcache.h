@@ -365,7 +365,9 @@ struct vmemcache_create {
  * @evictions: entries evicted, by the policy or by VMEMCACHE_IOC_EVICT
  * @entries: entries in the cache now
  * @pool_used: bytes of the pool allocated to values (whole extents)
- * @dram_used: bytes of DRAM used by entry metadata and keys
+ * @dram_used: bytes of DRAM allocated for entries, keys and extent arrays
+ *	       (slab size classes included); bounded by the cache's DRAM
+ *	       limit, past which puts evict or fail with ENOSPC
  * @free_extents: free extents in the allocator
  * @pool_size: bytes in the pool (the capacity)
  * @extent_size: the allocation unit in bytes
