@@ -8,6 +8,10 @@
  */
 #include "vmc_test.h"
 
+#include <sys/wait.h>
+
+#include <libvmemcache.h>
+
 #define KEY		"access-key"
 #define KEY_LEN		((uint32_t)strlen(KEY))
 #define VAL		"access-value"
@@ -197,6 +201,62 @@ TEST_F(access, batch_read_only)
 	ASSERT_EQ(0, vmc_ioctl(self->rw, VMEMCACHE_IOC_BATCH, &b));
 	ASSERT_EQ(0, it[0].result);
 	ASSERT_EQ(0, vmc_exists(self->ro, "new", 3, NULL));
+}
+
+/*
+ * What a user with read permission alone can do, as an administrator sets
+ * it up (mode 0644): open the device read-only and read, not write; and
+ * libvmemcache-kdev, refused read-write, attaches read-only.  Returns the
+ * number of the first check that failed, 0 if none did.
+ */
+static int reader_checks(void)
+{
+	char buf[64] = {};
+	VMEMcache *cache;
+	int fd;
+
+	if (setgid(65534) || setuid(65534))
+		return 1;
+	if (open(vmc_dev_path(), O_RDWR) >= 0 || errno != EACCES)
+		return 2;
+	fd = open(vmc_dev_path(), O_RDONLY);
+	if (fd < 0)
+		return 3;
+	if (vmc_get(fd, KEY, KEY_LEN, buf, sizeof(buf), 0, NULL, NULL))
+		return 4;
+	if (vmc_put(fd, "new", 3, VAL, VAL_LEN, 0) != -EBADF)
+		return 5;
+	close(fd);
+	cache = vmemcache_new();
+	if (!cache || vmemcache_add(cache, vmc_dev_path()))
+		return 6;
+	if (vmemcache_get(cache, KEY, KEY_LEN, buf, sizeof(buf), 0, NULL) !=
+	    (ssize_t)VAL_LEN)
+		return 7;
+	if (vmemcache_put(cache, "new", 3, VAL, VAL_LEN) != -1 ||
+	    errno != EBADF)
+		return 8;
+	vmemcache_delete(cache);
+	return 0;
+}
+
+TEST_F(access, reader_permission_only)
+{
+	struct stat st;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, stat(vmc_dev_path(), &st));
+	ASSERT_EQ(0, chmod(vmc_dev_path(), 0644));
+	pid = fork();
+	if (!pid)
+		_exit(reader_checks());
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, chmod(vmc_dev_path(), st.st_mode & 07777));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("check %d failed as uid 65534", WEXITSTATUS(status));
+	ASSERT_EQ(-ENOENT, vmc_exists(self->rw, "new", 3, NULL));
 }
 
 TEST_HARNESS_MAIN
