@@ -81,7 +81,9 @@ struct vmemcache_version {
  *
  * Fails with EEXIST if the key exists and VMEMCACHE_PUT_REPLACE is not set,
  * and with ENOSPC if the value cannot be made to fit (policy NONE and the
- * cache is full, or the value is larger than the cache).
+ * cache is full, or the value is larger than the cache) or its entry
+ * cannot (the cache's entries are at its DRAM limit and nothing can be
+ * evicted, or the entry alone, with its key, is over that limit).
  */
 struct vmemcache_put {
 	__u64 key;
