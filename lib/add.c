@@ -29,14 +29,19 @@ const char *vmc_device_path(void)
 }
 
 /*
- * Open the vmemcache device @path and ask its version.  Returns the
+ * Open the vmemcache device @path and ask its version.  With @may_read_only,
+ * a user with read permission alone gets a read-only descriptor, on which
+ * the kernel runs gets and refuses puts and evicts with EBADF.  Returns the
  * descriptor, or -1 with errno (ENOTTY: not a vmemcache device) and no
  * message recorded.
  */
-static int vmc_open_device(const char *path, struct vmemcache_version *ver)
+static int vmc_open_device(const char *path, struct vmemcache_version *ver,
+			   int may_read_only)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC), err;
 
+	if (fd < 0 && errno == EACCES && may_read_only)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	memset(ver, 0, sizeof(*ver));
@@ -57,7 +62,7 @@ static int vmc_attach_shared(VMEMcache *cache, const char *path,
 	struct stat st;
 	int fd;
 
-	fd = vmc_open_device(path, &ver);
+	fd = vmc_open_device(path, &ver, 1);
 	if (fd < 0 && errno == ENOTTY)
 		return vmc_fail(EINVAL, func,
 				"%s is neither the vmemcache device nor a DAX device",
@@ -94,7 +99,7 @@ static int vmc_attach_private(VMEMcache *cache, int backing_fd,
 	struct vmemcache_create cr;
 	int fd, pfd, err;
 
-	fd = vmc_open_device(dev, &ver);
+	fd = vmc_open_device(dev, &ver, 0);
 	if (fd < 0)
 		return vmc_fail(errno == ENOTTY ? ENODEV : errno, func,
 				"cannot open %s for a private cache (is the vmemcache module loaded?)",

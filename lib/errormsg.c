@@ -69,6 +69,8 @@ int vmc_fail_kernel(int err, const char *func)
 		return vmc_fail(err, func, "no entry can be evicted");
 	case ENOSPC:
 		return vmc_fail(err, func, "value does not fit in the cache");
+	case EBADF:
+		return vmc_fail(err, func, "the cache device is open read-only");
 	case E2BIG:
 		return vmc_fail(err, func, "argument not understood by the kernel module");
 	case ENOTTY:

@@ -469,22 +469,19 @@ out:
  * claimed DAX device is then released and the cache goes back to DRAM,
  * which waits for those gets, interruptibly.
  *
- * Return: 0, or -ERESTARTSYS when a signal came while waiting.
+ * Return: 0, or the error of going back to DRAM (-EBUSY when a put linked
+ * an entry meanwhile, -ENOMEM, -ERESTARTSYS when a signal came while
+ * waiting): the cache is then still on the device, which stays claimed.
  */
 int vmc_cache_reset(struct vmc_cache *c)
 {
 	bool dax;
-	int ret;
 
 	percpu_down_read(&c->cfg_sem);
 	vmc_cache_clear(c);
 	dax = vmc_backing_is_dax(c->backing);
 	percpu_up_read(&c->cfg_sem);
-	if (!dax)
-		return 0;
-	/* A put since the emptying may keep the device: as before, no error. */
-	ret = vmc_cache_set_backing(c, NULL);
-	return ret == -ERESTARTSYS ? ret : 0;
+	return dax ? vmc_cache_set_backing(c, NULL) : 0;
 }
 
 /*
@@ -665,23 +662,31 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 	ret = vmc_entry_alloc_value(c, e, uval, len, replace, log);
 	if (ret)
 		return ret;
+	ret = vmc_entry_fit_dram(c, e, uval, len, log);
+	if (ret)
+		goto err_value;
 	ret = vmc_entry_copy(c, e, 0, (void __user *)uval, len, false, NULL);
 	if (ret)
 		goto err_value;
 
 	set_bit(VMC_ENTRY_LINKED, &e->flags);
 	refcount_inc(&e->ref);	/* the index's */
+	/*
+	 * Counted before it is visible: an evict may unlink it (and uncount
+	 * it) the moment it is, and the count must not go below zero.
+	 */
+	atomic_long_inc(&c->nr_entries);
 	ret = vmc_index_insert(&c->index, e, replace, &old);
 	if (ret) {
+		atomic_long_dec(&c->nr_entries);
 		clear_bit(VMC_ENTRY_LINKED, &e->flags);
 		refcount_dec(&e->ref);
 		goto err_value;
 	}
 	if (old) {
+		atomic_long_dec(&c->nr_entries);
 		c->repl->ops->remove(c->repl, old);
 		vmc_entry_put(c, old);
-	} else {
-		atomic_long_inc(&c->nr_entries);
 	}
 	c->repl->ops->insert(c->repl, e);
 	this_cpu_inc(c->stats->puts);
@@ -1272,6 +1277,32 @@ void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st)
 	vmc_repl_lock_stat(c->repl, &st->lru_lock_acquired,
 			   &st->lru_lock_contended);
 	percpu_up_read(&c->cfg_sem);
+}
+
+/**
+ * vmc_cache_dram_limit() - the DRAM bound of a cache's entries
+ * @c: cache
+ *
+ * Return: the bound set with vmc_cache_set_dram_limit(), or the default
+ * for the cache's capacity.
+ */
+u64 vmc_cache_dram_limit(struct vmc_cache *c)
+{
+	return READ_ONCE(c->dram_limit) ?:
+	       vmc_dram_limit_default(READ_ONCE(c->capacity));
+}
+
+/**
+ * vmc_cache_set_dram_limit() - bound the DRAM of a cache's entries
+ * @c: cache
+ * @limit: bytes, or 0 for the default (which follows the capacity)
+ *
+ * Takes effect with the next put, which evicts down to it; entries are
+ * not evicted now.
+ */
+void vmc_cache_set_dram_limit(struct vmc_cache *c, u64 limit)
+{
+	WRITE_ONCE(c->dram_limit, limit);
 }
 
 /**

@@ -369,6 +369,9 @@ static int vmc_batch_one(struct vmc_cache *c, struct vmemcache_batch_item *it,
 	case VMEMCACHE_BATCH_GET:
 		ret = vmc_cache_get(c, &key, u64_to_user_ptr(it->buf), it->len,
 				    0, &it->copied, &it->value_size);
+		/* Nothing a failed item meant to copy counts as copied. */
+		if (ret)
+			it->copied = 0;
 		break;
 	case VMEMCACHE_BATCH_EXISTS:
 		ret = vmc_cache_exists(c, &key, &it->value_size);
@@ -381,8 +384,34 @@ static int vmc_batch_one(struct vmc_cache *c, struct vmemcache_batch_item *it,
 	return ret;
 }
 
+static bool vmc_batch_op_writes(u16 op)
+{
+	return op == VMEMCACHE_BATCH_PUT || op == VMEMCACHE_BATCH_EVICT;
+}
+
+/*
+ * A descriptor without write access may run a batch of reads only.  The
+ * whole batch is refused before any item runs, rather than item by item,
+ * so that a reader learns its mistake from the call's result and not from
+ * a half-done batch.
+ */
+static int vmc_batch_check_readonly(const struct vmemcache_batch_item __user *uitems,
+				    u32 count)
+{
+	u16 op;
+	u32 i;
+
+	for (i = 0; i < count; i++) {
+		if (get_user(op, &uitems[i].op))
+			return -EFAULT;
+		if (vmc_batch_op_writes(op))
+			return -EBADF;
+	}
+	return 0;
+}
+
 static long vmc_ioctl_batch(struct vmc_cache *c, unsigned int cmd,
-			    void __user *uarg)
+			    void __user *uarg, bool writable)
 {
 	struct vmc_evict_log log_buf, *log;
 	struct vmemcache_batch_item __user *uitems;
@@ -397,10 +426,15 @@ static long vmc_ioctl_batch(struct vmc_cache *c, unsigned int cmd,
 	if (b.flags || b.pad || vmc_nonzero(b.reserved, sizeof(b.reserved)) ||
 	    !b.count || b.count > VMEMCACHE_BATCH_MAX)
 		return -EINVAL;
+	uitems = u64_to_user_ptr(b.items);
+	if (!writable) {
+		ret = vmc_batch_check_readonly(uitems, b.count);
+		if (ret)
+			return ret;
+	}
 	ret = vmc_log_begin(b.evicted, b.evicted_size, &log_buf, &log);
 	if (ret)
 		return ret;
-	uitems = u64_to_user_ptr(b.items);
 	for (i = 0; i < b.count; i++) {
 		if (copy_from_user(&it, &uitems[i], sizeof(it))) {
 			ret = -EFAULT;
@@ -408,7 +442,11 @@ static long vmc_ioctl_batch(struct vmc_cache *c, unsigned int cmd,
 		}
 		it.value_size = 0;
 		it.copied = 0;
-		it.result = vmc_batch_one(c, &it, log);
+		/* The items may have changed since they were checked. */
+		if (!writable && vmc_batch_op_writes(it.op))
+			it.result = -EBADF;
+		else
+			it.result = vmc_batch_one(c, &it, log);
 		if (put_user(it.result, &uitems[i].result) ||
 		    put_user(it.value_size, &uitems[i].value_size) ||
 		    put_user(it.copied, &uitems[i].copied)) {
@@ -425,9 +463,14 @@ static long vmc_ioctl_batch(struct vmc_cache *c, unsigned int cmd,
 	return vmc_arg_out(cmd, &b, sizeof(b), uarg);
 }
 
-/* The commands of every cache, shared or private. */
+/*
+ * The commands of every cache, shared or private.  @writable: the
+ * descriptor was opened for writing; without it only the commands that
+ * change nothing run (GET moves its entry in the LRU order, which is the
+ * cost of reading, not a change of what is cached).
+ */
 static long vmc_cache_ioctl(struct vmc_cache *c, unsigned int cmd,
-			    void __user *uarg)
+			    void __user *uarg, bool writable)
 {
 	BUILD_BUG_ON(sizeof(struct vmemcache_version) != 64);
 	BUILD_BUG_ON(sizeof(struct vmemcache_put) != 64);
@@ -449,19 +492,23 @@ static long vmc_cache_ioctl(struct vmc_cache *c, unsigned int cmd,
 	case _IOC_NR(VMEMCACHE_IOC_VERSION):
 		return vmc_ioctl_version(cmd, uarg);
 	case _IOC_NR(VMEMCACHE_IOC_PUT):
+		if (!writable)
+			return -EBADF;
 		return vmc_ioctl_put(c, cmd, uarg);
 	case _IOC_NR(VMEMCACHE_IOC_GET):
 		return vmc_ioctl_get(c, cmd, uarg);
 	case _IOC_NR(VMEMCACHE_IOC_EXISTS):
 		return vmc_ioctl_exists(c, cmd, uarg);
 	case _IOC_NR(VMEMCACHE_IOC_EVICT):
+		if (!writable)
+			return -EBADF;
 		return vmc_ioctl_evict(c, cmd, uarg);
 	case _IOC_NR(VMEMCACHE_IOC_STATS):
 		return vmc_ioctl_stats(c, cmd, uarg);
 	case _IOC_NR(VMEMCACHE_IOC_LIST):
 		return vmc_ioctl_list(c, cmd, uarg);
 	case _IOC_NR(VMEMCACHE_IOC_BATCH):
-		return vmc_ioctl_batch(c, cmd, uarg);
+		return vmc_ioctl_batch(c, cmd, uarg, writable);
 	}
 	return -ENOTTY;
 }
@@ -572,7 +619,8 @@ static long vmc_private_ioctl(struct file *file, unsigned int cmd,
 {
 	struct vmc_private *priv = file->private_data;
 
-	return vmc_cache_ioctl(priv->cache, cmd, (void __user *)arg);
+	return vmc_cache_ioctl(priv->cache, cmd, (void __user *)arg,
+			       file->f_mode & FMODE_WRITE);
 }
 
 static int vmc_private_release(struct inode *inode, struct file *file)
@@ -720,10 +768,12 @@ static long vmc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct vmc_cache *c = file->private_data;
 	void __user *uarg = (void __user *)arg;
 
+	bool writable = file->f_mode & FMODE_WRITE;
+
 	if (_IOC_TYPE(cmd) == VMEMCACHE_IOC_MAGIC &&
 	    _IOC_NR(cmd) == _IOC_NR(VMEMCACHE_IOC_CREATE))
-		return vmc_ioctl_create(cmd, uarg);
-	return vmc_cache_ioctl(c, cmd, uarg);
+		return writable ? vmc_ioctl_create(cmd, uarg) : -EBADF;
+	return vmc_cache_ioctl(c, cmd, uarg, writable);
 }
 
 static int vmc_open(struct inode *inode, struct file *file)

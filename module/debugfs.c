@@ -156,7 +156,6 @@ static void vmc_check_entry(struct vmc_check *k, struct vmc_entry *e)
 	int ret;
 
 	k->entries++;
-	k->dram += struct_size(e, key, e->key_len);
 	if (!e->key_len || e->key_len > VMEMCACHE_MAX_KEY_SIZE) {
 		vmc_check_report(k, "entry of key length %u in the index",
 				 e->key_len);
@@ -173,8 +172,7 @@ static void vmc_check_entry(struct vmc_check *k, struct vmc_entry *e)
 		vmc_check_report_entry(k, e, "no value");
 		return;
 	}
-	if (e->nr_ext > 1)
-		k->dram += array_size(e->nr_ext, sizeof(*ext));
+	k->dram += vmc_entry_dram(e);
 
 	ext = vmc_entry_ext(e);
 	for (i = 0; i < e->nr_ext; i++) {

@@ -19,12 +19,36 @@
  */
 #define VMC_EXT_ONSTACK	8
 
-static size_t vmc_entry_bytes(const struct vmc_entry *e)
+/*
+ * The memory kvmalloc() really took for a request of @size bytes at @p:
+ * kmalloc rounds up to its size class, or to a power of two of pages past
+ * the largest class (a 64 KiB key takes 128 KiB), and vmalloc to pages.
+ * Recomputed the same way when the memory is freed.
+ */
+static size_t vmc_alloc_bytes(const void *p, size_t size)
 {
-	size_t bytes = struct_size(e, key, e->key_len);
+	return is_vmalloc_addr(p) ? PAGE_ALIGN(size) : ksize(p);
+}
+
+static size_t vmc_ext_array_bytes(const struct vmc_entry *e)
+{
+	return vmc_alloc_bytes(e->ext_array,
+			       array_size(e->nr_ext, sizeof(*e->ext_array)));
+}
+
+/**
+ * vmc_entry_dram() - the DRAM an entry holds
+ * @e: the entry
+ *
+ * Return: the bytes allocated for it, its key and its extent array, as
+ * dram_used counts them.
+ */
+size_t vmc_entry_dram(const struct vmc_entry *e)
+{
+	size_t bytes = vmc_alloc_bytes(e, struct_size(e, key, e->key_len));
 
 	if (e->nr_ext > 1)
-		bytes += array_size(e->nr_ext, sizeof(*e->ext_array));
+		bytes += vmc_ext_array_bytes(e);
 	return bytes;
 }
 
@@ -57,7 +81,7 @@ struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
 	e->nr_ext = 0;
 	e->tail = 0;
 	e->flags = 0;
-	atomic_long_add(vmc_entry_bytes(e), &c->dram_used);
+	atomic_long_add(vmc_entry_dram(e), &c->dram_used);
 	return e;
 }
 
@@ -75,7 +99,7 @@ void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e)
 	if (!refcount_dec_and_test(&e->ref))
 		return;
 
-	atomic_long_sub(vmc_entry_bytes(e), &c->dram_used);
+	atomic_long_sub(vmc_entry_dram(e), &c->dram_used);
 	if (e->nr_ext)
 		vmc_extent_put(&c->alloc, vmc_entry_ext(e), e->nr_ext);
 	if (e->nr_ext > 1)
@@ -218,11 +242,12 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 			memcpy(array, ext, array_size(nr, sizeof(*ext)));
 		}
 		e->ext_array = array;
-		atomic_long_add(array_size(nr, sizeof(*ext)), &c->dram_used);
 	}
 	if (nr == 1 && ext != stack)
 		kvfree(ext);
 	e->nr_ext = nr;
+	if (nr > 1)
+		atomic_long_add(vmc_ext_array_bytes(e), &c->dram_used);
 	e->tail = roundup(len, (u64)c->extent_size) - len;
 	return 0;
 
@@ -248,12 +273,63 @@ void vmc_entry_free_value(struct vmc_cache *c, struct vmc_entry *e)
 		return;
 	vmc_extent_put(&c->alloc, vmc_entry_ext(e), e->nr_ext);
 	if (e->nr_ext > 1) {
-		atomic_long_sub(array_size(e->nr_ext, sizeof(*e->ext_array)),
-				&c->dram_used);
+		atomic_long_sub(vmc_ext_array_bytes(e), &c->dram_used);
 		kvfree(e->ext_array);
 	}
 	e->nr_ext = 0;
 	e->tail = 0;
+}
+
+/**
+ * vmc_entry_fit_dram() - keep a cache's DRAM within its limit for a new entry
+ * @c: the entry's cache, with cfg_sem held for read
+ * @e: unlinked entry, counted in dram_used with its extent array
+ * @uval: user pointer to the value that will be written
+ * @len: value length
+ * @log: where to report the entries evicted, or NULL
+ *
+ * Evicts entries through the replacement policy while the cache's entries
+ * take more than its dram_limit, as vmc_entry_alloc_value() does while
+ * the pool is full, and likewise evicts nothing for a put bound to fail
+ * with -EFAULT (see vmc_entry_alloc_value()).  Concurrent puts may each
+ * be counted before they evict, so dram_used can pass the limit by the
+ * entries being put at that moment.
+ *
+ * Return: 0, -ENOSPC when the entry alone is over the limit or nothing
+ * more can be evicted (policy none), or -EFAULT.
+ */
+int vmc_entry_fit_dram(struct vmc_cache *c, struct vmc_entry *e,
+		       const void __user *uval, u64 len,
+		       struct vmc_evict_log *log)
+{
+	long limit = min_t(u64, vmc_cache_dram_limit(c), LONG_MAX);
+	bool checked = false, flushed = false;
+	int ret;
+
+	if (vmc_entry_dram(e) > limit)
+		return -ENOSPC;
+	while (atomic_long_read(&c->dram_used) > limit) {
+		/* Removed entries the policy still holds go first. */
+		if (!flushed) {
+			vmc_repl_flush(c->repl);
+			flushed = true;
+			continue;
+		}
+		if (!checked) {
+			/* Without faults: this only tells what is in. */
+			pagefault_disable();
+			ret = fault_in_readable(uval, len) ? -EFAULT : 0;
+			pagefault_enable();
+			if (ret)
+				return ret;
+			checked = true;
+		}
+		ret = vmc_cache_evict_lru(c, log);
+		if (ret)
+			return ret == -ESRCH ? -ENOSPC : ret;
+		cond_resched();
+	}
+	return 0;
 }
 
 /**

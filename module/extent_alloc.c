@@ -119,15 +119,20 @@ void vmc_extent_alloc_destroy(struct vmc_extent_alloc *a)
  * @nr: out: extents used; with -EOVERFLOW, extents that would be needed
  *
  * All or nothing: either the whole rounded length is allocated or nothing.
+ * A value is never split into more than VMC_EXTENT_MAX_NR extents, so that
+ * its extent array stays a reasonable allocation and the walk under the
+ * lock stays short: a pool too fragmented to hold it in that many runs is
+ * as full, for this value, as a pool without the free bytes.
  *
- * Return: 0, -ENOSPC when the pool has fewer free bytes than needed, or
- * -EOVERFLOW when @max is too small (retry with a larger array).
+ * Return: 0, -ENOSPC when the pool has fewer free bytes than needed or
+ * they lie in more than VMC_EXTENT_MAX_NR runs, or -EOVERFLOW when @max is
+ * too small (retry with an array of *@nr).
  */
 int vmc_extent_get(struct vmc_extent_alloc *a, u64 len, struct vmc_extent *ext,
 		   unsigned int max, unsigned int *nr)
 {
 	struct vmc_free_run *run;
-	unsigned int n = 0;
+	unsigned int n = 0, i;
 	u64 need, left;
 
 	/* Never fits, and rounding it up could wrap around to a small size. */
@@ -140,9 +145,20 @@ int vmc_extent_get(struct vmc_extent_alloc *a, u64 len, struct vmc_extent *ext,
 		return -ENOSPC;
 	}
 
+	/* One walk: note the runs the value takes, as many as @ext holds. */
 	for (left = need, run = run_of(rb_first(&a->free)); left;
 	     run = run_of(rb_next(&run->rb))) {
-		left -= min(left, run->len);
+		u64 take = min(left, run->len);
+
+		if (n == VMC_EXTENT_MAX_NR) {
+			spin_unlock(&a->lock);
+			return -ENOSPC;
+		}
+		if (n < max) {
+			ext[n].off = run->off;
+			ext[n].len = take;
+		}
+		left -= take;
 		n++;
 	}
 	if (n > max) {
@@ -151,21 +167,16 @@ int vmc_extent_get(struct vmc_extent_alloc *a, u64 len, struct vmc_extent *ext,
 		return -EOVERFLOW;
 	}
 
-	for (left = need, n = 0; left; n++) {
-		u64 take;
-
+	/* Take them: the lowest runs, used up but for the last one. */
+	for (i = 0; i < n; i++) {
 		run = run_of(rb_first(&a->free));
-		take = min(left, run->len);
-		ext[n].off = run->off;
-		ext[n].len = take;
-		left -= take;
-		if (take == run->len) {
+		if (ext[i].len == run->len) {
 			rb_erase(&run->rb, &a->free);
 			a->nr_free--;
 			kmem_cache_free(vmc_free_run_cache, run);
 		} else {
-			run->off += take;
-			run->len -= take;
+			run->off += ext[i].len;
+			run->len -= ext[i].len;
 		}
 	}
 	a->free_bytes -= need;

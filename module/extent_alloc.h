@@ -15,6 +15,7 @@
 #ifndef _VMEMCACHE_EXTENT_ALLOC_H
 #define _VMEMCACHE_EXTENT_ALLOC_H
 
+#include <linux/bits.h>
 #include <linux/gfp.h>
 #include <linux/rbtree.h>
 #include <linux/spinlock.h>
@@ -64,6 +65,15 @@ struct vmc_extent_alloc {
 	u64 lock_contended;
 	gfp_t gfp;
 };
+
+/*
+ * Most extents one value is split into: its extent array (16 bytes an
+ * extent) stays at 16 MiB at most, and one allocation walks at most that
+ * many free runs under the allocator's lock.  The userspace tests lower it.
+ */
+#ifndef VMC_EXTENT_MAX_NR
+#define VMC_EXTENT_MAX_NR	BIT(20)
+#endif
 
 int vmc_extent_alloc_init(struct vmc_extent_alloc *a, u64 size, u32 unit,
 			  gfp_t gfp);

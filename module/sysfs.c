@@ -2,7 +2,8 @@
 /*
  * sysfs attributes of the vmemcache device (/sys/class/misc/vmemcache/):
  * the tunables capacity, extent_size, policy and backing_dev, which may be
- * changed only while the cache is empty, reset, which empties it, and the
+ * changed only while the cache is empty, reset, which empties it,
+ * dram_limit, which bounds the DRAM of the entries at any time, and the
  * statistics:
  * stat, a summary line, and stats/, a file per counter.
  */
@@ -189,6 +190,33 @@ static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_WO(reset);
 
+/*
+ * dram_limit bounds the DRAM the entries hold (dram_used); writing 0 gives
+ * back the default, which follows the capacity.  It may change at any
+ * time: the next put evicts down to it.
+ */
+static ssize_t dram_limit_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  vmc_cache_dram_limit(dev_to_cache(dev)));
+}
+
+static ssize_t dram_limit_store(struct device *dev,
+				struct device_attribute *attr,
+				const char *buf, size_t count)
+{
+	u64 limit;
+	int ret;
+
+	ret = vmc_parse_size(buf, &limit);
+	if (ret)
+		return ret;
+	vmc_cache_set_dram_limit(dev_to_cache(dev), limit);
+	return count;
+}
+static DEVICE_ATTR_RW(dram_limit);
+
 /* One read-only file per counter, readable by anyone, in stats/. */
 #define VMC_STAT_ATTR(field)						\
 static ssize_t field##_show(struct device *dev,				\
@@ -336,6 +364,7 @@ static struct attribute *vmc_attrs[] = {
 	&dev_attr_policy.attr,
 	&dev_attr_backing_dev.attr,
 	&dev_attr_reset.attr,
+	&dev_attr_dram_limit.attr,
 	&dev_attr_stat.attr,
 	&dev_attr_private_limit.attr,
 	&dev_attr_private_used.attr,

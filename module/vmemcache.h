@@ -12,6 +12,7 @@
 #include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/percpu-rwsem.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
@@ -203,7 +204,11 @@ struct vmc_stats {
  * @repl: replacement policy state
  * @index: key -> entry; keeps its own locks
  * @nr_entries: linked entries
- * @dram_used: bytes of entry metadata and keys
+ * @dram_used: bytes allocated for entries, keys and extent arrays (as
+ *	       allocated: slab size classes included)
+ * @dram_limit: most bytes @dram_used may reach before puts evict (or fail
+ *		with policy none); 0 for the default, vmc_dram_limit_default()
+ *		of @capacity
  * @stats: event counters
  * @stalled: gets waiting, without cfg_sem, for their buffer to come into
  *	     memory while they hold an entry: its extents belong to the
@@ -230,6 +235,7 @@ struct vmc_cache {
 	struct rhashtable index;
 	atomic_long_t nr_entries;
 	atomic_long_t dram_used;
+	u64 dram_limit;
 	struct vmc_stats __percpu *stats;
 	atomic_t stalled;
 	atomic64_t stalled_bytes;
@@ -301,6 +307,10 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 			  const void __user *uval, u64 len, bool replace,
 			  struct vmc_evict_log *log);
 void vmc_entry_free_value(struct vmc_cache *c, struct vmc_entry *e);
+size_t vmc_entry_dram(const struct vmc_entry *e);
+int vmc_entry_fit_dram(struct vmc_cache *c, struct vmc_entry *e,
+		       const void __user *uval, u64 len,
+		       struct vmc_evict_log *log);
 int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
 		   void __user *ubuf, u64 len, bool to_user,
 		   struct vmc_extent *bad);
@@ -356,6 +366,28 @@ int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l);
 
 struct vmemcache_stats;
 void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st);
+
+/**
+ * vmc_dram_limit_default() - the DRAM bound of a cache nobody set one for
+ * @capacity: the cache's pool size
+ *
+ * Twice the pool, which a pool full of values of the smallest extent (64
+ * bytes) with keys up to 64 bytes does not reach (an entry takes at most a
+ * 128-byte slab object), so that the bound binds only when keys are large
+ * next to their values; and at most half the RAM, so that a cache on a
+ * large DAX device cannot pin all of memory in entries.
+ *
+ * Return: the bound in bytes.
+ */
+static inline u64 vmc_dram_limit_default(u64 capacity)
+{
+	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
+
+	return min(capacity > U64_MAX / 2 ? U64_MAX : 2 * capacity, ram / 2);
+}
+
+u64 vmc_cache_dram_limit(struct vmc_cache *c);
+void vmc_cache_set_dram_limit(struct vmc_cache *c, u64 limit);
 /**
  * struct vmc_config - the tunables of a cache
  * @capacity: configured pool size in bytes

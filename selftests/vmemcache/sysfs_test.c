@@ -73,6 +73,7 @@ TEST_F(sysfs, modes)
 		{ "reset", 0200 }, { "stat", 0444 },
 		{ "private_limit", 0644 }, { "private_used", 0444 },
 		{ "private_caches", 0444 }, { "private_per_user", 0644 },
+		{ "dram_limit", 0644 },
 	};
 	unsigned int i, major_, minor_;
 	struct stat st;

@@ -12,6 +12,11 @@
  *
  * Fields marked "out" are ignored on input.
  *
+ * A descriptor opened without write access (O_RDONLY) may VERSION, GET,
+ * EXISTS, LIST, STATS and BATCH gets and exists; PUT, EVICT, CREATE and a
+ * BATCH holding a put or an evict fail with EBADF (such a batch runs none
+ * of its items).  A private cache's descriptor is read-write.
+ *
  * A program first calls VMEMCACHE_IOC_VERSION and checks api_version and
  * the feature bits before relying on anything newer than version 1.
  *
@@ -76,7 +81,9 @@ struct vmemcache_version {
  *
  * Fails with EEXIST if the key exists and VMEMCACHE_PUT_REPLACE is not set,
  * and with ENOSPC if the value cannot be made to fit (policy NONE and the
- * cache is full, or the value is larger than the cache).
+ * cache is full, or the value is larger than the cache) or its entry
+ * cannot (the cache's entries are at its DRAM limit and nothing can be
+ * evicted, or the entry alone, with its key, is over that limit).
  */
 struct vmemcache_put {
 	__u64 key;
@@ -268,7 +275,8 @@ struct vmemcache_list {
  *	    with (-ENOENT for a missing key, -EEXIST, -ENOSPC, -EINVAL, ...)
  * @pad: must be zero
  * @value_size: out: GET and EXISTS: the value's size
- * @copied: out: GET: bytes copied, min(@len, value size)
+ * @copied: out: GET: bytes copied, min(@len, value size); 0 when the
+ *	    item failed
  */
 struct vmemcache_batch_item {
 	__u64 key;
@@ -298,7 +306,8 @@ struct vmemcache_batch_item {
  *
  * Each item runs as its own command would and gets its own result; one
  * failing does not stop the others.  The call fails (EINVAL, EFAULT) only
- * for a bad batch.
+ * for a bad batch, and with EBADF, before any item runs, when the
+ * descriptor is read-only and an item is a put or an evict.
  */
 struct vmemcache_batch {
 	__u64 items;
@@ -363,7 +372,9 @@ struct vmemcache_create {
  * @evictions: entries evicted, by the policy or by VMEMCACHE_IOC_EVICT
  * @entries: entries in the cache now
  * @pool_used: bytes of the pool allocated to values (whole extents)
- * @dram_used: bytes of DRAM used by entry metadata and keys
+ * @dram_used: bytes of DRAM allocated for entries, keys and extent arrays
+ *	       (slab size classes included); bounded by the cache's DRAM
+ *	       limit, past which puts evict or fail with ENOSPC
  * @free_extents: free extents in the allocator
  * @pool_size: bytes in the pool (the capacity)
  * @extent_size: the allocation unit in bytes

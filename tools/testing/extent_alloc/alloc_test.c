@@ -99,6 +99,42 @@ static bool fragmented(struct model *m)
 	return !model_fini(m) && ok;
 }
 
+/*
+ * A value over more runs than VMC_EXTENT_MAX_NR fails with -ENOSPC
+ * whatever the size of the array offered, so that the caller evicts
+ * instead of allocating an array without bound; one that fits in that many
+ * runs is allocated from one walk of the tree.
+ */
+static bool too_fragmented(struct model *m)
+{
+	struct vmc_extent *ext;
+	unsigned int i, nr = 0;
+	bool ok;
+
+	if (model_init(m, 64 * 4 * VMC_EXTENT_MAX_NR, 64))
+		return false;
+	for (i = 0; i < 4 * VMC_EXTENT_MAX_NR; i++)
+		if (model_get(m, 64, 1))
+			return false;
+	for (i = 0; i < m->nlive; i++)
+		if (m->live[i].ext[0].off / 64 % 2 == 0)
+			model_put(m, i--);
+	/* 2 * VMC_EXTENT_MAX_NR holes of one unit. */
+	ext = calloc(4 * VMC_EXTENT_MAX_NR, sizeof(*ext));
+	if (!ext)
+		abort();
+	ok = vmc_extent_get(&m->a, 64 * (VMC_EXTENT_MAX_NR + 1), ext,
+			    4 * VMC_EXTENT_MAX_NR, &nr) == -ENOSPC &&
+	     vmc_extent_get(&m->a, 64 * (VMC_EXTENT_MAX_NR + 1), ext, 8,
+			    &nr) == -ENOSPC;
+	free(ext);
+	ok = ok && !model_get(m, 64 * (VMC_EXTENT_MAX_NR + 1), 8) &&
+	     !model_get(m, 64 * VMC_EXTENT_MAX_NR, 8) &&	/* EOVERFLOW */
+	     !model_get(m, 64 * VMC_EXTENT_MAX_NR, VMC_EXTENT_MAX_NR) &&
+	     !model_check(m);
+	return !model_fini(m) && ok;
+}
+
 /* Freeing what is free warns and leaves the tree as it was. */
 static bool double_free_warns(struct model *m)
 {
@@ -179,7 +215,7 @@ int main(void)
 	unsigned int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n1..%zu\n", 6 + ARRAY_SIZE(orders) +
+	printf("TAP version 13\n1..%zu\n", 7 + ARRAY_SIZE(orders) +
 	       ARRAY_SIZE(pools));
 	printf("# seed %llu (rerun with VMC_ALLOC_SEED=%llu)\n",
 	       (unsigned long long)seed, (unsigned long long)seed);
@@ -195,6 +231,8 @@ int main(void)
 		tap(coalesce(&m, orders[i]), what, &m);
 	}
 	tap(fragmented(&m), "a value over many holes; EOVERFLOW and ENOSPC", &m);
+	tap(too_fragmented(&m),
+	    "a value over more than VMC_EXTENT_MAX_NR runs: ENOSPC", &m);
 	tap(double_free_warns(&m), "a double free warns and changes nothing", &m);
 	tap(init_enomem(), "init fails cleanly without memory", NULL);
 	for (i = 0; i < ARRAY_SIZE(pools); i++) {

@@ -174,7 +174,10 @@ static inline int model_get(struct model *m, u64 len, unsigned int max)
 				want_nr++;
 			left--;
 		}
-		want = want_nr > max ? -EOVERFLOW : 0;
+		if (want_nr > VMC_EXTENT_MAX_NR)
+			want = -ENOSPC;
+		else
+			want = want_nr > max ? -EOVERFLOW : 0;
 	}
 
 	ret = vmc_extent_get(&m->a, len, ext, max, &nr);
