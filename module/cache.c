@@ -509,11 +509,9 @@ int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
 	if (ret)
 		goto out;
 
-	set_bit(VMC_ENTRY_LINKED, &e->flags);
 	refcount_inc(&e->ref);	/* the index's */
 	ret = vmc_index_insert(&c->index, e, replace, &old);
 	if (ret) {
-		clear_bit(VMC_ENTRY_LINKED, &e->flags);
 		refcount_dec(&e->ref);
 		goto out;
 	}
@@ -550,39 +548,6 @@ static void vmc_cache_media_error(struct vmc_cache *c, struct vmc_entry *e,
 			    c->backing->name, bad->off, bad->len);
 }
 
-/*
- * Look a key up and take a reference on its entry if it is still linked.
- * A lookup under RCU can find an entry that was unlinked meanwhile and that
- * only the policy's buffered moves keep alive.  No reference to such an
- * entry may leave here: a get would record a use of it, which a drain
- * could apply while another drain holds the entry on its list of entries
- * to free through the same lru link (repl_lru.c), and the entry would
- * never be freed.  Such an entry is looked up again, since the key may
- * have a new entry (a replacement) by then.  May sleep.
- */
-static struct vmc_entry *vmc_cache_lookup(struct vmc_cache *c,
-					  const struct vmc_key *key)
-{
-	struct vmc_entry *e;
-
-	for (;;) {
-		e = vmc_index_lookup_get(&c->index, key);
-		if (!e)
-			return NULL;
-		/* Read the flag after taking the reference. */
-		smp_mb__after_atomic();
-		if (test_bit(VMC_ENTRY_LINKED, &e->flags))
-			return e;
-		vmc_entry_put(c, e);
-		/*
-		 * Unlinked: it leaves the index right after (vmc_entry_unlink(),
-		 * or a replacement swapping in its successor), so look again:
-		 * a replaced key must not seem missing.
-		 */
-		cond_resched();
-	}
-}
-
 /**
  * vmc_cache_get() - copy (part of) a value to userspace
  * @c: cache
@@ -609,7 +574,7 @@ int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 
 	percpu_down_read(&c->cfg_sem);
 	this_cpu_inc(c->stats->gets);
-	e = vmc_cache_lookup(c, key);
+	e = vmc_index_lookup_get(c, key);
 	if (!e) {
 		this_cpu_inc(c->stats->misses);
 		ret = -ENOENT;
@@ -644,7 +609,7 @@ int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
 	struct vmc_entry *e;
 
 	percpu_down_read(&c->cfg_sem);
-	e = vmc_cache_lookup(c, key);
+	e = vmc_index_lookup_get(c, key);
 	if (e) {
 		*size = vmc_entry_size(e);
 		vmc_entry_put(c, e);
@@ -676,7 +641,7 @@ int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 		ret = vmc_cache_evict_lru(c, log);
 		goto out;
 	}
-	e = vmc_cache_lookup(c, key);
+	e = vmc_index_lookup_get(c, key);
 	if (e) {
 		if (vmc_entry_unlink(c, e)) {
 			if (log)
