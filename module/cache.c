@@ -191,25 +191,19 @@ struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
 				   GFP_KERNEL);
 }
 
-static void vmc_unlink_and_put(struct vmc_entry *e, void *arg)
+static bool vmc_unlink_and_put(struct vmc_entry *e, void *arg)
 {
 	struct vmc_cache *c = arg;
 
 	vmc_entry_unlink(c, e);
 	vmc_entry_put(c, e);
+	return true;
 }
 
-/*
- * Unlink every entry.  Entries that concurrent puts link meanwhile may
- * survive; a walk can also miss entries while the index resizes, which
- * the bounded repetition covers.
- */
+/* Unlink every entry; those that concurrent puts link meanwhile may stay. */
 static void vmc_cache_clear(struct vmc_cache *c)
 {
-	int pass;
-
-	for (pass = 0; pass < 8 && atomic_long_read(&c->nr_entries); pass++)
-		vmc_index_drain(&c->index, vmc_unlink_and_put, c);
+	vmc_index_walk(c, vmc_unlink_and_put, c);
 	vmc_repl_flush(c->repl);
 }
 
@@ -220,6 +214,8 @@ static void vmc_cache_clear(struct vmc_cache *c)
 void vmc_cache_destroy(struct vmc_cache *c)
 {
 	vmc_cache_clear(c);
+	/* Nobody else puts: one walk met every entry. */
+	WARN_ON_ONCE(atomic_long_read(&c->nr_entries));
 	vmc_index_destroy(&c->index);
 	c->repl->ops->destroy(c->repl);
 	vmc_extent_alloc_destroy(&c->alloc);
@@ -273,7 +269,7 @@ struct vmc_poison_walk {
 	unsigned long dropped;
 };
 
-static void vmc_drop_poisoned(struct vmc_entry *e, void *arg)
+static bool vmc_drop_poisoned(struct vmc_entry *e, void *arg)
 {
 	struct vmc_poison_walk *w = arg;
 	struct vmc_extent *ext = vmc_entry_ext(e);
@@ -286,6 +282,7 @@ static void vmc_drop_poisoned(struct vmc_entry *e, void *arg)
 		}
 	}
 	vmc_entry_put(w->c, e);
+	return true;
 }
 
 /*
@@ -302,8 +299,7 @@ static int vmc_cache_notify_failure(struct dax_device *dax_dev, u64 off,
 {
 	struct vmc_cache *c = dax_holder(dax_dev);
 	struct vmc_poison_walk w = { .c = c };
-	unsigned long dropped;
-	int ret, pass;
+	int ret;
 
 	percpu_down_write(&c->cfg_sem);
 	ret = -EOPNOTSUPP;	/* not ours: let memory_failure() handle it */
@@ -314,13 +310,7 @@ static int vmc_cache_notify_failure(struct dax_device *dax_dev, u64 off,
 		goto out;
 	w.start = rounddown(off, (u64)c->extent_size);
 	w.end = len > U64_MAX - off ? U64_MAX : off + len;
-	/* A walk can miss entries while the index shrinks: walk until dry. */
-	for (pass = 0; pass < 8; pass++) {
-		dropped = w.dropped;
-		vmc_index_drain(&c->index, vmc_drop_poisoned, &w);
-		if (w.dropped == dropped)
-			break;
-	}
+	vmc_index_walk(c, vmc_drop_poisoned, &w);
 	vmc_repl_flush(c->repl);
 	pr_warn("%s: media failure at pool offset %llu, %llu bytes: %lu entries dropped\n",
 		c->backing->name, off, len, w.dropped);
@@ -690,9 +680,7 @@ static bool vmc_evict_prefix_one(struct vmc_entry *e, void *arg)
  * @prefix: the prefix, 1 byte at least
  * @log: where to report the evicted entries, or NULL
  *
- * Walks the index until a walk finds nothing more to evict (a walk that
- * unlinks entries may skip some), at most 8 times: entries stored while it
- * runs may survive.
+ * Entries stored while it runs may survive.
  *
  * Return: 0, or -ENOENT when no entry had the prefix.
  */
@@ -700,25 +688,17 @@ int vmc_cache_evict_prefix(struct vmc_cache *c, const struct vmc_key *prefix,
 			   struct vmc_evict_log *log)
 {
 	struct vmc_prefix_walk w = { .c = c, .prefix = prefix, .log = log };
-	u64 total = 0;
-	int pass;
 
 	percpu_down_read(&c->cfg_sem);
-	for (pass = 0; pass < 8; pass++) {
-		w.evicted = 0;
-		vmc_index_walk(&c->index, vmc_evict_prefix_one, &w);
-		total += w.evicted;
-		if (!w.evicted)
-			break;
-	}
+	vmc_index_walk(c, vmc_evict_prefix_one, &w);
 	percpu_up_read(&c->cfg_sem);
-	return total ? 0 : -ENOENT;
+	return w.evicted ? 0 : -ENOENT;
 }
 
 /*
  * A key kept for this call of a listing: its list hash, record size and
- * whether pass 2 wrote it (a walk may meet an entry twice while the index
- * resizes).
+ * whether pass 2 wrote it (a walk may meet an entry twice, see
+ * vmc_index_walk()).
  */
 struct vmc_list_pick {
 	u64 hash;
@@ -746,8 +726,7 @@ static u64 vmc_list_hash(struct vmc_cache *c, const struct vmc_entry *e)
 
 static bool vmc_list_wanted(struct vmc_list_walk *w, struct vmc_entry *e)
 {
-	return test_bit(VMC_ENTRY_LINKED, &e->flags) &&
-	       vmc_key_has_prefix(e, &w->l->prefix);
+	return vmc_key_has_prefix(e, &w->l->prefix);
 }
 
 static void vmc_pick_sift_down(struct vmc_list_pick *h, u32 n, u32 i)
@@ -870,7 +849,7 @@ int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l)
 		return -ENOMEM;
 
 	percpu_down_read(&c->cfg_sem);
-	vmc_index_walk(&c->index, vmc_list_pick_one, &w);
+	vmc_index_walk(c, vmc_list_pick_one, &w);
 	sort(w.pick, w.n, sizeof(*w.pick), vmc_pick_cmp, NULL);
 	/* An entry met twice was picked twice. */
 	for (i = j = 0; i < w.n; i++)
@@ -894,7 +873,7 @@ int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l)
 		next = w.pick[i - 1].hash == U64_MAX ? 0 :
 		       w.pick[i - 1].hash + 1;
 	w.n = i;	/* pass 2 writes these */
-	vmc_index_walk(&c->index, vmc_list_write_one, &w);
+	vmc_index_walk(c, vmc_list_write_one, &w);
 	percpu_up_read(&c->cfg_sem);
 	kvfree(w.pick);
 	if (w.err)

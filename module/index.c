@@ -215,64 +215,79 @@ bool vmc_index_remove(struct rhashtable *index, struct vmc_entry *e)
 	return true;
 }
 
-/**
- * vmc_index_drain() - pass every entry of the index to a function
- * @index: the index
- * @fn: called with a reference on the entry, which it must drop; may sleep
- * @arg: passed to @fn
+/*
+ * Resume a walk stopped at an entry.  rhashtable goes on after the entry
+ * by finding it again in its bucket.  When the entry has left the bucket,
+ * rhashtable keeps its position as the count of entries up to it, which
+ * now counts in the entry that followed it and would skip that one; so the
+ * walk starts over from the bucket's first entry instead: entries may be
+ * met twice, none is missed.
  *
- * A walk may miss entries that move while @fn runs; callers that must see
- * every entry repeat the walk until their own count says it is done.
+ * Return: 0, or -EAGAIN when the table the walk was in is gone (a resize),
+ * and the walk starts over from the new table's first bucket.
  */
-void vmc_index_drain(struct rhashtable *index,
-		     void (*fn)(struct vmc_entry *e, void *arg), void *arg)
+static int vmc_index_walk_start(struct rhashtable_iter *iter)
+	__acquires(RCU)
 {
-	struct rhashtable_iter iter;
-	struct vmc_entry *e;
+	bool stopped_at_entry = iter->p;
+	int ret = rhashtable_walk_start_check(iter);
 
-	rhashtable_walk_enter(index, &iter);
-	rhashtable_walk_start(&iter);
-	while ((e = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(e) || !refcount_inc_not_zero(&e->ref))
-			continue;
-		rhashtable_walk_stop(&iter);
-		fn(e, arg);
-		cond_resched();
-		rhashtable_walk_start(&iter);
-	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
+	if (stopped_at_entry && !iter->p)
+		iter->skip = 0;
+	return ret;
 }
 
 /**
- * vmc_index_walk() - pass entries of the index to a function until it stops
- * @index: the index
- * @fn: called with a reference on the entry, which it must drop; may sleep;
- *	returns false to end the walk
+ * vmc_index_walk() - pass the entries of the index to a function
+ * @c: the cache whose index to walk
+ * @fn: called with a reference on a linked entry, which it must drop
+ *	(vmc_entry_put()); may sleep; returns false to end the walk
  * @arg: passed to @fn
  *
- * As vmc_index_drain(), a walk may miss entries or see one twice when the
- * index changes meanwhile.
+ * Every entry that is in the index for the whole walk is passed to @fn,
+ * however entries are added and removed meanwhile; one that is replaced
+ * meanwhile is passed, or its replacement is.  Entries added or removed
+ * during the walk may or may not be passed.  When the index is resized
+ * meanwhile, entries may be passed more than once.
+ *
+ * Return: 0, or -EAGAIN when the index was resized during the walk, which
+ * may have passed entries twice.
  */
-void vmc_index_walk(struct rhashtable *index,
-		    bool (*fn)(struct vmc_entry *e, void *arg), void *arg)
+int vmc_index_walk(struct vmc_cache *c,
+		   bool (*fn)(struct vmc_entry *e, void *arg), void *arg)
 {
 	struct rhashtable_iter iter;
-	struct vmc_entry *e;
+	struct vmc_entry *e, *cur;
+	struct vmc_key key;
 	bool more = true;
+	int ret = 0;
 
-	rhashtable_walk_enter(index, &iter);
+	rhashtable_walk_enter(&c->index, &iter);
 	rhashtable_walk_start(&iter);
 	while (more && (e = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(e) || !refcount_inc_not_zero(&e->ref))
+		if (IS_ERR(e)) {
+			ret = -EAGAIN;	/* on to a new table */
 			continue;
+		}
+		if (!refcount_inc_not_zero(&e->ref))
+			continue;	/* out of the index already */
 		rhashtable_walk_stop(&iter);
-		more = fn(e, arg);
+		if (!vmc_index_linked(e)) {
+			key.data = e->key;
+			key.len = e->key_len;
+			cur = vmc_index_lookup_get(c, &key);
+			vmc_entry_put(c, e);
+			e = cur;
+		}
+		if (e)
+			more = fn(e, arg);
 		cond_resched();
-		rhashtable_walk_start(&iter);
+		if (vmc_index_walk_start(&iter))
+			ret = -EAGAIN;
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+	return ret;
 }
 
 void vmc_index_destroy(struct rhashtable *index)

@@ -253,10 +253,8 @@ int vmc_index_insert(struct rhashtable *index, struct vmc_entry *e,
 bool vmc_index_remove(struct rhashtable *index, struct vmc_entry *e);
 bool vmc_index_contains(struct rhashtable *index, const struct vmc_key *key);
 bool vmc_index_finds(struct rhashtable *index, struct vmc_entry *e);
-void vmc_index_drain(struct rhashtable *index,
-		     void (*fn)(struct vmc_entry *e, void *arg), void *arg);
-void vmc_index_walk(struct rhashtable *index,
-		    bool (*fn)(struct vmc_entry *e, void *arg), void *arg);
+int vmc_index_walk(struct vmc_cache *c,
+		   bool (*fn)(struct vmc_entry *e, void *arg), void *arg);
 void vmc_index_destroy(struct rhashtable *index);
 
 /* entry.c */
