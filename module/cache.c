@@ -222,25 +222,19 @@ struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
 				   GFP_KERNEL);
 }
 
-static void vmc_unlink_and_put(struct vmc_entry *e, void *arg)
+static bool vmc_unlink_and_put(struct vmc_entry *e, void *arg)
 {
 	struct vmc_cache *c = arg;
 
 	vmc_entry_unlink(c, e);
 	vmc_entry_put(c, e);
+	return true;
 }
 
-/*
- * Unlink every entry.  Entries that concurrent puts link meanwhile may
- * survive; a walk can also miss entries while the index resizes, which
- * the bounded repetition covers.
- */
+/* Unlink every entry; those that concurrent puts link meanwhile may stay. */
 static void vmc_cache_clear(struct vmc_cache *c)
 {
-	int pass;
-
-	for (pass = 0; pass < 8 && atomic_long_read(&c->nr_entries); pass++)
-		vmc_index_drain(&c->index, vmc_unlink_and_put, c);
+	vmc_index_walk(c, vmc_unlink_and_put, c);
 	vmc_repl_flush(c->repl);
 }
 
@@ -253,6 +247,8 @@ void vmc_cache_destroy(struct vmc_cache *c)
 	/* First, so that no media failure reaches the cache any more. */
 	c->backing->ops->destroy(c->backing);
 	vmc_cache_clear(c);
+	/* Nobody else puts: one walk met every entry. */
+	WARN_ON_ONCE(atomic_long_read(&c->nr_entries));
 	vmc_index_destroy(&c->index);
 	c->repl->ops->destroy(c->repl);
 	vmc_extent_alloc_destroy(&c->alloc);
@@ -360,7 +356,7 @@ struct vmc_poison_walk {
 	unsigned long dropped;
 };
 
-static void vmc_drop_poisoned(struct vmc_entry *e, void *arg)
+static bool vmc_drop_poisoned(struct vmc_entry *e, void *arg)
 {
 	struct vmc_poison_walk *w = arg;
 	struct vmc_extent *ext = vmc_entry_ext(e);
@@ -373,6 +369,7 @@ static void vmc_drop_poisoned(struct vmc_entry *e, void *arg)
 		}
 	}
 	vmc_entry_put(w->c, e);
+	return true;
 }
 
 /*
@@ -389,8 +386,7 @@ static int vmc_cache_media_failure(void *owner, struct vmc_backing *b,
 {
 	struct vmc_cache *c = owner;
 	struct vmc_poison_walk w = { .c = c };
-	unsigned long dropped;
-	int ret, pass;
+	int ret;
 
 	percpu_down_write(&c->cfg_sem);
 	ret = -EOPNOTSUPP;	/* not ours: let memory_failure() handle it */
@@ -403,13 +399,7 @@ static int vmc_cache_media_failure(void *owner, struct vmc_backing *b,
 	c->epoch++;
 	w.start = rounddown(off, (u64)c->extent_size);
 	w.end = len > U64_MAX - off ? U64_MAX : off + len;
-	/* A walk can miss entries while the index shrinks: walk until dry. */
-	for (pass = 0; pass < 8; pass++) {
-		dropped = w.dropped;
-		vmc_index_drain(&c->index, vmc_drop_poisoned, &w);
-		if (w.dropped == dropped)
-			break;
-	}
+	vmc_index_walk(c, vmc_drop_poisoned, &w);
 	vmc_repl_flush(c->repl);
 	pr_warn("%s: media failure at pool offset %llu, %llu bytes: %lu entries dropped\n",
 		c->backing->name, off, len, w.dropped);
@@ -669,7 +659,6 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 	if (ret)
 		goto err_value;
 
-	set_bit(VMC_ENTRY_LINKED, &e->flags);
 	refcount_inc(&e->ref);	/* the index's */
 	/*
 	 * Counted before it is visible: an evict may unlink it (and uncount
@@ -679,7 +668,6 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 	ret = vmc_index_insert(&c->index, e, replace, &old);
 	if (ret) {
 		atomic_long_dec(&c->nr_entries);
-		clear_bit(VMC_ENTRY_LINKED, &e->flags);
 		refcount_dec(&e->ref);
 		goto err_value;
 	}
@@ -762,39 +750,6 @@ static void vmc_cache_media_error(struct vmc_cache *c, struct vmc_entry *e,
 			    c->backing->name, bad->off, bad->len);
 }
 
-/*
- * Look a key up and take a reference on its entry if it is still linked.
- * A lookup under RCU can find an entry that was unlinked meanwhile and that
- * only the policy's buffered moves keep alive.  No reference to such an
- * entry may leave here: a get would record a use of it, which a drain
- * could apply while another drain holds the entry on its list of entries
- * to free through the same lru link (repl_lru.c), and the entry would
- * never be freed.  Such an entry is looked up again, since the key may
- * have a new entry (a replacement) by then.  May sleep.
- */
-static struct vmc_entry *vmc_cache_lookup(struct vmc_cache *c,
-					  const struct vmc_key *key)
-{
-	struct vmc_entry *e;
-
-	for (;;) {
-		e = vmc_index_lookup_get(&c->index, key);
-		if (!e)
-			return NULL;
-		/* Read the flag after taking the reference. */
-		smp_mb__after_atomic();
-		if (test_bit(VMC_ENTRY_LINKED, &e->flags))
-			return e;
-		vmc_entry_put(c, e);
-		/*
-		 * Unlinked: it leaves the index right after (vmc_entry_unlink(),
-		 * or a replacement swapping in its successor), so look again:
-		 * a replaced key must not seem missing.
-		 */
-		cond_resched();
-	}
-}
-
 /* Pool bytes an entry takes. */
 static u64 vmc_entry_pool_bytes(const struct vmc_entry *e)
 {
@@ -859,7 +814,7 @@ int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 			e = NULL;
 		}
 		if (!e) {
-			e = vmc_cache_lookup(c, key);
+			e = vmc_index_lookup_get(c, key);
 			if (!e) {
 				this_cpu_inc(c->stats->misses);
 				ret = -ENOENT;
@@ -910,7 +865,7 @@ int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
 	struct vmc_entry *e;
 
 	percpu_down_read(&c->cfg_sem);
-	e = vmc_cache_lookup(c, key);
+	e = vmc_index_lookup_get(c, key);
 	if (e) {
 		*size = vmc_entry_size(e);
 		vmc_entry_put(c, e);
@@ -942,7 +897,7 @@ int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 		ret = vmc_cache_evict_lru(c, log);
 		goto out;
 	}
-	e = vmc_cache_lookup(c, key);
+	e = vmc_index_lookup_get(c, key);
 	if (e) {
 		if (vmc_entry_unlink(c, e)) {
 			if (log)
@@ -992,9 +947,7 @@ static bool vmc_evict_prefix_one(struct vmc_entry *e, void *arg)
  * @prefix: the prefix, 1 byte at least
  * @log: where to report the evicted entries, or NULL
  *
- * Walks the index until a walk finds nothing more to evict (a walk that
- * unlinks entries may skip some), at most 8 times: entries stored while it
- * runs may survive.
+ * Entries stored while it runs may survive.
  *
  * Return: 0, or -ENOENT when no entry had the prefix.
  */
@@ -1002,26 +955,18 @@ int vmc_cache_evict_prefix(struct vmc_cache *c, const struct vmc_key *prefix,
 			   struct vmc_evict_log *log)
 {
 	struct vmc_prefix_walk w = { .c = c, .prefix = prefix, .log = log };
-	u64 total = 0;
-	int pass;
 
 	percpu_down_read(&c->cfg_sem);
-	for (pass = 0; pass < 8; pass++) {
-		w.evicted = 0;
-		vmc_index_walk(&c->index, vmc_evict_prefix_one, &w);
-		total += w.evicted;
-		if (!w.evicted)
-			break;
-	}
+	vmc_index_walk(c, vmc_evict_prefix_one, &w);
 	percpu_up_read(&c->cfg_sem);
 	vmc_log_flush(log);
-	return total ? 0 : -ENOENT;
+	return w.evicted ? 0 : -ENOENT;
 }
 
 /*
  * A key kept for this call of a listing: its list hash, record size and
- * whether pass 2 wrote it (a walk may meet an entry twice while the index
- * resizes).
+ * whether pass 2 wrote it (a walk may meet an entry twice, see
+ * vmc_index_walk()).
  */
 struct vmc_list_pick {
 	u64 hash;
@@ -1049,8 +994,7 @@ static u64 vmc_list_hash(struct vmc_cache *c, const struct vmc_entry *e)
 
 static bool vmc_list_wanted(struct vmc_list_walk *w, struct vmc_entry *e)
 {
-	return test_bit(VMC_ENTRY_LINKED, &e->flags) &&
-	       vmc_key_has_prefix(e, &w->l->prefix);
+	return vmc_key_has_prefix(e, &w->l->prefix);
 }
 
 static void vmc_pick_sift_down(struct vmc_list_pick *h, u32 n, u32 i)
@@ -1153,7 +1097,7 @@ static int vmc_cache_list_locked(struct vmc_cache *c, struct vmc_list *l,
 	u64 used = 0, next;
 	u32 i, j;
 
-	vmc_index_walk(&c->index, vmc_list_pick_one, w);
+	vmc_index_walk(c, vmc_list_pick_one, w);
 	sort(w->pick, w->n, sizeof(*w->pick), vmc_pick_cmp, NULL);
 	/* An entry met twice was picked twice. */
 	for (i = j = 0; i < w->n; i++)
@@ -1176,7 +1120,7 @@ static int vmc_cache_list_locked(struct vmc_cache *c, struct vmc_list *l,
 		       w->pick[i - 1].hash + 1;
 	w->n = i;	/* pass 2 writes these */
 	*need = used;
-	vmc_index_walk(&c->index, vmc_list_write_one, w);
+	vmc_index_walk(c, vmc_list_write_one, w);
 	if (w->err)
 		return w->err;
 	l->cursor = next;

@@ -28,7 +28,7 @@
  *  - cfg_sem for write: no operation runs, so the pool, the allocator and
  *    the policy cannot change, and no entry is referenced but by the index
  *    and by the policy's buffered moves, which are flushed first;
- *  - the index is walked under RCU (its own lock only briefly);
+ *  - the index is walked (vmc_index_walk(), its own lock only briefly);
  *  - the policy's list lock, taken by its walk;
  *  - the allocator's lock, taken by vmc_extent_walk_free().
  * The last three are taken one after the other, never nested, as
@@ -43,7 +43,6 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
-#include <linux/rhashtable.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -146,7 +145,7 @@ static int vmc_check_claim(struct vmc_check *k, u64 off, u64 len,
 	return *first_twice < last ? -EEXIST : 0;
 }
 
-/* Check one entry found in the index; runs under RCU. */
+/* Check one entry found in the index, on which the walk holds a reference. */
 static void vmc_check_entry(struct vmc_check *k, struct vmc_entry *e)
 {
 	struct vmc_extent *ext;
@@ -163,9 +162,10 @@ static void vmc_check_entry(struct vmc_check *k, struct vmc_entry *e)
 	}
 	if (!test_bit(VMC_ENTRY_LINKED, &e->flags))
 		vmc_check_report_entry(k, e, "in the index, not linked");
-	if (refcount_read(&e->ref) != 1)
+	/* Not counting the walk's. */
+	if (refcount_read(&e->ref) != 2)
 		vmc_check_report_entry(k, e, "%u references, expected 1",
-				       refcount_read(&e->ref));
+				       refcount_read(&e->ref) - 1);
 	if (!vmc_index_finds(&k->c->index, e))
 		vmc_check_report_entry(k, e, "a lookup of its key does not find it");
 	if (!e->nr_ext) {
@@ -191,28 +191,22 @@ static void vmc_check_entry(struct vmc_check *k, struct vmc_entry *e)
 				       e->tail, bytes, k->c->alloc.unit);
 }
 
+static bool vmc_check_walked(struct vmc_entry *e, void *arg)
+{
+	struct vmc_check *k = arg;
+
+	vmc_check_entry(k, e);
+	vmc_entry_put(k->c, e);
+	return true;
+}
+
 /*
- * Check every entry of the index.  A resize moves entries between tables;
- * the walk then ends in -EAGAIN and its counts are incomplete.
+ * Check every entry of the index.  A resize may make the walk meet entries
+ * twice; the check then fails with -EAGAIN.
  */
 static int vmc_check_index(struct vmc_check *k)
 {
-	struct rhashtable_iter iter;
-	struct vmc_entry *e;
-	int ret = 0;
-
-	rhashtable_walk_enter(&k->c->index, &iter);
-	rhashtable_walk_start(&iter);
-	while ((e = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(e)) {
-			ret = PTR_ERR(e);
-			break;
-		}
-		vmc_check_entry(k, e);
-	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
-	return ret;
+	return vmc_index_walk(k->c, vmc_check_walked, k);
 }
 
 /* Check one entry on the policy's list; runs under the policy's lock. */
@@ -382,21 +376,20 @@ struct vmc_damage {
 
 static struct vmc_damage vmc_damage;
 
+static bool vmc_take_first(struct vmc_entry *e, void *arg)
+{
+	struct vmc_entry **first = arg;
+
+	*first = e;
+	return false;
+}
+
 /* An entry of the index with a reference taken, or NULL. */
 static struct vmc_entry *vmc_any_entry(struct vmc_cache *c)
 {
-	struct rhashtable_iter iter;
-	struct vmc_entry *e;
+	struct vmc_entry *e = NULL;
 
-	rhashtable_walk_enter(&c->index, &iter);
-	rhashtable_walk_start(&iter);
-	do {
-		e = rhashtable_walk_next(&iter);
-	} while (IS_ERR(e));	/* -EAGAIN: a resize, walk on */
-	if (e && !refcount_inc_not_zero(&e->ref))
-		e = NULL;
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
+	vmc_index_walk(c, vmc_take_first, &e);
 	return e;
 }
 

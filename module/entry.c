@@ -116,10 +116,10 @@ void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e)
  */
 bool vmc_entry_unlink(struct vmc_cache *c, struct vmc_entry *e)
 {
-	if (!test_and_clear_bit(VMC_ENTRY_LINKED, &e->flags))
+	/* Only one caller can take it out of the index; that one goes on. */
+	if (!vmc_index_remove(&c->index, e))
 		return false;
 
-	vmc_index_remove(&c->index, e);
 	c->repl->ops->remove(c->repl, e);
 	atomic_long_dec(&c->nr_entries);
 	vmc_entry_put(c, e);
@@ -152,7 +152,7 @@ static struct vmc_entry *vmc_entry_pin_old(struct vmc_cache *c,
 {
 	struct vmc_key key = { .data = e->key, .len = e->key_len };
 
-	return vmc_index_lookup_get(&c->index, &key);
+	return vmc_index_lookup_get(c, &key);
 }
 
 /**

@@ -3,7 +3,8 @@
  * The key index of a cache: an rhashtable of entries keyed by arbitrary
  * byte strings, hashed with xxhash.  Lookups run under RCU and take a
  * reference; all rhashtable calls live here so that its parameters are
- * compile-time constants for the inlined fast paths.
+ * compile-time constants for the inlined fast paths, and so does the
+ * meaning of VMC_ENTRY_LINKED (below).
  */
 #include <linux/rhashtable.h>
 #include <linux/sched.h>
@@ -47,28 +48,62 @@ int vmc_index_init(struct rhashtable *index)
 	return rhashtable_init(index, &vmc_index_params);
 }
 
+/*
+ * An entry is linked while it is in the index: VMC_ENTRY_LINKED is set
+ * before it goes in, and cleared by whoever took it out, right after.
+ * Taking an entry out, by a removal or a replacement, succeeds for one
+ * caller only, and that caller owns the rest of the entry's unlinking, so
+ * nobody ever waits for another task to finish unlinking.
+ *
+ * A lookup under RCU can still meet an entry that was taken out after the
+ * lookup found it.  No reference to such an entry leaves this file: a get
+ * would record a use of it, which the buffered LRU could apply while it
+ * holds the entry on its list of entries to free (repl_lru.c).  Such an
+ * entry stands for its key's current entry, if any, which a replacement
+ * has put in its place: a replaced key never seems missing.
+ */
+
+/* After taking a reference on @e: is it still in the index? */
+static bool vmc_index_linked(struct vmc_entry *e)
+{
+	/*
+	 * The flag is read after the reference is taken, so that an entry
+	 * whose last reference the policy holds is seen unlinked; and the
+	 * index after the flag, which is cleared after the entry left it.
+	 */
+	smp_mb__after_atomic();
+	return test_bit_acquire(VMC_ENTRY_LINKED, &e->flags);
+}
+
 /**
- * vmc_index_lookup_get() - find an entry and take a reference on it
- * @index: the index
+ * vmc_index_lookup_get() - find a linked entry and take a reference on it
+ * @c: the cache whose index to search
  * @key: key to look up
  *
- * The entry may have been unlinked since the lookup found it; the cache's
- * lookups check (vmc_cache_lookup()).
+ * May sleep, to drop the reference to an entry taken out meanwhile.
  *
- * Return: the entry, or NULL when the key is absent or its entry is being
- * freed.
+ * Return: the entry, or NULL when the key is absent.
  */
-struct vmc_entry *vmc_index_lookup_get(struct rhashtable *index,
+struct vmc_entry *vmc_index_lookup_get(struct vmc_cache *c,
 				       const struct vmc_key *key)
 {
 	struct vmc_entry *e;
 
-	rcu_read_lock();
-	e = rhashtable_lookup(index, key, vmc_index_params);
-	if (e && !refcount_inc_not_zero(&e->ref))
-		e = NULL;
-	rcu_read_unlock();
-	return e;
+	for (;;) {
+		rcu_read_lock();
+		e = rhashtable_lookup(&c->index, key, vmc_index_params);
+		if (e && !refcount_inc_not_zero(&e->ref)) {
+			/* Being freed: out of the index already. */
+			rcu_read_unlock();
+			smp_rmb();	/* look at the index after its removal */
+			continue;
+		}
+		rcu_read_unlock();
+		if (!e || vmc_index_linked(e))
+			return e;
+		/* Taken out since: its remover owns it; look again. */
+		vmc_entry_put(c, e);
+	}
 }
 
 /**
@@ -112,14 +147,14 @@ bool vmc_index_finds(struct rhashtable *index, struct vmc_entry *e)
 /**
  * vmc_index_insert() - link a new entry, optionally replacing its key's
  * @index: the index
- * @e: new entry with VMC_ENTRY_LINKED set and the index's reference held
+ * @e: new entry, with the index's reference held
  * @replace: replace an entry with the same key instead of failing
  * @old: out: the replaced entry, whose index reference and unlinking now
  *	 belong to the caller; NULL when nothing was replaced
  *
  * The replacement is atomic: a lookup finds either the old or the new
- * entry.  An old entry that another task is unlinking leaves the index
- * right after it clears VMC_ENTRY_LINKED, so that case is simply retried.
+ * entry.  When another task takes the old entry out first, that task owns
+ * it, and the insertion is simply tried again.
  *
  * Return: 0, -EEXIST, or -ENOMEM when the table could not grow.
  */
@@ -131,6 +166,8 @@ int vmc_index_insert(struct rhashtable *index, struct vmc_entry *e,
 	int ret;
 
 	*old = NULL;
+	/* Visible with the entry: the insertion publishes it. */
+	set_bit(VMC_ENTRY_LINKED, &e->flags);
 	for (;;) {
 		rcu_read_lock();
 		cur = rhashtable_lookup_get_insert_key(index, &key, &e->node,
@@ -139,98 +176,118 @@ int vmc_index_insert(struct rhashtable *index, struct vmc_entry *e,
 			rcu_read_unlock();
 			return 0;
 		}
-		if (IS_ERR(cur)) {
+		if (IS_ERR(cur) || !replace) {
 			rcu_read_unlock();
-			return PTR_ERR(cur) == -EEXIST ? -EEXIST : -ENOMEM;
+			clear_bit(VMC_ENTRY_LINKED, &e->flags);
+			return !IS_ERR(cur) || PTR_ERR(cur) == -EEXIST ?
+			       -EEXIST : -ENOMEM;
 		}
-		if (!replace) {
-			rcu_read_unlock();
-			return -EEXIST;
-		}
-		if (test_and_clear_bit(VMC_ENTRY_LINKED, &cur->flags)) {
-			/* Same key, same hash, and only we may remove cur. */
-			ret = rhashtable_replace_fast(index, &cur->node,
-						      &e->node,
-						      vmc_index_params);
-			rcu_read_unlock();
-			WARN_ON_ONCE(ret);
+		/* Same key, same hash: only a removal can beat us to cur. */
+		ret = rhashtable_replace_fast(index, &cur->node, &e->node,
+					      vmc_index_params);
+		rcu_read_unlock();
+		if (!ret) {
+			clear_bit_unlock(VMC_ENTRY_LINKED, &cur->flags);
 			*old = cur;
 			return 0;
 		}
-		rcu_read_unlock();
-		cond_resched();
+		if (WARN_ON_ONCE(ret != -ENOENT)) {
+			clear_bit(VMC_ENTRY_LINKED, &e->flags);
+			return -EEXIST;
+		}
 	}
 }
 
 /**
  * vmc_index_remove() - take an entry out of the index
  * @index: the index
- * @e: entry whose VMC_ENTRY_LINKED bit the caller cleared
+ * @e: entry; the caller holds a reference
+ *
+ * Return: true if this call took @e out, which makes the caller the owner
+ * of the rest of its unlinking; false if it was not in the index.
  */
-void vmc_index_remove(struct rhashtable *index, struct vmc_entry *e)
+bool vmc_index_remove(struct rhashtable *index, struct vmc_entry *e)
 {
-	WARN_ON_ONCE(rhashtable_remove_fast(index, &e->node,
-					    vmc_index_params));
+	if (rhashtable_remove_fast(index, &e->node, vmc_index_params))
+		return false;
+	/* Whoever sees the flag clear sees the index without @e. */
+	clear_bit_unlock(VMC_ENTRY_LINKED, &e->flags);
+	return true;
+}
+
+/*
+ * Resume a walk stopped at an entry.  rhashtable goes on after the entry
+ * by finding it again in its bucket.  When the entry has left the bucket,
+ * rhashtable keeps its position as the count of entries up to it, which
+ * now counts in the entry that followed it and would skip that one; so the
+ * walk starts over from the bucket's first entry instead: entries may be
+ * met twice, none is missed.
+ *
+ * Return: 0, or -EAGAIN when the table the walk was in is gone (a resize),
+ * and the walk starts over from the new table's first bucket.
+ */
+static int vmc_index_walk_start(struct rhashtable_iter *iter)
+	__acquires(RCU)
+{
+	bool stopped_at_entry = iter->p;
+	int ret = rhashtable_walk_start_check(iter);
+
+	if (stopped_at_entry && !iter->p)
+		iter->skip = 0;
+	return ret;
 }
 
 /**
- * vmc_index_drain() - pass every entry of the index to a function
- * @index: the index
- * @fn: called with a reference on the entry, which it must drop; may sleep
+ * vmc_index_walk() - pass the entries of the index to a function
+ * @c: the cache whose index to walk
+ * @fn: called with a reference on a linked entry, which it must drop
+ *	(vmc_entry_put()); may sleep; returns false to end the walk
  * @arg: passed to @fn
  *
- * A walk may miss entries that move while @fn runs; callers that must see
- * every entry repeat the walk until their own count says it is done.
- */
-void vmc_index_drain(struct rhashtable *index,
-		     void (*fn)(struct vmc_entry *e, void *arg), void *arg)
-{
-	struct rhashtable_iter iter;
-	struct vmc_entry *e;
-
-	rhashtable_walk_enter(index, &iter);
-	rhashtable_walk_start(&iter);
-	while ((e = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(e) || !refcount_inc_not_zero(&e->ref))
-			continue;
-		rhashtable_walk_stop(&iter);
-		fn(e, arg);
-		cond_resched();
-		rhashtable_walk_start(&iter);
-	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
-}
-
-/**
- * vmc_index_walk() - pass entries of the index to a function until it stops
- * @index: the index
- * @fn: called with a reference on the entry, which it must drop; may sleep;
- *	returns false to end the walk
- * @arg: passed to @fn
+ * Every entry that is in the index for the whole walk is passed to @fn,
+ * however entries are added and removed meanwhile; one that is replaced
+ * meanwhile is passed, or its replacement is.  Entries added or removed
+ * during the walk may or may not be passed.  When the index is resized
+ * meanwhile, entries may be passed more than once.
  *
- * As vmc_index_drain(), a walk may miss entries or see one twice when the
- * index changes meanwhile.
+ * Return: 0, or -EAGAIN when the index was resized during the walk, which
+ * may have passed entries twice.
  */
-void vmc_index_walk(struct rhashtable *index,
-		    bool (*fn)(struct vmc_entry *e, void *arg), void *arg)
+int vmc_index_walk(struct vmc_cache *c,
+		   bool (*fn)(struct vmc_entry *e, void *arg), void *arg)
 {
 	struct rhashtable_iter iter;
-	struct vmc_entry *e;
+	struct vmc_entry *e, *cur;
+	struct vmc_key key;
 	bool more = true;
+	int ret = 0;
 
-	rhashtable_walk_enter(index, &iter);
+	rhashtable_walk_enter(&c->index, &iter);
 	rhashtable_walk_start(&iter);
 	while (more && (e = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(e) || !refcount_inc_not_zero(&e->ref))
+		if (IS_ERR(e)) {
+			ret = -EAGAIN;	/* on to a new table */
 			continue;
+		}
+		if (!refcount_inc_not_zero(&e->ref))
+			continue;	/* out of the index already */
 		rhashtable_walk_stop(&iter);
-		more = fn(e, arg);
+		if (!vmc_index_linked(e)) {
+			key.data = e->key;
+			key.len = e->key_len;
+			cur = vmc_index_lookup_get(c, &key);
+			vmc_entry_put(c, e);
+			e = cur;
+		}
+		if (e)
+			more = fn(e, arg);
 		cond_resched();
-		rhashtable_walk_start(&iter);
+		if (vmc_index_walk_start(&iter))
+			ret = -EAGAIN;
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+	return ret;
 }
 
 void vmc_index_destroy(struct rhashtable *index)

@@ -17,8 +17,8 @@
  * A drain that drops the last reference of an entry parks the entry on a
  * private list through its lru link, to free it once the list lock is
  * released.  That is safe because nobody can take a new reference to an
- * unlinked entry and record a use of it: the cache's lookups hand out
- * references to linked entries only (vmc_cache_lookup()).
+ * unlinked entry and record a use of it: the index hands out references
+ * to linked entries only (index.c).
  *
  * The idea is libvmemcache's wait-free ring in front of its LRU list,
  * made per-CPU.

@@ -30,7 +30,7 @@
 #define VMC_MAX_EXTENT		BIT(30)
 
 /* Bits of vmc_entry.flags */
-#define VMC_ENTRY_LINKED	0	/* in the index; cleared by its unlinker */
+#define VMC_ENTRY_LINKED	0	/* in the index (index.c owns the bit) */
 
 /**
  * struct vmc_entry - one key and its value
@@ -52,8 +52,9 @@
  * value's layout.
  *
  * An entry is visible in the index only once its value is written.  Whoever
- * clears VMC_ENTRY_LINKED owns taking it out of the index and the policy
- * and dropping the index's reference; the last reference frees its extents.
+ * takes it out of the index (vmc_index_remove(), or vmc_index_insert()
+ * replacing it) owns taking it out of the policy and dropping the index's
+ * reference; the last reference frees its extents.
  */
 struct vmc_entry {
 	struct rhash_head node;
@@ -278,17 +279,15 @@ struct vmc_evict_log {
 
 /* index.c */
 int vmc_index_init(struct rhashtable *index);
-struct vmc_entry *vmc_index_lookup_get(struct rhashtable *index,
+struct vmc_entry *vmc_index_lookup_get(struct vmc_cache *c,
 				       const struct vmc_key *key);
 int vmc_index_insert(struct rhashtable *index, struct vmc_entry *e,
 		     bool replace, struct vmc_entry **old);
-void vmc_index_remove(struct rhashtable *index, struct vmc_entry *e);
+bool vmc_index_remove(struct rhashtable *index, struct vmc_entry *e);
 bool vmc_index_contains(struct rhashtable *index, const struct vmc_key *key);
 bool vmc_index_finds(struct rhashtable *index, struct vmc_entry *e);
-void vmc_index_drain(struct rhashtable *index,
-		     void (*fn)(struct vmc_entry *e, void *arg), void *arg);
-void vmc_index_walk(struct rhashtable *index,
-		    bool (*fn)(struct vmc_entry *e, void *arg), void *arg);
+int vmc_index_walk(struct vmc_cache *c,
+		   bool (*fn)(struct vmc_entry *e, void *arg), void *arg);
 void vmc_index_destroy(struct rhashtable *index);
 
 /* entry.c */
