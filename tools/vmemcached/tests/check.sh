@@ -5,7 +5,7 @@
 # installed), then memccapable -a (libmemcached-tools) against the real
 # server on the in-memory backend: every ASCII test must pass.  TAP.
 set -uo pipefail
-: "${TEST:?}"
+: "${TEST:?}" "${VMEMCACHED:?}"
 rc=0
 if [ -n "${VALGRIND:-}" ]; then
 	$VALGRIND -q --leak-check=full --errors-for-leak-kinds=all \
@@ -13,4 +13,26 @@ if [ -n "${VALGRIND:-}" ]; then
 else
 	"$TEST" || rc=1
 fi
+if ! command -v memccapable > /dev/null; then
+	echo "ok 1 memccapable -a # SKIP libmemcached-tools not installed"
+	exit $rc
+fi
+port=$((20000 + $$ % 20000))
+"$VMEMCACHED" --backend=mem -p "$port" -t 2 &
+pid=$!
+for _ in $(seq 50); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+	sleep 0.1
+done
+out=$(timeout 60 memccapable -a -h 127.0.0.1 -p "$port" 2>&1)
+mrc=$?
+echo "$out" | sed 's/^/# /'
+if [ $mrc -eq 0 ] && ! echo "$out" | grep -qE 'fail|FAIL'; then
+	echo "ok 1 memccapable -a against vmemcached --backend=mem"
+else
+	echo "not ok 1 memccapable -a against vmemcached --backend=mem (rc $mrc)"
+	rc=1
+fi
+kill "$pid"
+wait "$pid"
 exit $rc
