@@ -989,6 +989,12 @@ static bool step(struct vmcd_conn *c)
 	if (!avail)
 		return false;
 	line = in->p + in->off;
+	if ((unsigned char)line[0] == 0x80) {
+		/* binary protocol request magic: not spoken here */
+		out_str(c, "CLIENT_ERROR binary protocol not supported");
+		c->closing = true;
+		return false;
+	}
 	nl = memchr(line, '\n', avail);
 	if (!nl) {
 		if (avail > VMCD_LINE_MAX) {

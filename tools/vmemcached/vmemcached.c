@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proto.h"
@@ -383,6 +384,17 @@ int main(int argc, char **argv)
 	if (!be)
 		return 1;
 	vmcd_server_init(&srv, be, max_item);
+	/*
+	 * Servers sharing /dev/vmemcache hand out CAS values from the clock
+	 * (microseconds), so that one server's values do not repeat another's
+	 * or an earlier run's.
+	 */
+	if (shared) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		srv.cas_seq = (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	}
 	srv.max_conns = max_conns;
 	srv.threads = threads;
 	if (sock ? listen_unix(sock) : listen_tcp(addr, port))

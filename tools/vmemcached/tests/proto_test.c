@@ -218,7 +218,13 @@ static void suite(void)
 	      "NF\r\nHD\r\nHD c7\r\n");
 	check("ms add", "ms c 1 ME\r\nx\r\n", "NS\r\n");
 	check("me", "me nope\r\n", "EN\r\n");
-	check("line too long", "get kkkkkkkkkkkkkkkkkkkkk", "");
+	check("binary protocol", "\x80\x0a\x00\x00", "CLIENT_ERROR binary protocol not supported\r\n");
+	check("incomplete line", "get kkkkkkkkkkkkkkkkkkkkk", "");
+	line = malloc(VMCD_LINE_MAX + 100);
+	memset(line, 'k', VMCD_LINE_MAX + 99);
+	line[VMCD_LINE_MAX + 99] = 0;
+	check("line too long closes", line, "CLIENT_ERROR line too long\r\n");
+	free(line);
 
 	vmcd_server_destroy(&srv);
 	be->ops->destroy(be);
