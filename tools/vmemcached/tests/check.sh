@@ -3,7 +3,8 @@
 #
 # Host tests of vmemcached: the protocol test (under valgrind when
 # installed), then memccapable -a (libmemcached-tools) against the real
-# server on the in-memory backend: every ASCII test must pass.  TAP.
+# server on the in-memory backend: every ASCII test must pass, and
+# Debian's python3-pymemcache through its usual commands.  TAP.
 set -uo pipefail
 : "${TEST:?}" "${VMEMCACHED:?}"
 rc=0
@@ -32,6 +33,18 @@ if [ $mrc -eq 0 ] && ! echo "$out" | grep -qE 'fail|FAIL'; then
 else
 	echo "not ok 1 memccapable -a against vmemcached --backend=mem (rc $mrc)"
 	rc=1
+fi
+if /usr/bin/python3 -c 'import pymemcache' 2> /dev/null; then
+	if out=$(timeout 60 /usr/bin/python3 "$(dirname "$0")/pymemcache_test.py" \
+		 "$port" 2>&1); then
+		echo "ok 2 pymemcache against vmemcached --backend=mem"
+	else
+		echo "$out" | sed 's/^/# /'
+		echo "not ok 2 pymemcache against vmemcached --backend=mem"
+		rc=1
+	fi
+else
+	echo "ok 2 pymemcache # SKIP python3-pymemcache not installed"
 fi
 kill "$pid"
 wait "$pid"
