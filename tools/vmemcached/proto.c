@@ -812,6 +812,7 @@ static void cmd_stats(struct vmcd_conn *c, struct tok *t, int nt)
 		return;
 	}
 	if (nt == 2 && tok_is(&t[1], "settings")) {
+		s->be->ops->stats(s->be, &b);
 		out_fmt(c, "STAT maxbytes %" PRIu64 "\r\n", b.limit);
 		out_fmt(c, "STAT maxconns %u\r\n", s->max_conns);
 		out_fmt(c, "STAT num_threads %u\r\n", s->threads);

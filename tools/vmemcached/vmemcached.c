@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -154,8 +155,12 @@ static void do_accept(struct worker *w, int lfd)
 
 	for (;;) {
 		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0) {
+			/* out of descriptors: let others close some, don't spin */
+			if (errno == EMFILE || errno == ENFILE)
+				usleep(10000);
 			return;
+		}
 		if (__atomic_add_fetch(&srv.c.curr_conns, 1, __ATOMIC_RELAXED) >
 		    max_conns) {
 			__atomic_sub_fetch(&srv.c.curr_conns, 1, __ATOMIC_RELAXED);
@@ -274,6 +279,34 @@ static int listen_unix(const char *path)
 	return 0;
 }
 
+/*
+ * Room for -c connections plus the server's own descriptors: raise the
+ * soft RLIMIT_NOFILE as far as the hard limit allows, and refuse a -c that
+ * still does not fit (accept() would fail before the -c check could
+ * answer the client).
+ */
+#define RESERVED_FDS 64
+
+static int fit_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)max_conns + RESERVED_FDS;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 0;
+	if (rl.rlim_cur >= want)
+		return 0;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < want) {
+		fprintf(stderr, "vmemcached: -c %u needs %llu descriptors, the limit is %llu\n",
+			max_conns, (unsigned long long)want,
+			(unsigned long long)rl.rlim_cur);
+		return -1;
+	}
+	return 0;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -367,6 +400,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (fit_nofile())
+		return 1;
 	if (!strcmp(backend, "mem")) {
 		be = vmcd_backend_mem((size_t)mb << 20);
 	} else if (!strcmp(backend, "kdev")) {
