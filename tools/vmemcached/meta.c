@@ -38,14 +38,29 @@ static bool meta_flags(struct vmcd_conn *c, struct tok *t, int from, int nt,
 			return false;
 		}
 		switch (l) {
-		case 'v': f->v = true; break;
-		case 'q': f->q = true; break;
-		case 'u': break;
-		case 'k': f->ret_k = true; break;
-		case 'c': f->ret_c = true; break;
-		case 'f': f->ret_f = true; break;
-		case 's': f->ret_s = true; break;
-		case 't': f->ret_t = true; break;
+		case 'v':
+			f->v = true;
+			break;
+		case 'q':
+			f->q = true;
+			break;
+		case 'u':
+			break;
+		case 'k':
+			f->ret_k = true;
+			break;
+		case 'c':
+			f->ret_c = true;
+			break;
+		case 'f':
+			f->ret_f = true;
+			break;
+		case 's':
+			f->ret_s = true;
+			break;
+		case 't':
+			f->ret_t = true;
+			break;
 		case 'O':
 			ok = t[i].n <= 33;
 			f->O = &t[i];
@@ -214,11 +229,26 @@ static void cmd_ms(struct vmcd_conn *c, struct tok *t, int nt)
 	c->exptime = f.has_T ? abs_exptime(c->srv, f.T) : 0;
 	c->cas_in = f.C;
 	switch (f.has_M ? f.mode : 'S') {
-	case 'S': case 's': c->mode = f.has_C ? M_CAS : M_SET; break;
-	case 'E': case 'e': c->mode = M_ADD; break;
-	case 'R': case 'r': c->mode = M_REPLACE; break;
-	case 'A': case 'a': c->mode = M_APPEND; break;
-	case 'P': case 'p': c->mode = M_PREPEND; break;
+	case 'S':
+	case 's':
+		c->mode = f.has_C ? M_CAS : M_SET;
+		break;
+	case 'E':
+	case 'e':
+		c->mode = M_ADD;
+		break;
+	case 'R':
+	case 'r':
+		c->mode = M_REPLACE;
+		break;
+	case 'A':
+	case 'a':
+		c->mode = M_APPEND;
+		break;
+	case 'P':
+	case 'p':
+		c->mode = M_PREPEND;
+		break;
 	default:
 		out_str(c, "CLIENT_ERROR invalid mode for ms M token");
 		c->state = VMCD_SWALLOW;
@@ -307,10 +337,10 @@ static void cmd_ma(struct vmcd_conn *c, struct tok *t, int nt)
 		return;
 	}
 	n = snprintf(num, sizeof(num), "%" PRIu64, v);
+	if (!f.v && f.q)
+		return;
 	if (f.v)
 		out_fmt(c, "VA %d", n);
-	else if (f.q)
-		return;
 	else
 		out_add(c, "HD", 2);
 	meta_ret(c, &f, &t[1], &m, n);
@@ -356,11 +386,21 @@ static bool meta_dispatch(struct vmcd_conn *c, struct tok *t, int nt)
 		return true;
 	}
 	switch (k) {
-	case 'g': cmd_mg(c, t, nt); break;
-	case 's': cmd_ms(c, t, nt); break;
-	case 'd': cmd_md(c, t, nt); break;
-	case 'a': cmd_ma(c, t, nt); break;
-	case 'e': cmd_me(c, t); break;
+	case 'g':
+		cmd_mg(c, t, nt);
+		break;
+	case 's':
+		cmd_ms(c, t, nt);
+		break;
+	case 'd':
+		cmd_md(c, t, nt);
+		break;
+	case 'a':
+		cmd_ma(c, t, nt);
+		break;
+	case 'e':
+		cmd_me(c, t);
+		break;
 	}
 	return true;
 }

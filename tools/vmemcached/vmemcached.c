@@ -319,9 +319,21 @@ static size_t parse_size(const char *s)
 	unsigned long long v = strtoull(s, &end, 10);
 
 	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
+	case 'k':
+	case 'K':
+		v <<= 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		v <<= 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		v <<= 30;
+		end++;
+		break;
 	}
 	return *end || !*s ? 0 : (size_t)v;
 }
@@ -374,24 +386,48 @@ int main(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, "p:l:s:t:c:I:m:U:vh", opts,
 				NULL)) != -1) {
 		switch (o) {
-		case 'p': port = optarg; break;
-		case 'l': addr = optarg; break;
-		case 's': sock = optarg; break;
-		case 't': threads = atoi(optarg); break;
-		case 'c': max_conns = atoi(optarg); break;
-		case 'I': max_item = parse_size(optarg); break;
-		case 'm': mb = strtoul(optarg, NULL, 10); break;
+		case 'p':
+			port = optarg;
+			break;
+		case 'l':
+			addr = optarg;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 't':
+			threads = atoi(optarg);
+			break;
+		case 'c':
+			max_conns = atoi(optarg);
+			break;
+		case 'I':
+			max_item = parse_size(optarg);
+			break;
+		case 'm':
+			mb = strtoul(optarg, NULL, 10);
+			break;
 		case 'U':
 			if (strcmp(optarg, "0")) {
 				fprintf(stderr, "vmemcached: UDP is not supported (-U 0 only)\n");
 				return 2;
 			}
 			break;
-		case 'v': verbose++; break;
-		case 'S': shared = true; break;
-		case 'B': backend = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'v':
+			verbose++;
+			break;
+		case 'S':
+			shared = true;
+			break;
+		case 'B':
+			backend = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind < argc || !threads || threads > 256 || !max_conns ||
