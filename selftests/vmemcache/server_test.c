@@ -163,10 +163,24 @@ static int memccapable(struct __test_metadata *_metadata, int port)
 			 "-p", portstr, NULL };
 	int rc;
 
+	char *line, *save = NULL;
+	int passed = 0;
+
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	rc = run(argv, out, sizeof(out));
-	TH_LOG("memccapable -a on port %d: exit %d\n%s", port, rc, out);
-	EXPECT_EQ(NULL, strstr(out, "FAIL"));
+	if (rc || strstr(out, "FAIL")) {
+		TH_LOG("memccapable -a on port %d: exit %d", port, rc);
+		for (line = strtok_r(out, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
+			TH_LOG("  %s", line);
+		return rc ? rc : 1;
+	}
+	for (line = out; (line = strstr(line, "[pass]")); line++)
+		passed++;
+	TH_LOG("memccapable -a on port %d: %d ASCII tests passed", port,
+	       passed);
+	/* libmemcached 1.1.4 has 27 ASCII tests */
+	EXPECT_LE(27, passed);
 	return rc;
 }
 
