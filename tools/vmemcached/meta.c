@@ -283,7 +283,7 @@ static void cmd_md(struct vmcd_conn *c, struct tok *t, int nt)
 		CNT(c, delete_hits);
 	else
 		CNT(c, delete_misses);
-	if (f.q && code[0] != 'E')
+	if (f.q && code[0] == 'H')
 		return;
 	out_add(c, code, 2);
 	meta_ret(c, &f, &t[1], NULL, 0);
@@ -329,8 +329,6 @@ static void cmd_ma(struct vmcd_conn *c, struct tok *t, int nt)
 		return;
 	case AR_MISS:
 	case AR_EXISTS:
-		if (f.q && r == AR_MISS)
-			return;
 		out_add(c, r == AR_MISS ? "NF" : "EX", 2);
 		meta_ret(c, &f, &t[1], NULL, 0);
 		out_add(c, "\r\n", 2);

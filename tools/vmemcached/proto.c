@@ -350,7 +350,11 @@ static bool cmd_get(struct vmcd_conn *c, const char *line, size_t n,
 	nt = tokenize(line, n, t, touch ? 2 : 1);
 	pos = t[nt - 1].p + t[nt - 1].n - line;
 	if (touch) {
-		if (nt < 2 || !parse_i64(&t[1], &exp, INT32_MIN, INT32_MAX)) {
+		if (nt < 2) {
+			out_str(c, "ERROR");
+			return true;
+		}
+		if (!parse_i64(&t[1], &exp, INT32_MIN, INT32_MAX)) {
 			out_str(c, "CLIENT_ERROR invalid exptime argument");
 			return true;
 		}
@@ -358,7 +362,7 @@ static bool cmd_get(struct vmcd_conn *c, const char *line, size_t n,
 	}
 	if (c->resume)
 		pos = c->resume;
-	else if (tokenize(line + pos, n - pos, &k, 1) == 0) {
+	else if (!touch && tokenize(line + pos, n - pos, &k, 1) == 0) {
 		out_str(c, "ERROR");
 		return true;
 	}
@@ -930,7 +934,13 @@ static void dispatch(struct vmcd_conn *c, const char *line, size_t n)
 	} else if (tok_is(t0, "version")) {
 		out_str(c, "VERSION " VMCD_VERSION);
 	} else if ((nt == 2 || nt == 3) && tok_is(t0, "verbosity")) {
-		if (!tok_is(&t[nt - 1], "noreply"))
+		bool nr = tok_is(&t[nt - 1], "noreply");
+		uint64_t level;
+
+		/* noreply silences the error too, as in memcached */
+		if (!nr && !parse_u64(&t[1], &level))
+			out_str(c, "CLIENT_ERROR bad command line format");
+		else if (!nr)
 			out_str(c, "OK");
 	} else if (nt == 1 && tok_is(t0, "quit")) {
 		c->closing = true;

@@ -178,8 +178,10 @@ static void suite(void)
 	      "END\r\nSTORED\r\nVALUE g 0 1\r\ny\r\nEND\r\n");
 	check("flush_all bad", "flush_all x\r\n",
 	      "CLIENT_ERROR invalid exptime argument\r\n");
-	check("verbosity", "verbosity\r\nverbosity 1\r\nverbosity 1 noreply\r\n",
-	      "ERROR\r\nOK\r\n");
+	check("verbosity", "verbosity\r\nverbosity 1\r\nverbosity 1 noreply\r\nverbosity x\r\n",
+	      "ERROR\r\nOK\r\nCLIENT_ERROR bad command line format\r\n");
+	check("gat without keys", "gat\r\ngat 10\r\ngat x a\r\n",
+	      "ERROR\r\nEND\r\nCLIENT_ERROR invalid exptime argument\r\n");
 	check("stats reset", "stats reset\r\n", "RESET\r\n");
 	check("stats bogus", "stats bogus\r\n", "ERROR\r\n");
 	check("quit", "quit\r\nget a\r\n", "");
@@ -206,7 +208,9 @@ static void suite(void)
 	      "CLIENT_ERROR cannot increment or decrement non-numeric value\r\n");
 	check("ma vivify", "ma cnt N0 J10 v\r\nma cnt MD D3 v t c\r\n",
 	      "VA 2\r\n10\r\nVA 1 t-1 c4\r\n7\r\n");
-	check("md", "md foo q\r\nmd foo\r\nmg foo q\r\n", "NF\r\n");
+	check("md", "md foo q\r\nmd foo\r\nmg foo q\r\nmd foo q\r\n",
+	      "NF\r\nNF\r\n");
+	check("ma q shows NF", "ma nope q\r\n", "NF\r\n");
 	check("mg vivify", "mg viv N30 v c t\r\n", "VA 0 c5 t30 W\r\n\r\n");
 	check("ms bad datalen", "ms big S5\r\n",
 	      "CLIENT_ERROR bad command line format\r\n");
