@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boot the Debian kernel in a QEMU (TCG) guest with a busybox initramfs that
-# carries the vmemcache module, vmemcachectl and the selftests, run one guest
-# script there, and judge the result on the host.
+# carries the vmemcache module, vmemcachectl, vmemcached and the selftests,
+# run one guest script there, and judge the result on the host.
 #
 # usage: run.sh [options] GUEST_SCRIPT [ARGS...]
 #
@@ -130,6 +130,9 @@ trap finish EXIT
 mkdir -p "$ROOT"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,lib/modules,vmc/bin,vmc/tests} ||
 	die "cannot create $ROOT"
 cp "$BUSYBOX" "$ROOT/bin/busybox"
+# A root account: programs that look users up (memcached -u root) need one.
+echo 'root:x:0:0:root:/root:/bin/sh' > "$ROOT/etc/passwd"
+echo 'root:x:0:' > "$ROOT/etc/group"
 
 # Copy a host executable to DIR; a dynamic one gets its shared libraries too.
 copy_exe() {
@@ -191,9 +194,9 @@ if [ -f "$KO" ]; then
 else
 	echo "run.sh: warning: $KO not built; /vmc/vmemcache.ko absent" >&2
 fi
-if [ -x "$TOP/tools/vmemcachectl" ]; then
-	copy_exe "$TOP/tools/vmemcachectl" "$ROOT/vmc/bin"
-fi
+for f in "$TOP/tools/vmemcachectl" "$TOP/tools/vmemcached/vmemcached"; do
+	[ -x "$f" ] && copy_exe "$f" "$ROOT/vmc/bin"
+done
 for f in ${GUEST_EXTRA_FILES:-}; do
 	copy_exe "$f" "$ROOT/vmc/bin" || die "cannot copy $f"
 done

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * backend_mem.c -- vmcd_backend_mem(): entries in a chained hash table on
+ * the heap under one mutex.  The host tests and the fuzzer use it; so does
+ * `vmemcached --backend=mem` on a machine without the module.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+
+#define MEM_BUCKETS 4096
+
+struct mem_ent {
+	struct mem_ent *next;
+	struct vmcd_meta m;
+	size_t klen, vlen;
+	char data[];		/* key, then value */
+};
+
+struct mem_backend {
+	struct vmcd_backend b;
+	pthread_mutex_t lock;
+	size_t limit, bytes, items;
+	struct mem_ent *tab[MEM_BUCKETS];
+};
+
+static struct mem_backend *to_mem(struct vmcd_backend *b)
+{
+	return (struct mem_backend *)b;
+}
+
+static unsigned int mem_hash(const char *k, size_t n)
+{
+	unsigned int h = 2166136261u;
+
+	while (n--)
+		h = (h ^ (unsigned char)*k++) * 16777619u;
+	return h % MEM_BUCKETS;
+}
+
+static struct mem_ent **mem_find(struct mem_backend *mb, const char *k,
+				 size_t n)
+{
+	struct mem_ent **pp = &mb->tab[mem_hash(k, n)];
+
+	for (; *pp; pp = &(*pp)->next)
+		if ((*pp)->klen == n && !memcmp((*pp)->data, k, n))
+			break;
+	return pp;
+}
+
+static void mem_unlink(struct mem_backend *mb, struct mem_ent **pp)
+{
+	struct mem_ent *e = *pp;
+
+	*pp = e->next;
+	mb->bytes -= e->klen + e->vlen;
+	mb->items--;
+	free(e);
+}
+
+static int mem_get(struct vmcd_backend *b, const char *key, size_t klen,
+		   struct vmcd_meta *m, void *buf, size_t cap, size_t *vlen)
+{
+	struct mem_backend *mb = to_mem(b);
+	struct mem_ent *e;
+	int ret = 0;
+
+	pthread_mutex_lock(&mb->lock);
+	e = *mem_find(mb, key, klen);
+	if (!e) {
+		ret = -ENOENT;
+	} else {
+		*vlen = e->vlen;
+		*m = e->m;
+		if (e->vlen > cap)
+			ret = -ENOSPC;
+		else
+			memcpy(buf, e->data + klen, e->vlen);
+	}
+	pthread_mutex_unlock(&mb->lock);
+	return ret;
+}
+
+static int mem_store(struct vmcd_backend *b, const char *key, size_t klen,
+		     const struct vmcd_meta *m, const void *v, size_t vlen)
+{
+	struct mem_backend *mb = to_mem(b);
+	struct mem_ent **pp, *e;
+	size_t old;
+
+	e = malloc(sizeof(*e) + klen + vlen);
+	if (!e)
+		return -ENOMEM;
+	e->m = *m;
+	e->klen = klen;
+	e->vlen = vlen;
+	memcpy(e->data, key, klen);
+	memcpy(e->data + klen, v, vlen);
+	pthread_mutex_lock(&mb->lock);
+	pp = mem_find(mb, key, klen);
+	old = *pp ? (*pp)->klen + (*pp)->vlen : 0;
+	if (mb->limit && mb->bytes - old + klen + vlen > mb->limit) {
+		pthread_mutex_unlock(&mb->lock);
+		free(e);
+		return -ENOSPC;
+	}
+	if (*pp)
+		mem_unlink(mb, pp);
+	e->next = *pp;
+	*pp = e;
+	mb->bytes += klen + vlen;
+	mb->items++;
+	pthread_mutex_unlock(&mb->lock);
+	return 0;
+}
+
+static int mem_del(struct vmcd_backend *b, const char *key, size_t klen)
+{
+	struct mem_backend *mb = to_mem(b);
+	struct mem_ent **pp;
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&mb->lock);
+	pp = mem_find(mb, key, klen);
+	if (*pp) {
+		mem_unlink(mb, pp);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&mb->lock);
+	return ret;
+}
+
+static int mem_touch(struct vmcd_backend *b, const char *key, size_t klen,
+		     int64_t exptime, void *buf, size_t cap)
+{
+	struct mem_backend *mb = to_mem(b);
+	struct mem_ent *e;
+	int ret = -ENOENT;
+
+	(void)buf;
+	(void)cap;
+	pthread_mutex_lock(&mb->lock);
+	e = *mem_find(mb, key, klen);
+	if (e) {
+		e->m.exptime = exptime;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&mb->lock);
+	return ret;
+}
+
+static void mem_stats(struct vmcd_backend *b, struct vmcd_bstats *st)
+{
+	struct mem_backend *mb = to_mem(b);
+
+	pthread_mutex_lock(&mb->lock);
+	st->items = mb->items;
+	st->bytes = mb->bytes;
+	st->limit = mb->limit;
+	st->evictions = 0;
+	pthread_mutex_unlock(&mb->lock);
+}
+
+static void mem_destroy(struct vmcd_backend *b)
+{
+	struct mem_backend *mb = to_mem(b);
+	size_t i;
+
+	for (i = 0; i < MEM_BUCKETS; i++)
+		while (mb->tab[i])
+			mem_unlink(mb, &mb->tab[i]);
+	pthread_mutex_destroy(&mb->lock);
+	free(mb);
+}
+
+static const struct vmcd_backend_ops mem_ops = {
+	.get = mem_get,
+	.store = mem_store,
+	.del = mem_del,
+	.touch = mem_touch,
+	.stats = mem_stats,
+	.destroy = mem_destroy,
+};
+
+struct vmcd_backend *vmcd_backend_mem(size_t limit)
+{
+	struct mem_backend *mb = calloc(1, sizeof(*mb));
+
+	if (!mb)
+		return NULL;
+	mb->b.ops = &mem_ops;
+	mb->limit = limit;
+	pthread_mutex_init(&mb->lock, NULL);
+	return &mb->b;
+}
