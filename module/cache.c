@@ -498,8 +498,11 @@ static int vmc_write_rec(void __user *p, struct vmc_entry *e)
 	return ret;
 }
 
-/* Most bytes of evicted records one call keeps for a log not in memory. */
-#define VMC_LOG_STAGE	SZ_64K
+/*
+ * Most bytes of evicted records a put keeps for a log not in memory before
+ * it writes them out and starts over (see vmc_log_full()).
+ */
+#define VMC_LOG_STAGE	SZ_256K
 
 /* Start staging the records of @log from where it is; false on -ENOMEM. */
 static bool vmc_log_stage_start(struct vmc_evict_log *log)
@@ -564,6 +567,19 @@ drop:
 }
 
 /*
+ * Whether a put must stop evicting until the records it staged are
+ * written out: the next record may not fit.  The put then starts over
+ * (-EFAULT, as for a value not in memory) once vmc_log_flush() brought the
+ * log's pages in, so a log in lazily touched memory loses no record.
+ */
+static bool vmc_log_full(const struct vmc_evict_log *log)
+{
+	return log && log->stage_used &&
+	       log->stage_size - log->stage_used <
+	       VMEMCACHE_EVICTED_REC_SIZE(VMEMCACHE_MAX_KEY_SIZE);
+}
+
+/*
  * Write the staged records of @log to its buffer, with no lock held: this
  * may wait for the buffer's pages.  Records that cannot be written are
  * dropped.
@@ -609,13 +625,17 @@ static int vmc_fault_in(const void __user *ubuf, size_t len, bool write)
  * @c: cache, with cfg_sem held for read
  * @log: where to report the evicted entry, or NULL
  *
- * Return: 0, or -ESRCH when the policy has nothing it can evict.
+ * Return: 0, -ESRCH when the policy has nothing it can evict, or -EFAULT
+ * when @log holds all the records it can before they are written out
+ * (vmc_log_full()).
  */
 int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evict_log *log)
 {
 	struct vmc_entry *e;
 	bool evicted;
 
+	if (vmc_log_full(log))
+		return -EFAULT;
 	do {
 		e = c->repl->ops->victim(c->repl);
 		if (!e)
