@@ -436,9 +436,20 @@ static int vmc_dax_add_bad(struct vmc_backing_dax *d, long first, long last)
 }
 
 /*
- * dax_direct_access() failed with -EIO at pool page @done: find the first
- * page with a bad block from there on.  Return how many pages before it
- * are good, or 0 after recording the bad pages and moving *done past them.
+ * Whether dax_direct_access() refused a range for its media errors: the
+ * pmem driver of 6.1 says -EIO, that of 6.12 -EHWPOISON.
+ */
+static bool vmc_dax_refused_bad(long n)
+{
+	return n == -EIO || n == -EHWPOISON;
+}
+
+/*
+ * dax_direct_access() refused the pages from pool page @done for media
+ * errors: find the first page with a bad block from there on.  Return how
+ * many pages before it are good, or 0 after recording the bad pages and
+ * moving *done past them.  When the bad blocks do not explain the refusal
+ * (the list changed meanwhile), return 1: the caller tries that page alone.
  */
 static long vmc_dax_skip_bad(struct vmc_backing_dax *d, long *done,
 			     long npages, int *err)
@@ -447,14 +458,12 @@ static long vmc_dax_skip_bad(struct vmc_backing_dax *d, long *done,
 	struct vmc_extent bad;
 	long first, last;
 
-	*err = -EIO;
+	*err = 0;
 	if (!vmc_dax_badblocks(d, off, ((u64)npages << PAGE_SHIFT) - off, &bad))
-		return 0;
+		return 1;
 	first = bad.off >> PAGE_SHIFT;
-	if (first > *done) {
-		*err = 0;
+	if (first > *done)
 		return first - *done;
-	}
 	last = min_t(long, DIV_ROUND_UP_ULL(bad.off + bad.len, PAGE_SIZE),
 		     npages);
 	*err = vmc_dax_add_bad(d, first, last);
@@ -487,7 +496,7 @@ static int vmc_dax_map(struct vmc_backing_dax *d, u64 size)
 			return err;
 		n = dax_direct_access(d->dax_dev, pgoff + done, want,
 				      DAX_ACCESS, &kaddr, NULL);
-		if (n == -EIO) {
+		if (vmc_dax_refused_bad(n)) {
 			want = vmc_dax_skip_bad(d, &done, npages, &err);
 			if (err || !want) {
 				dax_read_unlock(id);
@@ -499,6 +508,14 @@ static int vmc_dax_map(struct vmc_backing_dax *d, u64 size)
 					      DAX_ACCESS, &kaddr, NULL);
 		}
 		dax_read_unlock(id);
+		if (vmc_dax_refused_bad(n) && want == 1) {
+			/* A page refused alone is out of service. */
+			err = vmc_dax_add_bad(d, done, done + 1);
+			if (err)
+				return err;
+			done++;
+			continue;
+		}
 		if (n <= 0)
 			return n ? n : -EIO;
 		n = min(n, want);
