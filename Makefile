@@ -5,8 +5,9 @@
 #   make deps     install the build and test dependencies (Debian 12, root)
 #   make          build the module, libvmemcache-kdev, vmemcachectl, selftests
 #   make demo     build, then show the cache working inside a QEMU guest
-#   make check    build, run the selftests in a QEMU guest and the library
-#                 tests on the host
+#   make check    build, run the selftests in a QEMU guest on 6.1 and on
+#                 6.12 (scripts/fetch-kernel) and the library tests on the
+#                 host
 #   make lint     module with W=1 C=1 (sparse) warning-free, checkpatch
 #                 --strict over module/ and uapi/, man-check, doc-check
 #   make man-check  lint the man pages in man/ (mandoc, groff)
@@ -25,7 +26,8 @@
 #   make clean
 #
 # Variables: KVER / KDIR (kernel to build against; default: scripts/kver,
-# the newest standard flavour), W=1 (extra kernel warnings), C=1 (sparse),
+# the release linux-headers-amd64 stands for; for 6.12:
+# eval "$(scripts/fetch-kernel 6.12)" and pass both), W=1 (extra kernel warnings), C=1 (sparse),
 # GUEST_TIMEOUT (seconds for the whole guest run), TEST_TIMEOUT (seconds per
 # selftest binary), GUEST_APPEND (guest kernel arguments for check), SMP
 # (guest CPUs).
