@@ -8,7 +8,8 @@
 #   make check    build, run the selftests in a QEMU guest on 6.1 and on
 #                 6.12 (scripts/fetch-kernel) and the library tests on the
 #                 host
-#   make lint     module with W=1 C=1 (sparse) warning-free, checkpatch
+#   make lint     module with W=1 C=1 (sparse) warning-free (W=1 against
+#                 6.12 and 7.x too), checkpatch
 #                 --strict over module/ and uapi/, man-check, doc-check
 #   make man-check  lint the man pages in man/ (mandoc, groff)
 #   make doc-check  kernel-doc over the module and the uapi header
