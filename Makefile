@@ -5,9 +5,11 @@
 #   make deps     install the build and test dependencies (Debian 12, root)
 #   make          build the module, libvmemcache-kdev, vmemcachectl, selftests
 #   make demo     build, then show the cache working inside a QEMU guest
-#   make check    build, run the selftests in a QEMU guest and the library
-#                 tests on the host
-#   make lint     module with W=1 C=1 (sparse) warning-free, checkpatch
+#   make check    build, run the selftests in a QEMU guest on 6.1 and on
+#                 6.12 (scripts/fetch-kernel) and the library tests on the
+#                 host
+#   make lint     module with W=1 C=1 (sparse) warning-free (W=1 against
+#                 6.12 and 7.x too), checkpatch
 #                 --strict over module/ and uapi/, man-check, doc-check
 #   make man-check  lint the man pages in man/ (mandoc, groff)
 #   make doc-check  kernel-doc over the module and the uapi header
@@ -25,7 +27,8 @@
 #   make clean
 #
 # Variables: KVER / KDIR (kernel to build against; default: scripts/kver,
-# the newest standard flavour), W=1 (extra kernel warnings), C=1 (sparse),
+# the release linux-headers-amd64 stands for; for 6.12:
+# eval "$(scripts/fetch-kernel 6.12)" and pass both), W=1 (extra kernel warnings), C=1 (sparse),
 # GUEST_TIMEOUT (seconds for the whole guest run), TEST_TIMEOUT (seconds per
 # selftest binary), GUEST_APPEND (guest kernel arguments for check), SMP
 # (guest CPUs).

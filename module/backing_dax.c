@@ -38,7 +38,6 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/pagemap.h>
-#include <linux/pfn_t.h>
 #include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -46,6 +45,7 @@
 #include <linux/uio.h>
 
 #include "backing.h"
+#include "compat.h"
 
 /**
  * struct vmc_dax_range - pool bytes mapped at one kernel address
@@ -63,6 +63,7 @@ struct vmc_dax_range {
  * struct vmc_backing_dax - a claimed DAX block device
  * @b: the backing
  * @bdev: the block device, opened exclusively
+ * @claim: what keeps it open
  * @dax_dev: its DAX device, whose holder is this backing
  * @bb: the device's bad blocks, or NULL; the driver's, used only inside a
  *	vmc_dax_enter() section
@@ -81,6 +82,7 @@ struct vmc_dax_range {
 struct vmc_backing_dax {
 	struct vmc_backing b;
 	struct block_device *bdev;
+	struct vmc_bdev_claim claim;
 	struct dax_device *dax_dev;
 	struct badblocks *bb;
 	u64 start_off;
@@ -102,8 +104,6 @@ struct vmc_backing_dax {
  */
 static DEFINE_SPINLOCK(vmc_dax_lock);
 static LIST_HEAD(vmc_dax_backings);
-
-#define VMC_DAX_MODE	(FMODE_READ | FMODE_WRITE | FMODE_EXCL)
 
 /* Room for "/dev/" and a block device name. */
 #define VMC_DAX_NAME_MAX	(5 + BDEVNAME_SIZE)
@@ -173,13 +173,11 @@ static long vmc_dax_copy_in(void *addr, const void __user *src, size_t n,
 			    bool nt)
 {
 	struct iov_iter iter;
-	struct iovec iov;
 	int ret;
 
 	if (!nt)
 		return copy_from_user(addr, src, n);
-	ret = import_single_range(ITER_SOURCE, (void __user *)src, n, &iov,
-				  &iter);
+	ret = vmc_import_ubuf(ITER_SOURCE, (void __user *)src, n, &iter);
 	if (ret)
 		return ret;
 	/* Non-temporal stores, which bypass the CPU caches. */
@@ -233,16 +231,16 @@ static bool vmc_dax_badblocks(struct vmc_backing_dax *d, u64 off, u64 len,
 			      struct vmc_extent *bad)
 {
 	u64 start = d->start_off + off, end = start + len;
-	sector_t s = start >> SECTOR_SHIFT, last, first;
-	int nr;
+	sector_t s = start >> SECTOR_SHIFT, last, first, nr;
 
 	if (!d->bb || !READ_ONCE(d->bb->count))
 		return false;
 	for (last = DIV_ROUND_UP_ULL(end, SECTOR_SIZE); s < last;
 	     s += VMC_DAX_BB_CHUNK) {
-		if (!badblocks_check(d->bb, s,
-				     min_t(sector_t, last - s, VMC_DAX_BB_CHUNK),
-				     &first, &nr))
+		if (!vmc_badblocks_check(d->bb, s,
+					 min_t(sector_t, last - s,
+					       VMC_DAX_BB_CHUNK),
+					 &first, &nr))
 			continue;
 		bad->off = max_t(u64, (u64)first << SECTOR_SHIFT, start);
 		bad->len = min_t(u64, (u64)(first + nr) << SECTOR_SHIFT, end) -
@@ -275,7 +273,6 @@ static int vmc_dax_read(struct vmc_backing *b, u64 off, void __user *dst,
 {
 	struct vmc_backing_dax *d = to_dax(b);
 	struct iov_iter iter;
-	struct iovec iov;
 	int id, ret;
 
 	while (len) {
@@ -291,7 +288,7 @@ static int vmc_dax_read(struct vmc_backing *b, u64 off, void __user *dst,
 		ret = -EIO;
 		if (vmc_dax_badblocks(d, off, n, bad))
 			goto out_unlock;
-		ret = import_single_range(ITER_DEST, dst, n, &iov, &iter);
+		ret = vmc_import_ubuf(ITER_DEST, dst, n, &iter);
 		if (ret)
 			goto out_unlock;
 		pagefault_disable();
@@ -332,7 +329,7 @@ static void vmc_dax_destroy(struct vmc_backing *b)
 	kvfree(d->b.bad);
 	kvfree(d->ranges);
 	fs_put_dax(d->dax_dev, d);
-	blkdev_put(d->bdev, VMC_DAX_MODE);
+	vmc_bdev_release(&d->claim);
 	kfree(d);
 }
 
@@ -428,8 +425,8 @@ static int vmc_dax_add_bad(struct vmc_backing_dax *d, long first, long last)
 {
 	struct vmc_extent *bad;
 
-	bad = kvrealloc(d->b.bad, d->b.nr_bad * sizeof(*bad),
-			(d->b.nr_bad + 1) * sizeof(*bad), GFP_KERNEL);
+	bad = vmc_kvrealloc(d->b.bad, d->b.nr_bad * sizeof(*bad),
+			    (d->b.nr_bad + 1) * sizeof(*bad), GFP_KERNEL);
 	if (!bad)
 		return -ENOMEM;
 	d->b.bad = bad;
@@ -439,9 +436,20 @@ static int vmc_dax_add_bad(struct vmc_backing_dax *d, long first, long last)
 }
 
 /*
- * dax_direct_access() failed with -EIO at pool page @done: find the first
- * page with a bad block from there on.  Return how many pages before it
- * are good, or 0 after recording the bad pages and moving *done past them.
+ * Whether dax_direct_access() refused a range for its media errors: the
+ * pmem driver of 6.1 says -EIO, that of 6.12 -EHWPOISON.
+ */
+static bool vmc_dax_refused_bad(long n)
+{
+	return n == -EIO || n == -EHWPOISON;
+}
+
+/*
+ * dax_direct_access() refused the pages from pool page @done for media
+ * errors: find the first page with a bad block from there on.  Return how
+ * many pages before it are good, or 0 after recording the bad pages and
+ * moving *done past them.  When the bad blocks do not explain the refusal
+ * (the list changed meanwhile), return 1: the caller tries that page alone.
  */
 static long vmc_dax_skip_bad(struct vmc_backing_dax *d, long *done,
 			     long npages, int *err)
@@ -450,14 +458,12 @@ static long vmc_dax_skip_bad(struct vmc_backing_dax *d, long *done,
 	struct vmc_extent bad;
 	long first, last;
 
-	*err = -EIO;
+	*err = 0;
 	if (!vmc_dax_badblocks(d, off, ((u64)npages << PAGE_SHIFT) - off, &bad))
-		return 0;
+		return 1;
 	first = bad.off >> PAGE_SHIFT;
-	if (first > *done) {
-		*err = 0;
+	if (first > *done)
 		return first - *done;
-	}
 	last = min_t(long, DIV_ROUND_UP_ULL(bad.off + bad.len, PAGE_SIZE),
 		     npages);
 	*err = vmc_dax_add_bad(d, first, last);
@@ -482,7 +488,6 @@ static int vmc_dax_map(struct vmc_backing_dax *d, u64 size)
 	while (done < npages) {
 		struct vmc_dax_range *r;
 		void *kaddr;
-		pfn_t pfn;
 		long n;
 
 		want = npages - done;
@@ -490,8 +495,8 @@ static int vmc_dax_map(struct vmc_backing_dax *d, u64 size)
 		if (err)
 			return err;
 		n = dax_direct_access(d->dax_dev, pgoff + done, want,
-				      DAX_ACCESS, &kaddr, &pfn);
-		if (n == -EIO) {
+				      DAX_ACCESS, &kaddr, NULL);
+		if (vmc_dax_refused_bad(n)) {
 			want = vmc_dax_skip_bad(d, &done, npages, &err);
 			if (err || !want) {
 				dax_read_unlock(id);
@@ -500,9 +505,17 @@ static int vmc_dax_map(struct vmc_backing_dax *d, u64 size)
 				continue;	/* skipped bad pages */
 			}
 			n = dax_direct_access(d->dax_dev, pgoff + done, want,
-					      DAX_ACCESS, &kaddr, &pfn);
+					      DAX_ACCESS, &kaddr, NULL);
 		}
 		dax_read_unlock(id);
+		if (vmc_dax_refused_bad(n) && want == 1) {
+			/* A page refused alone is out of service. */
+			err = vmc_dax_add_bad(d, done, done + 1);
+			if (err)
+				return err;
+			done++;
+			continue;
+		}
 		if (n <= 0)
 			return n ? n : -EIO;
 		n = min(n, want);
@@ -511,10 +524,10 @@ static int vmc_dax_map(struct vmc_backing_dax *d, u64 size)
 			last->len += (u64)n << PAGE_SHIFT;
 		} else {
 			if (last) {
-				r = kvrealloc(d->ranges,
-					      d->nr_ranges * sizeof(*r),
-					      (d->nr_ranges + 1) * sizeof(*r),
-					      GFP_KERNEL);
+				r = vmc_kvrealloc(d->ranges,
+						  d->nr_ranges * sizeof(*r),
+						  (d->nr_ranges + 1) * sizeof(*r),
+						  GFP_KERNEL);
 				if (!r)
 					return -ENOMEM;
 				d->ranges = r;
@@ -533,17 +546,17 @@ static int vmc_dax_map(struct vmc_backing_dax *d, u64 size)
 /*
  * Claim device @dev for @d (and name it /dev/<disk> unless @d has a
  * path): 0 or -errno.  A read-only device is refused: the pool is
- * written, and blkdev_get_by_dev() itself does not check.
+ * written, and the claim itself does not check.
  */
 static int vmc_dax_claim(struct vmc_backing_dax *d, dev_t dev)
 {
-	d->bdev = blkdev_get_by_dev(dev, VMC_DAX_MODE, d);
+	d->bdev = vmc_bdev_claim_dev(&d->claim, dev, d);
 	if (IS_ERR(d->bdev))
 		return PTR_ERR(d->bdev);
 	if (!d->path[0])
 		snprintf(d->path, VMC_DAX_NAME_MAX, "/dev/%pg", d->bdev);
 	if (bdev_read_only(d->bdev)) {
-		blkdev_put(d->bdev, VMC_DAX_MODE);
+		vmc_bdev_release(&d->claim);
 		return -EROFS;
 	}
 	return 0;
@@ -620,7 +633,7 @@ err_dax:
 	kvfree(d->ranges);
 	fs_put_dax(d->dax_dev, d);
 err_put:
-	blkdev_put(d->bdev, VMC_DAX_MODE);
+	vmc_bdev_release(&d->claim);
 	kfree(d);
 	return ERR_PTR(ret);
 }

@@ -18,9 +18,10 @@
 #include <linux/uaccess.h>
 
 #include "backing.h"
+#include "compat.h"
 
 /* The largest chunk: the largest block the page allocator hands out. */
-#define VMC_DRAM_MAX_ORDER	(MAX_ORDER - 1)
+#define VMC_DRAM_MAX_ORDER	VMC_MAX_PAGE_ORDER
 
 /**
  * struct vmc_backing_dram - a DRAM pool

@@ -22,6 +22,7 @@
 #include <linux/xarray.h>
 #include <uapi/linux/vmemcache.h>
 
+#include "compat.h"
 #include "vmemcache.h"
 
 /* Keys up to this long are copied to the stack instead of the heap. */
@@ -651,12 +652,12 @@ static int vmc_backing_fd_dev(int fd, dev_t *dev)
 	struct inode *inode;
 	int ret = 0;
 
-	if (!f.file)
+	if (!fd_file(f))
 		return -EBADF;
-	inode = file_inode(f.file);
+	inode = file_inode(fd_file(f));
 	if (!S_ISBLK(inode->i_mode))
 		ret = -ENOTBLK;
-	else if ((f.file->f_mode & (FMODE_READ | FMODE_WRITE)) !=
+	else if ((fd_file(f)->f_mode & (FMODE_READ | FMODE_WRITE)) !=
 		 (FMODE_READ | FMODE_WRITE))
 		ret = -EBADF;
 	else
