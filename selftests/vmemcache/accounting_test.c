@@ -135,8 +135,10 @@ static void *race_put_many(void *arg)
  * A reset that cannot release the DAX device (a put linked an entry after
  * the cache was emptied) says so instead of reporting success while the
  * device stays claimed: a reset that succeeds has put the cache on DRAM.
+ * Each round claims and releases the whole device: seconds under TCG, so
+ * the harness's default 30 s is too short.
  */
-TEST_F(accounting, reset_reports_failure)
+TEST_F_TIMEOUT(accounting, reset_reports_failure, 600)
 {
 	struct race r = { .fd = self->fd };
 	unsigned int i, failed = 0;
