@@ -85,9 +85,10 @@ TEST_F(compat, private_cache)
 		.buf = vmc_ptr(listbuf), .buf_size = sizeof(listbuf),
 	};
 	struct vmemcache_batch_item it = {
-		.op = VMEMCACHE_BATCH_EXISTS, .key = vmc_ptr("b"), .key_len = 1,
+		.op = VMEMCACHE_BATCH_EXISTS, .key = vmc_ptr("c"), .key_len = 1,
 	};
 	struct vmemcache_batch b = { .items = vmc_ptr(&it), .count = 1 };
+	uint8_t ev;
 	int fd;
 
 	ASSERT_EQ(56U, sizeof(struct vmemcache_create));
@@ -100,7 +101,13 @@ TEST_F(compat, private_cache)
 	ASSERT_EQ(0, vmc_put(fd, "b", 1, val, sizeof(val), 0));
 	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_PUT, &p));
 	ASSERT_EQ(1U, log->count);
-	ASSERT_EQ(0, memcmp((uint8_t *)(log + 1) + 16, "a", 1));
+	/*
+	 * The older of the two, as the policy knows it: the buffered LRU
+	 * orders entries inserted on different CPUs by when their rings
+	 * drain, so a process that moved between the puts may see "b" go.
+	 */
+	ev = *((uint8_t *)(log + 1) + 16);
+	ASSERT_TRUE(ev == 'a' || ev == 'b') TH_LOG("evicted key %c", ev);
 	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_LIST, &ls));
 	ASSERT_EQ(2U, ls.count);
 	ASSERT_EQ(0U, ls.cursor);
