@@ -42,6 +42,40 @@ static long vmc_nonzero_at(const void *p, size_t from, size_t to)
 	return -1;
 }
 
+/*
+ * Fill s with a valid struct for vmc_cmds[i] on KEY: a PUT replacing its
+ * value with out, a GET into out, an EXISTS, an EVICT; VERSION and STATS
+ * need nothing set.
+ */
+static void vmc_cmd_fill(unsigned int i, void *s, void *out, uint64_t out_len)
+{
+	switch (vmc_cmds[i].cmd) {
+	case VMEMCACHE_IOC_PUT:
+		*(struct vmemcache_put *)s = (struct vmemcache_put){
+			.key = vmc_ptr(KEY), .key_len = KEY_LEN,
+			.value = vmc_ptr(out), .value_len = out_len,
+			.flags = VMEMCACHE_PUT_REPLACE,
+		};
+		break;
+	case VMEMCACHE_IOC_GET:
+		*(struct vmemcache_get *)s = (struct vmemcache_get){
+			.key = vmc_ptr(KEY), .key_len = KEY_LEN,
+			.buf = vmc_ptr(out), .buf_len = out_len,
+		};
+		break;
+	case VMEMCACHE_IOC_EXISTS:
+		*(struct vmemcache_exists *)s = (struct vmemcache_exists){
+			.key = vmc_ptr(KEY), .key_len = KEY_LEN,
+		};
+		break;
+	case VMEMCACHE_IOC_EVICT:
+		*(struct vmemcache_evict *)s = (struct vmemcache_evict){
+			.key = vmc_ptr(KEY), .key_len = KEY_LEN,
+		};
+		break;
+	}
+}
+
 /* The state a failed call must not change (not the get counters). */
 #define ASSERT_CACHE_UNCHANGED(before, after) do {			\
 	ASSERT_EQ((before).entries, (after).entries);			\
@@ -412,39 +446,7 @@ TEST_F(abi, struct_pointer_faults)
 		 * struct) are mapped: a valid-looking struct cut short.
 		 */
 		memset(full, 0, sizeof(full));
-		switch (i) {
-		case 1: {
-			struct vmemcache_put *p = (void *)full;
-
-			p->key = vmc_ptr(KEY);
-			p->key_len = KEY_LEN;
-			p->value = vmc_ptr(out);
-			p->value_len = sizeof(out);
-			p->flags = VMEMCACHE_PUT_REPLACE;
-			break;
-		}
-		case 2: {
-			struct vmemcache_get *g = (void *)full;
-
-			g->key = vmc_ptr(KEY);
-			g->key_len = KEY_LEN;
-			break;
-		}
-		case 3: {
-			struct vmemcache_exists *x = (void *)full;
-
-			x->key = vmc_ptr(KEY);
-			x->key_len = KEY_LEN;
-			break;
-		}
-		case 4: {
-			struct vmemcache_evict *ev = (void *)full;
-
-			ev->key = vmc_ptr(KEY);
-			ev->key_len = KEY_LEN;
-			break;
-		}
-		}
+		vmc_cmd_fill(i, full, out, sizeof(out));
 		memcpy(edge, full, 8);
 		EXPECT_EQ(-EFAULT, vmc_ioctl(self->fd, cmd, edge))
 			TH_LOG("%s straddling into PROT_NONE (size %u)",
@@ -526,41 +528,8 @@ TEST_F(abi, bigger_struct_tail_faults)
 		unsigned long cmd;
 
 		ASSERT_NE(NULL, p);
-		switch (i) {	/* valid known part; the tail is zero */
-		case 1: {
-			struct vmemcache_put *pp = (void *)p;
-
-			pp->key = vmc_ptr(KEY);
-			pp->key_len = KEY_LEN;
-			pp->value = vmc_ptr(out);
-			pp->value_len = sizeof(out);
-			pp->flags = VMEMCACHE_PUT_REPLACE;
-			break;
-		}
-		case 2: {
-			struct vmemcache_get *g = (void *)p;
-
-			g->key = vmc_ptr(KEY);
-			g->key_len = KEY_LEN;
-			g->buf = vmc_ptr(out);
-			g->buf_len = sizeof(out);
-			break;
-		}
-		case 3: {
-			struct vmemcache_exists *x = (void *)p;
-
-			x->key = vmc_ptr(KEY);
-			x->key_len = KEY_LEN;
-			break;
-		}
-		case 4: {
-			struct vmemcache_evict *ev = (void *)p;
-
-			ev->key = vmc_ptr(KEY);
-			ev->key_len = KEY_LEN;
-			break;
-		}
-		}
+		/* valid known part; the tail is zero */
+		vmc_cmd_fill(i, p, out, sizeof(out));
 		cmd = VMC_CMD(_IOC_DIR(vmc_cmds[i].cmd),
 			      _IOC_NR(vmc_cmds[i].cmd), ksize + 64);
 		EXPECT_EQ(-EFAULT, vmc_ioctl(self->fd, cmd, p))
