@@ -111,11 +111,7 @@ TEST_F(abi, stats_poisoned)
 	memset(&st, 0xa5, sizeof(st));
 	ASSERT_EQ(0, vmc_ioctl(self->fd, VMEMCACHE_IOC_STATS, &st));
 	ASSERT_EQ(0u, st.poisoned);
-	ASSERT_EQ(0u, st.entries);
-	ASSERT_EQ(0u, st.pool_used);
-	ASSERT_EQ(1u, st.free_extents);
-	ASSERT_EQ(VMC_DEFAULT_CAPACITY, st.pool_size);
-	ASSERT_EQ(VMC_DEFAULT_EXTENT, st.extent_size);
+	VMC_ASSERT_FRESH_STATS(st, VMC_DEFAULT_CAPACITY, VMC_DEFAULT_EXTENT);
 }
 
 TEST_F(abi, get_exists_outputs)

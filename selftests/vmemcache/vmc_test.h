@@ -496,6 +496,18 @@ static inline int vmc_get_check(int fd, const void *key, uint32_t key_len,
 #define VMC_ASSERT_VALUE(fd, key, key_len, len, seed)			\
 	ASSERT_EQ(0, vmc_get_check(fd, key, key_len, len, seed))
 
+/*
+ * Assert that the stats st are those of a cache just made with pool bytes
+ * of extent-byte extents: empty, its whole pool one free extent.
+ */
+#define VMC_ASSERT_FRESH_STATS(st, pool, extent) do {			\
+	ASSERT_EQ(0u, (st).entries);					\
+	ASSERT_EQ(0u, (st).pool_used);					\
+	ASSERT_EQ(1u, (st).free_extents);				\
+	ASSERT_EQ((uint64_t)(pool), (st).pool_size);			\
+	ASSERT_EQ((uint64_t)(extent), (st).extent_size);		\
+} while (0)
+
 /* ------------------------------------------------------------ memory */
 
 /* n pages of anonymous memory with protection prot (NULL on failure). */
