@@ -9,18 +9,14 @@
 #include <time.h>
 
 #include "model.h"
+#include "../common/tap.h"
 
-static unsigned int tests, failures;
-
+/* A test's result, after the model's complaint when it failed. */
 static void tap(bool ok, const char *what, const struct model *m)
 {
-	tests++;
-	if (!ok) {
-		failures++;
-		if (m && m->err[0])
-			printf("# %s\n", m->err);
-	}
-	printf("%sok %u - %s\n", ok ? "" : "not ", tests, what);
+	if (!ok && m && m->err[0])
+		printf("# %s\n", m->err);
+	tap_ok(ok, "%s", what);
 }
 
 static u64 rng_next(u64 *s)
@@ -215,8 +211,7 @@ int main(void)
 	unsigned int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n1..%zu\n", 7 + ARRAY_SIZE(orders) +
-	       ARRAY_SIZE(pools));
+	tap_plan(7 + ARRAY_SIZE(orders) + ARRAY_SIZE(pools));
 	printf("# seed %llu (rerun with VMC_ALLOC_SEED=%llu)\n",
 	       (unsigned long long)seed, (unsigned long long)seed);
 	if (vmc_extent_cache_init()) {
@@ -245,8 +240,7 @@ int main(void)
 	tap(!shim_locks_held && !shim_live_objects,
 	    "no lock held, no tree node left", NULL);
 	/* the cache checks that no node is left: only after a clean run */
-	if (!failures)
+	if (!tap_failures)
 		vmc_extent_cache_exit();
-	printf("# %u tests, %u failed\n", tests, failures);
-	return failures ? 1 : 0;
+	return tap_done();
 }
