@@ -38,6 +38,8 @@
 
 #include "kselftest_harness.h"
 
+#include "../../tools/testing/common/xorshift.h"
+
 #define VMC_DEFAULT_CAPACITY	(64ULL << 20)
 #define VMC_DEFAULT_EXTENT	256U
 #define VMC_DEFAULT_POLICY	"lru"
@@ -405,16 +407,10 @@ static inline int64_t vmc_check(const void *buf, size_t len, uint64_t seed)
 	return vmc_check_at(buf, len, seed, 0);
 }
 
-/* xorshift64*: the tests' random numbers, reproducible from a seed. */
+/* The tests' random numbers, reproducible from a seed. */
 static inline uint64_t vmc_rand(uint64_t *state)
 {
-	uint64_t x = *state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*state = x;
-	return x * 0x2545f4914f6cdd1dULL;
+	return vmc_xorshift64s(state);
 }
 
 /* Uniform in [lo, hi]. */

@@ -10,6 +10,7 @@
 
 #include "model.h"
 #include "../common/tap.h"
+#include "../common/xorshift.h"
 
 /* A test's result, after the model's complaint when it failed. */
 static void tap(bool ok, const char *what, const struct model *m)
@@ -17,17 +18,6 @@ static void tap(bool ok, const char *what, const struct model *m)
 	if (!ok && m && m->err[0])
 		printf("# %s\n", m->err);
 	tap_ok(ok, "%s", what);
-}
-
-static u64 rng_next(u64 *s)
-{
-	u64 x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545f4914f6cdd1dULL;
 }
 
 static bool init_rounds_down(void)
@@ -170,21 +160,21 @@ static bool init_enomem(void)
 static bool random_ops(struct model *m, u64 seed, u64 size, u32 unit,
 		       unsigned int ops)
 {
-	u64 rng = seed;
+	uint64_t rng = seed;
 	unsigned int i;
 
 	if (model_init(m, size, unit))
 		return false;
 	for (i = 0; i < ops; i++) {
-		u64 r = rng_next(&rng);
+		u64 r = vmc_xorshift64s(&rng);
 
 		if (m->nlive && r % 100 < 45) {
-			model_put(m, (unsigned int)(rng_next(&rng) % m->nlive));
+			model_put(m, (unsigned int)(vmc_xorshift64s(&rng) % m->nlive));
 		} else {
-			u64 len = 1 + rng_next(&rng) % (r % 8 ? 8 * unit :
+			u64 len = 1 + vmc_xorshift64s(&rng) % (r % 8 ? 8 * unit :
 							  size + unit);
 
-			if (model_get(m, len, 1 + rng_next(&rng) % 16))
+			if (model_get(m, len, 1 + vmc_xorshift64s(&rng) % 16))
 				return false;
 		}
 		if (model_check(m))

@@ -24,6 +24,7 @@
 
 #include "vmemcache.h"
 #include "../common/tap.h"
+#include "../common/xorshift.h"
 
 #define NKEYS		24	/* few keys: the rings hold the evicted ones */
 #define OPS		200000	/* per thread */
@@ -156,19 +157,8 @@ static void evict_victim(struct vmc_repl *r)
 struct worker {
 	struct vmc_repl *r;
 	int cpu;
-	u64 rng;
+	uint64_t rng;
 };
-
-static u64 rng_next(u64 *s)
-{
-	u64 x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545f4914f6cdd1dULL;
-}
 
 static void *worker_main(void *arg)
 {
@@ -177,7 +167,7 @@ static void *worker_main(void *arg)
 
 	shim_cpu = w->cpu;
 	for (i = 0; i < OPS; i++) {
-		u64 x = rng_next(&w->rng);
+		u64 x = vmc_xorshift64s(&w->rng);
 		unsigned int k = (x >> 32) % NKEYS;
 
 		switch (x % 100) {
