@@ -76,6 +76,23 @@ static void vmc_cmd_fill(unsigned int i, void *s, void *out, uint64_t out_len)
 	}
 }
 
+/* A valid PUT of val, GET into out, EXISTS and EVICT of KEY, to spoil. */
+struct vmc_calls {
+	struct vmemcache_put p;
+	struct vmemcache_get g;
+	struct vmemcache_exists x;
+	struct vmemcache_evict ev;
+};
+
+#define VMC_CALLS(val, out) {						\
+	.p = { .key = vmc_ptr(KEY), .key_len = KEY_LEN,			\
+	       .value = vmc_ptr(val), .value_len = sizeof(val) },	\
+	.g = { .key = vmc_ptr(KEY), .key_len = KEY_LEN,			\
+	       .buf = vmc_ptr(out), .buf_len = sizeof(out) },		\
+	.x = { .key = vmc_ptr(KEY), .key_len = KEY_LEN },		\
+	.ev = { .key = vmc_ptr(KEY), .key_len = KEY_LEN },		\
+}
+
 /* The state a failed call must not change (not the get counters). */
 #define ASSERT_CACHE_UNCHANGED(before, after) do {			\
 	ASSERT_EQ((before).entries, (after).entries);			\
@@ -467,20 +484,7 @@ TEST_F(abi, struct_read_only)
 {
 	uint8_t *ro = vmc_map(1, PROT_READ | PROT_WRITE);
 	uint8_t val[64], out[64];
-	struct vmemcache_put p = {
-		.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-		.value = vmc_ptr(val), .value_len = sizeof(val),
-	};
-	struct vmemcache_get g = {
-		.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-		.buf = vmc_ptr(out), .buf_len = sizeof(out),
-	};
-	struct vmemcache_exists x = {
-		.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-	};
-	struct vmemcache_evict ev = {
-		.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-	};
+	struct vmc_calls c = VMC_CALLS(val, out);
 	struct vmemcache_stats st;
 	struct vmemcache_version v;
 
@@ -488,7 +492,7 @@ TEST_F(abi, struct_read_only)
 	vmc_fill(val, sizeof(val), 11);
 
 	/* PUT only reads its struct */
-	ASSERT_EQ(0, make_read_only(ro, &p, sizeof(p)));
+	ASSERT_EQ(0, make_read_only(ro, &c.p, sizeof(c.p)));
 	ASSERT_EQ(0, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, ro));
 	VMC_ASSERT_VALUE(self->fd, KEY, KEY_LEN, sizeof(val), 11);
 
@@ -500,13 +504,13 @@ TEST_F(abi, struct_read_only)
 	EXPECT_EQ(-EFAULT, vmc_ioctl(self->fd, VMEMCACHE_IOC_STATS, ro));
 
 	/* a GET hit and an EXISTS hit must write their struct back */
-	ASSERT_EQ(0, make_read_only(ro, &g, sizeof(g)));
+	ASSERT_EQ(0, make_read_only(ro, &c.g, sizeof(c.g)));
 	EXPECT_EQ(-EFAULT, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, ro));
-	ASSERT_EQ(0, make_read_only(ro, &x, sizeof(x)));
+	ASSERT_EQ(0, make_read_only(ro, &c.x, sizeof(c.x)));
 	EXPECT_EQ(-EFAULT, vmc_ioctl(self->fd, VMEMCACHE_IOC_EXISTS, ro));
 
 	/* EVICT only reads its struct */
-	ASSERT_EQ(0, make_read_only(ro, &ev, sizeof(ev)));
+	ASSERT_EQ(0, make_read_only(ro, &c.ev, sizeof(c.ev)));
 	ASSERT_EQ(0, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, ro));
 	ASSERT_EQ(-ENOENT, vmc_exists(self->fd, KEY, KEY_LEN, NULL));
 }
@@ -547,42 +551,32 @@ TEST_F(abi, unknown_flags)
 
 	for (bit = 0; bit < 32; bit++) {
 		uint32_t flag = 1u << bit;
-		struct vmemcache_put p = {
-			.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-			.value = vmc_ptr(val), .value_len = sizeof(val),
-		};
-		struct vmemcache_get g = {
-			.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-			.buf = vmc_ptr(out), .buf_len = sizeof(out),
-			.flags = flag,
-		};
-		struct vmemcache_exists x = {
-			.key = vmc_ptr(KEY), .key_len = KEY_LEN, .flags = flag,
-		};
-		struct vmemcache_evict ev = {
-			.key = vmc_ptr(KEY), .key_len = KEY_LEN, .flags = flag,
-		};
+		struct vmc_calls c = VMC_CALLS(val, out);
+
+		c.g.flags = flag;
+		c.x.flags = flag;
+		c.ev.flags = flag;
 
 		if (flag != VMEMCACHE_PUT_REPLACE) {
-			p.flags = flag;
-			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &p))
+			c.p.flags = flag;
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &c.p))
 				TH_LOG("PUT flag bit %u", bit);
-			p.flags = flag | VMEMCACHE_PUT_REPLACE;
-			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &p))
+			c.p.flags = flag | VMEMCACHE_PUT_REPLACE;
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &c.p))
 				TH_LOG("PUT flag bit %u | REPLACE", bit);
 		}
-		EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, &g))
+		EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, &c.g))
 			TH_LOG("GET flag bit %u", bit);
-		EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EXISTS, &x))
+		EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EXISTS, &c.x))
 			TH_LOG("EXISTS flag bit %u", bit);
 		/* VMEMCACHE_EVICT_PREFIX is known (private_test) */
 		if (flag != VMEMCACHE_EVICT_PREFIX)
-			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &ev))
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &c.ev))
 				TH_LOG("EVICT flag bit %u", bit);
 		/* nor for the LRU form of evict, PREFIX included */
-		ev.key = 0;
-		ev.key_len = 0;
-		EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &ev))
+		c.ev.key = 0;
+		c.ev.key_len = 0;
+		EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &c.ev))
 			TH_LOG("EVICT (LRU) flag bit %u", bit);
 	}
 	ASSERT_EQ(0, vmc_stats(self->fd, &after));
@@ -604,44 +598,32 @@ TEST_F(abi, reserved_nonzero)
 
 	for (r = 0; r < 4; r++) {
 		for (b = 0; b < ARRAY_SIZE(bad); b++) {
-			struct vmemcache_put p = {
-				.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-				.value = vmc_ptr(val), .value_len = sizeof(val),
-				.flags = VMEMCACHE_PUT_REPLACE,
-			};
-			struct vmemcache_get g = {
-				.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-				.buf = vmc_ptr(out), .buf_len = sizeof(out),
-			};
-			struct vmemcache_exists x = {
-				.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-			};
-			struct vmemcache_evict ev = {
-				.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-			};
+			struct vmc_calls c = VMC_CALLS(val, out);
+
+			c.p.flags = VMEMCACHE_PUT_REPLACE;
 
 			/* PUT and EVICT have 2 reserved words since v2. */
-			if (r < ARRAY_SIZE(p.reserved)) {
-				p.reserved[r] = bad[b];
-				ev.reserved[r] = bad[b];
+			if (r < ARRAY_SIZE(c.p.reserved)) {
+				c.p.reserved[r] = bad[b];
+				c.ev.reserved[r] = bad[b];
 			} else {
-				p.evicted_size = bad[b];	/* no buffer */
-				ev.evicted_size = bad[b];
+				c.p.evicted_size = bad[b];	/* no buffer */
+				c.ev.evicted_size = bad[b];
 			}
-			g.reserved[r] = bad[b];
-			x.reserved[r] = bad[b];
-			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &p))
+			c.g.reserved[r] = bad[b];
+			c.x.reserved[r] = bad[b];
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &c.p))
 				TH_LOG("PUT reserved[%u] = %#llx", r,
 				       (unsigned long long)bad[b]);
-			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, &g))
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, &c.g))
 				TH_LOG("GET reserved[%u]", r);
-			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EXISTS, &x))
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EXISTS, &c.x))
 				TH_LOG("EXISTS reserved[%u]", r);
-			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &ev))
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &c.ev))
 				TH_LOG("EVICT reserved[%u]", r);
-			ev.key = 0;
-			ev.key_len = 0;
-			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &ev))
+			c.ev.key = 0;
+			c.ev.key_len = 0;
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &c.ev))
 				TH_LOG("EVICT (LRU) reserved[%u]", r);
 		}
 	}
