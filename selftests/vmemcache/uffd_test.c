@@ -649,46 +649,6 @@ TEST_F(uffd, replace_that_cannot_fit_evicts_nothing)
 	VMC_ASSERT_VALUE(fd, "K", 1, 700 * KIB, 3);
 }
 
-/* Physical address of the start of pmem0: "Persistent Memory (legacy)". */
-static int pmem_phys(unsigned long long *start)
-{
-	FILE *f = fopen("/proc/iomem", "r");
-	char line[256];
-	int ret = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "Persistent Memory (legacy)") &&
-		    sscanf(line, " %llx-", start) == 1) {
-			ret = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-/* memory_failure() of the page at pool offset @off (pool at device 0). */
-static int hard_offline(uint64_t off)
-{
-	unsigned long long phys;
-	char buf[32];
-	int fd, ret = pmem_phys(&phys);
-
-	if (ret)
-		return ret;
-	snprintf(buf, sizeof(buf), "0x%llx", phys + off);
-	fd = open("/sys/devices/system/memory/hard_offline_page",
-		  O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, buf, strlen(buf)) != (ssize_t)strlen(buf))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /*
  * A put as large as the pool, when part of the pool is failed media, can
  * never fit: it fails with ENOSPC without evicting anything first.
@@ -704,7 +664,7 @@ TEST_F(uffd, put_larger_than_usable_pool_evicts_nothing)
 	ASSERT_EQ(0, vmc_put_pattern(fd, "A", 1, 300 * KIB, 1, 0));
 	ASSERT_EQ(0, vmc_put_pattern(fd, "B", 1, 300 * KIB, 2, 0));
 	/* A page of free space fails (A and B take the first 600 KiB). */
-	ASSERT_EQ(0, hard_offline(200 * VMC_PAGE));
+	ASSERT_EQ(0, vmc_hard_offline(200 * VMC_PAGE));
 	ASSERT_EQ(0, vmc_stats(fd, &st0));
 	ASSERT_EQ(VMC_PAGE, st0.poisoned);
 	ASSERT_EQ(2u, st0.entries);
