@@ -216,6 +216,31 @@ static void vmc_evlog_deliver(VMEMcache *cache,
 }
 
 /*
+ * Runs ioctl @cmd on @arg, with the log @log in @b (none when NULL) placed
+ * in @arg's fields *@evicted and *@evicted_size, and delivers what the log
+ * holds afterwards: evictions happen even for a call that fails at last.
+ * Returns the ioctl's result, with errno as the ioctl left it.
+ */
+static int vmc_ioctl_evlog(VMEMcache *cache, unsigned long cmd, void *arg,
+			   __u64 *evicted, __u64 *evicted_size,
+			   struct vmemcache_evicted_log *log,
+			   struct vmc_evbuf *b)
+{
+	int ret, err;
+
+	if (log) {
+		*evicted = vmc_uptr(log);
+		*evicted_size = b->size;
+	}
+	ret = vmc_ioctl(cache->fd, cmd, arg);
+	err = errno;
+	if (log)
+		vmc_evlog_deliver(cache, log, b);
+	errno = err;
+	return ret;
+}
+
+/*
  * A vmemcache_get() waiting for its on_miss callback: a put of the same
  * key on the same handle from the callback (in this thread) serves it
  * from the value being put, as libvmemcache does, so the get neither
@@ -276,7 +301,7 @@ static int vmc_put(VMEMcache *cache, const void *key, size_t key_size,
 	struct vmemcache_evicted_log *log, hdr;
 	struct vmemcache_put put;
 	struct vmc_evbuf b;
-	int ret, err;
+	int ret;
 
 	if (vmc_check_attached(cache, func) || vmc_check_key(key_size, func))
 		return -1;
@@ -291,17 +316,10 @@ static int vmc_put(VMEMcache *cache, const void *key, size_t key_size,
 	put.flags = flags;
 	log = vmc_evlog_begin(cache, vmc_put_evictions(cache, value_size), 1,
 			      &b, &hdr);
-	if (log) {
-		put.evicted = vmc_uptr(log);
-		put.evicted_size = b.size;
-	}
-	ret = vmc_ioctl(cache->fd, VMEMCACHE_IOC_PUT, &put);
-	err = errno;
-	/* Evictions happen even for a put that fails at last (ENOSPC). */
-	if (log)
-		vmc_evlog_deliver(cache, log, &b);
+	ret = vmc_ioctl_evlog(cache, VMEMCACHE_IOC_PUT, &put, &put.evicted,
+			      &put.evicted_size, log, &b);
 	if (ret)
-		return vmc_fail_kernel(err, func);
+		return vmc_fail_kernel(errno, func);
 	vmc_count(&cache->n_puts, 1);
 	return 0;
 }
@@ -460,15 +478,10 @@ static int vmc_evict(VMEMcache *cache, const void *key, size_t ksize,
 	}
 	log = vmc_evlog_begin(cache, 1, !(flags & VMEMCACHE_EVICT_NO_CALLBACK),
 			      &b, &hdr);
-	if (log) {
-		ev.evicted = vmc_uptr(log);
-		ev.evicted_size = b.size;
-	}
-	ret = vmc_ioctl(cache->fd, VMEMCACHE_IOC_EVICT, &ev);
+	ret = vmc_ioctl_evlog(cache, VMEMCACHE_IOC_EVICT, &ev, &ev.evicted,
+			      &ev.evicted_size, log, &b);
 	err = errno;
-	if (log) {
-		vmc_evlog_deliver(cache, log, &b);
-	} else if (!ret) {
+	if (!log && !ret) {
 		vmc_count(&cache->n_evictions, 1);
 		/* A kernel without the log: the named key at least. */
 		if (key && !(flags & VMEMCACHE_EVICT_NO_CALLBACK)) {
@@ -665,7 +678,7 @@ VMC_API int vmemcache_batch(VMEMcache *cache,
 	struct vmemcache_batch b;
 	struct vmc_evbuf eb;
 	size_t done, chunk, i, evictions;
-	int ret, err;
+	int ret;
 
 	if (vmc_check_attached(cache, __func__))
 		return -1;
@@ -689,16 +702,10 @@ VMC_API int vmemcache_batch(VMEMcache *cache,
 		memset(&b, 0, sizeof(b));
 		b.items = vmc_uptr(items + done);
 		b.count = (__u32)chunk;
-		if (log) {
-			b.evicted = vmc_uptr(log);
-			b.evicted_size = eb.size;
-		}
-		ret = vmc_ioctl(cache->fd, VMEMCACHE_IOC_BATCH, &b);
-		err = errno;
-		if (log)
-			vmc_evlog_deliver(cache, log, &eb);
+		ret = vmc_ioctl_evlog(cache, VMEMCACHE_IOC_BATCH, &b, &b.evicted,
+				      &b.evicted_size, log, &eb);
 		if (ret)
-			return vmc_fail_kernel(err, __func__);
+			return vmc_fail_kernel(errno, __func__);
 		vmc_batch_count(cache, items + done, chunk);
 	}
 	return 0;

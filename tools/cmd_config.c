@@ -149,15 +149,11 @@ static int show_all(int dirfd)
 	return ret;
 }
 
-int cmd_config(const char *dev, int argc, char **argv)
+int cmd_config(struct ctl_call *c)
 {
-	unsigned int set;
-	int i, dirfd, ret = CTL_OK;
+	int argc = c->argc, i = 0, dirfd, ret = CTL_OK;
+	char **argv = c->argv;
 
-	(void)dev;
-	i = ctl_options("config", argc, argv, NULL, &set, &ret);
-	if (i < 0)
-		return ret;
 	for (int a = i; a < argc; a++) {
 		const char *eq = strchr(argv[a], '=');
 		size_t len = eq ? (size_t)(eq - argv[a]) : strlen(argv[a]);

@@ -141,33 +141,21 @@ static double rate(uint64_t now, uint64_t before, double secs)
  * stat: the counters, and the rates of evictions, gets and puts over one
  * second, which it waits for (--now: one sample, no rates, no wait).
  */
-int cmd_stat(const char *dev, int argc, char **argv)
+int cmd_stat(struct ctl_call *c)
 {
-	static const char *const opts[] = { "--json", "--now", NULL };
 	struct vmemcache_stats s0, s;
 	struct stat_rates r = { 0 };
-	VMEMcache *cache;
-	unsigned int set;
+	unsigned int set = c->set;
 	double t0 = 0;
-	int i, ret;
 
-	i = ctl_options("stat", argc, argv, opts, &set, &ret);
-	if (i < 0)
-		return ret;
-	if (i != argc)
-		return ctl_usage_error("stat", "unexpected argument '%s'",
-				       argv[i]);
-	ret = ctl_open("stat", dev, &cache);
-	if (ret != CTL_OK)
-		return ret;
 	if (!(set & 2)) {
 		t0 = now_seconds();
-		if (vmemcache_get_stats(cache, &s0))
-			goto fail;
+		if (vmemcache_get_stats(c->cache, &s0))
+			return ctl_fail("stat");
 		usleep(1000000);
 	}
-	if (vmemcache_get_stats(cache, &s))
-		goto fail;
+	if (vmemcache_get_stats(c->cache, &s))
+		return ctl_fail("stat");
 	if (!(set & 2)) {
 		double secs = now_seconds() - t0;
 
@@ -180,12 +168,7 @@ int cmd_stat(const char *dev, int argc, char **argv)
 		print_stats_json(&s, &r);
 	else
 		print_stats_text(&s, &r);
-	vmemcache_delete(cache);
-	return ret;
-fail:
-	ret = ctl_fail("stat");
-	vmemcache_delete(cache);
-	return ret;
+	return CTL_OK;
 }
 
 
@@ -195,8 +178,10 @@ fail:
  * none) and the rates of gets, puts and evictions over the same interval.
  * -n COUNT stops after COUNT lines (default: until killed).
  */
-int cmd_top(const char *dev, int argc, char **argv)
+int cmd_top(struct ctl_call *c)
 {
+	int argc = c->argc;
+	char **argv = c->argv;
 	struct vmemcache_stats prev, cur;
 	double interval = 1, t0, t1;
 	long count = -1, line;
@@ -221,7 +206,7 @@ int cmd_top(const char *dev, int argc, char **argv)
 					       argv[i]);
 		}
 	}
-	ret = ctl_open("top", dev, &cache);
+	ret = ctl_open("top", c->dev, &cache);
 	if (ret != CTL_OK)
 		return ret;
 	if (vmemcache_get_stats(cache, &prev)) {
@@ -260,7 +245,7 @@ out:
 	return ret;
 }
 
-int cmd_version(const char *dev, int argc, char **argv)
+int cmd_version(struct ctl_call *c)
 {
 	static const struct {
 		uint64_t bit;
@@ -276,21 +261,10 @@ int cmd_version(const char *dev, int argc, char **argv)
 		{ VMEMCACHE_FEAT_BATCH, "batch" },
 	};
 	struct vmemcache_version v;
-	VMEMcache *cache;
-	unsigned int set;
 	uint64_t rest;
-	int i, ret;
+	int ret = CTL_OK;
 
-	i = ctl_options("version", argc, argv, NULL, &set, &ret);
-	if (i < 0)
-		return ret;
-	if (i != argc)
-		return ctl_usage_error("version", "unexpected argument '%s'",
-				       argv[i]);
-	ret = ctl_open("version", dev, &cache);
-	if (ret != CTL_OK)
-		return ret;
-	if (vmemcache_get_version(cache, &v)) {
+	if (vmemcache_get_version(c->cache, &v)) {
 		ret = ctl_fail("version");
 	} else {
 		printf("%-18s %u\n", "api_version", v.api_version);
@@ -309,6 +283,5 @@ int cmd_version(const char *dev, int argc, char **argv)
 		printf("%-18s %d\n", "tool_api_version",
 		       VMEMCACHE_API_VERSION);
 	}
-	vmemcache_delete(cache);
 	return ret;
 }

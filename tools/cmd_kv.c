@@ -14,49 +14,33 @@
 /* First buffer of get; a larger value costs one more get. */
 #define GET_BUF_SIZE ((size_t)64 * 1024)
 
-int cmd_put(const char *dev, int argc, char **argv)
+/* The value, from the command line or all of stdin, before the device. */
+int cmd_put_check(struct ctl_call *c)
 {
-	static const char *const opts[] = { "--replace", NULL };
-	const char *key, *value;
-	char *input = NULL;
-	VMEMcache *cache;
-	unsigned int set;
-	size_t len;
-	int i, ret;
-
-	i = ctl_options("put", argc, argv, opts, &set, &ret);
-	if (i < 0)
-		return ret;
-	if (argc - i < 1 || argc - i > 2)
-		return ctl_usage_error("put", "expected KEY [VALUE]");
-	key = argv[i];
-	if (argc - i == 2) {
-		value = argv[i + 1];
-		len = strlen(value);
+	if (c->argc == 2) {
+		c->len = strlen(c->argv[1]);
 	} else {
-		if (ctl_read_all(STDIN_FILENO, &input, &len))
+		if (ctl_read_all(STDIN_FILENO, &c->buf, &c->len))
 			return ctl_error("put", "reading the value from stdin: %s",
 					 strerror(errno));
-		value = input;
 	}
-	if (!len) {
-		free(input);
+	if (!c->len)
 		return ctl_error("put", "empty value (values are 1 byte or more)");
-	}
-	ret = ctl_open("put", dev, &cache);
-	if (ret == CTL_OK) {
-		if (set & 1)
-			ret = vmemcache_put_flags(cache, key, strlen(key),
-						  value, len,
-						  VMEMCACHE_PUT_REPLACE);
-		else
-			ret = vmemcache_put(cache, key, strlen(key), value,
-					    len);
-		ret = ret ? ctl_fail("put") : CTL_OK;
-		vmemcache_delete(cache);
-	}
-	free(input);
-	return ret;
+	return CTL_OK;
+}
+
+int cmd_put(struct ctl_call *c)
+{
+	const char *key = c->argv[0];
+	const char *value = c->buf ? c->buf : c->argv[1];
+	int ret;
+
+	if (c->set & 1)
+		ret = vmemcache_put_flags(c->cache, key, strlen(key), value,
+					  c->len, VMEMCACHE_PUT_REPLACE);
+	else
+		ret = vmemcache_put(c->cache, key, strlen(key), value, c->len);
+	return ret ? ctl_fail("put") : CTL_OK;
 }
 
 /*
@@ -93,24 +77,13 @@ static int get_value(VMEMcache *cache, const char *key, char **out,
 	return CTL_OK;
 }
 
-int cmd_get(const char *dev, int argc, char **argv)
+int cmd_get(struct ctl_call *c)
 {
-	VMEMcache *cache;
-	unsigned int set;
 	char *value = NULL;
 	size_t len = 0;
-	int i, ret;
+	int ret;
 
-	i = ctl_options("get", argc, argv, NULL, &set, &ret);
-	if (i < 0)
-		return ret;
-	if (argc - i != 1)
-		return ctl_usage_error("get", "expected KEY");
-	ret = ctl_open("get", dev, &cache);
-	if (ret != CTL_OK)
-		return ret;
-	ret = get_value(cache, argv[i], &value, &len);
-	vmemcache_delete(cache);
+	ret = get_value(c->cache, c->argv[0], &value, &len);
 	if (ret != CTL_OK)
 		return ret;
 	if (ctl_write_all(STDOUT_FILENO, value, len))
@@ -120,68 +93,44 @@ int cmd_get(const char *dev, int argc, char **argv)
 	return ret;
 }
 
-int cmd_exists(const char *dev, int argc, char **argv)
+int cmd_exists(struct ctl_call *c)
 {
-	VMEMcache *cache;
-	unsigned int set;
 	size_t vsize;
-	int i, ret;
 
-	i = ctl_options("exists", argc, argv, NULL, &set, &ret);
-	if (i < 0)
-		return ret;
-	if (argc - i != 1)
-		return ctl_usage_error("exists", "expected KEY");
-	ret = ctl_open("exists", dev, &cache);
-	if (ret != CTL_OK)
-		return ret;
-	switch (vmemcache_exists(cache, argv[i], strlen(argv[i]), &vsize)) {
+	switch (vmemcache_exists(c->cache, c->argv[0], strlen(c->argv[0]),
+				 &vsize)) {
 	case 1:
 		printf("%zu\n", vsize);
-		break;
+		return CTL_OK;
 	case 0:
-		ret = CTL_NOTFOUND;
-		break;
+		return CTL_NOTFOUND;
 	default:
-		ret = ctl_fail("exists");
-		break;
+		return ctl_fail("exists");
 	}
-	vmemcache_delete(cache);
-	return ret;
 }
 
-int cmd_evict(const char *dev, int argc, char **argv)
+int cmd_evict_check(struct ctl_call *c)
 {
-	static const char *const names[] = { "--prefix", NULL };
-	VMEMcache *cache;
-	unsigned int set;
-	const char *key;
-	ssize_t n;
-	int i, ret;
-
-	i = ctl_options("evict", argc, argv, names, &set, &ret);
-	if (i < 0)
-		return ret;
-	if (argc - i > 1)
-		return ctl_usage_error("evict", "expected at most one KEY");
-	key = argc - i == 1 ? argv[i] : NULL;
-	if ((set & 1) && (!key || !*key))
+	if ((c->set & 1) && (!c->argc || !*c->argv[0]))
 		return ctl_usage_error("evict", "--prefix needs a non-empty PREFIX");
-	ret = ctl_open("evict", dev, &cache);
-	if (ret != CTL_OK)
-		return ret;
-	if (set & 1) {
+	return CTL_OK;
+}
+
+int cmd_evict(struct ctl_call *c)
+{
+	const char *key = c->argc ? c->argv[0] : NULL;
+	ssize_t n;
+
+	if (c->set & 1) {
 		/* Every key that starts with PREFIX; prints how many. */
-		n = vmemcache_evict_prefix(cache, key, strlen(key), 0);
+		n = vmemcache_evict_prefix(c->cache, key, strlen(key), 0);
 		if (n < 0)
-			ret = ctl_fail("evict");
-		else
-			printf("%zd\n", n);
-	} else if (vmemcache_evict(cache, key, key ? strlen(key) : 0)) {
-		ret = ctl_fail("evict");
+			return ctl_fail("evict");
+		printf("%zd\n", n);
+	} else if (vmemcache_evict(c->cache, key, key ? strlen(key) : 0)) {
+		return ctl_fail("evict");
 	}
-	vmemcache_delete(cache);
-	return ret;
+	return CTL_OK;
 }
 
 struct keys_out {
@@ -209,30 +158,16 @@ static int print_key(VMEMcache *cache, const void *key, size_t ksize,
 	return ferror(stdout) ? 1 : 0;	/* 1 stops the listing */
 }
 
-int cmd_keys(const char *dev, int argc, char **argv)
+int cmd_keys(struct ctl_call *c)
 {
-	static const char *const names[] = { "--sizes", NULL };
-	struct keys_out o = { 0 };
-	const char *prefix;
-	VMEMcache *cache;
-	unsigned int set;
-	int i, ret;
+	struct keys_out o = { .sizes = c->set & 1 };
+	const char *prefix = c->argc ? c->argv[0] : "";
+	int i;
 
-	i = ctl_options("keys", argc, argv, names, &set, &ret);
-	if (i < 0)
-		return ret;
-	if (argc - i > 1)
-		return ctl_usage_error("keys", "expected at most one PREFIX");
-	prefix = argc - i == 1 ? argv[i] : "";
-	o.sizes = set & 1;
-	ret = ctl_open("keys", dev, &cache);
-	if (ret != CTL_OK)
-		return ret;
-	i = vmemcache_list(cache, prefix, strlen(prefix), print_key, &o);
+	i = vmemcache_list(c->cache, prefix, strlen(prefix), print_key, &o);
 	if (i == 1 || (!i && fflush(stdout)))
-		ret = ctl_error("keys", "cannot write the keys");
-	else if (i)
-		ret = ctl_fail("keys");
-	vmemcache_delete(cache);
-	return ret;
+		return ctl_error("keys", "cannot write the keys");
+	if (i)
+		return ctl_fail("keys");
+	return CTL_OK;
 }

@@ -54,17 +54,36 @@ int ctl_read_all(int fd, char **buf, size_t *len);
 int ctl_write_all(int fd, const void *buf, size_t len);
 
 /*
- * The commands: @argv holds the arguments after the command's name.
- * Each returns the exit code.
+ * One run of a command, as main() hands it over: the options parsed (bit n
+ * of @set for the command's option n), the operands checked against the
+ * command's counts, and, for commands that use one, a handle attached to
+ * the device, which main() deletes after the command returns.
  */
-int cmd_put(const char *dev, int argc, char **argv);
-int cmd_get(const char *dev, int argc, char **argv);
-int cmd_exists(const char *dev, int argc, char **argv);
-int cmd_evict(const char *dev, int argc, char **argv);
-int cmd_keys(const char *dev, int argc, char **argv);
-int cmd_stat(const char *dev, int argc, char **argv);
-int cmd_top(const char *dev, int argc, char **argv);
-int cmd_version(const char *dev, int argc, char **argv);
-int cmd_config(const char *dev, int argc, char **argv);
+struct ctl_call {
+	const char *dev;
+	int argc;		/* the operands, after the options */
+	char **argv;
+	unsigned int set;
+	VMEMcache *cache;	/* NULL for commands without a handle */
+	char *buf;		/* a check()'s malloc()ed data, freed by main() */
+	size_t len;
+};
+
+/*
+ * The commands: check() (where there is one) runs before the handle is
+ * attached, for the errors that come before the device's; run() does the
+ * work.  Each returns the exit code.
+ */
+int cmd_put_check(struct ctl_call *c);
+int cmd_put(struct ctl_call *c);
+int cmd_get(struct ctl_call *c);
+int cmd_exists(struct ctl_call *c);
+int cmd_evict_check(struct ctl_call *c);
+int cmd_evict(struct ctl_call *c);
+int cmd_keys(struct ctl_call *c);
+int cmd_stat(struct ctl_call *c);
+int cmd_top(struct ctl_call *c);
+int cmd_version(struct ctl_call *c);
+int cmd_config(struct ctl_call *c);
 
 #endif /* VMEMCACHECTL_H */

@@ -4,6 +4,7 @@
  * vmemcache kernel cache: global options, the help text and dispatch to
  * the commands (cmd_*.c).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,20 +13,68 @@
 
 #define DEV_DEFAULT "/dev/vmemcache"
 
+#define ANY_ARGS	-1
+
+/*
+ * A command: its options (for ctl_options(), unless @own_args: it parses
+ * its arguments itself), how many operands it takes and the usage error
+ * otherwise (NULL: "unexpected argument"), whether it needs a handle.
+ */
 static const struct command {
 	const char *name;
-	int (*run)(const char *dev, int argc, char **argv);
+	const char *const *opts;
+	int min_args, max_args;
+	const char *usage;
+	bool open, own_args;
+	int (*check)(struct ctl_call *c);
+	int (*run)(struct ctl_call *c);
 } commands[] = {
-	{ "put", cmd_put },
-	{ "get", cmd_get },
-	{ "exists", cmd_exists },
-	{ "evict", cmd_evict },
-	{ "keys", cmd_keys },
-	{ "stat", cmd_stat },
-	{ "top", cmd_top },
-	{ "version", cmd_version },
-	{ "config", cmd_config },
+	{ "put", (const char *const []){ "--replace", NULL }, 1, 2,
+	  "expected KEY [VALUE]", true, false, cmd_put_check, cmd_put },
+	{ "get", NULL, 1, 1, "expected KEY", true, false, NULL, cmd_get },
+	{ "exists", NULL, 1, 1, "expected KEY", true, false, NULL, cmd_exists },
+	{ "evict", (const char *const []){ "--prefix", NULL }, 0, 1,
+	  "expected at most one KEY", true, false, cmd_evict_check, cmd_evict },
+	{ "keys", (const char *const []){ "--sizes", NULL }, 0, 1,
+	  "expected at most one PREFIX", true, false, NULL, cmd_keys },
+	{ "stat", (const char *const []){ "--json", "--now", NULL }, 0, 0,
+	  NULL, true, false, NULL, cmd_stat },
+	{ "top", NULL, 0, ANY_ARGS, NULL, false, true, NULL, cmd_top },
+	{ "version", NULL, 0, 0, NULL, true, false, NULL, cmd_version },
+	{ "config", NULL, 0, ANY_ARGS, NULL, false, false, NULL, cmd_config },
 };
+
+/* Parse and check @cmd's arguments, attach a handle, run it. */
+static int run_command(const struct command *cmd, const char *dev, int argc,
+		       char **argv)
+{
+	struct ctl_call c = { .dev = dev, .argc = argc, .argv = argv };
+	int i = 0, ret = CTL_OK;
+
+	if (!cmd->own_args) {
+		i = ctl_options(cmd->name, argc, argv, cmd->opts, &c.set, &ret);
+		if (i < 0)
+			return ret;
+		c.argc -= i;
+		c.argv += i;
+	}
+	if (c.argc > cmd->max_args && cmd->max_args != ANY_ARGS && !cmd->usage)
+		return ctl_usage_error(cmd->name, "unexpected argument '%s'",
+				       c.argv[cmd->max_args]);
+	if (c.argc < cmd->min_args ||
+	    (c.argc > cmd->max_args && cmd->max_args != ANY_ARGS))
+		return ctl_usage_error(cmd->name, "%s", cmd->usage);
+	if (cmd->check)
+		ret = cmd->check(&c);
+	if (ret == CTL_OK && cmd->open)
+		ret = ctl_open(cmd->name, dev, &c.cache);
+	if (ret == CTL_OK)
+		ret = cmd->run(&c);
+	if (c.cache)
+		vmemcache_delete(c.cache);
+	free(c.buf);
+	return ret;
+}
 
 void ctl_help(void)
 {
@@ -95,6 +144,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
 		if (!strcmp(argv[i], commands[c].name))
-			return commands[c].run(dev, argc - i - 1, argv + i + 1);
+			return run_command(&commands[c], dev, argc - i - 1,
+					   argv + i + 1);
 	return ctl_usage_error(argv[i], "unknown command");
 }

@@ -97,7 +97,7 @@ int main(void)
 	fakedev.on = 1;
 	fakedev.v2 = 1;
 	fakedev.api_version = VMEMCACHE_API_VERSION;
-	if (!ok(mkdtemp(dir) != NULL, "mkdtemp"))
+	if (!tap_ok(mkdtemp(dir) != NULL, "mkdtemp"))
 		return tap_done();
 	setenv("VMEMCACHE_DEV", "/dev/null", 1);
 	/* The first message formats strerror's text: not the library's. */
@@ -106,11 +106,11 @@ int main(void)
 
 	heap_counting = 1;
 	c = vmemcache_new();
-	ok(c != NULL && heap_live > 0,
-	   "vmemcache_new allocates the handle through malloc (%ld bytes)",
-	   heap_live);
-	ok(vmemcache_add(c, dir) == 0, "add a private cache: %s",
-	   vmemcache_errormsg());
+	tap_ok(c != NULL && heap_live > 0,
+	       "vmemcache_new allocates the handle through malloc (%ld bytes)",
+	       heap_live);
+	tap_ok(vmemcache_add(c, dir) == 0, "add a private cache: %s",
+	       vmemcache_errormsg());
 	vmemcache_callback_on_evict(c, on_evict, &evicted);
 	vmemcache_callback_on_miss(c, on_miss, NULL);
 	for (i = 0; i < FAKEDEV_ENTRIES + 4; i++) {
@@ -122,13 +122,13 @@ int main(void)
 	vmemcache_list(c, NULL, 0, list_cb, &listed);
 	vmemcache_evict(c, NULL, 0);
 	vmemcache_evict_prefix(c, "key", 3, 0);
-	ok(evicted > 0 && listed > 0, "puts evicted (%d), list listed (%d)",
-	   evicted, listed);
+	tap_ok(evicted > 0 && listed > 0, "puts evicted (%d), list listed (%d)",
+	       evicted, listed);
 	vmemcache_delete(c);
-	ok(heap_live == 0, "the heap is back to zero after delete (%ld)",
-	   heap_live);
-	ok(calloc_calls == 0, "nothing allocated through calloc (%d)",
-	   calloc_calls);
+	tap_ok(heap_live == 0, "the heap is back to zero after delete (%ld)",
+	       heap_live);
+	tap_ok(calloc_calls == 0, "nothing allocated through calloc (%d)",
+	       calloc_calls);
 	heap_counting = 0;
 	unsetenv("VMEMCACHE_DEV");
 	rmdir(dir);

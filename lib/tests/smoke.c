@@ -27,20 +27,20 @@ static void test_new4(void)
 
 	c = vmemcache_new("/nonexistent", VMEMCACHE_MIN_POOL,
 			  VMEMCACHE_MIN_EXTENT, VMEMCACHE_REPLACEMENT_LRU);
-	ok(c == NULL && errno == ENOENT, "4-argument new on a missing path");
+	tap_ok(c == NULL && errno == ENOENT, "4-argument new on a missing path");
 	c = vmemcache_new("/tmp", VMEMCACHE_MIN_POOL - 1,
 			  VMEMCACHE_MIN_EXTENT, VMEMCACHE_REPLACEMENT_LRU);
-	ok(c == NULL && errno == EINVAL &&
-	   !strcmp(vmemcache_errormsg(), "size 1048575 smaller than 1048576"),
-	   "4-argument new with a small size: %s", vmemcache_errormsg());
+	tap_ok(c == NULL && errno == EINVAL &&
+	       !strcmp(vmemcache_errormsg(), "size 1048575 smaller than 1048576"),
+	       "4-argument new with a small size: %s", vmemcache_errormsg());
 	c = vmemcache_new("/tmp", VMEMCACHE_MIN_POOL, 1,
 			  VMEMCACHE_REPLACEMENT_LRU);
-	ok(c == NULL && errno == EINVAL, "4-argument new with a small extent");
+	tap_ok(c == NULL && errno == EINVAL, "4-argument new with a small extent");
 	c = vmemcache_new("/tmp", VMEMCACHE_MIN_POOL, VMEMCACHE_MIN_EXTENT,
 			  VMEMCACHE_REPLACEMENT_NUM);
-	ok(c == NULL && errno == EINVAL, "4-argument new with a bad policy");
+	tap_ok(c == NULL && errno == EINVAL, "4-argument new with a bad policy");
 	c = (vmemcache_new)();
-	ok(c != NULL, "(vmemcache_new)() is the 0-argument function");
+	tap_ok(c != NULL, "(vmemcache_new)() is the 0-argument function");
 	vmemcache_delete(c);
 }
 
@@ -48,30 +48,30 @@ static void test_setters(void)
 {
 	VMEMcache *c = vmemcache_new();
 
-	ok(c != NULL, "vmemcache_new");
+	tap_ok(c != NULL, "vmemcache_new");
 	IS_ERR_MSG(vmemcache_set_size(c, VMEMCACHE_MIN_POOL - 1), EINVAL,
 		   "size 1048575 smaller than 1048576",
 		   "set_size below VMEMCACHE_MIN_POOL");
-	ok(vmemcache_set_size(c, VMEMCACHE_MIN_POOL + 1) == 0,
-	   "set_size(MIN_POOL + 1) (rounded up to a page)");
+	tap_ok(vmemcache_set_size(c, VMEMCACHE_MIN_POOL + 1) == 0,
+	       "set_size(MIN_POOL + 1) (rounded up to a page)");
 	IS_ERR_MSG(vmemcache_set_size(c, SIZE_MAX), EINVAL,
 		   "implausibly large size 18446744073709551615",
 		   "set_size(SIZE_MAX)");
 	IS_ERR_MSG(vmemcache_set_extent_size(c, VMEMCACHE_MIN_EXTENT - 1),
 		   EINVAL, "extent size 255 smaller than 256 bytes",
 		   "set_extent_size below minimum");
-	ok(vmemcache_set_extent_size(c, VMEMCACHE_MIN_EXTENT) == 0,
-	   "set_extent_size(VMEMCACHE_MIN_EXTENT)");
+	tap_ok(vmemcache_set_extent_size(c, VMEMCACHE_MIN_EXTENT) == 0,
+	       "set_extent_size(VMEMCACHE_MIN_EXTENT)");
 	IS_ERR(vmemcache_set_eviction_policy(c, VMEMCACHE_REPLACEMENT_NUM),
 	       EINVAL, "vmemcache_set_eviction_policy",
 	       "set_eviction_policy(NUM)");
-	ok(vmemcache_set_eviction_policy(c, VMEMCACHE_REPLACEMENT_NONE) == 0,
-	   "set_eviction_policy(NONE)");
+	tap_ok(vmemcache_set_eviction_policy(c, VMEMCACHE_REPLACEMENT_NONE) == 0,
+	       "set_eviction_policy(NONE)");
 	IS_ERR(vmemcache_set_size(NULL, VMEMCACHE_MIN_POOL), EINVAL,
 	       "vmemcache_set_size", "set_size on a NULL cache");
 	vmemcache_delete(c);
 	vmemcache_delete(NULL);
-	ok(1, "vmemcache_delete(NULL) is a no-op");
+	tap_ok(1, "vmemcache_delete(NULL) is a no-op");
 }
 
 static void test_unattached(void)
@@ -119,15 +119,15 @@ static void test_add(void)
 	VMEMcache *c = vmemcache_new();
 	int fd;
 
-	if (!ok(mkdtemp(dir) != NULL, "mkdtemp"))
+	if (!tap_ok(mkdtemp(dir) != NULL, "mkdtemp"))
 		return;
 	snprintf(file, sizeof(file), "%s/file", dir);
 	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
 	fd = open(file, O_CREAT | O_WRONLY, 0600);
-	ok(fd >= 0 && write(fd, "x", 1) == 1, "create a regular file");
+	tap_ok(fd >= 0 && write(fd, "x", 1) == 1, "create a regular file");
 	if (fd >= 0)
 		close(fd);
-	ok(mkfifo(fifo, 0600) == 0, "create a fifo");
+	tap_ok(mkfifo(fifo, 0600) == 0, "create a fifo");
 
 	IS_ERR_MSG(vmemcache_add(c, NULL), EINVAL, "invalid (NULL) path",
 		   "add(NULL path)");
@@ -139,9 +139,9 @@ static void test_add(void)
 	setenv("VMEMCACHE_DEV", "/nonexistent/vmemcache", 1);
 	IS_ERR(vmemcache_add(c, dir), ENOENT, "vmemcache_add",
 	       "add on a directory without the device");
-	ok(strstr(vmemcache_errormsg(), "private cache") != NULL &&
-	   strstr(vmemcache_errormsg(), "/nonexistent/vmemcache") != NULL,
-	   "... and the message names the device: %s", vmemcache_errormsg());
+	tap_ok(strstr(vmemcache_errormsg(), "private cache") != NULL &&
+	       strstr(vmemcache_errormsg(), "/nonexistent/vmemcache") != NULL,
+	       "... and the message names the device: %s", vmemcache_errormsg());
 	unsetenv("VMEMCACHE_DEV");
 	/* libvmemcache's O_TMPFILE fails with ENOTDIR on anything else. */
 	IS_ERR_MSG(vmemcache_add(c, file), ENOTDIR, "open: Not a directory",
@@ -153,27 +153,27 @@ static void test_add(void)
 	close(fd);
 	IS_ERR(vmemcache_add(c, "/dev/null"), EINVAL, "vmemcache_add",
 	       "add on /dev/null (VERSION ioctl)");
-	ok(open("/dev/null", O_RDONLY) == fd && close(fd) == 0,
-	   "... and closes /dev/null again");
-	ok(strstr(vmemcache_errormsg(), "/dev/null") &&
-	   strstr(vmemcache_errormsg(), strerror(EINVAL)),
-	   "... and the message names the path and the error: %s",
-	   vmemcache_errormsg());
+	tap_ok(open("/dev/null", O_RDONLY) == fd && close(fd) == 0,
+	       "... and closes /dev/null again");
+	tap_ok(strstr(vmemcache_errormsg(), "/dev/null") &&
+	       strstr(vmemcache_errormsg(), strerror(EINVAL)),
+	       "... and the message names the path and the error: %s",
+	       vmemcache_errormsg());
 	/* An extent larger than the set size. */
-	ok(vmemcache_set_size(c, VMEMCACHE_MIN_POOL) == 0 &&
-	   vmemcache_set_extent_size(c, 2 * VMEMCACHE_MIN_POOL) == 0,
-	   "extent size above the size is accepted by the setters");
+	tap_ok(vmemcache_set_size(c, VMEMCACHE_MIN_POOL) == 0 &&
+	       vmemcache_set_extent_size(c, 2 * VMEMCACHE_MIN_POOL) == 0,
+	       "extent size above the size is accepted by the setters");
 	IS_ERR_MSG(vmemcache_add(c, dir), EINVAL,
 		   "extent size 2097152 larger than cache size: 1048576 bytes",
 		   "... and refused by add");
 
 	/* A failed add leaves the handle configurable and unattached. */
-	ok(vmemcache_set_size(c, 2 * VMEMCACHE_MIN_POOL) == 0,
-	   "set_size after a failed add");
-	ok(vmemcache_set_extent_size(c, 4096) == 0,
-	   "set_extent_size after a failed add");
-	ok(vmemcache_set_eviction_policy(c, VMEMCACHE_REPLACEMENT_LRU) == 0,
-	   "set_eviction_policy after a failed add");
+	tap_ok(vmemcache_set_size(c, 2 * VMEMCACHE_MIN_POOL) == 0,
+	       "set_size after a failed add");
+	tap_ok(vmemcache_set_extent_size(c, 4096) == 0,
+	       "set_extent_size after a failed add");
+	tap_ok(vmemcache_set_eviction_policy(c, VMEMCACHE_REPLACEMENT_LRU) == 0,
+	       "set_eviction_policy after a failed add");
 	IS_ERR(vmemcache_fd(c), EINVAL, "vmemcache_fd",
 	       "fd after a failed add");
 	vmemcache_delete(c);
@@ -200,15 +200,15 @@ static void test_errormsg_per_thread(void)
 
 	vmemcache_set_extent_size(NULL, 0);
 	snprintf(mine, sizeof(mine), "%s", vmemcache_errormsg());
-	ok(pthread_create(&t, NULL, thread_errormsg, &other) == 0 &&
-	   pthread_join(t, NULL) == 0, "run a thread");
-	ok(other && !strcmp(other, ""),
-	   "a new thread starts with an empty message");
-	ok(!strcmp(mine, vmemcache_errormsg()),
-	   "another thread's error leaves this thread's message alone");
-	ok(strstr(mine, "vmemcache_set_extent_size: ") == mine &&
-	   strstr(mine, strerror(EINVAL)),
-	   "message format \"function: text: strerror\": %s", mine);
+	tap_ok(pthread_create(&t, NULL, thread_errormsg, &other) == 0 &&
+	       pthread_join(t, NULL) == 0, "run a thread");
+	tap_ok(other && !strcmp(other, ""),
+	       "a new thread starts with an empty message");
+	tap_ok(!strcmp(mine, vmemcache_errormsg()),
+	       "another thread's error leaves this thread's message alone");
+	tap_ok(strstr(mine, "vmemcache_set_extent_size: ") == mine &&
+	       strstr(mine, strerror(EINVAL)),
+	       "message format \"function: text: strerror\": %s", mine);
 	free((void *)other);
 }
 

@@ -1,36 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * tap.h -- a minimal TAP producer for the libvmemcache-kdev host tests:
- * ok()/is_err() print "ok N - ..." or "not ok N - ...", tap_done() prints
- * the plan and returns the exit status.
+ * tap.h -- TAP checks of the libvmemcache-kdev host tests: is_err() and
+ * IS_ERR_MSG() on top of tap_ok() and tap_done() of the common tap.h.
  */
 #ifndef VMC_TAP_H
 #define VMC_TAP_H
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <libvmemcache.h>
 
-static int tap_n, tap_failed;
-
-static inline __attribute__((format(printf, 2, 3)))
-int ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", cond ? "ok" : "not ok", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond)
-		tap_failed++;
-	fflush(stdout);
-	return cond;
-}
+#include "../../tools/testing/common/tap.h"
 
 /*
  * is_err -- @ret is -1, errno (saved by the caller as @err) is @want and
@@ -42,7 +23,7 @@ static inline int is_err(long ret, int err, int want, const char *func,
 	const char *msg = vmemcache_errormsg();
 	int good = ret == -1 && err == want && strstr(msg, func) != NULL;
 
-	if (!ok(good, "%s fails with %s", what, strerrorname_np(want)))
+	if (!tap_ok(good, "%s fails with %s", what, strerrorname_np(want)))
 		printf("#   got ret %ld errno %d (%s), message \"%s\"\n", ret,
 		       err, strerrorname_np(err) ? strerrorname_np(err) : "?",
 		       msg);
@@ -65,19 +46,11 @@ static inline int is_err(long ret, int err, int want, const char *func,
 	int err_ = errno;						\
 	const char *m_ = vmemcache_errormsg();				\
 									\
-	if (!ok(ret_ == -1 && err_ == (want) && !strcmp(m_, (msg)),	\
+	if (!tap_ok(ret_ == -1 && err_ == (want) && !strcmp(m_, (msg)),	\
 		"%s: errno %s, \"%s\"", (what), strerrorname_np(want),	\
 		(msg)))							\
 		printf("#   got ret %ld errno %d, message \"%s\"\n", ret_,	\
 		       err_, m_);					\
 } while (0)
-
-static inline int tap_done(void)
-{
-	printf("1..%d\n", tap_n);
-	if (tap_failed)
-		printf("# %d of %d tests failed\n", tap_failed, tap_n);
-	return tap_failed ? 1 : 0;
-}
 
 #endif /* VMC_TAP_H */

@@ -42,6 +42,57 @@ static long vmc_nonzero_at(const void *p, size_t from, size_t to)
 	return -1;
 }
 
+/*
+ * Fill s with a valid struct for vmc_cmds[i] on KEY: a PUT replacing its
+ * value with out, a GET into out, an EXISTS, an EVICT; VERSION and STATS
+ * need nothing set.
+ */
+static void vmc_cmd_fill(unsigned int i, void *s, void *out, uint64_t out_len)
+{
+	switch (vmc_cmds[i].cmd) {
+	case VMEMCACHE_IOC_PUT:
+		*(struct vmemcache_put *)s = (struct vmemcache_put){
+			.key = vmc_ptr(KEY), .key_len = KEY_LEN,
+			.value = vmc_ptr(out), .value_len = out_len,
+			.flags = VMEMCACHE_PUT_REPLACE,
+		};
+		break;
+	case VMEMCACHE_IOC_GET:
+		*(struct vmemcache_get *)s = (struct vmemcache_get){
+			.key = vmc_ptr(KEY), .key_len = KEY_LEN,
+			.buf = vmc_ptr(out), .buf_len = out_len,
+		};
+		break;
+	case VMEMCACHE_IOC_EXISTS:
+		*(struct vmemcache_exists *)s = (struct vmemcache_exists){
+			.key = vmc_ptr(KEY), .key_len = KEY_LEN,
+		};
+		break;
+	case VMEMCACHE_IOC_EVICT:
+		*(struct vmemcache_evict *)s = (struct vmemcache_evict){
+			.key = vmc_ptr(KEY), .key_len = KEY_LEN,
+		};
+		break;
+	}
+}
+
+/* A valid PUT of val, GET into out, EXISTS and EVICT of KEY, to spoil. */
+struct vmc_calls {
+	struct vmemcache_put p;
+	struct vmemcache_get g;
+	struct vmemcache_exists x;
+	struct vmemcache_evict ev;
+};
+
+#define VMC_CALLS(val, out) {						\
+	.p = { .key = vmc_ptr(KEY), .key_len = KEY_LEN,			\
+	       .value = vmc_ptr(val), .value_len = sizeof(val) },	\
+	.g = { .key = vmc_ptr(KEY), .key_len = KEY_LEN,			\
+	       .buf = vmc_ptr(out), .buf_len = sizeof(out) },		\
+	.x = { .key = vmc_ptr(KEY), .key_len = KEY_LEN },		\
+	.ev = { .key = vmc_ptr(KEY), .key_len = KEY_LEN },		\
+}
+
 /* The state a failed call must not change (not the get counters). */
 #define ASSERT_CACHE_UNCHANGED(before, after) do {			\
 	ASSERT_EQ((before).entries, (after).entries);			\
@@ -77,11 +128,7 @@ TEST_F(abi, stats_poisoned)
 	memset(&st, 0xa5, sizeof(st));
 	ASSERT_EQ(0, vmc_ioctl(self->fd, VMEMCACHE_IOC_STATS, &st));
 	ASSERT_EQ(0u, st.poisoned);
-	ASSERT_EQ(0u, st.entries);
-	ASSERT_EQ(0u, st.pool_used);
-	ASSERT_EQ(1u, st.free_extents);
-	ASSERT_EQ(VMC_DEFAULT_CAPACITY, st.pool_size);
-	ASSERT_EQ(VMC_DEFAULT_EXTENT, st.extent_size);
+	VMC_ASSERT_FRESH_STATS(st, VMC_DEFAULT_CAPACITY, VMC_DEFAULT_EXTENT);
 }
 
 TEST_F(abi, get_exists_outputs)
@@ -412,39 +459,7 @@ TEST_F(abi, struct_pointer_faults)
 		 * struct) are mapped: a valid-looking struct cut short.
 		 */
 		memset(full, 0, sizeof(full));
-		switch (i) {
-		case 1: {
-			struct vmemcache_put *p = (void *)full;
-
-			p->key = vmc_ptr(KEY);
-			p->key_len = KEY_LEN;
-			p->value = vmc_ptr(out);
-			p->value_len = sizeof(out);
-			p->flags = VMEMCACHE_PUT_REPLACE;
-			break;
-		}
-		case 2: {
-			struct vmemcache_get *g = (void *)full;
-
-			g->key = vmc_ptr(KEY);
-			g->key_len = KEY_LEN;
-			break;
-		}
-		case 3: {
-			struct vmemcache_exists *x = (void *)full;
-
-			x->key = vmc_ptr(KEY);
-			x->key_len = KEY_LEN;
-			break;
-		}
-		case 4: {
-			struct vmemcache_evict *ev = (void *)full;
-
-			ev->key = vmc_ptr(KEY);
-			ev->key_len = KEY_LEN;
-			break;
-		}
-		}
+		vmc_cmd_fill(i, full, out, sizeof(out));
 		memcpy(edge, full, 8);
 		EXPECT_EQ(-EFAULT, vmc_ioctl(self->fd, cmd, edge))
 			TH_LOG("%s straddling into PROT_NONE (size %u)",
@@ -469,20 +484,7 @@ TEST_F(abi, struct_read_only)
 {
 	uint8_t *ro = vmc_map(1, PROT_READ | PROT_WRITE);
 	uint8_t val[64], out[64];
-	struct vmemcache_put p = {
-		.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-		.value = vmc_ptr(val), .value_len = sizeof(val),
-	};
-	struct vmemcache_get g = {
-		.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-		.buf = vmc_ptr(out), .buf_len = sizeof(out),
-	};
-	struct vmemcache_exists x = {
-		.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-	};
-	struct vmemcache_evict ev = {
-		.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-	};
+	struct vmc_calls c = VMC_CALLS(val, out);
 	struct vmemcache_stats st;
 	struct vmemcache_version v;
 
@@ -490,7 +492,7 @@ TEST_F(abi, struct_read_only)
 	vmc_fill(val, sizeof(val), 11);
 
 	/* PUT only reads its struct */
-	ASSERT_EQ(0, make_read_only(ro, &p, sizeof(p)));
+	ASSERT_EQ(0, make_read_only(ro, &c.p, sizeof(c.p)));
 	ASSERT_EQ(0, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, ro));
 	VMC_ASSERT_VALUE(self->fd, KEY, KEY_LEN, sizeof(val), 11);
 
@@ -502,13 +504,13 @@ TEST_F(abi, struct_read_only)
 	EXPECT_EQ(-EFAULT, vmc_ioctl(self->fd, VMEMCACHE_IOC_STATS, ro));
 
 	/* a GET hit and an EXISTS hit must write their struct back */
-	ASSERT_EQ(0, make_read_only(ro, &g, sizeof(g)));
+	ASSERT_EQ(0, make_read_only(ro, &c.g, sizeof(c.g)));
 	EXPECT_EQ(-EFAULT, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, ro));
-	ASSERT_EQ(0, make_read_only(ro, &x, sizeof(x)));
+	ASSERT_EQ(0, make_read_only(ro, &c.x, sizeof(c.x)));
 	EXPECT_EQ(-EFAULT, vmc_ioctl(self->fd, VMEMCACHE_IOC_EXISTS, ro));
 
 	/* EVICT only reads its struct */
-	ASSERT_EQ(0, make_read_only(ro, &ev, sizeof(ev)));
+	ASSERT_EQ(0, make_read_only(ro, &c.ev, sizeof(c.ev)));
 	ASSERT_EQ(0, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, ro));
 	ASSERT_EQ(-ENOENT, vmc_exists(self->fd, KEY, KEY_LEN, NULL));
 }
@@ -526,41 +528,8 @@ TEST_F(abi, bigger_struct_tail_faults)
 		unsigned long cmd;
 
 		ASSERT_NE(NULL, p);
-		switch (i) {	/* valid known part; the tail is zero */
-		case 1: {
-			struct vmemcache_put *pp = (void *)p;
-
-			pp->key = vmc_ptr(KEY);
-			pp->key_len = KEY_LEN;
-			pp->value = vmc_ptr(out);
-			pp->value_len = sizeof(out);
-			pp->flags = VMEMCACHE_PUT_REPLACE;
-			break;
-		}
-		case 2: {
-			struct vmemcache_get *g = (void *)p;
-
-			g->key = vmc_ptr(KEY);
-			g->key_len = KEY_LEN;
-			g->buf = vmc_ptr(out);
-			g->buf_len = sizeof(out);
-			break;
-		}
-		case 3: {
-			struct vmemcache_exists *x = (void *)p;
-
-			x->key = vmc_ptr(KEY);
-			x->key_len = KEY_LEN;
-			break;
-		}
-		case 4: {
-			struct vmemcache_evict *ev = (void *)p;
-
-			ev->key = vmc_ptr(KEY);
-			ev->key_len = KEY_LEN;
-			break;
-		}
-		}
+		/* valid known part; the tail is zero */
+		vmc_cmd_fill(i, p, out, sizeof(out));
 		cmd = VMC_CMD(_IOC_DIR(vmc_cmds[i].cmd),
 			      _IOC_NR(vmc_cmds[i].cmd), ksize + 64);
 		EXPECT_EQ(-EFAULT, vmc_ioctl(self->fd, cmd, p))
@@ -582,42 +551,32 @@ TEST_F(abi, unknown_flags)
 
 	for (bit = 0; bit < 32; bit++) {
 		uint32_t flag = 1u << bit;
-		struct vmemcache_put p = {
-			.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-			.value = vmc_ptr(val), .value_len = sizeof(val),
-		};
-		struct vmemcache_get g = {
-			.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-			.buf = vmc_ptr(out), .buf_len = sizeof(out),
-			.flags = flag,
-		};
-		struct vmemcache_exists x = {
-			.key = vmc_ptr(KEY), .key_len = KEY_LEN, .flags = flag,
-		};
-		struct vmemcache_evict ev = {
-			.key = vmc_ptr(KEY), .key_len = KEY_LEN, .flags = flag,
-		};
+		struct vmc_calls c = VMC_CALLS(val, out);
+
+		c.g.flags = flag;
+		c.x.flags = flag;
+		c.ev.flags = flag;
 
 		if (flag != VMEMCACHE_PUT_REPLACE) {
-			p.flags = flag;
-			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &p))
+			c.p.flags = flag;
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &c.p))
 				TH_LOG("PUT flag bit %u", bit);
-			p.flags = flag | VMEMCACHE_PUT_REPLACE;
-			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &p))
+			c.p.flags = flag | VMEMCACHE_PUT_REPLACE;
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &c.p))
 				TH_LOG("PUT flag bit %u | REPLACE", bit);
 		}
-		EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, &g))
+		EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, &c.g))
 			TH_LOG("GET flag bit %u", bit);
-		EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EXISTS, &x))
+		EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EXISTS, &c.x))
 			TH_LOG("EXISTS flag bit %u", bit);
 		/* VMEMCACHE_EVICT_PREFIX is known (private_test) */
 		if (flag != VMEMCACHE_EVICT_PREFIX)
-			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &ev))
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &c.ev))
 				TH_LOG("EVICT flag bit %u", bit);
 		/* nor for the LRU form of evict, PREFIX included */
-		ev.key = 0;
-		ev.key_len = 0;
-		EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &ev))
+		c.ev.key = 0;
+		c.ev.key_len = 0;
+		EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &c.ev))
 			TH_LOG("EVICT (LRU) flag bit %u", bit);
 	}
 	ASSERT_EQ(0, vmc_stats(self->fd, &after));
@@ -639,44 +598,32 @@ TEST_F(abi, reserved_nonzero)
 
 	for (r = 0; r < 4; r++) {
 		for (b = 0; b < ARRAY_SIZE(bad); b++) {
-			struct vmemcache_put p = {
-				.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-				.value = vmc_ptr(val), .value_len = sizeof(val),
-				.flags = VMEMCACHE_PUT_REPLACE,
-			};
-			struct vmemcache_get g = {
-				.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-				.buf = vmc_ptr(out), .buf_len = sizeof(out),
-			};
-			struct vmemcache_exists x = {
-				.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-			};
-			struct vmemcache_evict ev = {
-				.key = vmc_ptr(KEY), .key_len = KEY_LEN,
-			};
+			struct vmc_calls c = VMC_CALLS(val, out);
+
+			c.p.flags = VMEMCACHE_PUT_REPLACE;
 
 			/* PUT and EVICT have 2 reserved words since v2. */
-			if (r < ARRAY_SIZE(p.reserved)) {
-				p.reserved[r] = bad[b];
-				ev.reserved[r] = bad[b];
+			if (r < ARRAY_SIZE(c.p.reserved)) {
+				c.p.reserved[r] = bad[b];
+				c.ev.reserved[r] = bad[b];
 			} else {
-				p.evicted_size = bad[b];	/* no buffer */
-				ev.evicted_size = bad[b];
+				c.p.evicted_size = bad[b];	/* no buffer */
+				c.ev.evicted_size = bad[b];
 			}
-			g.reserved[r] = bad[b];
-			x.reserved[r] = bad[b];
-			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &p))
+			c.g.reserved[r] = bad[b];
+			c.x.reserved[r] = bad[b];
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &c.p))
 				TH_LOG("PUT reserved[%u] = %#llx", r,
 				       (unsigned long long)bad[b]);
-			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, &g))
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, &c.g))
 				TH_LOG("GET reserved[%u]", r);
-			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EXISTS, &x))
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EXISTS, &c.x))
 				TH_LOG("EXISTS reserved[%u]", r);
-			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &ev))
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &c.ev))
 				TH_LOG("EVICT reserved[%u]", r);
-			ev.key = 0;
-			ev.key_len = 0;
-			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &ev))
+			c.ev.key = 0;
+			c.ev.key_len = 0;
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &c.ev))
 				TH_LOG("EVICT (LRU) reserved[%u]", r);
 		}
 	}

@@ -66,18 +66,6 @@ struct fault_op {
 	}								\
 } while (0)
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		ret = -errno ?: -EIO;
-	close(fd);
-	return ret;
-}
-
 /* Arm fail-nth: the n-th fault site this thread reaches fails. */
 static int nth_arm(struct fault_ctx *x, int n)
 {
@@ -749,7 +737,7 @@ FIXTURE_SETUP(fault)
 	if (stat(VMC_DEBUGFS "/failslab", &st))
 		mount("debugfs", VMC_DEBUGFS, "debugfs", 0, NULL);
 	for (i = 0; i < sizeof(fi_setup) / sizeof(fi_setup[0]); i++) {
-		int ret = write_file(fi_setup[i][0], fi_setup[i][1]);
+		int ret = vmc_write_file(fi_setup[i][0], fi_setup[i][1]);
 
 		if (ret)
 			fprintf(stderr, "# cannot write %s: %s\n",
@@ -778,7 +766,7 @@ FIXTURE_TEARDOWN(fault)
 	nth_arm(x, 0);
 	close(x->nth_fd);
 	for (i = 0; i < sizeof(fi_restore) / sizeof(fi_restore[0]); i++)
-		write_file(fi_restore[i][0], fi_restore[i][1]);
+		vmc_write_file(fi_restore[i][0], fi_restore[i][1]);
 	if (x->fd >= 0)
 		close(x->fd);
 	free(x->val);

@@ -99,6 +99,16 @@ static int exists_id(int fd, unsigned int id)
 }
 
 /* Compare the cache with the model, for ids below `upto` (with exists). */
+/* Put ids [from, to) in the cache and the model, in that order. */
+#define PUT_IDS(m, from, to) do {					\
+	unsigned int id_;						\
+									\
+	for (id_ = (from); id_ < (to); id_++) {				\
+		ASSERT_EQ(0, put_id(self->fd, id_));			\
+		model_put(m, id_);					\
+	}								\
+} while (0)
+
 #define ASSERT_MODEL(m, upto) do {					\
 	struct vmemcache_stats __st;					\
 	unsigned int __id;						\
@@ -139,10 +149,7 @@ TEST_F(lru, evicts_least_recently_used_in_order)
 	unsigned int id;
 
 	setup_small(_metadata, variant->policy, &m.base);
-	for (id = 0; id < SLOTS; id++) {
-		ASSERT_EQ(0, put_id(self->fd, id));
-		model_put(&m, id);
-	}
+	PUT_IDS(&m, 0, SLOTS);
 	ASSERT_MODEL(&m, SLOTS);
 	/* touch 0..3, in that order, and 9 */
 	for (id = 0; id < 4; id++) {
@@ -174,10 +181,7 @@ TEST_F(lru, exists_does_not_refresh)
 	unsigned int id, i;
 
 	setup_small(_metadata, variant->policy, &m.base);
-	for (id = 0; id < SLOTS; id++) {
-		ASSERT_EQ(0, put_id(self->fd, id));
-		model_put(&m, id);
-	}
+	PUT_IDS(&m, 0, SLOTS);
 	for (i = 0; i < 3; i++) {
 		for (id = 0; id < 4; id++) {
 			ASSERT_EQ(0, exists_id(self->fd, id));
@@ -185,10 +189,7 @@ TEST_F(lru, exists_does_not_refresh)
 	}
 	/* misses of other keys change nothing either */
 	ASSERT_EQ(-ENOENT, get_id(self->fd, 100));
-	for (id = SLOTS; id < SLOTS + 4; id++) {
-		ASSERT_EQ(0, put_id(self->fd, id));
-		model_put(&m, id);
-	}
+	PUT_IDS(&m, SLOTS, SLOTS + 4);
 	ASSERT_MODEL(&m, SLOTS + 4);
 	for (id = 0; id < 4; id++) {
 		ASSERT_EQ(-ENOENT, exists_id(self->fd, id));
@@ -201,13 +202,9 @@ TEST_F(lru, every_hit_refreshes)
 	struct model m = { .n = 0 };
 	char key[32], buf[8];
 	uint32_t klen;
-	unsigned int id;
 
 	setup_small(_metadata, variant->policy, &m.base);
-	for (id = 0; id < SLOTS; id++) {
-		ASSERT_EQ(0, put_id(self->fd, id));
-		model_put(&m, id);
-	}
+	PUT_IDS(&m, 0, SLOTS);
 	klen = key_of(key, sizeof(key), 0);
 	ASSERT_EQ(0, vmc_get(self->fd, key, klen, NULL, 0, 0, NULL, NULL));
 	model_touch(&m, 0);
@@ -219,10 +216,7 @@ TEST_F(lru, every_hit_refreshes)
 	ASSERT_EQ(0, vmc_get(self->fd, key, klen, buf, 1, VLEN - 1, NULL,
 			     NULL));
 	model_touch(&m, 2);
-	for (id = SLOTS; id < SLOTS + 4; id++) {
-		ASSERT_EQ(0, put_id(self->fd, id));
-		model_put(&m, id);
-	}
+	PUT_IDS(&m, SLOTS, SLOTS + 4);
 	ASSERT_MODEL(&m, SLOTS + 4);
 	ASSERT_EQ(0, exists_id(self->fd, 0));
 	ASSERT_EQ(0, exists_id(self->fd, 1));
@@ -235,23 +229,16 @@ TEST_F(lru, replace_refreshes)
 	struct model m = { .n = 0 };
 	char key[32];
 	uint32_t klen;
-	unsigned int id;
 
 	setup_small(_metadata, variant->policy, &m.base);
 	/* one slot free, so the replacement needs no eviction */
-	for (id = 0; id < SLOTS - 1; id++) {
-		ASSERT_EQ(0, put_id(self->fd, id));
-		model_put(&m, id);
-	}
+	PUT_IDS(&m, 0, SLOTS - 1);
 	klen = key_of(key, sizeof(key), 0);
 	ASSERT_EQ(0, vmc_put_pattern(self->fd, key, klen, VLEN, 0,
 				     VMEMCACHE_PUT_REPLACE));
 	model_touch(&m, 0);
 	ASSERT_MODEL(&m, SLOTS);
-	for (id = SLOTS - 1; id < SLOTS + 2; id++) {
-		ASSERT_EQ(0, put_id(self->fd, id));
-		model_put(&m, id);
-	}
+	PUT_IDS(&m, SLOTS - 1, SLOTS + 2);
 	ASSERT_MODEL(&m, SLOTS + 2);
 	ASSERT_EQ(0, exists_id(self->fd, 0));
 	ASSERT_EQ(-ENOENT, exists_id(self->fd, 1));
@@ -262,14 +249,10 @@ TEST_F(lru, evict_lru_takes_oldest)
 	struct model m = { .n = 0 };
 	char key[32];
 	uint32_t klen;
-	unsigned int id;
 
 	setup_small(_metadata, variant->policy, &m.base);
 	ASSERT_EQ(-ESRCH, vmc_evict_lru(self->fd));
-	for (id = 0; id < 6; id++) {
-		ASSERT_EQ(0, put_id(self->fd, id));
-		model_put(&m, id);
-	}
+	PUT_IDS(&m, 0, 6);
 	ASSERT_EQ(0, get_id(self->fd, 0));
 	model_touch(&m, 0);
 	klen = key_of(key, sizeof(key), 3);	/* an explicit one midway */

@@ -31,7 +31,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#define HARD_OFFLINE	"/sys/devices/system/memory/hard_offline_page"
 #define BADBLOCKS	"/sys/block/pmem0/badblocks"
 #define EXT		256U
 #define PAGE		4096U
@@ -52,55 +51,6 @@ static bool on_pmem(void)
 #define NOT_PMEM	"media errors need the pool on /dev/pmem0 (this pass: DRAM)"
 
 VMC_FIXTURE(media);
-
-/* Physical address of the start of pmem0: "Persistent Memory (legacy)". */
-static int pmem_phys(unsigned long long *start)
-{
-	FILE *f = fopen("/proc/iomem", "r");
-	char line[256];
-	int ret = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "Persistent Memory (legacy)") &&
-		    sscanf(line, " %llx-", start) == 1) {
-			ret = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	if (n < 0)
-		ret = -errno;
-	else if ((size_t)n != strlen(val))
-		ret = -EIO;
-	close(fd);
-	return ret;
-}
-
-/* memory_failure() of the page at pool offset off (pool at device 0). */
-static int hard_offline(uint64_t off)
-{
-	unsigned long long phys;
-	char buf[32];
-	int ret = pmem_phys(&phys);
-
-	if (ret)
-		return ret;
-	snprintf(buf, sizeof(buf), "0x%llx", phys + off);
-	return write_file(HARD_OFFLINE, buf);
-}
 
 /* Write garbage into the device at off, around the cache. */
 static int scribble(uint64_t off, size_t len)
@@ -195,9 +145,9 @@ TEST_F(media, memory_failure_drops_entries_and_retires_the_page)
 	ASSERT_EQ(0, put_row(self->fd, "e", 4 * PER_PAGE));
 
 	/* Page 1 of the pool holds e16..e31. */
-	ASSERT_EQ(0, hard_offline(PAGE))
+	ASSERT_EQ(0, vmc_hard_offline(PAGE))
 		TH_LOG("%s refused a pmem page: does memory_failure() reach the cache?",
-		       HARD_OFFLINE);
+		       VMC_HARD_OFFLINE);
 	for (i = 0; i < 4 * PER_PAGE; i++) {
 		uint32_t kl = key_of(key, "e", i);
 
@@ -264,7 +214,7 @@ TEST_F(media, memory_failure_in_free_space)
 	VMC_CONFIG(1 << 20, EXT, "lru");
 	ASSERT_EQ(0, put_row(self->fd, "e", PER_PAGE));
 	/* A page in the middle of the free run splits it in two. */
-	ASSERT_EQ(0, hard_offline(128 * PAGE));
+	ASSERT_EQ(0, vmc_hard_offline(128 * PAGE));
 	ASSERT_EQ(0, vmc_stats(self->fd, &st));
 	ASSERT_EQ(PER_PAGE, st.entries);
 	ASSERT_EQ(PAGE, st.poisoned);
@@ -272,12 +222,12 @@ TEST_F(media, memory_failure_in_free_space)
 	ASSERT_EQ(PER_PAGE, check_present(self->fd, "e", PER_PAGE, EXT));
 	ASSERT_EQ(0, vmc_check_consistency());
 	/* The same page again: nothing changes. */
-	ASSERT_EQ(0, hard_offline(128 * PAGE));
+	ASSERT_EQ(0, vmc_hard_offline(128 * PAGE));
 	ASSERT_EQ(0, vmc_stats(self->fd, &st));
 	ASSERT_EQ(PAGE, st.poisoned);
 	ASSERT_EQ(2U, st.free_extents);
 	/* A page outside the pool (but on the device) changes nothing. */
-	ASSERT_EQ(0, hard_offline(4 << 20));
+	ASSERT_EQ(0, vmc_hard_offline(4 << 20));
 	ASSERT_EQ(0, vmc_stats(self->fd, &st));
 	ASSERT_EQ(PAGE, st.poisoned);
 }
@@ -320,7 +270,7 @@ TEST_F_TIMEOUT(media, bad_block_fails_get_with_eio_and_drops_the_entry, 300)
 	/* Sector 1 of the last page: b18 and b19. */
 	snprintf(bb, sizeof(bb), "%llu 1\n",
 		 (unsigned long long)(base + PAGE + 512) / 512);
-	ASSERT_EQ(0, write_file(BADBLOCKS, bb));
+	ASSERT_EQ(0, vmc_write_file(BADBLOCKS, bb));
 	buf = malloc(2 * PAGE);
 	ASSERT_NE(NULL, buf);
 	for (i = 0; i < 2 * PER_PAGE; i++) {
@@ -407,7 +357,7 @@ static int pmem_namespace(char *buf, size_t size)
 /* Bind the pmem driver to namespace ns again and wait for the device. */
 static int rebind(const char *ns)
 {
-	int i, ret = write_file(ND_PMEM "bind", ns);
+	int i, ret = vmc_write_file(ND_PMEM "bind", ns);
 
 	for (i = 0; !ret && i < 50 && access(PMEM, F_OK); i++)
 		usleep(100000);
@@ -425,7 +375,7 @@ TEST_F(media, device_removal_retires_the_pool)
 	VMC_CONFIG(1 << 20, EXT, "lru");
 	ASSERT_EQ(0, put_row(self->fd, "e", PER_PAGE));
 
-	ASSERT_EQ(0, write_file(ND_PMEM "unbind", ns));
+	ASSERT_EQ(0, vmc_write_file(ND_PMEM "unbind", ns));
 	ASSERT_EQ(0, vmc_stats(self->fd, &st));
 	vmc_stats_log("device gone", &st);
 	ASSERT_EQ(0U, st.entries);
@@ -511,7 +461,7 @@ TEST_F(media, private_cache_survives_device_removal)
 	ASSERT_EQ(0, vmc_get_check(pfd, key, key_of(key, "p", 7), PAGE,
 				   vmc_seed(7, 'p')));
 
-	ret = write_file(ND_PMEM "unbind", ns);
+	ret = vmc_write_file(ND_PMEM "unbind", ns);
 	EXPECT_EQ(0, ret);
 	if (!ret) {
 		for (i = 0; i < 100; i++)
@@ -576,7 +526,7 @@ static void inject_until(uint64_t off, time_t deadline)
 	unsigned int ok = 0;
 
 	while (time(NULL) < deadline)
-		if (!hard_offline(off))
+		if (!vmc_hard_offline(off))
 			ok++;
 	_exit(ok ? 0 : 1);
 }

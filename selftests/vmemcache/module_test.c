@@ -137,14 +137,10 @@ TEST_F(module, reload_is_empty_with_defaults)
 	fd = open_dev();
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, vmc_stats(fd, &st));
-	ASSERT_EQ(0u, st.entries);
-	ASSERT_EQ(0u, st.pool_used);
+	VMC_ASSERT_FRESH_STATS(st, VMC_DEFAULT_CAPACITY, VMC_DEFAULT_EXTENT);
 	ASSERT_EQ(0u, st.puts);
 	ASSERT_EQ(0u, st.gets);
 	ASSERT_EQ(0u, st.evictions);
-	ASSERT_EQ(1u, st.free_extents);
-	ASSERT_EQ(VMC_DEFAULT_CAPACITY, st.pool_size);
-	ASSERT_EQ(VMC_DEFAULT_EXTENT, st.extent_size);
 	ASSERT_EQ(-ENOENT, vmc_exists(fd, "k", 1, NULL));
 	ASSERT_EQ(0, vmc_sysfs_read_u64("capacity", &v));
 	ASSERT_EQ(VMC_DEFAULT_CAPACITY, v);
@@ -266,9 +262,7 @@ TEST_F(module, reload_with_params)
 	fd = open_dev();
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, vmc_stats(fd, &st));
-	ASSERT_EQ(2u << 20, st.pool_size);
-	ASSERT_EQ(512u, st.extent_size);
-	ASSERT_EQ(0u, st.entries);
+	VMC_ASSERT_FRESH_STATS(st, 2u << 20, 512u);
 	/* policy none is in force: a full cache refuses */
 	ASSERT_EQ(0, vmc_put_pattern(fd, "all", 3, 2 << 20, 3, 0));
 	ASSERT_EQ(-ENOSPC, vmc_put(fd, "x", 1, "x", 1, 0));

@@ -120,9 +120,7 @@ TEST_F(private, operations_and_isolation)
 	ASSERT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD) & FD_CLOEXEC);
 
 	ASSERT_EQ(0, vmc_stats(fd, &st));
-	ASSERT_EQ((2 << 20) + VMC_PAGE, st.pool_size);
-	ASSERT_EQ(512u, st.extent_size);
-	ASSERT_EQ(0u, st.entries);
+	VMC_ASSERT_FRESH_STATS(st, (2 << 20) + VMC_PAGE, 512u);
 
 	ASSERT_EQ(0, vmc_put(fd, "k", 1, "private", 7, 0));
 	ASSERT_EQ(-EEXIST, vmc_put(fd, "k", 1, "x", 1, 0));

@@ -64,18 +64,6 @@ static int read_file(const char *path, char *buf, size_t size)
 	return 0;
 }
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : n < 0 ? -errno : -EIO;
-}
-
 /* The preemption model in force: "full", "voluntary"... or "" if unknown. */
 static void preempt_mode(char *mode, size_t size)
 {
@@ -111,7 +99,7 @@ FIXTURE_SETUP(starve)
 	vmc_check_read(dummy, sizeof(dummy));
 	preempt_mode(mode, sizeof(mode));
 	if (*mode && strcmp(mode, "full")) {
-		if (!write_file(PREEMPT, "full"))
+		if (!vmc_write_file(PREEMPT, "full"))
 			snprintf(self->preempt, sizeof(self->preempt), "%s",
 				 mode);
 	}
@@ -125,7 +113,7 @@ FIXTURE_SETUP(starve)
 FIXTURE_TEARDOWN(starve)
 {
 	if (self->preempt[0])
-		write_file(PREEMPT, self->preempt);
+		vmc_write_file(PREEMPT, self->preempt);
 	if (self->fd >= 0)
 		close(self->fd);
 	EXPECT_EQ(0, vmc_restore_defaults());

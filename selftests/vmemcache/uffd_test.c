@@ -66,6 +66,15 @@ static int region_open(struct region *r, size_t pages, size_t first)
 	return 0;
 }
 
+/* Open the region r as region_open() does, or SKIP without userfaultfd. */
+#define REGION_OPEN_OR_SKIP(r, pages, first) do {			\
+	int ret_ = region_open(r, pages, first);			\
+									\
+	if (ret_ == 1)							\
+		SKIP(return, "userfaultfd: %s", strerror(errno));	\
+	ASSERT_EQ(0, ret_);						\
+} while (0)
+
 /* Wait until something touches the region: 0, -ETIMEDOUT or -errno. */
 static int region_wait_fault(struct region *r)
 {
@@ -216,18 +225,13 @@ TEST_F_TIMEOUT(uffd, get_stalled_holds_up_nothing, 60)
 	struct call c;
 	struct vmemcache_get g;
 	bool done1, done2;
-	int ret;
 
 	ASSERT_EQ(0, vmc_put_pattern(self->fd, "k", 1, VLEN, 7, 0));
-	ret = region_open(&r, VLEN / VMC_PAGE, 0);
-	if (ret == 1)
-		SKIP(return, "userfaultfd: %s", strerror(errno));
-	ASSERT_EQ(0, ret);
-	memset(&g, 0, sizeof(g));
-	g.key = vmc_ptr("k");
-	g.key_len = 1;
-	g.buf = vmc_ptr(r.addr);
-	g.buf_len = VLEN;
+	REGION_OPEN_OR_SKIP(&r, VLEN / VMC_PAGE, 0);
+	g = (struct vmemcache_get){
+		.key = vmc_ptr("k"), .key_len = 1,
+		.buf = vmc_ptr(r.addr), .buf_len = VLEN,
+	};
 	ASSERT_EQ(0, call_start(&c, self->fd, VMEMCACHE_IOC_GET, &g));
 	ASSERT_EQ(0, region_wait_fault(&r));
 
@@ -266,18 +270,14 @@ TEST_F_TIMEOUT(uffd, reconfigure_waiting_for_stalled_get_is_killable, 60)
 	struct vmemcache_get g;
 	bool waited = false, reaped = false;
 	pid_t pid;
-	int ret, i, status;
+	int i, status;
 
 	ASSERT_EQ(0, vmc_put_pattern(self->fd, "k", 1, VLEN, 8, 0));
-	ret = region_open(&r, VLEN / VMC_PAGE, 0);
-	if (ret == 1)
-		SKIP(return, "userfaultfd: %s", strerror(errno));
-	ASSERT_EQ(0, ret);
-	memset(&g, 0, sizeof(g));
-	g.key = vmc_ptr("k");
-	g.key_len = 1;
-	g.buf = vmc_ptr(r.addr);
-	g.buf_len = VLEN;
+	REGION_OPEN_OR_SKIP(&r, VLEN / VMC_PAGE, 0);
+	g = (struct vmemcache_get){
+		.key = vmc_ptr("k"), .key_len = 1,
+		.buf = vmc_ptr(r.addr), .buf_len = VLEN,
+	};
 	ASSERT_EQ(0, call_start(&c, self->fd, VMEMCACHE_IOC_GET, &g));
 	ASSERT_EQ(0, region_wait_fault(&r));
 	EXPECT_EQ(0, vmc_evict(self->fd, "k", 1));
@@ -331,12 +331,8 @@ TEST_F_TIMEOUT(uffd, put_stalled_holds_up_nothing, 60)
 	uint8_t *src;
 	bool done;
 	uint64_t ext = 0;
-	int ret;
 
-	ret = region_open(&r, VLEN / VMC_PAGE, 0);
-	if (ret == 1)
-		SKIP(return, "userfaultfd: %s", strerror(errno));
-	ASSERT_EQ(0, ret);
+	REGION_OPEN_OR_SKIP(&r, VLEN / VMC_PAGE, 0);
 	src = vmc_map(VLEN / VMC_PAGE, PROT_READ | PROT_WRITE);
 	ASSERT_NE(NULL, src);
 	vmc_fill(src, VLEN, 9);
@@ -378,15 +374,11 @@ TEST_F_TIMEOUT(uffd, list_stalled_holds_up_nothing, 60)
 	char key[32];
 	bool done;
 	unsigned int i;
-	int ret;
 
 	for (i = 0; i < NKEYS; i++)
 		ASSERT_EQ(0, vmc_put_pattern(self->fd, key,
 					     key_of(key, "l", i), 100, i, 0));
-	ret = region_open(&r, 2, 0);
-	if (ret == 1)
-		SKIP(return, "userfaultfd: %s", strerror(errno));
-	ASSERT_EQ(0, ret);
+	REGION_OPEN_OR_SKIP(&r, 2, 0);
 	memset(&ls, 0, sizeof(ls));
 	ls.buf = vmc_ptr(r.addr);
 	ls.buf_size = 2 * VMC_PAGE;
@@ -432,15 +424,11 @@ TEST_F_TIMEOUT(uffd, evict_log_stalled_holds_up_nothing, 60)
 	uint8_t *rec;
 	unsigned int i, seen = 0;
 	bool done;
-	int ret;
 
 	for (i = 0; i < NKEYS; i++)
 		ASSERT_EQ(0, vmc_put_pattern(self->fd, key,
 					     key_of(key, "e", i), 4096, i, 0));
-	ret = region_open(&r, 2, 1);
-	if (ret == 1)
-		SKIP(return, "userfaultfd: %s", strerror(errno));
-	ASSERT_EQ(0, ret);
+	REGION_OPEN_OR_SKIP(&r, 2, 1);
 	hdr = (void *)(r.addr + VMC_PAGE - sizeof(*hdr));
 	memset(&ev, 0, sizeof(ev));
 	ev.key = vmc_ptr("e");
@@ -649,46 +637,6 @@ TEST_F(uffd, replace_that_cannot_fit_evicts_nothing)
 	VMC_ASSERT_VALUE(fd, "K", 1, 700 * KIB, 3);
 }
 
-/* Physical address of the start of pmem0: "Persistent Memory (legacy)". */
-static int pmem_phys(unsigned long long *start)
-{
-	FILE *f = fopen("/proc/iomem", "r");
-	char line[256];
-	int ret = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "Persistent Memory (legacy)") &&
-		    sscanf(line, " %llx-", start) == 1) {
-			ret = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-/* memory_failure() of the page at pool offset @off (pool at device 0). */
-static int hard_offline(uint64_t off)
-{
-	unsigned long long phys;
-	char buf[32];
-	int fd, ret = pmem_phys(&phys);
-
-	if (ret)
-		return ret;
-	snprintf(buf, sizeof(buf), "0x%llx", phys + off);
-	fd = open("/sys/devices/system/memory/hard_offline_page",
-		  O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, buf, strlen(buf)) != (ssize_t)strlen(buf))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /*
  * A put as large as the pool, when part of the pool is failed media, can
  * never fit: it fails with ENOSPC without evicting anything first.
@@ -704,7 +652,7 @@ TEST_F(uffd, put_larger_than_usable_pool_evicts_nothing)
 	ASSERT_EQ(0, vmc_put_pattern(fd, "A", 1, 300 * KIB, 1, 0));
 	ASSERT_EQ(0, vmc_put_pattern(fd, "B", 1, 300 * KIB, 2, 0));
 	/* A page of free space fails (A and B take the first 600 KiB). */
-	ASSERT_EQ(0, hard_offline(200 * VMC_PAGE));
+	ASSERT_EQ(0, vmc_hard_offline(200 * VMC_PAGE));
 	ASSERT_EQ(0, vmc_stats(fd, &st0));
 	ASSERT_EQ(VMC_PAGE, st0.poisoned);
 	ASSERT_EQ(2u, st0.entries);

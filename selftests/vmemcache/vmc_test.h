@@ -38,6 +38,8 @@
 
 #include "kselftest_harness.h"
 
+#include "../../tools/testing/common/xorshift.h"
+
 #define VMC_DEFAULT_CAPACITY	(64ULL << 20)
 #define VMC_DEFAULT_EXTENT	256U
 #define VMC_DEFAULT_POLICY	"lru"
@@ -206,14 +208,14 @@ static inline uint32_t vmc_key(char *buf, size_t size, const char *prefix,
 
 /* ------------------------------------------------------------ sysfs */
 
-/* Write val with one write(2), as `echo -n` would: 0 or -errno. */
-static inline int vmc_sysfs_write(const char *attr, const char *val)
+/* Write val to path with one write(2), as `echo -n` would: 0 or -errno. */
+static inline int vmc_write_file(const char *path, const char *val)
 {
 	size_t len = strlen(val);
 	ssize_t n;
 	int fd, err = 0;
 
-	fd = open(vmc_attr_path(attr), O_WRONLY | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, val, len);
@@ -223,6 +225,12 @@ static inline int vmc_sysfs_write(const char *attr, const char *val)
 		err = -EIO;	/* a short write is a failure too */
 	close(fd);
 	return err;
+}
+
+/* Write val to the module's attribute attr: 0 or -errno. */
+static inline int vmc_sysfs_write(const char *attr, const char *val)
+{
+	return vmc_write_file(vmc_attr_path(attr), val);
 }
 
 /* Read a whole attribute into buf (NUL-terminated): length or -errno. */
@@ -405,16 +413,10 @@ static inline int64_t vmc_check(const void *buf, size_t len, uint64_t seed)
 	return vmc_check_at(buf, len, seed, 0);
 }
 
-/* xorshift64*: the tests' random numbers, reproducible from a seed. */
+/* The tests' random numbers, reproducible from a seed. */
 static inline uint64_t vmc_rand(uint64_t *state)
 {
-	uint64_t x = *state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*state = x;
-	return x * 0x2545f4914f6cdd1dULL;
+	return vmc_xorshift64s(state);
 }
 
 /* Uniform in [lo, hi]. */
@@ -495,6 +497,18 @@ static inline int vmc_get_check(int fd, const void *key, uint32_t key_len,
 /* Assert that key holds len bytes of the pattern of seed. */
 #define VMC_ASSERT_VALUE(fd, key, key_len, len, seed)			\
 	ASSERT_EQ(0, vmc_get_check(fd, key, key_len, len, seed))
+
+/*
+ * Assert that the stats st are those of a cache just made with pool bytes
+ * of extent-byte extents: empty, its whole pool one free extent.
+ */
+#define VMC_ASSERT_FRESH_STATS(st, pool, extent) do {			\
+	ASSERT_EQ(0u, (st).entries);					\
+	ASSERT_EQ(0u, (st).pool_used);					\
+	ASSERT_EQ(1u, (st).free_extents);				\
+	ASSERT_EQ((uint64_t)(pool), (st).pool_size);			\
+	ASSERT_EQ((uint64_t)(extent), (st).extent_size);		\
+} while (0)
 
 /* ------------------------------------------------------------ memory */
 
@@ -643,20 +657,9 @@ static inline int vmc_check_consistency(void)
 static inline int vmc_debugfs_write(const char *file, const char *val)
 {
 	char path[128];
-	ssize_t n;
-	int fd, err = 0;
 
 	snprintf(path, sizeof(path), VMC_DEBUGFS "/vmemcache/%s", file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	if (n < 0)
-		err = -errno;
-	else if ((size_t)n != strlen(val))
-		err = -EIO;
-	close(fd);
-	return err;
+	return vmc_write_file(path, val);
 }
 
 /* Assert that the module finds its cache consistent. */
@@ -755,6 +758,43 @@ static inline int vmc_pin_one_cpu(void)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+/* ------------------------------------------------------------ pmem */
+
+/* Physical address of the start of pmem0: "Persistent Memory (legacy)". */
+static inline int vmc_pmem_phys(unsigned long long *start)
+{
+	FILE *f = fopen("/proc/iomem", "r");
+	char line[256];
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "Persistent Memory (legacy)") &&
+		    sscanf(line, " %llx-", start) == 1) {
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+#define VMC_HARD_OFFLINE	"/sys/devices/system/memory/hard_offline_page"
+
+/* memory_failure() of the page at pool offset off (pool at pmem0's start). */
+static inline int vmc_hard_offline(uint64_t off)
+{
+	unsigned long long phys;
+	char buf[32];
+	int ret = vmc_pmem_phys(&phys);
+
+	if (ret)
+		return ret;
+	snprintf(buf, sizeof(buf), "0x%llx", phys + off);
+	return vmc_write_file(VMC_HARD_OFFLINE, buf);
 }
 
 /* The LRU policies: the buffered one (default) and the locked baseline. */

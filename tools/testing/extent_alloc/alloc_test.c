@@ -9,29 +9,15 @@
 #include <time.h>
 
 #include "model.h"
+#include "../common/tap.h"
+#include "../common/xorshift.h"
 
-static unsigned int tests, failures;
-
+/* A test's result, after the model's complaint when it failed. */
 static void tap(bool ok, const char *what, const struct model *m)
 {
-	tests++;
-	if (!ok) {
-		failures++;
-		if (m && m->err[0])
-			printf("# %s\n", m->err);
-	}
-	printf("%sok %u - %s\n", ok ? "" : "not ", tests, what);
-}
-
-static u64 rng_next(u64 *s)
-{
-	u64 x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545f4914f6cdd1dULL;
+	if (!ok && m && m->err[0])
+		printf("# %s\n", m->err);
+	tap_ok(ok, "%s", what);
 }
 
 static bool init_rounds_down(void)
@@ -174,21 +160,21 @@ static bool init_enomem(void)
 static bool random_ops(struct model *m, u64 seed, u64 size, u32 unit,
 		       unsigned int ops)
 {
-	u64 rng = seed;
+	uint64_t rng = seed;
 	unsigned int i;
 
 	if (model_init(m, size, unit))
 		return false;
 	for (i = 0; i < ops; i++) {
-		u64 r = rng_next(&rng);
+		u64 r = vmc_xorshift64s(&rng);
 
 		if (m->nlive && r % 100 < 45) {
-			model_put(m, (unsigned int)(rng_next(&rng) % m->nlive));
+			model_put(m, (unsigned int)(vmc_xorshift64s(&rng) % m->nlive));
 		} else {
-			u64 len = 1 + rng_next(&rng) % (r % 8 ? 8 * unit :
+			u64 len = 1 + vmc_xorshift64s(&rng) % (r % 8 ? 8 * unit :
 							  size + unit);
 
-			if (model_get(m, len, 1 + rng_next(&rng) % 16))
+			if (model_get(m, len, 1 + vmc_xorshift64s(&rng) % 16))
 				return false;
 		}
 		if (model_check(m))
@@ -215,8 +201,7 @@ int main(void)
 	unsigned int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n1..%zu\n", 7 + ARRAY_SIZE(orders) +
-	       ARRAY_SIZE(pools));
+	tap_plan(7 + ARRAY_SIZE(orders) + ARRAY_SIZE(pools));
 	printf("# seed %llu (rerun with VMC_ALLOC_SEED=%llu)\n",
 	       (unsigned long long)seed, (unsigned long long)seed);
 	if (vmc_extent_cache_init()) {
@@ -245,8 +230,7 @@ int main(void)
 	tap(!shim_locks_held && !shim_live_objects,
 	    "no lock held, no tree node left", NULL);
 	/* the cache checks that no node is left: only after a clean run */
-	if (!failures)
+	if (!tap_failures)
 		vmc_extent_cache_exit();
-	printf("# %u tests, %u failed\n", tests, failures);
-	return failures ? 1 : 0;
+	return tap_done();
 }

@@ -23,6 +23,8 @@
 #include <time.h>
 
 #include "vmemcache.h"
+#include "../common/tap.h"
+#include "../common/xorshift.h"
 
 #define NKEYS		24	/* few keys: the rings hold the evicted ones */
 #define OPS		200000	/* per thread */
@@ -36,7 +38,6 @@ struct slot {
 static struct slot slots[NKEYS];
 static struct vmc_cache cache;
 static long live_entries;	/* allocated and not freed */
-static unsigned int tests, failures;
 
 /* entry.c's part: the last reference frees the entry. */
 void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e)
@@ -156,19 +157,8 @@ static void evict_victim(struct vmc_repl *r)
 struct worker {
 	struct vmc_repl *r;
 	int cpu;
-	u64 rng;
+	uint64_t rng;
 };
-
-static u64 rng_next(u64 *s)
-{
-	u64 x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545f4914f6cdd1dULL;
-}
 
 static void *worker_main(void *arg)
 {
@@ -177,7 +167,7 @@ static void *worker_main(void *arg)
 
 	shim_cpu = w->cpu;
 	for (i = 0; i < OPS; i++) {
-		u64 x = rng_next(&w->rng);
+		u64 x = vmc_xorshift64s(&w->rng);
 		unsigned int k = (x >> 32) % NKEYS;
 
 		switch (x % 100) {
@@ -223,13 +213,6 @@ static bool check_listed(struct vmc_entry *e, void *arg)
 	return l->n <= NKEYS;
 }
 
-static void tap(bool ok, const char *what)
-{
-	tests++;
-	failures += !ok;
-	printf("%sok %u - %s\n", ok ? "" : "not ", tests, what);
-}
-
 static void run_policy(const struct vmc_repl_ops *ops, u64 seed)
 {
 	struct worker w[SHIM_NR_CPUS];
@@ -261,7 +244,7 @@ static void run_policy(const struct vmc_repl_ops *ops, u64 seed)
 	snprintf(what, sizeof(what),
 		 "%s: after a flush the policy lists exactly the %u linked entries",
 		 ops->name, linked);
-	tap(!l.bad && l.n == linked, what);
+	tap_ok(!l.bad && l.n == linked, "%s", what);
 
 	for (i = 0; i < NKEYS; i++)
 		evict_key(r, i);
@@ -270,8 +253,8 @@ static void run_policy(const struct vmc_repl_ops *ops, u64 seed)
 	ops->destroy(r);
 	snprintf(what, sizeof(what),
 		 "%s: every entry freed, no lock held, no warning", ops->name);
-	tap(!live_entries && !shim_locks_held && shim_warnings == warnings,
-	    what);
+	tap_ok(!live_entries && !shim_locks_held && shim_warnings == warnings,
+	       "%s", what);
 	if (live_entries)
 		printf("# %ld entries never freed: a leaked reference\n",
 		       live_entries);
@@ -284,7 +267,7 @@ int main(void)
 	unsigned int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n1..4\n");
+	tap_plan(4);
 	printf("# seed %llu (rerun with VMC_RING_SEED=%llu), %d threads as CPUs\n",
 	       (unsigned long long)seed, (unsigned long long)seed,
 	       SHIM_NR_CPUS);
@@ -292,6 +275,5 @@ int main(void)
 		pthread_mutex_init(&slots[i].lock, NULL);
 	run_policy(&vmc_repl_lru, seed);
 	run_policy(&vmc_repl_lru_locked, seed);
-	printf("# %u tests, %u failed\n", tests, failures);
-	return failures ? 1 : 0;
+	return tap_done();
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "proto.h"
+#include "../../testing/common/tap.h"
 
 static int64_t fake_now = 1000000000;
 static int64_t test_clock(void)
@@ -20,7 +21,6 @@ static int64_t test_clock(void)
 
 static struct vmcd_server srv;
 static char *scratch;
-static int n, failed;
 
 static void feed(struct vmcd_conn *c, const char *in, size_t len, size_t step,
 		 char **out, size_t *olen)
@@ -64,14 +64,9 @@ static void check(const char *name, const char *in, const char *want)
 
 	vmcd_conn_init(&c, &srv, scratch, (1 << 20) + 64);
 	feed(&c, in, strlen(in), step, &out, &olen);
-	n++;
-	if (olen == strlen(want) && !memcmp(out, want, olen)) {
-		printf("ok %d %s%s\n", n, name, step == 1 ? " (bytewise)" : "");
-	} else {
-		failed++;
-		printf("not ok %d %s%s\n# want: \"%s\"\n# got:  \"%s\"\n",
-		       n, name, step == 1 ? " (bytewise)" : "", want, out);
-	}
+	if (!tap_ok(olen == strlen(want) && !memcmp(out, want, olen), "%s%s",
+		    name, step == 1 ? " (bytewise)" : ""))
+		printf("# want: \"%s\"\n# got:  \"%s\"\n", want, out);
 	free(out);
 	vmcd_conn_free(&c);
 }
@@ -241,7 +236,6 @@ int main(void)
 	suite();
 	step = 1;
 	suite();
-	printf("1..%d\n", n);
 	free(scratch);
-	return failed ? 1 : 0;
+	return tap_done();
 }
