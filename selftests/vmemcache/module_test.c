@@ -167,7 +167,7 @@ TEST_F(module, reload_cycles_with_traffic)
 		.size = 1 << 20, .extent_size = 256,
 		.policy = VMEMCACHE_POLICY_LRU,
 	};
-	struct vmemcache_list l = {};
+	struct vmemcache_list l;
 	struct vmemcache_stats st;
 	uint8_t listbuf[4096];
 	unsigned int cycle, i;
@@ -189,8 +189,10 @@ TEST_F(module, reload_cycles_with_traffic)
 			if (i % 10 == 0)
 				ASSERT_EQ(0, vmc_evict(fd, key, klen));
 		}
-		l.buf = vmc_ptr(listbuf);
-		l.buf_size = sizeof(listbuf);
+		/* From the start: the last cycle's cursor means nothing now. */
+		l = (struct vmemcache_list){
+			.buf = vmc_ptr(listbuf), .buf_size = sizeof(listbuf),
+		};
 		ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_LIST, &l));
 		ASSERT_LT(0U, l.count);
 		ASSERT_EQ(0, vmc_stats(fd, &st));
