@@ -365,6 +365,8 @@ int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l);
 
 struct vmemcache_stats;
 void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st);
+void vmc_cache_read_stats(struct vmc_cache *c, struct vmemcache_stats *st,
+			  bool drain);
 
 /**
  * vmc_dram_limit_default() - the DRAM bound of a cache nobody set one for
