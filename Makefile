@@ -29,6 +29,7 @@
 # Variables: KVER / KDIR (kernel to build against; default: scripts/kver,
 # the release linux-headers-amd64 stands for; for 6.12:
 # eval "$(scripts/fetch-kernel 6.12)" and pass both), W=1 (extra kernel warnings), C=1 (sparse),
+# VMEMCACHE_DEBUG=0 (`make module` without the test and benchmark tools),
 # GUEST_TIMEOUT (seconds for the whole guest run), TEST_TIMEOUT (seconds per
 # selftest binary), GUEST_APPEND (guest kernel arguments for check), SMP
 # (guest CPUs).
@@ -36,6 +37,9 @@
 # Evaluated when used (after `make deps` may have installed the headers).
 KVER ?= $(shell $(CURDIR)/scripts/kver)
 KDIR ?= /lib/modules/$(KVER)/build
+# The module built here is for the tests and benchmarks: it carries their
+# tools (module/Kbuild).  DKMS and the packages build it without them.
+VMEMCACHE_DEBUG ?= 1
 
 GUEST_TIMEOUT ?= 1200
 TEST_TIMEOUT ?= 300
@@ -69,7 +73,8 @@ kver:
 module:
 	@test -n "$(KVER)" -a -d "$(KDIR)" || \
 	  { echo "no kernel headers (KDIR=$(KDIR)); run: make deps" >&2; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(W),W=$(W)) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(W),W=$(W)) \
+	  VMEMCACHE_DEBUG=$(VMEMCACHE_DEBUG) modules
 
 lib:
 	$(MAKE) -C lib

@@ -123,9 +123,21 @@ static LIST_HEAD(vmc_dax_backings);
  * speed and cache pollution; the non-temporal copy measured faster (see
  * Documentation/admin-guide/vmemcache-performance.rst) and is the default.
  */
+#ifdef VMEMCACHE_DEBUG
 static bool dax_flushcache = true;
 module_param(dax_flushcache, bool, 0644);
 MODULE_PARM_DESC(dax_flushcache, "Benchmark knob: copy values into pmem with non-temporal stores (default Y; N: copy_from_user)");
+
+static bool vmc_dax_nt(void)
+{
+	return READ_ONCE(dax_flushcache);
+}
+#else
+static bool vmc_dax_nt(void)
+{
+	return true;
+}
+#endif
 
 static struct vmc_backing_dax *to_dax(struct vmc_backing *b)
 {
@@ -188,7 +200,7 @@ static int vmc_dax_write(struct vmc_backing *b, u64 off,
 			 const void __user *src, size_t len)
 {
 	struct vmc_backing_dax *d = to_dax(b);
-	bool nt = READ_ONCE(dax_flushcache);
+	bool nt = vmc_dax_nt();
 	int id, ret;
 
 	while (len) {

@@ -1202,11 +1202,18 @@ int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l)
 }
 
 /**
- * vmc_cache_stats() - fill in the statistics of a cache
+ * vmc_cache_read_stats() - fill in the statistics of a cache
  * @c: cache
  * @st: zeroed struct to fill
+ * @drain: apply the policy's buffered moves first
+ *
+ * Without @drain, removed entries that a policy's buffer still references
+ * count in pool_used and dram_used until the buffer drains (the next
+ * eviction, a full buffer, or a draining read): a read costs no lock
+ * shared with the cache's users.
  */
-void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st)
+void vmc_cache_read_stats(struct vmc_cache *c, struct vmemcache_stats *st,
+			  bool drain)
 {
 	struct vmc_extent_usage u;
 	int cpu;
@@ -1227,7 +1234,8 @@ void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st)
 	 * their pool space and their DRAM alike, so flush before reading
 	 * either.
 	 */
-	vmc_repl_flush(c->repl);
+	if (drain)
+		vmc_repl_flush(c->repl);
 	st->entries = atomic_long_read(&c->nr_entries);
 	st->dram_used = atomic_long_read(&c->dram_used);
 	vmc_extent_usage(&c->alloc, &u);
@@ -1241,6 +1249,16 @@ void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st)
 	vmc_repl_lock_stat(c->repl, &st->lru_lock_acquired,
 			   &st->lru_lock_contended);
 	percpu_up_read(&c->cfg_sem);
+}
+
+/**
+ * vmc_cache_stats() - fill in the statistics of a cache, drained
+ * @c: cache
+ * @st: zeroed struct to fill
+ */
+void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st)
+{
+	vmc_cache_read_stats(c, st, true);
 }
 
 /**

@@ -12,6 +12,8 @@
  * A read fails with EAGAIN when the index was resized under the check;
  * reading again runs the check again.
  *
+ * Built only with VMEMCACHE_DEBUG=1 (the test and benchmark builds):
+ *
  * inject (0200): writing 1 damages the cache on purpose, so that tests
  * can see the check find what it is meant to find: a pool unit is taken
  * behind the cache's back, nr_entries is one too high and an entry gets
@@ -358,6 +360,9 @@ static int vmc_check_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vmc_check);
 
+static struct dentry *vmc_debugfs_dir;
+
+#ifdef VMEMCACHE_DEBUG
 /**
  * struct vmc_damage - what the inject file did to a cache
  * @c: the cache, or NULL while it is intact
@@ -499,7 +504,22 @@ static const struct file_operations vmc_floor_fops = {
 	.llseek = noop_llseek,
 };
 
-static struct dentry *vmc_debugfs_dir;
+static void vmc_debugfs_init_debug(struct vmc_cache *c)
+{
+	debugfs_create_file("inject", 0200, vmc_debugfs_dir, c,
+			    &vmc_inject_fops);
+	debugfs_create_file("floor", 0400, vmc_debugfs_dir, NULL,
+			    &vmc_floor_fops);
+}
+#else
+static void vmc_debugfs_init_debug(struct vmc_cache *c)
+{
+}
+
+static void vmc_damage_set(struct vmc_cache *c)
+{
+}
+#endif /* VMEMCACHE_DEBUG */
 
 /**
  * vmc_debugfs_init() - create /sys/kernel/debug/vmemcache/
@@ -512,10 +532,7 @@ void vmc_debugfs_init(struct vmc_cache *c)
 	vmc_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("check", 0400, vmc_debugfs_dir, c,
 			    &vmc_check_fops);
-	debugfs_create_file("inject", 0200, vmc_debugfs_dir, c,
-			    &vmc_inject_fops);
-	debugfs_create_file("floor", 0400, vmc_debugfs_dir, NULL,
-			    &vmc_floor_fops);
+	vmc_debugfs_init_debug(c);
 }
 
 /* Remove the files, waiting for their users, and repair any damage. */

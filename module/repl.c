@@ -109,7 +109,9 @@ const struct vmc_repl_ops vmc_repl_none = {
 
 static const struct vmc_repl_ops *const vmc_policies[] = {
 	&vmc_repl_lru,
+#ifdef VMEMCACHE_DEBUG
 	&vmc_repl_lru_locked,
+#endif
 	&vmc_repl_none,
 };
 

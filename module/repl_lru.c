@@ -204,20 +204,12 @@ static void vmc_lru_flush(struct vmc_repl *r)
 static struct vmc_entry *vmc_lru_victim(struct vmc_repl *r)
 {
 	struct vmc_repl_lru *l = to_lru(r);
-	struct vmc_entry *e, *victim = NULL;
+	struct vmc_entry *victim;
 	LIST_HEAD(dead);
 
 	vmc_repl_lock(&l->r, &l->lock);
 	vmc_lru_drain(l, &dead);
-	list_for_each_entry_reverse(e, &l->list, lru) {
-		/* Only the index's reference: nobody is reading it. */
-		if (test_bit(VMC_ENTRY_LINKED, &e->flags) &&
-		    refcount_read(&e->ref) == 1 &&
-		    refcount_inc_not_zero(&e->ref)) {
-			victim = e;
-			break;
-		}
-	}
+	victim = vmc_lru_oldest_idle(&l->list);
 	spin_unlock(&l->lock);
 	vmc_lru_put_dead(l, &dead);
 	return victim;

@@ -27,7 +27,7 @@ static struct vmc_repl_lru_locked *to_lru_locked(struct vmc_repl *r)
 	return container_of(r, struct vmc_repl_lru_locked, r);
 }
 
-static struct vmc_repl *vmc_lru_create(struct vmc_cache *c)
+static struct vmc_repl *vmc_lru_locked_create(struct vmc_cache *c)
 {
 	struct vmc_repl_lru_locked *l = kzalloc(sizeof(*l), c->gfp);
 
@@ -42,7 +42,7 @@ static struct vmc_repl *vmc_lru_create(struct vmc_cache *c)
 	return &l->r;
 }
 
-static void vmc_lru_destroy(struct vmc_repl *r)
+static void vmc_lru_locked_destroy(struct vmc_repl *r)
 {
 	struct vmc_repl_lru_locked *l = to_lru_locked(r);
 
@@ -51,18 +51,18 @@ static void vmc_lru_destroy(struct vmc_repl *r)
 	kfree(l);
 }
 
-static void vmc_lru_insert(struct vmc_repl *r, struct vmc_entry *e)
+static void vmc_lru_locked_insert(struct vmc_repl *r, struct vmc_entry *e)
 {
 	struct vmc_repl_lru_locked *l = to_lru_locked(r);
 
 	vmc_repl_lock(&l->r, &l->lock);
-	/* Unlinked before we got here: vmc_lru_remove() has run already. */
+	/* Unlinked before we got here: the removal has run already. */
 	if (test_bit(VMC_ENTRY_LINKED, &e->flags))
 		list_add(&e->lru, &l->list);
 	spin_unlock(&l->lock);
 }
 
-static void vmc_lru_touch(struct vmc_repl *r, struct vmc_entry *e)
+static void vmc_lru_locked_touch(struct vmc_repl *r, struct vmc_entry *e)
 {
 	struct vmc_repl_lru_locked *l = to_lru_locked(r);
 
@@ -73,7 +73,7 @@ static void vmc_lru_touch(struct vmc_repl *r, struct vmc_entry *e)
 	vmc_entry_put(l->r.cache, e);
 }
 
-static void vmc_lru_remove(struct vmc_repl *r, struct vmc_entry *e)
+static void vmc_lru_locked_remove(struct vmc_repl *r, struct vmc_entry *e)
 {
 	struct vmc_repl_lru_locked *l = to_lru_locked(r);
 
@@ -82,27 +82,20 @@ static void vmc_lru_remove(struct vmc_repl *r, struct vmc_entry *e)
 	spin_unlock(&l->lock);
 }
 
-static struct vmc_entry *vmc_lru_victim(struct vmc_repl *r)
+static struct vmc_entry *vmc_lru_locked_victim(struct vmc_repl *r)
 {
 	struct vmc_repl_lru_locked *l = to_lru_locked(r);
 	struct vmc_entry *e;
 
 	vmc_repl_lock(&l->r, &l->lock);
-	list_for_each_entry_reverse(e, &l->list, lru) {
-		/* Only the index's reference: nobody is reading it. */
-		if (test_bit(VMC_ENTRY_LINKED, &e->flags) &&
-		    refcount_read(&e->ref) == 1 &&
-		    refcount_inc_not_zero(&e->ref)) {
-			spin_unlock(&l->lock);
-			return e;
-		}
-	}
+	e = vmc_lru_oldest_idle(&l->list);
 	spin_unlock(&l->lock);
-	return NULL;
+	return e;
 }
 
-static void vmc_lru_walk(struct vmc_repl *r,
-			 bool (*fn)(struct vmc_entry *e, void *arg), void *arg)
+static void vmc_lru_locked_walk(struct vmc_repl *r,
+				bool (*fn)(struct vmc_entry *e, void *arg),
+				void *arg)
 {
 	struct vmc_repl_lru_locked *l = to_lru_locked(r);
 	struct vmc_entry *e;
@@ -116,11 +109,11 @@ static void vmc_lru_walk(struct vmc_repl *r,
 
 const struct vmc_repl_ops vmc_repl_lru_locked = {
 	.name = "lru_locked",
-	.create = vmc_lru_create,
-	.destroy = vmc_lru_destroy,
-	.insert = vmc_lru_insert,
-	.touch = vmc_lru_touch,
-	.remove = vmc_lru_remove,
-	.victim = vmc_lru_victim,
-	.walk = vmc_lru_walk,
+	.create = vmc_lru_locked_create,
+	.destroy = vmc_lru_locked_destroy,
+	.insert = vmc_lru_locked_insert,
+	.touch = vmc_lru_locked_touch,
+	.remove = vmc_lru_locked_remove,
+	.victim = vmc_lru_locked_victim,
+	.walk = vmc_lru_locked_walk,
 };

@@ -4,8 +4,11 @@
  * the tunables capacity, extent_size, policy and backing_dev, which may be
  * changed only while the cache is empty, reset, which empties it,
  * dram_limit, which bounds the DRAM of the entries at any time, and the
- * statistics:
- * stat, a summary line, and stats/, a file per counter.
+ * statistics, like zram's: mm_stat (memory) and io_stat (operations), one
+ * line each, debug_stat (lock counters, not an ABI), and the deprecated
+ * stat line and stats/ directory of one-value files.  No read drains the
+ * policy's buffers (vmc_cache_read_stats()): reading costs the cache's
+ * users no lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -217,14 +220,19 @@ static ssize_t dram_limit_store(struct device *dev,
 }
 static DEVICE_ATTR_RW(dram_limit);
 
-/* One read-only file per counter, readable by anyone, in stats/. */
+static void vmc_read_stats(struct device *dev, struct vmemcache_stats *st)
+{
+	vmc_cache_read_stats(dev_to_cache(dev), st, false);
+}
+
+/* Deprecated: one read-only file per counter, readable by anyone, in stats/. */
 #define VMC_STAT_ATTR(field)						\
 static ssize_t field##_show(struct device *dev,				\
 			    struct device_attribute *attr, char *buf)	\
 {									\
 	struct vmemcache_stats st = {};					\
 									\
-	vmc_cache_stats(dev_to_cache(dev), &st);			\
+	vmc_read_stats(dev, &st);					\
 	return sysfs_emit(buf, "%llu\n", st.field);			\
 }									\
 static DEVICE_ATTR_RO(field)
@@ -270,15 +278,16 @@ static const struct attribute_group vmc_stat_group = {
 };
 
 /*
- * All counters on one line, like zram's mm_stat: puts gets hits misses
- * evictions entries pool_used dram_used free_extents pool_size.
+ * Deprecated (mm_stat and io_stat say it all): ten counters on one line,
+ * puts gets hits misses evictions entries pool_used dram_used free_extents
+ * pool_size.
  */
 static ssize_t stat_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
 {
 	struct vmemcache_stats st = {};
 
-	vmc_cache_stats(dev_to_cache(dev), &st);
+	vmc_read_stats(dev, &st);
 	return sysfs_emit(buf,
 			  "%8llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu\n",
 			  st.puts, st.gets, st.hits, st.misses, st.evictions,
@@ -286,6 +295,55 @@ static ssize_t stat_show(struct device *dev, struct device_attribute *attr,
 			  st.free_extents, st.pool_size);
 }
 static DEVICE_ATTR_RO(stat);
+
+/*
+ * The memory: pool_size pool_used dram_used dram_limit entries free_extents
+ * poisoned, like zram's mm_stat.  Columns are only ever appended.
+ */
+static ssize_t mm_stat_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct vmemcache_stats st = {};
+
+	vmc_read_stats(dev, &st);
+	return sysfs_emit(buf, "%8llu %8llu %8llu %8llu %8llu %8llu %8llu\n",
+			  st.pool_size, st.pool_used, st.dram_used,
+			  vmc_cache_dram_limit(dev_to_cache(dev)), st.entries,
+			  st.free_extents, st.poisoned);
+}
+static DEVICE_ATTR_RO(mm_stat);
+
+/* The operations: puts gets hits misses evictions, like zram's io_stat. */
+static ssize_t io_stat_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct vmemcache_stats st = {};
+
+	vmc_read_stats(dev, &st);
+	return sysfs_emit(buf, "%8llu %8llu %8llu %8llu %8llu\n",
+			  st.puts, st.gets, st.hits, st.misses, st.evictions);
+}
+static DEVICE_ATTR_RO(io_stat);
+
+/*
+ * Not an ABI, like zram's debug_stat: its version line changes with its
+ * layout.  Version 1: lru_lock_acquired lru_lock_contended
+ * alloc_lock_acquired alloc_lock_contended.
+ */
+#define VMC_DEBUG_STAT_VERSION	1
+
+static ssize_t debug_stat_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct vmemcache_stats st = {};
+
+	vmc_read_stats(dev, &st);
+	return sysfs_emit(buf, "version: %d\n%8llu %8llu %8llu %8llu\n",
+			  VMC_DEBUG_STAT_VERSION, st.lru_lock_acquired,
+			  st.lru_lock_contended, st.alloc_lock_acquired,
+			  st.alloc_lock_contended);
+}
+static DEVICE_ATTR_RO(debug_stat);
 
 /*
  * The private caches (VMEMCACHE_IOC_CREATE): private_limit bounds the DRAM
@@ -366,6 +424,9 @@ static struct attribute *vmc_attrs[] = {
 	&dev_attr_reset.attr,
 	&dev_attr_dram_limit.attr,
 	&dev_attr_stat.attr,
+	&dev_attr_mm_stat.attr,
+	&dev_attr_io_stat.attr,
+	&dev_attr_debug_stat.attr,
 	&dev_attr_private_limit.attr,
 	&dev_attr_private_used.attr,
 	&dev_attr_private_caches.attr,

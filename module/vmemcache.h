@@ -291,6 +291,28 @@ int vmc_index_walk(struct vmc_cache *c,
 void vmc_index_destroy(struct rhashtable *index);
 
 /* entry.c */
+/**
+ * vmc_lru_oldest_idle() - the LRU policies' victim scan
+ * @list: entries linked by their lru field, most recently used first
+ *
+ * Called under the lock of @list.
+ *
+ * Return: the least recently used entry still in the index that nobody is
+ * reading (only the index's reference), with a reference taken for the
+ * caller, or NULL.
+ */
+static inline struct vmc_entry *vmc_lru_oldest_idle(struct list_head *list)
+{
+	struct vmc_entry *e;
+
+	list_for_each_entry_reverse(e, list, lru)
+		if (test_bit(VMC_ENTRY_LINKED, &e->flags) &&
+		    refcount_read(&e->ref) == 1 &&
+		    refcount_inc_not_zero(&e->ref))
+			return e;
+	return NULL;
+}
+
 /* Let the policy release what it holds (see vmc_repl_ops.flush). */
 static inline void vmc_repl_flush(struct vmc_repl *r)
 {
@@ -365,6 +387,8 @@ int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l);
 
 struct vmemcache_stats;
 void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st);
+void vmc_cache_read_stats(struct vmc_cache *c, struct vmemcache_stats *st,
+			  bool drain);
 
 /**
  * vmc_dram_limit_default() - the DRAM bound of a cache nobody set one for

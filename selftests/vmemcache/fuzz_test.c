@@ -720,6 +720,7 @@ TEST_F(fuzz, check_detects_damage)
 	ssize_t n;
 	int ret;
 
+	VMC_NEED_DEBUG("the inject file");
 	VMC_CONFIG(FUZZ_CAP, FUZZ_EXT, variant->policy);
 	for (i = 0; i < 16; i++)
 		ASSERT_EQ(0, vmc_put_pattern(self->fd, key,

@@ -71,6 +71,8 @@ TEST_F(sysfs, modes)
 		{ "capacity", 0644 }, { "extent_size", 0644 },
 		{ "policy", 0644 }, { "backing_dev", 0644 },
 		{ "reset", 0200 }, { "stat", 0444 },
+		{ "mm_stat", 0444 }, { "io_stat", 0444 },
+		{ "debug_stat", 0444 },
 		{ "private_limit", 0644 }, { "private_used", 0444 },
 		{ "private_caches", 0444 }, { "private_per_user", 0644 },
 		{ "dram_limit", 0644 },
@@ -537,6 +539,104 @@ TEST_F(sysfs, statistics_files)
 	ASSERT_EQ(before + 1, after);
 }
 
+/* Read a one-line statistics file into v[0..n-1]: 0 or -1. */
+static int read_stat_line(const char *attr, uint64_t *v, int n)
+{
+	char line[512], *p = line, *end;
+	int i;
+
+	if (vmc_sysfs_read(attr, line, sizeof(line)) <= 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		errno = 0;
+		v[i] = strtoull(p, &end, 10);
+		if (errno || end == p)
+			return -1;
+		p = end;
+	}
+	return strcmp(p, "\n") ? -1 : 0;
+}
+
+/* mm_stat and io_stat: their columns agree with the ioctl. */
+TEST_F(sysfs, mm_stat_io_stat)
+{
+	struct vmemcache_stats st;
+	uint64_t mm[7], io[5], limit;
+
+	ASSERT_EQ(0, vmc_put_pattern(self->fd, "m1", 2, 3000, 1, 0));
+	ASSERT_EQ(0, vmc_get_check(self->fd, "m1", 2, 3000, 1));
+	ASSERT_EQ(-ENOENT, vmc_get(self->fd, "m2", 2, NULL, 0, 0, NULL, NULL));
+	ASSERT_EQ(0, vmc_stats(self->fd, &st));
+	ASSERT_EQ(0, vmc_sysfs_read_u64("dram_limit", &limit));
+
+	ASSERT_EQ(0, read_stat_line("mm_stat", mm, 7));
+	ASSERT_EQ(st.pool_size, mm[0]);
+	ASSERT_EQ(st.pool_used, mm[1]);
+	ASSERT_EQ(st.dram_used, mm[2]);
+	ASSERT_EQ(limit, mm[3]);
+	ASSERT_EQ(st.entries, mm[4]);
+	ASSERT_EQ(1u, mm[4]);
+	ASSERT_EQ(st.free_extents, mm[5]);
+	ASSERT_EQ(st.poisoned, mm[6]);
+
+	ASSERT_EQ(0, read_stat_line("io_stat", io, 5));
+	ASSERT_EQ(st.puts, io[0]);
+	ASSERT_EQ(st.gets, io[1]);
+	ASSERT_EQ(st.hits, io[2]);
+	ASSERT_EQ(st.misses, io[3]);
+	ASSERT_EQ(st.evictions, io[4]);
+}
+
+/* debug_stat: a version line, then the lock counters. */
+TEST_F(sysfs, debug_stat)
+{
+	struct vmemcache_stats st;
+	char buf[512];
+	uint64_t v[4];
+	int ver = 0, n = 0;
+
+	ASSERT_EQ(0, vmc_stats(self->fd, &st));
+	ASSERT_LT(0, vmc_sysfs_read("debug_stat", buf, sizeof(buf)));
+	ASSERT_EQ(5, sscanf(buf, "version: %d\n%" SCNu64 " %" SCNu64 " %" SCNu64
+			    " %" SCNu64 "%n", &ver, &v[0], &v[1], &v[2], &v[3], &n))
+		TH_LOG("debug_stat: %s", buf);
+	ASSERT_EQ(1, ver);
+	ASSERT_STREQ("\n", buf + n);
+	/* Nothing ran since the ioctl but reads, which take no lock. */
+	ASSERT_EQ(st.lru_lock_acquired, v[0]);
+	ASSERT_LE(v[1], v[0]);
+	ASSERT_LE(v[3], v[2]);
+}
+
+/*
+ * Reading the statistics takes no lock of the cache's: it does not drain
+ * the policy's per-CPU buffers, so gets recorded in them stay there and
+ * the LRU list lock is not taken, however often anyone reads.
+ */
+TEST_F(sysfs, statistics_read_takes_no_lock)
+{
+	static const char *const files[] = {
+		"mm_stat", "io_stat", "debug_stat", "stat", "stats/pool_used",
+		"stats/entries", "stats/lru_lock_acquired",
+	};
+	struct vmemcache_stats before, after;
+	char buf[512];
+	unsigned int i, j;
+
+	ASSERT_EQ(0, vmc_pin_one_cpu());
+	ASSERT_EQ(0, vmc_put_pattern(self->fd, "n1", 2, 1000, 1, 0));
+	ASSERT_EQ(0, vmc_stats(self->fd, &before));	/* drains */
+	for (i = 0; i < 8; i++) {
+		/* A hit records the entry in this CPU's ring (64 slots). */
+		ASSERT_EQ(0, vmc_get_check(self->fd, "n1", 2, 1000, 1));
+		for (j = 0; j < sizeof(files) / sizeof(files[0]); j++)
+			ASSERT_LT(0, vmc_sysfs_read(files[j], buf, sizeof(buf)))
+				TH_LOG("file %u", j);
+	}
+	ASSERT_EQ(0, vmc_stats(self->fd, &after));	/* drains once */
+	ASSERT_EQ(before.lru_lock_acquired + 1, after.lru_lock_acquired);
+}
+
 /* Monitoring needs no root: an unprivileged user reads the statistics. */
 TEST_F(sysfs, statistics_readable_by_anyone)
 {
@@ -554,6 +654,10 @@ TEST_F(sysfs, statistics_readable_by_anyone)
 			_exit(11);
 		if (vmc_sysfs_read_u64("stats/hits", &v))
 			_exit(12);
+		if (vmc_sysfs_read("mm_stat", line, sizeof(line)) <= 0 ||
+		    vmc_sysfs_read("io_stat", line, sizeof(line)) <= 0 ||
+		    vmc_sysfs_read("debug_stat", line, sizeof(line)) <= 0)
+			_exit(15);
 		/* ... but may neither configure nor open the device. */
 		if (vmc_sysfs_write("reset", "1") != -EACCES)
 			_exit(13);

@@ -693,11 +693,36 @@ static inline int vmc_debugfs_write(const char *file, const char *val)
 	}
 
 /* Configure the cache of a test (empties it): an assertion. */
+/*
+ * Whether the module carries the test and benchmark tools (debugfs inject
+ * and floor, policy lru_locked), as a VMEMCACHE_DEBUG=1 build does; its
+ * dax_flushcache parameter, one of them, is the mark.
+ */
+static inline bool vmc_debug_build(void)
+{
+	return !access("/sys/module/vmemcache/parameters/dax_flushcache", F_OK);
+}
+
+/*
+ * Skip the test (from a helper too: the harness's setjmp is left) when it
+ * needs a VMEMCACHE_DEBUG=1 module and the one loaded is not.
+ */
+#define VMC_NEED_DEBUG(what)						\
+	do {								\
+		if (!vmc_debug_build())					\
+			SKIP(longjmp(_metadata->env, 1),		\
+			     "%s needs a VMEMCACHE_DEBUG=1 module", what); \
+	} while (0)
+
 #define VMC_CONFIG(capacity, extent_size, policy)			\
-	ASSERT_EQ(0, vmc_config(capacity, extent_size, policy))	\
-		TH_LOG("cannot configure capacity %llu extent_size %u policy %s", \
-		       (unsigned long long)(capacity),			\
-		       (unsigned int)(extent_size), policy)
+	do {								\
+		if (!strcmp(policy, "lru_locked"))			\
+			VMC_NEED_DEBUG("policy lru_locked");		\
+		ASSERT_EQ(0, vmc_config(capacity, extent_size, policy))	\
+			TH_LOG("cannot configure capacity %llu extent_size %u policy %s", \
+			       (unsigned long long)(capacity),		\
+			       (unsigned int)(extent_size), policy);	\
+	} while (0)
 
 
 /*

@@ -345,10 +345,11 @@ struct vmemcache_batch {
  *		lives.  Must be 0 otherwise.
  * @reserved: must be zero
  *
- * Returns a new file descriptor (an anonymous inode) on which PUT, GET,
- * EXISTS, EVICT, STATS and VERSION work as on /dev/vmemcache, on a cache of
- * its own.  The cache lives while any descriptor for it is open (dup,
- * fork and SCM_RIGHTS share it) and is freed with the last close.
+ * Returns a new file descriptor (an anonymous inode) on which VERSION, PUT,
+ * GET, EXISTS, EVICT, STATS, LIST and BATCH work as on /dev/vmemcache, on a
+ * cache of its own (CREATE does not: ENOTTY).  The cache lives while any
+ * descriptor for it is open (dup, fork and SCM_RIGHTS share it) and is
+ * freed with the last close.
  *
  * When the device of a DAX cache goes away (its driver is unbound, its
  * namespace destroyed), the cache stops using it: every PUT and GET fails
