@@ -222,11 +222,30 @@ struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
 				   GFP_KERNEL);
 }
 
+/**
+ * vmc_cache_unlink() - take a linked entry out of the index and the policy
+ * @c: the entry's cache
+ * @e: the entry; the caller holds a reference
+ *
+ * Return: true if this call unlinked it, false if it was not linked.
+ */
+static bool vmc_cache_unlink(struct vmc_cache *c, struct vmc_entry *e)
+{
+	/* Only one caller can take it out of the index; that one goes on. */
+	if (!vmc_index_remove(&c->index, e))
+		return false;
+
+	c->repl->ops->remove(c->repl, e);
+	atomic_long_dec(&c->nr_entries);
+	vmc_entry_put(c, e);
+	return true;
+}
+
 static bool vmc_unlink_and_put(struct vmc_entry *e, void *arg)
 {
 	struct vmc_cache *c = arg;
 
-	vmc_entry_unlink(c, e);
+	vmc_cache_unlink(c, e);
 	vmc_entry_put(c, e);
 	return true;
 }
@@ -364,7 +383,7 @@ static bool vmc_drop_poisoned(struct vmc_entry *e, void *arg)
 
 	for (i = 0; i < e->nr_ext; i++) {
 		if (ext[i].off < w->end && w->start < ext[i].off + ext[i].len) {
-			w->dropped += vmc_entry_unlink(w->c, e);
+			w->dropped += vmc_cache_unlink(w->c, e);
 			break;
 		}
 	}
@@ -629,7 +648,7 @@ static int vmc_fault_in(const void __user *ubuf, size_t len, bool write)
  * when @log holds all the records it can before they are written out
  * (vmc_log_full()).
  */
-int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evict_log *log)
+static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evict_log *log)
 {
 	struct vmc_entry *e;
 	bool evicted;
@@ -640,7 +659,7 @@ int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evict_log *log)
 		e = c->repl->ops->victim(c->repl);
 		if (!e)
 			return -ESRCH;
-		evicted = vmc_entry_unlink(c, e);
+		evicted = vmc_cache_unlink(c, e);
 		if (evicted && log)
 			vmc_log_evicted(log, e);
 		vmc_entry_put(c, e);
@@ -648,6 +667,201 @@ int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evict_log *log)
 	/* The policy may buffer the removal: let the space go now. */
 	vmc_repl_flush(c->repl);
 	this_cpu_inc(c->stats->evictions);
+	return 0;
+}
+
+/*
+ * Pool bytes a put may count on: the pool less its failed media, the
+ * entries that gets hold while they wait for their buffers (not evictable
+ * for as long as that may take) and @keep, an entry the put must not
+ * evict.  Entries in use only for a copy are not counted: that is short.
+ */
+static u64 vmc_cache_room(struct vmc_cache *c, struct vmc_entry *keep)
+{
+	u64 room = c->alloc.size - READ_ONCE(c->alloc.poisoned);
+	u64 held = atomic64_read(&c->stalled_bytes);
+
+	if (keep)
+		held += vmc_entry_size(keep) + keep->tail;
+	return room > held ? room - held : 0;
+}
+
+/*
+ * A put that replaces a value must evict something: pin the entry it
+ * replaces, so that the policy never picks it (victims are entries nobody
+ * else holds) and a put that fails leaves it in place.
+ */
+static struct vmc_entry *vmc_cache_pin_old(struct vmc_cache *c,
+					   struct vmc_entry *e)
+{
+	struct vmc_key key = { .data = e->key, .len = e->key_len };
+
+	return vmc_index_lookup_get(c, &key);
+}
+
+/*
+ * Extents the first allocation attempt can take without allocating an
+ * array, so that most values take the allocator's lock once.
+ */
+#define VMC_EXT_ONSTACK	8
+
+/*
+ * Allocate the extents of a value of @len bytes into *@extp (@stack, or
+ * a kvmalloc()ed array when @stack is too small); *@nrp: how many.  Makes
+ * room as vmc_cache_alloc_value() says.
+ */
+static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry *e,
+				 const void __user *uval, u64 len,
+				 bool replace, struct vmc_evict_log *log,
+				 struct vmc_extent *stack,
+				 struct vmc_extent **extp, unsigned int *nrp)
+{
+	struct vmc_extent *ext = stack;
+	unsigned int max = VMC_EXT_ONSTACK, nr;
+	struct vmc_entry *old = NULL;
+	bool checked = false, flushed = false;
+	int ret;
+
+	for (;;) {
+		ret = vmc_extent_get(&c->alloc, len, ext, max, &nr);
+		if (!ret)
+			break;
+		if (ret == -EOVERFLOW) {
+			if (ext != stack)
+				kvfree(ext);
+			ext = kvmalloc_array(nr, sizeof(*ext), c->gfp);
+			ret = -ENOMEM;
+			if (!ext)
+				goto out_unpin;
+			max = nr;
+			continue;
+		}
+		/* Space of removed entries the policy still holds comes first. */
+		if (!flushed) {
+			vmc_repl_flush(c->repl);
+			flushed = true;
+			continue;
+		}
+		if (!checked) {
+			checked = true;
+			if (replace)
+				old = vmc_cache_pin_old(c, e);
+			ret = -ENOSPC;
+			if (roundup(len, (u64)c->extent_size) >
+			    vmc_cache_room(c, old))
+				goto out_free;
+			/* Without faults: this only tells what is in. */
+			pagefault_disable();
+			ret = fault_in_readable(uval, len) ? -EFAULT : 0;
+			pagefault_enable();
+			if (ret)
+				goto out_free;
+		}
+		ret = vmc_cache_evict_lru(c, log);
+		if (ret) {
+			ret = ret == -ESRCH ? -ENOSPC : ret;
+			goto out_free;
+		}
+		cond_resched();
+	}
+	if (old)
+		vmc_entry_put(c, old);
+	*extp = ext;
+	*nrp = nr;
+	return 0;
+
+out_free:
+	if (ext != stack)
+		kvfree(ext);
+out_unpin:
+	if (old)
+		vmc_entry_put(c, old);
+	return ret;
+}
+
+/**
+ * vmc_cache_alloc_value() - give an entry pool space for a value
+ * @c: the entry's cache
+ * @e: unlinked entry without a value
+ * @uval: user pointer to the value that will be written
+ * @len: value length, 1..pool size
+ * @replace: the put replaces the key's value, which must survive a failure
+ * @log: where to report the entries evicted, or NULL
+ *
+ * Evicts entries through the replacement policy while the pool is full,
+ * but first lets the policy release the space it holds, and evicts
+ * nothing for a put bound to fail: one larger than the pool's usable bytes
+ * (less the value it replaces, which is never evicted for it), or whose
+ * value is not all in memory.  Runs with page faults disabled (cfg_sem is
+ * held): -EFAULT asks the caller to fault the value in without locks and
+ * try again.
+ *
+ * Return: 0, -ENOSPC when nothing more can be evicted, -EFAULT or -ENOMEM.
+ */
+static int vmc_cache_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
+				 const void __user *uval, u64 len,
+				 bool replace, struct vmc_evict_log *log)
+{
+	struct vmc_extent stack[VMC_EXT_ONSTACK], *ext;
+	unsigned int nr;
+	int ret;
+
+	ret = vmc_cache_get_extents(c, e, uval, len, replace, log, stack,
+				    &ext, &nr);
+	if (ret)
+		return ret;
+	return vmc_entry_set_value(c, e, ext, nr, ext != stack, len);
+}
+
+/**
+ * vmc_cache_fit_dram() - keep a cache's DRAM within its limit for a new entry
+ * @c: the entry's cache, with cfg_sem held for read
+ * @e: unlinked entry, counted in dram_used with its extent array
+ * @uval: user pointer to the value that will be written
+ * @len: value length
+ * @log: where to report the entries evicted, or NULL
+ *
+ * Evicts entries through the replacement policy while the cache's entries
+ * take more than its dram_limit, as vmc_cache_alloc_value() does while
+ * the pool is full, and likewise evicts nothing for a put bound to fail
+ * with -EFAULT (see vmc_cache_alloc_value()).  Concurrent puts may each
+ * be counted before they evict, so dram_used can pass the limit by the
+ * entries being put at that moment.
+ *
+ * Return: 0, -ENOSPC when the entry alone is over the limit or nothing
+ * more can be evicted (policy none), or -EFAULT.
+ */
+static int vmc_cache_fit_dram(struct vmc_cache *c, struct vmc_entry *e,
+			      const void __user *uval, u64 len,
+			      struct vmc_evict_log *log)
+{
+	long limit = min_t(u64, vmc_cache_dram_limit(c), LONG_MAX);
+	bool checked = false, flushed = false;
+	int ret;
+
+	if (vmc_entry_dram(e) > limit)
+		return -ENOSPC;
+	while (atomic_long_read(&c->dram_used) > limit) {
+		/* Removed entries the policy still holds go first. */
+		if (!flushed) {
+			vmc_repl_flush(c->repl);
+			flushed = true;
+			continue;
+		}
+		if (!checked) {
+			/* Without faults: this only tells what is in. */
+			pagefault_disable();
+			ret = fault_in_readable(uval, len) ? -EFAULT : 0;
+			pagefault_enable();
+			if (ret)
+				return ret;
+			checked = true;
+		}
+		ret = vmc_cache_evict_lru(c, log);
+		if (ret)
+			return ret == -ESRCH ? -ENOSPC : ret;
+		cond_resched();
+	}
 	return 0;
 }
 
@@ -669,10 +883,10 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 		return -ENOSPC;
 	if (!replace && vmc_index_contains(&c->index, &key))
 		return -EEXIST;
-	ret = vmc_entry_alloc_value(c, e, uval, len, replace, log);
+	ret = vmc_cache_alloc_value(c, e, uval, len, replace, log);
 	if (ret)
 		return ret;
-	ret = vmc_entry_fit_dram(c, e, uval, len, log);
+	ret = vmc_cache_fit_dram(c, e, uval, len, log);
 	if (ret)
 		goto err_value;
 	ret = vmc_entry_copy(c, e, 0, (void __user *)uval, len, false, NULL);
@@ -765,7 +979,7 @@ static void vmc_cache_media_error(struct vmc_cache *c, struct vmc_entry *e,
 	if (ret)
 		pr_err("%s: cannot poison pool offset %llu, %llu bytes: %d\n",
 		       c->backing->name, bad->off, bad->len, ret);
-	vmc_entry_unlink(c, e);
+	vmc_cache_unlink(c, e);
 	pr_warn_ratelimited("%s: media error at pool offset %llu, %llu bytes: entry dropped\n",
 			    c->backing->name, bad->off, bad->len);
 }
@@ -919,7 +1133,7 @@ int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 	}
 	e = vmc_index_lookup_get(c, key);
 	if (e) {
-		if (vmc_entry_unlink(c, e)) {
+		if (vmc_cache_unlink(c, e)) {
 			if (log)
 				vmc_log_evicted(log, e);
 			this_cpu_inc(c->stats->evictions);
@@ -951,7 +1165,7 @@ static bool vmc_evict_prefix_one(struct vmc_entry *e, void *arg)
 {
 	struct vmc_prefix_walk *w = arg;
 
-	if (vmc_key_has_prefix(e, w->prefix) && vmc_entry_unlink(w->c, e)) {
+	if (vmc_key_has_prefix(e, w->prefix) && vmc_cache_unlink(w->c, e)) {
 		if (w->log)
 			vmc_log_evicted(w->log, e);
 		this_cpu_inc(w->c->stats->evictions);

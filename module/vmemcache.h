@@ -301,15 +301,11 @@ static inline void vmc_repl_flush(struct vmc_repl *r)
 struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
 				   const void __user *ukey, u32 key_len);
 void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e);
-bool vmc_entry_unlink(struct vmc_cache *c, struct vmc_entry *e);
-int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
-			  const void __user *uval, u64 len, bool replace,
-			  struct vmc_evict_log *log);
+int vmc_entry_set_value(struct vmc_cache *c, struct vmc_entry *e,
+			struct vmc_extent *ext, unsigned int nr, bool owned,
+			u64 len);
 void vmc_entry_free_value(struct vmc_cache *c, struct vmc_entry *e);
 size_t vmc_entry_dram(const struct vmc_entry *e);
-int vmc_entry_fit_dram(struct vmc_cache *c, struct vmc_entry *e,
-		       const void __user *uval, u64 len,
-		       struct vmc_evict_log *log);
 int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
 		   void __user *ubuf, u64 len, bool to_user,
 		   struct vmc_extent *bad);
@@ -327,7 +323,6 @@ int vmc_cache_reconfigure(struct vmc_cache *c, u64 capacity, u32 extent_size,
 int vmc_cache_reset(struct vmc_cache *c);
 int vmc_cache_lock_idle(struct vmc_cache *c);
 int vmc_cache_set_backing(struct vmc_cache *c, const char *path);
-int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evict_log *log);
 int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
 		  const void __user *uval, u64 len, bool replace,
 		  struct vmc_evict_log *log);
