@@ -12,7 +12,6 @@
 #include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
-#include <linux/mm.h>
 #include <linux/percpu-rwsem.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
@@ -360,25 +359,6 @@ int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l);
 
 struct vmemcache_stats;
 void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st);
-
-/**
- * vmc_dram_limit_default() - the DRAM bound of a cache nobody set one for
- * @capacity: the cache's pool size
- *
- * Twice the pool, which a pool full of values of the smallest extent (64
- * bytes) with keys up to 64 bytes does not reach (an entry takes at most a
- * 128-byte slab object), so that the bound binds only when keys are large
- * next to their values; and at most half the RAM, so that a cache on a
- * large DAX device cannot pin all of memory in entries.
- *
- * Return: the bound in bytes.
- */
-static inline u64 vmc_dram_limit_default(u64 capacity)
-{
-	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
-
-	return min(capacity > U64_MAX / 2 ? U64_MAX : 2 * capacity, ram / 2);
-}
 
 u64 vmc_cache_dram_limit(struct vmc_cache *c);
 void vmc_cache_set_dram_limit(struct vmc_cache *c, u64 limit);
