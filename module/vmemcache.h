@@ -395,6 +395,7 @@ void vmc_debugfs_exit(void);
 /* chardev.c */
 extern const struct file_operations vmc_fops;
 
+/* private.c */
 /**
  * struct vmc_private_usage - what the private caches take
  * @limit: most bytes of DRAM pools all private caches may hold together;
@@ -413,6 +414,8 @@ struct vmc_private_usage {
 void vmc_private_get_usage(struct vmc_private_usage *u);
 void vmc_private_set_limit(u64 limit);
 void vmc_private_set_per_user(u64 max);
+int vmc_private_charge(uid_t uid, u64 bytes);
+void vmc_private_uncharge(uid_t uid, u64 bytes);
 
 /* sysfs.c */
 extern const struct attribute_group *vmc_attr_groups[];
