@@ -922,8 +922,7 @@ err_value:
 /**
  * vmc_cache_put() - store a value under a key
  * @c: cache
- * @ukey: user pointer to the key
- * @key_len: key length, already validated
+ * @key: the key, already validated
  * @uval: user pointer to the value
  * @len: value length, non-zero
  * @replace: replace an existing value instead of failing with -EEXIST
@@ -940,14 +939,14 @@ err_value:
  * Return: 0, -EEXIST, -ENOSPC, -EFAULT, -ENOMEM, or -EINTR when the caller
  * is killed while its value is faulted in.
  */
-int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
+int vmc_cache_put(struct vmc_cache *c, const struct vmc_key *key,
 		  const void __user *uval, u64 len, bool replace,
 		  struct vmc_evict_log *log)
 {
 	struct vmc_entry *e;
 	int ret;
 
-	e = vmc_entry_create(c, ukey, key_len);
+	e = vmc_entry_create(c, key);
 	if (IS_ERR(e))
 		return PTR_ERR(e);
 	for (;;) {

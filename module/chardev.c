@@ -168,7 +168,9 @@ static long vmc_ioctl_put(struct vmc_cache *c, unsigned int cmd,
 			  void __user *uarg)
 {
 	struct vmc_evict_log log_buf, *log;
+	u8 stack[VMC_KEY_ONSTACK];
 	struct vmemcache_put p;
+	struct vmc_key key;
 	int ret;
 
 	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_PUT, &p, sizeof(p), uarg);
@@ -177,16 +179,20 @@ static long vmc_ioctl_put(struct vmc_cache *c, unsigned int cmd,
 	if ((p.flags & ~VMEMCACHE_PUT_FLAGS) ||
 	    vmc_nonzero(p.reserved, sizeof(p.reserved)))
 		return -EINVAL;
-	if (!p.key_len || p.key_len > VMEMCACHE_MAX_KEY_SIZE || !p.value_len)
+	if (!p.value_len)
 		return -EINVAL;
-	ret = vmc_log_begin(p.evicted, p.evicted_size, &log_buf, &log);
+	ret = vmc_key_in(p.key, p.key_len, stack, &key);
 	if (ret)
 		return ret;
-	ret = vmc_cache_put(c, u64_to_user_ptr(p.key), p.key_len,
-			    u64_to_user_ptr(p.value), p.value_len,
-			    p.flags & VMEMCACHE_PUT_REPLACE, log);
-	if (log)
-		vmc_log_end(log);
+	ret = vmc_log_begin(p.evicted, p.evicted_size, &log_buf, &log);
+	if (!ret) {
+		ret = vmc_cache_put(c, &key, u64_to_user_ptr(p.value),
+				    p.value_len,
+				    p.flags & VMEMCACHE_PUT_REPLACE, log);
+		if (log)
+			vmc_log_end(log);
+	}
+	vmc_key_free(&key, stack);
 	return ret;
 }
 
@@ -353,18 +359,19 @@ static int vmc_batch_one(struct vmc_cache *c, struct vmemcache_batch_item *it,
 	if (it->op == VMEMCACHE_BATCH_PUT) {
 		if ((it->flags & ~VMEMCACHE_PUT_FLAGS) || !it->len)
 			return -EINVAL;
-		return vmc_cache_put(c, u64_to_user_ptr(it->key), it->key_len,
-				     u64_to_user_ptr(it->buf), it->len,
-				     it->flags & VMEMCACHE_PUT_REPLACE, log);
-	}
-	if (it->flags || it->op > VMEMCACHE_BATCH_EVICT)
+	} else if (it->flags || it->op > VMEMCACHE_BATCH_EVICT) {
 		return -EINVAL;
+	}
 	if (it->op == VMEMCACHE_BATCH_GET && !it->buf && it->len)
 		return -EFAULT;
 	ret = vmc_key_in(it->key, it->key_len, stack, &key);
 	if (ret)
 		return ret;
 	switch (it->op) {
+	case VMEMCACHE_BATCH_PUT:
+		ret = vmc_cache_put(c, &key, u64_to_user_ptr(it->buf), it->len,
+				    it->flags & VMEMCACHE_PUT_REPLACE, log);
+		break;
 	case VMEMCACHE_BATCH_GET:
 		ret = vmc_cache_get(c, &key, u64_to_user_ptr(it->buf), it->len,
 				    0, &it->copied, &it->value_size);

@@ -52,29 +52,25 @@ size_t vmc_entry_dram(const struct vmc_entry *e)
 /**
  * vmc_entry_create() - allocate an unlinked entry holding a key
  * @c: cache the entry is for
- * @ukey: user pointer to the key
- * @key_len: key length, already validated
+ * @key: the key, already validated (copied in by the ioctl layer)
  *
  * The entry starts with one reference, its creator's, and no value.
  *
- * Return: the entry or an ERR_PTR: -ENOMEM or -EFAULT.
+ * Return: the entry or an ERR_PTR: -ENOMEM.
  */
 struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
-				   const void __user *ukey, u32 key_len)
+				   const struct vmc_key *key)
 {
 	struct vmc_entry *e;
 
 	BUILD_BUG_ON(sizeof(*e) != 64);
-	e = kvmalloc(struct_size(e, key, key_len), c->gfp);
+	e = kvmalloc(struct_size(e, key, key->len), c->gfp);
 	if (!e)
 		return ERR_PTR(-ENOMEM);
-	if (copy_from_user(e->key, ukey, key_len)) {
-		kvfree(e);
-		return ERR_PTR(-EFAULT);
-	}
+	memcpy(e->key, key->data, key->len);
 	INIT_LIST_HEAD(&e->lru);
 	refcount_set(&e->ref, 1);
-	e->key_len = key_len;
+	e->key_len = key->len;
 	e->nr_ext = 0;
 	e->tail = 0;
 	e->flags = 0;

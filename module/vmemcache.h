@@ -298,7 +298,7 @@ static inline void vmc_repl_flush(struct vmc_repl *r)
 }
 
 struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
-				   const void __user *ukey, u32 key_len);
+				   const struct vmc_key *key);
 void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e);
 int vmc_entry_set_value(struct vmc_cache *c, struct vmc_entry *e,
 			struct vmc_extent *ext, unsigned int nr, bool owned,
@@ -322,7 +322,7 @@ int vmc_cache_reconfigure(struct vmc_cache *c, u64 capacity, u32 extent_size,
 int vmc_cache_reset(struct vmc_cache *c);
 int vmc_cache_lock_idle(struct vmc_cache *c);
 int vmc_cache_set_backing(struct vmc_cache *c, const char *path);
-int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
+int vmc_cache_put(struct vmc_cache *c, const struct vmc_key *key,
 		  const void __user *uval, u64 len, bool replace,
 		  struct vmc_evict_log *log);
 int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
