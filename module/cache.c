@@ -47,8 +47,6 @@
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
-#include <linux/bsearch.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/vmemcache.h>
@@ -494,30 +492,6 @@ int vmc_cache_reset(struct vmc_cache *c)
 }
 
 /*
- * Write the record of an entry (its value's size and its key, padded) at
- * @p, which has room for VMEMCACHE_EVICTED_REC_SIZE(e->key_len) bytes.
- * With page faults disabled: the caller holds cfg_sem.
- * Return: 0, or -EFAULT when a page of @p is not in memory or not writable.
- */
-static int vmc_write_rec(void __user *p, struct vmc_entry *e)
-{
-	struct vmemcache_evicted_rec rec = {};
-	u64 pad = VMEMCACHE_EVICTED_REC_SIZE(e->key_len) - sizeof(rec) -
-		  e->key_len;
-	int ret = 0;
-
-	rec.value_size = vmc_entry_size(e);
-	rec.key_len = e->key_len;
-	pagefault_disable();
-	if (copy_to_user(p, &rec, sizeof(rec)) ||
-	    copy_to_user(p + sizeof(rec), e->key, e->key_len) ||
-	    (pad && clear_user(p + sizeof(rec) + e->key_len, pad)))
-		ret = -EFAULT;
-	pagefault_enable();
-	return ret;
-}
-
-/*
  * Most bytes of evicted records a put keeps for a log not in memory before
  * it writes them out and starts over (see vmc_log_full()).
  */
@@ -568,7 +542,7 @@ static void vmc_log_evicted(struct vmc_evict_log *log, struct vmc_entry *e)
 	if (log->fault || need > log->size - log->used)
 		goto drop;
 	if (!log->stage) {
-		if (!vmc_write_rec(log->buf + log->used, e))
+		if (!vmc_entry_write_rec(log->buf + log->used, e))
 			goto done;
 		if (!vmc_log_stage_start(log)) {
 			log->fault = true;
@@ -618,25 +592,6 @@ static void vmc_log_flush(struct vmc_evict_log *log)
 	log->stage = NULL;
 	log->stage_used = 0;
 	log->stage_count = 0;
-}
-
-/*
- * A copy under cfg_sem came up short: with no lock held, wait for the
- * user range to come in.  Return: 0 to start over, -EFAULT if it cannot
- * come in, -EINTR if the caller is being killed.
- */
-static int vmc_fault_in(const void __user *ubuf, size_t len, bool write)
-{
-	size_t left;
-
-	if (write)
-		left = fault_in_writeable((char __user *)ubuf, len);
-	else
-		left = fault_in_readable((const char __user *)ubuf, len);
-	if (fatal_signal_pending(current))
-		return -EINTR;
-	cond_resched();
-	return left ? -EFAULT : 0;
 }
 
 /**
@@ -1146,13 +1101,6 @@ out:
 	return ret;
 }
 
-static bool vmc_key_has_prefix(const struct vmc_entry *e,
-			       const struct vmc_key *prefix)
-{
-	return e->key_len >= prefix->len &&
-	       !memcmp(e->key, prefix->data, prefix->len);
-}
-
 struct vmc_prefix_walk {
 	struct vmc_cache *c;
 	const struct vmc_key *prefix;
@@ -1164,7 +1112,7 @@ static bool vmc_evict_prefix_one(struct vmc_entry *e, void *arg)
 {
 	struct vmc_prefix_walk *w = arg;
 
-	if (vmc_key_has_prefix(e, w->prefix) && vmc_cache_unlink(w->c, e)) {
+	if (vmc_entry_has_prefix(e, w->prefix) && vmc_cache_unlink(w->c, e)) {
 		if (w->log)
 			vmc_log_evicted(w->log, e);
 		this_cpu_inc(w->c->stats->evictions);
@@ -1194,224 +1142,6 @@ int vmc_cache_evict_prefix(struct vmc_cache *c, const struct vmc_key *prefix,
 	percpu_up_read(&c->cfg_sem);
 	vmc_log_flush(log);
 	return w.evicted ? 0 : -ENOENT;
-}
-
-/*
- * A key kept for this call of a listing: its list hash, record size and
- * whether pass 2 wrote it (a walk may meet an entry twice, see
- * vmc_index_walk()).
- */
-struct vmc_list_pick {
-	u64 hash;
-	u32 size;
-	bool written;
-};
-
-/* Most keys one listing call returns. */
-#define VMC_LIST_MAX	4096
-
-struct vmc_list_walk {
-	struct vmc_cache *c;
-	struct vmc_list *l;
-	struct vmc_list_pick *pick;	/* max-heap by hash, then sorted */
-	u32 n;
-	u32 max;
-	bool left_out;			/* pass 1 left a key out */
-	int err;
-};
-
-static u64 vmc_list_hash(struct vmc_cache *c, const struct vmc_entry *e)
-{
-	return siphash(e->key, e->key_len, &c->list_key);
-}
-
-static bool vmc_list_wanted(struct vmc_list_walk *w, struct vmc_entry *e)
-{
-	return vmc_key_has_prefix(e, &w->l->prefix);
-}
-
-static void vmc_pick_sift_down(struct vmc_list_pick *h, u32 n, u32 i)
-{
-	for (;;) {
-		u32 big = i, l = 2 * i + 1, r = l + 1;
-
-		if (l < n && h[l].hash > h[big].hash)
-			big = l;
-		if (r < n && h[r].hash > h[big].hash)
-			big = r;
-		if (big == i)
-			return;
-		swap(h[i], h[big]);
-		i = big;
-	}
-}
-
-/* Pass 1: keep the smallest hashes at or above the cursor. */
-static bool vmc_list_pick_one(struct vmc_entry *e, void *arg)
-{
-	struct vmc_list_walk *w = arg;
-	struct vmc_list_pick *h = w->pick;
-	u64 hash;
-	u32 i;
-
-	if (!vmc_list_wanted(w, e))
-		goto out;
-	hash = vmc_list_hash(w->c, e);
-	if (hash < w->l->cursor)
-		goto out;
-	if (w->n < w->max) {
-		i = w->n++;
-		h[i].hash = hash;
-		h[i].size = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
-		h[i].written = false;
-		while (i && h[(i - 1) / 2].hash < h[i].hash) {
-			swap(h[i], h[(i - 1) / 2]);
-			i = (i - 1) / 2;
-		}
-	} else if (hash < h[0].hash) {
-		w->left_out = true;
-		h[0].hash = hash;
-		h[0].size = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
-		h[0].written = false;
-		vmc_pick_sift_down(h, w->n, 0);
-	} else {
-		w->left_out = true;
-	}
-out:
-	vmc_entry_put(w->c, e);
-	return true;
-}
-
-static int vmc_pick_cmp(const void *a, const void *b)
-{
-	const struct vmc_list_pick *x = a, *y = b;
-
-	return x->hash < y->hash ? -1 : x->hash > y->hash;
-}
-
-/*
- * Pass 2: write each key pass 1 picked, once.  Keys stored since pass 1
- * are left for a later call or none, as the listing's contract allows.
- */
-static bool vmc_list_write_one(struct vmc_entry *e, void *arg)
-{
-	struct vmc_list_walk *w = arg;
-	struct vmc_list *l = w->l;
-	u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
-	struct vmc_list_pick key, *p;
-	bool more = true;
-
-	if (!vmc_list_wanted(w, e))
-		goto out;
-	key.hash = vmc_list_hash(w->c, e);
-	p = bsearch(&key, w->pick, w->n, sizeof(*p), vmc_pick_cmp);
-	if (!p || p->written || need > l->size - l->used)
-		goto out;
-	if (vmc_write_rec(l->buf + l->used, e)) {
-		w->err = -EFAULT;
-		more = false;
-		goto out;
-	}
-	p->written = true;
-	l->used += need;
-	l->count++;
-out:
-	vmc_entry_put(w->c, e);
-	return more;
-}
-
-/*
- * A listing call, made with cfg_sem held.  -EFAULT: the buffer is not in
- * memory; *@need is how much of it the call writes.
- */
-static int vmc_cache_list_locked(struct vmc_cache *c, struct vmc_list *l,
-				 struct vmc_list_walk *w, u64 *need)
-{
-	u64 used = 0, next;
-	u32 i, j;
-
-	vmc_index_walk(c, vmc_list_pick_one, w);
-	sort(w->pick, w->n, sizeof(*w->pick), vmc_pick_cmp, NULL);
-	/* An entry met twice was picked twice. */
-	for (i = j = 0; i < w->n; i++)
-		if (!j || w->pick[i].hash != w->pick[j - 1].hash)
-			w->pick[j++] = w->pick[i];
-	w->n = j;
-	for (i = 0; i < w->n && w->pick[i].size <= l->size - used; i++)
-		used += w->pick[i].size;
-	if (!i) {
-		if (w->n)
-			return -EOVERFLOW;
-		l->cursor = 0;	/* nothing (more) to list */
-		return 0;
-	}
-	/* Complete if every key left fitted and pass 1 left none out. */
-	if (i == w->n && !w->left_out)
-		next = 0;
-	else
-		next = w->pick[i - 1].hash == U64_MAX ? 0 :
-		       w->pick[i - 1].hash + 1;
-	w->n = i;	/* pass 2 writes these */
-	*need = used;
-	vmc_index_walk(c, vmc_list_write_one, w);
-	if (w->err)
-		return w->err;
-	l->cursor = next;
-	return 0;
-}
-
-/**
- * vmc_cache_list() - write the records of keys to a user buffer
- * @c: cache
- * @l: the listing: prefix, buffer and cursor in; count, used and the next
- *     cursor out
- *
- * Keys are listed in the order of a keyed hash that stays the same for the
- * life of the cache, and the cursor is a hash value: a call lists the keys
- * whose hash is at least the cursor, as many as fit (at most
- * VMC_LIST_MAX), and returns the hash after the last one.  So a key that
- * exists for the whole listing is listed exactly once, however the index
- * is resized meanwhile; a key stored or removed meanwhile may or may not
- * be.  Two walks: the first picks the keys, the second writes them; if the
- * buffer is not in memory, both are made again once it is.
- *
- * Return: 0, -EFAULT, -ENOMEM, -EINTR when the caller is killed while its
- * buffer is faulted in, or -EOVERFLOW when the next key does not fit in
- * the empty buffer.
- */
-int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l)
-{
-	struct vmc_list_walk w;
-	u64 need;
-	int ret;
-
-	memset(&w, 0, sizeof(w));
-	w.max = clamp_t(u64, l->size / VMEMCACHE_EVICTED_REC_SIZE(1), 1,
-			VMC_LIST_MAX);
-	w.pick = kvmalloc_array(w.max, sizeof(*w.pick), GFP_KERNEL);
-	if (!w.pick)
-		return -ENOMEM;
-	for (;;) {
-		w.c = c;
-		w.l = l;
-		w.n = 0;
-		w.left_out = false;
-		w.err = 0;
-		l->count = 0;
-		l->used = 0;
-		need = 0;
-		percpu_down_read(&c->cfg_sem);
-		ret = vmc_cache_list_locked(c, l, &w, &need);
-		percpu_up_read(&c->cfg_sem);
-		if (ret != -EFAULT)
-			break;
-		/* The buffer is not in memory: fault it in, list again. */
-		ret = vmc_fault_in(l->buf, need, true);
-		if (ret)
-			break;
-	}
-	kvfree(w.pick);
-	return ret;
 }
 
 /**

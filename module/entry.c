@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Entries of a cache: creation, reference counting, the DRAM they take,
- * the extents of their value, and copying the value between userspace
- * and those extents.
+ * the extents of their value, copying the value between userspace and
+ * those extents, and writing an entry's record (the evicted logs' and
+ * the listings') to userspace.
  *
  * The lowest layer of the cache: it calls only the allocator (to return
  * extents) and the backing (to copy); finding extents, evicting to make
@@ -10,9 +11,12 @@
  * cache's (cache.c).
  */
 #include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/sched/signal.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <uapi/linux/vmemcache.h>
 
 #include "vmemcache.h"
 
@@ -209,4 +213,73 @@ int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
 	}
 	pagefault_enable();
 	return ret;
+}
+
+/**
+ * vmc_entry_has_prefix() - whether an entry's key starts with a prefix
+ * @e: the entry
+ * @prefix: the prefix
+ *
+ * Return: true if it does.
+ */
+bool vmc_entry_has_prefix(const struct vmc_entry *e,
+			  const struct vmc_key *prefix)
+{
+	return e->key_len >= prefix->len &&
+	       !memcmp(e->key, prefix->data, prefix->len);
+}
+
+/**
+ * vmc_entry_write_rec() - write an entry's record to userspace
+ * @p: user pointer with room for VMEMCACHE_EVICTED_REC_SIZE(e->key_len)
+ *     bytes
+ * @e: the entry
+ *
+ * The record (struct vmemcache_evicted_rec, the key, padding) is the one
+ * of evicted logs and listings.  With page faults disabled: the caller
+ * holds cfg_sem.
+ *
+ * Return: 0, or -EFAULT when a page of @p is not in memory or not writable.
+ */
+int vmc_entry_write_rec(void __user *p, const struct vmc_entry *e)
+{
+	struct vmemcache_evicted_rec rec = {};
+	u64 pad = VMEMCACHE_EVICTED_REC_SIZE(e->key_len) - sizeof(rec) -
+		  e->key_len;
+	int ret = 0;
+
+	rec.value_size = vmc_entry_size(e);
+	rec.key_len = e->key_len;
+	pagefault_disable();
+	if (copy_to_user(p, &rec, sizeof(rec)) ||
+	    copy_to_user(p + sizeof(rec), e->key, e->key_len) ||
+	    (pad && clear_user(p + sizeof(rec) + e->key_len, pad)))
+		ret = -EFAULT;
+	pagefault_enable();
+	return ret;
+}
+
+/**
+ * vmc_fault_in() - bring a user range in, with no lock held
+ * @ubuf: the range
+ * @len: its length
+ * @write: it is to be written
+ *
+ * For a copy under cfg_sem that came up short: this may wait.
+ *
+ * Return: 0 to start over, -EFAULT if it cannot come in, -EINTR if the
+ * caller is being killed.
+ */
+int vmc_fault_in(const void __user *ubuf, size_t len, bool write)
+{
+	size_t left;
+
+	if (write)
+		left = fault_in_writeable((char __user *)ubuf, len);
+	else
+		left = fault_in_readable((const char __user *)ubuf, len);
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	cond_resched();
+	return left ? -EFAULT : 0;
 }

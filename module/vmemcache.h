@@ -308,6 +308,10 @@ size_t vmc_entry_dram(const struct vmc_entry *e);
 int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
 		   void __user *ubuf, u64 len, bool to_user,
 		   struct vmc_extent *bad);
+bool vmc_entry_has_prefix(const struct vmc_entry *e,
+			  const struct vmc_key *prefix);
+int vmc_entry_write_rec(void __user *p, const struct vmc_entry *e);
+int vmc_fault_in(const void __user *ubuf, size_t len, bool write);
 
 /* cache.c */
 struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
@@ -355,6 +359,7 @@ struct vmc_list {
 	u64 used;
 };
 
+/* list.c */
 int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l);
 
 struct vmemcache_stats;
