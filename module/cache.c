@@ -26,9 +26,9 @@
  * would replace the pool its entry lives in, waits for the count to drop,
  * interruptibly and without cfg_sem; a media failure never waits, and
  * makes the stalled get look its key up again (vmc_cache.epoch).
- * Evictions cannot be redone: the records of an evicted-entries log that
- * cannot be written in place are staged in kernel memory, bounded, and
- * written out once the locks are dropped.
+ * Evictions cannot be redone: they are reported to the caller's
+ * struct vmc_evicted under the locks, which may keep what it cannot
+ * write yet, bounded, and is flushed once the locks are dropped.
  *
  * Media errors: a get whose copy out of the pool fails with -EIO drops its
  * entry and poisons the failed range in the allocator, so that it never
@@ -491,132 +491,35 @@ int vmc_cache_reset(struct vmc_cache *c)
 	return dax ? vmc_cache_set_backing(c, NULL) : 0;
 }
 
-/*
- * Most bytes of evicted records a put keeps for a log not in memory before
- * it writes them out and starts over (see vmc_log_full()).
- */
-#define VMC_LOG_STAGE	SZ_256K
-
-/* Start staging the records of @log from where it is; false on -ENOMEM. */
-static bool vmc_log_stage_start(struct vmc_evict_log *log)
+/* After a locked section: let the caller's report write out what it kept. */
+static void vmc_evicted_flush(struct vmc_evicted *ev)
 {
-	u32 size = min_t(u64, log->size - log->used, VMC_LOG_STAGE);
-
-	log->stage = kvmalloc(size, GFP_KERNEL | __GFP_NOWARN);
-	if (!log->stage)
-		return false;
-	log->stage_at = log->used;
-	log->stage_size = size;
-	return true;
-}
-
-/* Stage the record of @e, for which @log has room. */
-static bool vmc_log_stage_rec(struct vmc_evict_log *log, struct vmc_entry *e)
-{
-	struct vmemcache_evicted_rec rec = {};
-	u32 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
-	void *p = log->stage + log->stage_used;
-
-	if (need > log->stage_size - log->stage_used)
-		return false;
-	rec.value_size = vmc_entry_size(e);
-	rec.key_len = e->key_len;
-	memcpy(p, &rec, sizeof(rec));
-	memcpy(p + sizeof(rec), e->key, e->key_len);
-	memset(p + sizeof(rec) + e->key_len, 0,
-	       need - sizeof(rec) - e->key_len);
-	log->stage_used += need;
-	log->stage_count++;
-	return true;
-}
-
-/*
- * Record an evicted entry, which the caller still holds a reference on, in
- * the caller's log: in place if its buffer is in memory, else staged for
- * vmc_log_flush().
- */
-static void vmc_log_evicted(struct vmc_evict_log *log, struct vmc_entry *e)
-{
-	u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
-
-	if (log->fault || need > log->size - log->used)
-		goto drop;
-	if (!log->stage) {
-		if (!vmc_entry_write_rec(log->buf + log->used, e))
-			goto done;
-		if (!vmc_log_stage_start(log)) {
-			log->fault = true;
-			goto drop;
-		}
-	}
-	if (!vmc_log_stage_rec(log, e))
-		goto drop;
-done:
-	log->used += need;
-	log->count++;
-	return;
-drop:
-	log->dropped++;
-}
-
-/*
- * Whether a put must stop evicting until the records it staged are
- * written out: the next record may not fit.  The put then starts over
- * (-EFAULT, as for a value not in memory) once vmc_log_flush() brought the
- * log's pages in, so a log in lazily touched memory loses no record.
- */
-static bool vmc_log_full(const struct vmc_evict_log *log)
-{
-	return log && log->stage_used &&
-	       log->stage_size - log->stage_used <
-	       VMEMCACHE_EVICTED_REC_SIZE(VMEMCACHE_MAX_KEY_SIZE);
-}
-
-/*
- * Write the staged records of @log to its buffer, with no lock held: this
- * may wait for the buffer's pages.  Records that cannot be written are
- * dropped.
- */
-static void vmc_log_flush(struct vmc_evict_log *log)
-{
-	if (!log || !log->stage)
-		return;
-	if (copy_to_user(log->buf + log->stage_at, log->stage,
-			 log->stage_used)) {
-		log->used -= log->stage_used;
-		log->count -= log->stage_count;
-		log->dropped += log->stage_count;
-		log->fault = true;
-	}
-	kvfree(log->stage);
-	log->stage = NULL;
-	log->stage_used = 0;
-	log->stage_count = 0;
+	if (ev)
+		ev->flush(ev);
 }
 
 /**
  * vmc_cache_evict_lru() - evict the entry the replacement policy picks
  * @c: cache, with cfg_sem held for read
- * @log: where to report the evicted entry, or NULL
+ * @ev: where to report the evicted entry, or NULL
  *
  * Return: 0, -ESRCH when the policy has nothing it can evict, or -EFAULT
- * when @log holds all the records it can before they are written out
- * (vmc_log_full()).
+ * when @ev cannot take another record before it is flushed (its full()).
  */
-static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evict_log *log)
+static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
 {
 	struct vmc_entry *e;
 	bool evicted;
 
-	if (vmc_log_full(log))
+	if (ev && ev->full(ev))
 		return -EFAULT;
 	do {
 		e = c->repl->ops->victim(c->repl);
 		if (!e)
 			return -ESRCH;
 		evicted = vmc_cache_unlink(c, e);
-		if (evicted && log)
-			vmc_log_evicted(log, e);
+		if (evicted && ev)
+			ev->record(ev, e);
 		vmc_entry_put(c, e);
 	} while (!evicted);
 	/* The policy may buffer the removal: let the space go now. */
@@ -667,7 +570,7 @@ static struct vmc_entry *vmc_cache_pin_old(struct vmc_cache *c,
  */
 static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry *e,
 				 const void __user *uval, u64 len,
-				 bool replace, struct vmc_evict_log *log,
+				 bool replace, struct vmc_evicted *ev,
 				 struct vmc_extent *stack,
 				 struct vmc_extent **extp, unsigned int *nrp)
 {
@@ -712,7 +615,7 @@ static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry *e,
 			if (ret)
 				goto out_free;
 		}
-		ret = vmc_cache_evict_lru(c, log);
+		ret = vmc_cache_evict_lru(c, ev);
 		if (ret) {
 			ret = ret == -ESRCH ? -ENOSPC : ret;
 			goto out_free;
@@ -741,7 +644,7 @@ out_unpin:
  * @uval: user pointer to the value that will be written
  * @len: value length, 1..pool size
  * @replace: the put replaces the key's value, which must survive a failure
- * @log: where to report the entries evicted, or NULL
+ * @ev: where to report the entries evicted, or NULL
  *
  * Evicts entries through the replacement policy while the pool is full,
  * but first lets the policy release the space it holds, and evicts
@@ -755,13 +658,13 @@ out_unpin:
  */
 static int vmc_cache_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 				 const void __user *uval, u64 len,
-				 bool replace, struct vmc_evict_log *log)
+				 bool replace, struct vmc_evicted *ev)
 {
 	struct vmc_extent stack[VMC_EXT_ONSTACK], *ext;
 	unsigned int nr;
 	int ret;
 
-	ret = vmc_cache_get_extents(c, e, uval, len, replace, log, stack,
+	ret = vmc_cache_get_extents(c, e, uval, len, replace, ev, stack,
 				    &ext, &nr);
 	if (ret)
 		return ret;
@@ -774,7 +677,7 @@ static int vmc_cache_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
  * @e: unlinked entry, counted in dram_used with its extent array
  * @uval: user pointer to the value that will be written
  * @len: value length
- * @log: where to report the entries evicted, or NULL
+ * @ev: where to report the entries evicted, or NULL
  *
  * Evicts entries through the replacement policy while the cache's entries
  * take more than its dram_limit, as vmc_cache_alloc_value() does while
@@ -788,7 +691,7 @@ static int vmc_cache_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
  */
 static int vmc_cache_fit_dram(struct vmc_cache *c, struct vmc_entry *e,
 			      const void __user *uval, u64 len,
-			      struct vmc_evict_log *log)
+			      struct vmc_evicted *ev)
 {
 	long limit = min_t(u64, vmc_cache_dram_limit(c), LONG_MAX);
 	bool checked = false, flushed = false;
@@ -812,7 +715,7 @@ static int vmc_cache_fit_dram(struct vmc_cache *c, struct vmc_entry *e,
 				return ret;
 			checked = true;
 		}
-		ret = vmc_cache_evict_lru(c, log);
+		ret = vmc_cache_evict_lru(c, ev);
 		if (ret)
 			return ret == -ESRCH ? -ENOSPC : ret;
 		cond_resched();
@@ -826,7 +729,7 @@ static int vmc_cache_fit_dram(struct vmc_cache *c, struct vmc_entry *e,
  */
 static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 				const void __user *uval, u64 len, bool replace,
-				struct vmc_evict_log *log)
+				struct vmc_evicted *ev)
 {
 	struct vmc_key key = { .data = e->key, .len = e->key_len };
 	u64 usable = c->alloc.size - READ_ONCE(c->alloc.poisoned);
@@ -838,10 +741,10 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 		return -ENOSPC;
 	if (!replace && vmc_index_contains(&c->index, &key))
 		return -EEXIST;
-	ret = vmc_cache_alloc_value(c, e, uval, len, replace, log);
+	ret = vmc_cache_alloc_value(c, e, uval, len, replace, ev);
 	if (ret)
 		return ret;
-	ret = vmc_cache_fit_dram(c, e, uval, len, log);
+	ret = vmc_cache_fit_dram(c, e, uval, len, ev);
 	if (ret)
 		goto err_value;
 	ret = vmc_entry_copy(c, e, 0, (void __user *)uval, len, false, NULL);
@@ -881,7 +784,7 @@ err_value:
  * @uval: user pointer to the value
  * @len: value length, non-zero
  * @replace: replace an existing value instead of failing with -EEXIST
- * @log: where to report the entries evicted to make room, or NULL
+ * @ev: where to report the entries evicted to make room, or NULL
  *
  * The value is written into its extents before the entry becomes visible,
  * and a replacement swaps entries atomically in the index, so a reader
@@ -896,7 +799,7 @@ err_value:
  */
 int vmc_cache_put(struct vmc_cache *c, const struct vmc_key *key,
 		  const void __user *uval, u64 len, bool replace,
-		  struct vmc_evict_log *log)
+		  struct vmc_evicted *ev)
 {
 	struct vmc_entry *e;
 	int ret;
@@ -906,9 +809,9 @@ int vmc_cache_put(struct vmc_cache *c, const struct vmc_key *key,
 		return PTR_ERR(e);
 	for (;;) {
 		percpu_down_read(&c->cfg_sem);
-		ret = vmc_cache_put_locked(c, e, uval, len, replace, log);
+		ret = vmc_cache_put_locked(c, e, uval, len, replace, ev);
 		percpu_up_read(&c->cfg_sem);
-		vmc_log_flush(log);
+		vmc_evicted_flush(ev);
 		if (ret != -EFAULT)
 			break;
 		ret = vmc_fault_in(uval, len, false);
@@ -1066,7 +969,7 @@ int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
  * vmc_cache_evict() - evict a key, or the policy's victim
  * @c: cache
  * @key: key, or NULL to evict what the replacement policy picks
- * @log: where to report the evicted entry, or NULL
+ * @ev: where to report the evicted entry, or NULL
  *
  * An entry being read stays readable by that reader; its space returns to
  * the pool when the reader is done.
@@ -1075,21 +978,21 @@ int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
  * and the policy has nothing it can evict.
  */
 int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
-		    struct vmc_evict_log *log)
+		    struct vmc_evicted *ev)
 {
 	struct vmc_entry *e;
 	int ret = -ENOENT;
 
 	percpu_down_read(&c->cfg_sem);
 	if (!key) {
-		ret = vmc_cache_evict_lru(c, log);
+		ret = vmc_cache_evict_lru(c, ev);
 		goto out;
 	}
 	e = vmc_index_lookup_get(c, key);
 	if (e) {
 		if (vmc_cache_unlink(c, e)) {
-			if (log)
-				vmc_log_evicted(log, e);
+			if (ev)
+				ev->record(ev, e);
 			this_cpu_inc(c->stats->evictions);
 			ret = 0;
 		}
@@ -1097,14 +1000,14 @@ int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 	}
 out:
 	percpu_up_read(&c->cfg_sem);
-	vmc_log_flush(log);
+	vmc_evicted_flush(ev);
 	return ret;
 }
 
 struct vmc_prefix_walk {
 	struct vmc_cache *c;
 	const struct vmc_key *prefix;
-	struct vmc_evict_log *log;
+	struct vmc_evicted *ev;
 	u64 evicted;
 };
 
@@ -1113,8 +1016,8 @@ static bool vmc_evict_prefix_one(struct vmc_entry *e, void *arg)
 	struct vmc_prefix_walk *w = arg;
 
 	if (vmc_entry_has_prefix(e, w->prefix) && vmc_cache_unlink(w->c, e)) {
-		if (w->log)
-			vmc_log_evicted(w->log, e);
+		if (w->ev)
+			w->ev->record(w->ev, e);
 		this_cpu_inc(w->c->stats->evictions);
 		w->evicted++;
 	}
@@ -1126,21 +1029,21 @@ static bool vmc_evict_prefix_one(struct vmc_entry *e, void *arg)
  * vmc_cache_evict_prefix() - evict every key that starts with a prefix
  * @c: cache
  * @prefix: the prefix, 1 byte at least
- * @log: where to report the evicted entries, or NULL
+ * @ev: where to report the evicted entries, or NULL
  *
  * Entries stored while it runs may survive.
  *
  * Return: 0, or -ENOENT when no entry had the prefix.
  */
 int vmc_cache_evict_prefix(struct vmc_cache *c, const struct vmc_key *prefix,
-			   struct vmc_evict_log *log)
+			   struct vmc_evicted *ev)
 {
-	struct vmc_prefix_walk w = { .c = c, .prefix = prefix, .log = log };
+	struct vmc_prefix_walk w = { .c = c, .prefix = prefix, .ev = ev };
 
 	percpu_down_read(&c->cfg_sem);
 	vmc_index_walk(c, vmc_evict_prefix_one, &w);
 	percpu_up_read(&c->cfg_sem);
-	vmc_log_flush(log);
+	vmc_evicted_flush(ev);
 	return w.evicted ? 0 : -ENOENT;
 }
 

@@ -21,6 +21,7 @@
 #include <uapi/linux/vmemcache.h>
 
 #include "compat.h"
+#include "evict_log.h"
 #include "vmemcache.h"
 
 /* Keys up to this long are copied to the stack instead of the heap. */
@@ -124,50 +125,11 @@ static long vmc_ioctl_version(unsigned int cmd, void __user *uarg)
 	return vmc_arg_out(cmd, &v, sizeof(v), uarg);
 }
 
-/*
- * Start the evicted-entries log of a put or an evict: check the buffer and
- * write an empty header, so that a buffer we cannot write fails the call
- * before it changes anything.  *@logp is NULL when the caller passed none.
- */
-static int vmc_log_begin(u64 ubuf, u64 size, struct vmc_evict_log *log,
-			 struct vmc_evict_log **logp)
-{
-	struct vmemcache_evicted_log hdr = {};
-
-	*logp = NULL;
-	if (!ubuf && !size)
-		return 0;
-	if (!ubuf || size < sizeof(hdr))
-		return -EINVAL;
-	memset(log, 0, sizeof(*log));
-	log->buf = u64_to_user_ptr(ubuf);
-	log->size = size;
-	log->used = sizeof(hdr);
-	hdr.used = sizeof(hdr);
-	if (copy_to_user(log->buf, &hdr, sizeof(hdr)))
-		return -EFAULT;
-	*logp = log;
-	return 0;
-}
-
-/* Write the final header of the log; the call's result stands anyway. */
-static void vmc_log_end(struct vmc_evict_log *log)
-{
-	struct vmemcache_evicted_log hdr = {
-		.count = log->count,
-		.flags = log->dropped ? VMEMCACHE_EVICTED_TRUNCATED : 0,
-		.dropped = log->dropped,
-		.used = log->used,
-	};
-
-	if (copy_to_user(log->buf, &hdr, sizeof(hdr)))
-		pr_debug("vmemcache: evicted log header unwritable\n");
-}
-
 static long vmc_ioctl_put(struct vmc_cache *c, unsigned int cmd,
 			  void __user *uarg)
 {
-	struct vmc_evict_log log_buf, *log;
+	struct vmc_evict_log log_buf;
+	struct vmc_evicted *log;
 	u8 stack[VMC_KEY_ONSTACK];
 	struct vmemcache_put p;
 	struct vmc_key key;
@@ -264,7 +226,8 @@ static long vmc_ioctl_exists(struct vmc_cache *c, unsigned int cmd,
 static long vmc_ioctl_evict(struct vmc_cache *c, unsigned int cmd,
 			    void __user *uarg)
 {
-	struct vmc_evict_log log_buf, *log;
+	struct vmc_evict_log log_buf;
+	struct vmc_evicted *log;
 	u8 stack[VMC_KEY_ONSTACK];
 	struct vmemcache_evict ev;
 	struct vmc_key key;
@@ -348,7 +311,7 @@ static long vmc_ioctl_list(struct vmc_cache *c, unsigned int cmd,
 
 /* One item of a batch: the item's result, as its own command's. */
 static int vmc_batch_one(struct vmc_cache *c, struct vmemcache_batch_item *it,
-			 struct vmc_evict_log *log)
+			 struct vmc_evicted *log)
 {
 	u8 stack[VMC_KEY_ONSTACK];
 	struct vmc_key key;
@@ -419,7 +382,8 @@ static int vmc_batch_check_readonly(const struct vmemcache_batch_item __user *ui
 static long vmc_ioctl_batch(struct vmc_cache *c, unsigned int cmd,
 			    void __user *uarg, bool writable)
 {
-	struct vmc_evict_log log_buf, *log;
+	struct vmc_evict_log log_buf;
+	struct vmc_evicted *log;
 	struct vmemcache_batch_item __user *uitems;
 	struct vmemcache_batch_item it;
 	struct vmemcache_batch b;

@@ -246,34 +246,22 @@ struct vmc_cache {
 };
 
 /**
- * struct vmc_evict_log - where a put or an evict reports what it evicted
- * @buf: user buffer: a struct vmemcache_evicted_log and its records
- * @size: its size in bytes
- * @used: bytes written so far, the header included
- * @count: records written
- * @dropped: evictions that did not fit or could not be written
- * @fault: a write to @buf failed; nothing more is written
- * @stage: records that could not be written to @buf under the cache's
- *	   locks (its page was not in memory), kept until they are dropped;
- *	   they go to @buf at @stage_at onwards, and every later record
- *	   goes here too
- * @stage_at: offset in @buf of the first staged record
- * @stage_size: size of @stage
- * @stage_used: bytes staged
- * @stage_count: records staged
+ * struct vmc_evicted - how an operation reports the entries it evicts
+ * @record: @e was evicted; called with the cache's locks held and page
+ *	    faults disabled, so it must not sleep; @e is valid for the call
+ * @full: whether @record may lose the next record unless @flush runs
+ *	  first: the cache then stops evicting, and a put starts over
+ *	  (-EFAULT) once @flush ran
+ * @flush: called with no lock held after each locked section of the
+ *	   operation; it may fault and sleep
+ *
+ * Given by the caller (the ioctl layer's evicted log, evict_log.c) for
+ * one call, so that the cache calls nothing above it by name.
  */
-struct vmc_evict_log {
-	void __user *buf;
-	u64 size;
-	u64 used;
-	u32 count;
-	u64 dropped;
-	bool fault;
-	void *stage;
-	u64 stage_at;
-	u32 stage_size;
-	u32 stage_used;
-	u32 stage_count;
+struct vmc_evicted {
+	void (*record)(struct vmc_evicted *ev, const struct vmc_entry *e);
+	bool (*full)(struct vmc_evicted *ev);
+	void (*flush)(struct vmc_evicted *ev);
 };
 
 /* index.c */
@@ -328,17 +316,17 @@ int vmc_cache_lock_idle(struct vmc_cache *c);
 int vmc_cache_set_backing(struct vmc_cache *c, const char *path);
 int vmc_cache_put(struct vmc_cache *c, const struct vmc_key *key,
 		  const void __user *uval, u64 len, bool replace,
-		  struct vmc_evict_log *log);
+		  struct vmc_evicted *ev);
 int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 		  void __user *ubuf, u64 buf_len, u64 offset, u64 *copied,
 		  u64 *size);
 int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
 		     u64 *size);
 int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
-		    struct vmc_evict_log *log);
+		    struct vmc_evicted *ev);
 
 int vmc_cache_evict_prefix(struct vmc_cache *c, const struct vmc_key *prefix,
-			   struct vmc_evict_log *log);
+			   struct vmc_evicted *ev);
 
 /**
  * struct vmc_list - a listing of keys into a user buffer
