@@ -65,16 +65,18 @@ static int vmc_check_config(u64 capacity, u32 extent_size)
 
 /*
  * Build a pool and policy for the cache.  @backing is the backing to use
- * (a new one, or the cache's own); NULL resizes the cache's own to
- * @capacity.  On failure the cache is intact.  *@drop is set to the
- * backing the caller must destroy once it has released cfg_sem (the old
- * one, or a new one that failed), or NULL.
+ * (a new one, which stays the caller's on failure, or the cache's own);
+ * NULL resizes the cache's own to @capacity.  On failure the cache is
+ * intact.  *@drop is set to the backing the caller must destroy once it
+ * has released cfg_sem (the old one, or a resized one that failed), or
+ * NULL.
  */
 static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 			   u64 capacity, u32 extent_size,
 			   const struct vmc_repl_ops *policy,
 			   struct vmc_backing **drop)
 {
+	struct vmc_backing *resized = NULL;
 	struct vmc_extent_alloc alloc;
 	struct vmc_repl *repl;
 	unsigned int i;
@@ -84,15 +86,16 @@ static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 	capacity = PAGE_ALIGN(capacity);
 	ret = vmc_check_config(capacity, extent_size);
 	if (ret)
-		goto err_backing;
+		return ret;
 	if (!backing) {
 		backing = c->backing->ops->resize(c->backing, capacity);
 		if (IS_ERR(backing))
 			return PTR_ERR(backing);
+		resized = backing;
 	}
 	ret = vmc_extent_alloc_init(&alloc, capacity, extent_size, c->gfp);
 	if (ret)
-		goto err_backing;
+		goto err_resized;
 	/* Failed media stays out of service across reconfigurations. */
 	for (i = 0; !ret && i < backing->nr_bad; i++)
 		ret = vmc_extent_poison(&alloc, backing->bad[i].off,
@@ -100,11 +103,11 @@ static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 	if (!ret && backing == c->backing)
 		ret = vmc_extent_poison_copy(&alloc, &c->alloc);
 	if (ret)
-		goto err_alloc;
+		goto err_backing;
 	repl = policy->create(c);
 	if (!repl) {
 		ret = -ENOMEM;
-		goto err_alloc;
+		goto err_backing;
 	}
 
 	if (c->repl)
@@ -121,17 +124,18 @@ static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 	c->extent_size = extent_size;
 	return 0;
 
-err_alloc:
-	vmc_extent_alloc_destroy(&alloc);
 err_backing:
-	if (backing && backing != c->backing)
-		*drop = backing;
+	vmc_extent_alloc_destroy(&alloc);
+err_resized:
+	if (resized && resized != c->backing)
+		*drop = resized;
 	return ret;
 }
 
 /**
  * vmc_cache_create_on() - create an empty cache on a given backing
- * @backing: the pool, which the cache takes over (freed on failure too)
+ * @backing: the pool, which the cache takes over on success; on failure
+ *	     it stays the caller's
  * @capacity: pool size in bytes, rounded up to a page; at most the
  *	      backing's size
  * @extent_size: allocation unit in bytes
@@ -151,11 +155,11 @@ struct vmc_cache *vmc_cache_create_on(struct vmc_backing *backing,
 	struct vmc_cache *c;
 	int ret;
 
+	if (PAGE_ALIGN(capacity) > backing->size)
+		return ERR_PTR(-EINVAL);
 	c = kzalloc(sizeof(*c), gfp);
-	if (!c) {
-		backing->ops->destroy(backing);
+	if (!c)
 		return ERR_PTR(-ENOMEM);
-	}
 	c->gfp = gfp;
 	c->dram_capacity = capacity;
 	init_waitqueue_head(&c->stalled_wq);
@@ -170,16 +174,9 @@ struct vmc_cache *vmc_cache_create_on(struct vmc_backing *backing,
 	ret = vmc_index_init(&c->index);
 	if (ret)
 		goto err_sem;
-	ret = PAGE_ALIGN(capacity) > backing->size ? -EINVAL : 0;
-	if (!ret) {
-		ret = vmc_cache_setup(c, backing, capacity, extent_size,
-				      policy, &drop);
-		if (drop)
-			drop->ops->destroy(drop);
-	} else {
-		backing->ops->destroy(backing);
-	}
-	backing = NULL;
+	/* A new cache has no old backing to drop. */
+	ret = vmc_cache_setup(c, backing, capacity, extent_size, policy,
+			      &drop);
 	if (ret)
 		goto err_index;
 	return c;
@@ -192,8 +189,6 @@ err_stats:
 	free_percpu(c->stats);
 err_free:
 	kfree(c);
-	if (backing)
-		backing->ops->destroy(backing);
 	return ERR_PTR(ret);
 }
 
@@ -212,12 +207,16 @@ struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
 				   const struct vmc_repl_ops *policy)
 {
 	struct vmc_backing *backing;
+	struct vmc_cache *c;
 
 	backing = vmc_backing_dram_create(PAGE_ALIGN(capacity), GFP_KERNEL);
 	if (IS_ERR(backing))
 		return ERR_CAST(backing);
-	return vmc_cache_create_on(backing, capacity, extent_size, policy,
-				   GFP_KERNEL);
+	c = vmc_cache_create_on(backing, capacity, extent_size, policy,
+				GFP_KERNEL);
+	if (IS_ERR(c))
+		backing->ops->destroy(backing);
+	return c;
 }
 
 /**
@@ -456,10 +455,13 @@ int vmc_cache_set_backing(struct vmc_cache *c, const char *path)
 		backing = vmc_backing_dram_create(PAGE_ALIGN(c->dram_capacity),
 						  c->gfp);
 	ret = PTR_ERR_OR_ZERO(backing);
-	if (!ret)
+	if (!ret) {
 		ret = vmc_cache_setup(c, backing, backing->size,
 				      min_t(u64, c->extent_size, backing->size),
 				      c->repl->ops, &drop);
+		if (ret)
+			drop = backing;
+	}
 out:
 	percpu_up_write(&c->cfg_sem);
 	if (drop)

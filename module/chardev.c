@@ -624,6 +624,7 @@ static long vmc_ioctl_create(unsigned int cmd, void __user *uarg)
 					  GFP_KERNEL_ACCOUNT);
 	if (IS_ERR(priv->cache)) {
 		ret = PTR_ERR(priv->cache);
+		b->ops->destroy(b);
 		goto err_uncharge;
 	}
 	fd = anon_inode_getfd("[vmemcache]", &vmc_private_fops, priv,
