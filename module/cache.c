@@ -63,6 +63,12 @@ static int vmc_check_config(u64 capacity, u32 extent_size)
 	return 0;
 }
 
+/* The policy is done with a reference it held (struct vmc_repl_owner). */
+static void vmc_cache_release(struct vmc_entry *e, void *arg)
+{
+	vmc_entry_put(arg, e);
+}
+
 /*
  * Build a pool and policy for the cache.  @backing is the backing to use
  * (a new one, which stays the caller's on failure, or the cache's own);
@@ -76,6 +82,9 @@ static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 			   const struct vmc_repl_ops *policy,
 			   struct vmc_backing **drop)
 {
+	struct vmc_repl_owner owner = {
+		.release = vmc_cache_release, .arg = c, .gfp = c->gfp,
+	};
 	struct vmc_backing *resized = NULL;
 	struct vmc_extent_alloc alloc;
 	struct vmc_repl *repl;
@@ -104,7 +113,7 @@ static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 		ret = vmc_extent_poison_copy(&alloc, &c->alloc);
 	if (ret)
 		goto err_backing;
-	repl = policy->create(c);
+	repl = policy->create(&owner);
 	if (!repl) {
 		ret = -ENOMEM;
 		goto err_backing;

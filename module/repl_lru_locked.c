@@ -27,13 +27,13 @@ static struct vmc_repl_lru_locked *to_lru_locked(struct vmc_repl *r)
 	return container_of(r, struct vmc_repl_lru_locked, r);
 }
 
-static struct vmc_repl *vmc_lru_create(struct vmc_cache *c)
+static struct vmc_repl *vmc_lru_create(const struct vmc_repl_owner *owner)
 {
-	struct vmc_repl_lru_locked *l = kzalloc(sizeof(*l), c->gfp);
+	struct vmc_repl_lru_locked *l = kzalloc(sizeof(*l), owner->gfp);
 
 	if (!l)
 		return NULL;
-	if (vmc_repl_init(&l->r, &vmc_repl_lru_locked, c)) {
+	if (vmc_repl_init(&l->r, &vmc_repl_lru_locked, owner)) {
 		kfree(l);
 		return NULL;
 	}
@@ -70,7 +70,7 @@ static void vmc_lru_touch(struct vmc_repl *r, struct vmc_entry *e)
 	if (!list_empty(&e->lru))
 		list_move(&e->lru, &l->list);
 	spin_unlock(&l->lock);
-	vmc_entry_put(l->r.cache, e);
+	vmc_repl_release(&l->r, e);
 }
 
 static void vmc_lru_remove(struct vmc_repl *r, struct vmc_entry *e)

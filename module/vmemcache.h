@@ -105,9 +105,25 @@ struct vmc_repl;
 struct vmc_cache;
 
 /**
+ * struct vmc_repl_owner - what a policy gets from the cache that creates it
+ * @release: drop a reference the policy holds on @e (the last one frees
+ *	     it); may sleep
+ * @arg: the owner's, passed to @release
+ * @gfp: allocation flags of the policy's state
+ *
+ * A policy hands the references it no longer needs back through @release
+ * instead of calling into the cache: it knows entries, not caches.
+ */
+struct vmc_repl_owner {
+	void (*release)(struct vmc_entry *e, void *arg);
+	void *arg;
+	gfp_t gfp;
+};
+
+/**
  * struct vmc_repl_ops - a replacement policy
  * @name: name written to the policy attribute
- * @create: allocate the policy's state for a cache
+ * @create: allocate the policy's state for a cache; @owner is copied
  * @destroy: free it; the cache is empty
  * @insert: a new entry was linked (no-op if it has been unlinked since)
  * @touch: a get hit the entry and is done with it: the policy takes over
@@ -126,11 +142,11 @@ struct vmc_cache;
  *	  consistency check, which holds cfg_sem for write.
  *
  * All but @create and @destroy run concurrently.  They may sleep only to
- * drop entry references they hold (vmc_entry_put()).
+ * drop entry references they hold (vmc_repl_release()).
  */
 struct vmc_repl_ops {
 	const char *name;
-	struct vmc_repl *(*create)(struct vmc_cache *c);
+	struct vmc_repl *(*create)(const struct vmc_repl_owner *owner);
 	void (*destroy)(struct vmc_repl *r);
 	void (*insert)(struct vmc_repl *r, struct vmc_entry *e);
 	void (*touch)(struct vmc_repl *r, struct vmc_entry *e);
@@ -154,20 +170,26 @@ struct vmc_lock_stat {
 /**
  * struct vmc_repl - state of a policy, embedded in the policy's own struct
  * @ops: the policy
- * @cache: the cache whose entries it orders, to drop entry references
+ * @owner: how to drop entry references, from the cache that created it
  * @lock_stat: how often the policy took its lock, a debug statistic
  */
 struct vmc_repl {
 	const struct vmc_repl_ops *ops;
-	struct vmc_cache *cache;
+	struct vmc_repl_owner owner;
 	struct vmc_lock_stat __percpu *lock_stat;
 };
 
 int vmc_repl_init(struct vmc_repl *r, const struct vmc_repl_ops *ops,
-		  struct vmc_cache *c);
+		  const struct vmc_repl_owner *owner);
 void vmc_repl_exit(struct vmc_repl *r);
 void vmc_repl_lock(struct vmc_repl *r, spinlock_t *lock) __acquires(lock);
 void vmc_repl_lock_stat(struct vmc_repl *r, u64 *acquired, u64 *contended);
+
+/* Hand a reference the policy holds back to its owner. */
+static inline void vmc_repl_release(struct vmc_repl *r, struct vmc_entry *e)
+{
+	r->owner.release(e, r->owner.arg);
+}
 
 extern const struct vmc_repl_ops vmc_repl_none;
 extern const struct vmc_repl_ops vmc_repl_lru;
