@@ -51,7 +51,7 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/vmemcache.h>
 
-#include "vmemcache.h"
+#include "cache.h"
 
 static int vmc_check_config(u64 capacity, u32 extent_size)
 {

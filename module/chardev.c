@@ -22,7 +22,7 @@
 
 #include "compat.h"
 #include "evict_log.h"
-#include "vmemcache.h"
+#include "chardev.h"
 
 /* Keys up to this long are copied to the stack instead of the heap. */
 #define VMC_KEY_ONSTACK	128

@@ -18,7 +18,7 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/vmemcache.h>
 
-#include "vmemcache.h"
+#include "cache.h"
 
 /*
  * The memory kvmalloc() really took for a request of @size bytes at @p:

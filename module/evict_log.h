@@ -9,7 +9,7 @@
 
 #include <linux/types.h>
 
-#include "vmemcache.h"
+#include "cache.h"
 
 /**
  * struct vmc_evict_log - where a put or an evict reports what it evicted

@@ -12,7 +12,7 @@
 #include <linux/sort.h>
 #include <uapi/linux/vmemcache.h>
 
-#include "vmemcache.h"
+#include "cache.h"
 
 /*
  * A key kept for this call of a listing: its list hash, record size and

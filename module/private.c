@@ -9,7 +9,7 @@
 #include <linux/mutex.h>
 #include <linux/xarray.h>
 
-#include "vmemcache.h"
+#include "chardev.h"
 
 /*
  * The bounds of the private caches: DRAM pool bytes in all, and caches per

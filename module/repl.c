@@ -8,7 +8,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "vmemcache.h"
+#include "repl.h"
 
 /**
  * vmc_repl_init() - initialise the generic part of a policy's state

@@ -29,7 +29,7 @@
 #include <linux/percpu.h>
 #include <linux/slab.h>
 
-#include "vmemcache.h"
+#include "repl.h"
 
 #define VMC_RING_SIZE	64	/* entries buffered per CPU, a power of 2 */
 

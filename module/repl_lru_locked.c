@@ -8,7 +8,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#include "vmemcache.h"
+#include "repl.h"
 
 /**
  * struct vmc_repl_lru_locked - state of the locked LRU
