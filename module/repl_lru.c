@@ -20,10 +20,10 @@
  * unlinked entry and record a use of it: the index hands out references
  * to linked entries only (index.c).
  *
- * The idea is libvmemcache's wait-free ring in front of its LRU list,
- * made per-CPU.
+ * Rings rather than a lock per hit because gets on hot keys run on every
+ * CPU at once, and a shared lock per hit would serialise them.
  */
-/* First: on PREEMPT_RT, 6.1's local_lock.h needs spinlock_t, unincluded. */
+/* First: on PREEMPT_RT, local_lock.h may use spinlock_t unincluded. */
 #include <linux/spinlock.h>
 #include <linux/local_lock.h>
 #include <linux/percpu.h>

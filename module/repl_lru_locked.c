@@ -2,8 +2,9 @@
 /*
  * The plainly locked LRU (policy "lru_locked"): one list, most recently
  * used first, and one spinlock taken by every insert, hit, removal and
- * eviction.  Kept as the baseline that the buffered LRU is measured
- * against; see repl_lru.c.
+ * eviction.  The same order as the buffered LRU (repl_lru.c) with the
+ * simplest locking: a reference to compare it against and to fall back
+ * to.
  */
 #include <linux/slab.h>
 #include <linux/spinlock.h>
