@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The cache object: creation and configuration, and the put, get, exists
- * and evict operations that the device's ioctls call.
+ * and evict operations that the device's ioctls call, with the making of
+ * room for a put (evicting through the policy until the allocator has
+ * space and DRAM is under its limit), media failures and statistics.
+ * Listing keys is list.c's.  The cache orchestrates the layers below it:
+ * it links and unlinks entries in the index and the policy together, and
+ * is the only caller of the policy; it calls nothing above it, and reports
+ * evictions through the struct vmc_evicted its caller gives.
  *
  * Locking, outermost first:
  *  - cfg_sem (percpu rwsem): read side around every operation, so the

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The /dev/vmemcache file operations: the ioctl ABI of
- * include/uapi/linux/vmemcache.h, with every argument checked before the
- * cache sees it; and the private caches that VMEMCACHE_IOC_CREATE makes,
- * each an anonymous inode whose file operations share the same dispatch.
+ * include/uapi/linux/vmemcache.h, with every argument checked, and every
+ * key copied in (vmc_key_in()), before the cache sees it; and the private
+ * caches that VMEMCACHE_IOC_CREATE makes, each an anonymous inode whose
+ * file operations share the same dispatch.  The top layer: it calls the
+ * cache (cache.h), the evicted logs (evict_log.c) and the private-cache
+ * quota (private.c).
  *
  * Commands are dispatched on their number alone; the size encoded in the
  * command is the size of the caller's struct, which may be larger than
