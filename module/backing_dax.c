@@ -116,12 +116,13 @@ static LIST_HEAD(vmc_dax_backings);
 #define VMC_DAX_STEP	SZ_1M
 
 /*
- * A benchmark knob: puts copy into pmem with non-temporal stores that
- * bypass the CPU caches (_copy_from_iter_flushcache(), what the pmem
- * driver and dm-writecache use), or, when it is off, with plain
- * copy_from_user().  The cache needs no persistence, so this is only about
- * speed and cache pollution; the non-temporal copy measured faster (see
- * Documentation/admin-guide/vmemcache-performance.rst) and is the default.
+ * How puts copy into pmem: with non-temporal stores that bypass the CPU
+ * caches (_copy_from_iter_flushcache(), what the pmem driver and
+ * dm-writecache use), or, when it is off, with plain copy_from_user().
+ * The cache needs no persistence, so this is only about speed and cache
+ * pollution: a value just put is rarely read at once, so the stores need
+ * not displace what the CPU caches hold (the figures are in
+ * Documentation/admin-guide/vmemcache-performance.rst).
  */
 #ifdef VMEMCACHE_DEBUG
 static bool dax_flushcache = true;
@@ -400,8 +401,8 @@ static struct vmc_backing_dax *vmc_dax_find(struct dax_device *dax_dev)
 
 /*
  * dax holder operation: memory_failure() found poison in a range of the
- * device, or (offset 0, length U64_MAX: 6.1 has no MF_MEM_PRE_REMOVE)
- * kill_dax() announces its removal.  Runs in a dax_read_lock() section,
+ * device, or (offset 0, length U64_MAX, also where no MF_MEM_PRE_REMOVE
+ * flag tells a removal apart) kill_dax() announces its removal.  Runs in a dax_read_lock() section,
  * which kill_dax() waits for before the device goes.  A removal marks
  * the backing dead first, so that no copy starts on the mapping; then the
  * owner, if any, takes the range out of service.
@@ -448,8 +449,8 @@ static int vmc_dax_add_bad(struct vmc_backing_dax *d, long first, long last)
 }
 
 /*
- * Whether dax_direct_access() refused a range for its media errors: the
- * pmem driver of 6.1 says -EIO, that of 6.12 -EHWPOISON.
+ * Whether dax_direct_access() refused a range for its media errors: pmem
+ * drivers say -EIO or -EHWPOISON, depending on the kernel.
  */
 static bool vmc_dax_refused_bad(long n)
 {

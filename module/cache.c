@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The cache object: creation and configuration, and the put, get, exists
- * and evict operations that the device's ioctls call.
+ * and evict operations that the device's ioctls call, with the making of
+ * room for a put (evicting through the policy until the allocator has
+ * space and DRAM is under its limit), media failures and statistics.
+ * Listing keys is list.c's.  The cache orchestrates the layers below it:
+ * it links and unlinks entries in the index and the policy together, and
+ * is the only caller of the policy; it calls nothing above it, and reports
+ * evictions through the struct vmc_evicted its caller gives.
  *
  * Locking, outermost first:
  *  - cfg_sem (percpu rwsem): read side around every operation, so the
@@ -26,9 +32,9 @@
  * would replace the pool its entry lives in, waits for the count to drop,
  * interruptibly and without cfg_sem; a media failure never waits, and
  * makes the stalled get look its key up again (vmc_cache.epoch).
- * Evictions cannot be redone: the records of an evicted-entries log that
- * cannot be written in place are staged in kernel memory, bounded, and
- * written out once the locks are dropped.
+ * Evictions cannot be redone: they are reported to the caller's
+ * struct vmc_evicted under the locks, which may keep what it cannot
+ * write yet, bounded, and is flushed once the locks are dropped.
  *
  * Media errors: a get whose copy out of the pool fails with -EIO drops its
  * entry and poisons the failed range in the allocator, so that it never
@@ -47,13 +53,11 @@
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
-#include <linux/bsearch.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/vmemcache.h>
 
-#include "vmemcache.h"
+#include "cache.h"
 
 static int vmc_check_config(u64 capacity, u32 extent_size)
 {
@@ -65,18 +69,29 @@ static int vmc_check_config(u64 capacity, u32 extent_size)
 	return 0;
 }
 
+/* The policy is done with a reference it held (struct vmc_repl_owner). */
+static void vmc_cache_release(struct vmc_entry *e, void *arg)
+{
+	vmc_entry_put(arg, e);
+}
+
 /*
  * Build a pool and policy for the cache.  @backing is the backing to use
- * (a new one, or the cache's own); NULL resizes the cache's own to
- * @capacity.  On failure the cache is intact.  *@drop is set to the
- * backing the caller must destroy once it has released cfg_sem (the old
- * one, or a new one that failed), or NULL.
+ * (a new one, which stays the caller's on failure, or the cache's own);
+ * NULL resizes the cache's own to @capacity.  On failure the cache is
+ * intact.  *@drop is set to the backing the caller must destroy once it
+ * has released cfg_sem (the old one, or a resized one that failed), or
+ * NULL.
  */
 static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 			   u64 capacity, u32 extent_size,
 			   const struct vmc_repl_ops *policy,
 			   struct vmc_backing **drop)
 {
+	struct vmc_repl_owner owner = {
+		.release = vmc_cache_release, .arg = c, .gfp = c->gfp,
+	};
+	struct vmc_backing *resized = NULL;
 	struct vmc_extent_alloc alloc;
 	struct vmc_repl *repl;
 	unsigned int i;
@@ -86,15 +101,16 @@ static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 	capacity = PAGE_ALIGN(capacity);
 	ret = vmc_check_config(capacity, extent_size);
 	if (ret)
-		goto err_backing;
+		return ret;
 	if (!backing) {
 		backing = c->backing->ops->resize(c->backing, capacity);
 		if (IS_ERR(backing))
 			return PTR_ERR(backing);
+		resized = backing;
 	}
 	ret = vmc_extent_alloc_init(&alloc, capacity, extent_size, c->gfp);
 	if (ret)
-		goto err_backing;
+		goto err_resized;
 	/* Failed media stays out of service across reconfigurations. */
 	for (i = 0; !ret && i < backing->nr_bad; i++)
 		ret = vmc_extent_poison(&alloc, backing->bad[i].off,
@@ -102,11 +118,11 @@ static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 	if (!ret && backing == c->backing)
 		ret = vmc_extent_poison_copy(&alloc, &c->alloc);
 	if (ret)
-		goto err_alloc;
-	repl = policy->create(c);
+		goto err_backing;
+	repl = policy->create(&owner);
 	if (!repl) {
 		ret = -ENOMEM;
-		goto err_alloc;
+		goto err_backing;
 	}
 
 	if (c->repl)
@@ -123,17 +139,18 @@ static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 	c->extent_size = extent_size;
 	return 0;
 
-err_alloc:
-	vmc_extent_alloc_destroy(&alloc);
 err_backing:
-	if (backing && backing != c->backing)
-		*drop = backing;
+	vmc_extent_alloc_destroy(&alloc);
+err_resized:
+	if (resized && resized != c->backing)
+		*drop = resized;
 	return ret;
 }
 
 /**
  * vmc_cache_create_on() - create an empty cache on a given backing
- * @backing: the pool, which the cache takes over (freed on failure too)
+ * @backing: the pool, which the cache takes over on success; on failure
+ *	     it stays the caller's
  * @capacity: pool size in bytes, rounded up to a page; at most the
  *	      backing's size
  * @extent_size: allocation unit in bytes
@@ -153,11 +170,11 @@ struct vmc_cache *vmc_cache_create_on(struct vmc_backing *backing,
 	struct vmc_cache *c;
 	int ret;
 
+	if (PAGE_ALIGN(capacity) > backing->size)
+		return ERR_PTR(-EINVAL);
 	c = kzalloc(sizeof(*c), gfp);
-	if (!c) {
-		backing->ops->destroy(backing);
+	if (!c)
 		return ERR_PTR(-ENOMEM);
-	}
 	c->gfp = gfp;
 	c->dram_capacity = capacity;
 	init_waitqueue_head(&c->stalled_wq);
@@ -172,16 +189,9 @@ struct vmc_cache *vmc_cache_create_on(struct vmc_backing *backing,
 	ret = vmc_index_init(&c->index);
 	if (ret)
 		goto err_sem;
-	ret = PAGE_ALIGN(capacity) > backing->size ? -EINVAL : 0;
-	if (!ret) {
-		ret = vmc_cache_setup(c, backing, capacity, extent_size,
-				      policy, &drop);
-		if (drop)
-			drop->ops->destroy(drop);
-	} else {
-		backing->ops->destroy(backing);
-	}
-	backing = NULL;
+	/* A new cache has no old backing to drop. */
+	ret = vmc_cache_setup(c, backing, capacity, extent_size, policy,
+			      &drop);
 	if (ret)
 		goto err_index;
 	return c;
@@ -194,8 +204,6 @@ err_stats:
 	free_percpu(c->stats);
 err_free:
 	kfree(c);
-	if (backing)
-		backing->ops->destroy(backing);
 	return ERR_PTR(ret);
 }
 
@@ -214,19 +222,42 @@ struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
 				   const struct vmc_repl_ops *policy)
 {
 	struct vmc_backing *backing;
+	struct vmc_cache *c;
 
 	backing = vmc_backing_dram_create(PAGE_ALIGN(capacity), GFP_KERNEL);
 	if (IS_ERR(backing))
 		return ERR_CAST(backing);
-	return vmc_cache_create_on(backing, capacity, extent_size, policy,
-				   GFP_KERNEL);
+	c = vmc_cache_create_on(backing, capacity, extent_size, policy,
+				GFP_KERNEL);
+	if (IS_ERR(c))
+		backing->ops->destroy(backing);
+	return c;
+}
+
+/**
+ * vmc_cache_unlink() - take a linked entry out of the index and the policy
+ * @c: the entry's cache
+ * @e: the entry; the caller holds a reference
+ *
+ * Return: true if this call unlinked it, false if it was not linked.
+ */
+static bool vmc_cache_unlink(struct vmc_cache *c, struct vmc_entry *e)
+{
+	/* Only one caller can take it out of the index; that one goes on. */
+	if (!vmc_index_remove(&c->index, e))
+		return false;
+
+	c->repl->ops->remove(c->repl, e);
+	atomic_long_dec(&c->nr_entries);
+	vmc_entry_put(c, e);
+	return true;
 }
 
 static bool vmc_unlink_and_put(struct vmc_entry *e, void *arg)
 {
 	struct vmc_cache *c = arg;
 
-	vmc_entry_unlink(c, e);
+	vmc_cache_unlink(c, e);
 	vmc_entry_put(c, e);
 	return true;
 }
@@ -364,7 +395,7 @@ static bool vmc_drop_poisoned(struct vmc_entry *e, void *arg)
 
 	for (i = 0; i < e->nr_ext; i++) {
 		if (ext[i].off < w->end && w->start < ext[i].off + ext[i].len) {
-			w->dropped += vmc_entry_unlink(w->c, e);
+			w->dropped += vmc_cache_unlink(w->c, e);
 			break;
 		}
 	}
@@ -439,10 +470,13 @@ int vmc_cache_set_backing(struct vmc_cache *c, const char *path)
 		backing = vmc_backing_dram_create(PAGE_ALIGN(c->dram_capacity),
 						  c->gfp);
 	ret = PTR_ERR_OR_ZERO(backing);
-	if (!ret)
+	if (!ret) {
 		ret = vmc_cache_setup(c, backing, backing->size,
 				      min_t(u64, c->extent_size, backing->size),
 				      c->repl->ops, &drop);
+		if (ret)
+			drop = backing;
+	}
 out:
 	percpu_up_write(&c->cfg_sem);
 	if (drop)
@@ -474,175 +508,35 @@ int vmc_cache_reset(struct vmc_cache *c)
 	return dax ? vmc_cache_set_backing(c, NULL) : 0;
 }
 
-/*
- * Write the record of an entry (its value's size and its key, padded) at
- * @p, which has room for VMEMCACHE_EVICTED_REC_SIZE(e->key_len) bytes.
- * With page faults disabled: the caller holds cfg_sem.
- * Return: 0, or -EFAULT when a page of @p is not in memory or not writable.
- */
-static int vmc_write_rec(void __user *p, struct vmc_entry *e)
+/* After a locked section: let the caller's report write out what it kept. */
+static void vmc_evicted_flush(struct vmc_evicted *ev)
 {
-	struct vmemcache_evicted_rec rec = {};
-	u64 pad = VMEMCACHE_EVICTED_REC_SIZE(e->key_len) - sizeof(rec) -
-		  e->key_len;
-	int ret = 0;
-
-	rec.value_size = vmc_entry_size(e);
-	rec.key_len = e->key_len;
-	pagefault_disable();
-	if (copy_to_user(p, &rec, sizeof(rec)) ||
-	    copy_to_user(p + sizeof(rec), e->key, e->key_len) ||
-	    (pad && clear_user(p + sizeof(rec) + e->key_len, pad)))
-		ret = -EFAULT;
-	pagefault_enable();
-	return ret;
-}
-
-/*
- * Most bytes of evicted records a put keeps for a log not in memory before
- * it writes them out and starts over (see vmc_log_full()).
- */
-#define VMC_LOG_STAGE	SZ_256K
-
-/* Start staging the records of @log from where it is; false on -ENOMEM. */
-static bool vmc_log_stage_start(struct vmc_evict_log *log)
-{
-	u32 size = min_t(u64, log->size - log->used, VMC_LOG_STAGE);
-
-	log->stage = kvmalloc(size, GFP_KERNEL | __GFP_NOWARN);
-	if (!log->stage)
-		return false;
-	log->stage_at = log->used;
-	log->stage_size = size;
-	return true;
-}
-
-/* Stage the record of @e, for which @log has room. */
-static bool vmc_log_stage_rec(struct vmc_evict_log *log, struct vmc_entry *e)
-{
-	struct vmemcache_evicted_rec rec = {};
-	u32 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
-	void *p = log->stage + log->stage_used;
-
-	if (need > log->stage_size - log->stage_used)
-		return false;
-	rec.value_size = vmc_entry_size(e);
-	rec.key_len = e->key_len;
-	memcpy(p, &rec, sizeof(rec));
-	memcpy(p + sizeof(rec), e->key, e->key_len);
-	memset(p + sizeof(rec) + e->key_len, 0,
-	       need - sizeof(rec) - e->key_len);
-	log->stage_used += need;
-	log->stage_count++;
-	return true;
-}
-
-/*
- * Record an evicted entry, which the caller still holds a reference on, in
- * the caller's log: in place if its buffer is in memory, else staged for
- * vmc_log_flush().
- */
-static void vmc_log_evicted(struct vmc_evict_log *log, struct vmc_entry *e)
-{
-	u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
-
-	if (log->fault || need > log->size - log->used)
-		goto drop;
-	if (!log->stage) {
-		if (!vmc_write_rec(log->buf + log->used, e))
-			goto done;
-		if (!vmc_log_stage_start(log)) {
-			log->fault = true;
-			goto drop;
-		}
-	}
-	if (!vmc_log_stage_rec(log, e))
-		goto drop;
-done:
-	log->used += need;
-	log->count++;
-	return;
-drop:
-	log->dropped++;
-}
-
-/*
- * Whether a put must stop evicting until the records it staged are
- * written out: the next record may not fit.  The put then starts over
- * (-EFAULT, as for a value not in memory) once vmc_log_flush() brought the
- * log's pages in, so a log in lazily touched memory loses no record.
- */
-static bool vmc_log_full(const struct vmc_evict_log *log)
-{
-	return log && log->stage_used &&
-	       log->stage_size - log->stage_used <
-	       VMEMCACHE_EVICTED_REC_SIZE(VMEMCACHE_MAX_KEY_SIZE);
-}
-
-/*
- * Write the staged records of @log to its buffer, with no lock held: this
- * may wait for the buffer's pages.  Records that cannot be written are
- * dropped.
- */
-static void vmc_log_flush(struct vmc_evict_log *log)
-{
-	if (!log || !log->stage)
-		return;
-	if (copy_to_user(log->buf + log->stage_at, log->stage,
-			 log->stage_used)) {
-		log->used -= log->stage_used;
-		log->count -= log->stage_count;
-		log->dropped += log->stage_count;
-		log->fault = true;
-	}
-	kvfree(log->stage);
-	log->stage = NULL;
-	log->stage_used = 0;
-	log->stage_count = 0;
-}
-
-/*
- * A copy under cfg_sem came up short: with no lock held, wait for the
- * user range to come in.  Return: 0 to start over, -EFAULT if it cannot
- * come in, -EINTR if the caller is being killed.
- */
-static int vmc_fault_in(const void __user *ubuf, size_t len, bool write)
-{
-	size_t left;
-
-	if (write)
-		left = fault_in_writeable((char __user *)ubuf, len);
-	else
-		left = fault_in_readable((const char __user *)ubuf, len);
-	if (fatal_signal_pending(current))
-		return -EINTR;
-	cond_resched();
-	return left ? -EFAULT : 0;
+	if (ev)
+		ev->flush(ev);
 }
 
 /**
  * vmc_cache_evict_lru() - evict the entry the replacement policy picks
  * @c: cache, with cfg_sem held for read
- * @log: where to report the evicted entry, or NULL
+ * @ev: where to report the evicted entry, or NULL
  *
  * Return: 0, -ESRCH when the policy has nothing it can evict, or -EFAULT
- * when @log holds all the records it can before they are written out
- * (vmc_log_full()).
+ * when @ev cannot take another record before it is flushed (its full()).
  */
-int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evict_log *log)
+static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
 {
 	struct vmc_entry *e;
 	bool evicted;
 
-	if (vmc_log_full(log))
+	if (ev && ev->full(ev))
 		return -EFAULT;
 	do {
 		e = c->repl->ops->victim(c->repl);
 		if (!e)
 			return -ESRCH;
-		evicted = vmc_entry_unlink(c, e);
-		if (evicted && log)
-			vmc_log_evicted(log, e);
+		evicted = vmc_cache_unlink(c, e);
+		if (evicted && ev)
+			ev->record(ev, e);
 		vmc_entry_put(c, e);
 	} while (!evicted);
 	/* The policy may buffer the removal: let the space go now. */
@@ -652,12 +546,207 @@ int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evict_log *log)
 }
 
 /*
+ * Pool bytes a put may count on: the pool less its failed media, the
+ * entries that gets hold while they wait for their buffers (not evictable
+ * for as long as that may take) and @keep, an entry the put must not
+ * evict.  Entries in use only for a copy are not counted: that is short.
+ */
+static u64 vmc_cache_room(struct vmc_cache *c, struct vmc_entry *keep)
+{
+	u64 room = c->alloc.size - READ_ONCE(c->alloc.poisoned);
+	u64 held = atomic64_read(&c->stalled_bytes);
+
+	if (keep)
+		held += vmc_entry_size(keep) + keep->tail;
+	return room > held ? room - held : 0;
+}
+
+/*
+ * A put that replaces a value must evict something: pin the entry it
+ * replaces, so that the policy never picks it (victims are entries nobody
+ * else holds) and a put that fails leaves it in place.
+ */
+static struct vmc_entry *vmc_cache_pin_old(struct vmc_cache *c,
+					   struct vmc_entry *e)
+{
+	struct vmc_key key = { .data = e->key, .len = e->key_len };
+
+	return vmc_index_lookup_get(c, &key);
+}
+
+/*
+ * Extents the first allocation attempt can take without allocating an
+ * array, so that most values take the allocator's lock once.
+ */
+#define VMC_EXT_ONSTACK	8
+
+/*
+ * Allocate the extents of a value of @len bytes into *@extp (@stack, or
+ * a kvmalloc()ed array when @stack is too small); *@nrp: how many.  Makes
+ * room as vmc_cache_alloc_value() says.
+ */
+static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry *e,
+				 const void __user *uval, u64 len,
+				 bool replace, struct vmc_evicted *ev,
+				 struct vmc_extent *stack,
+				 struct vmc_extent **extp, unsigned int *nrp)
+{
+	struct vmc_extent *ext = stack;
+	unsigned int max = VMC_EXT_ONSTACK, nr;
+	struct vmc_entry *old = NULL;
+	bool checked = false, flushed = false;
+	int ret;
+
+	for (;;) {
+		ret = vmc_extent_get(&c->alloc, len, ext, max, &nr);
+		if (!ret)
+			break;
+		if (ret == -EOVERFLOW) {
+			if (ext != stack)
+				kvfree(ext);
+			ext = kvmalloc_array(nr, sizeof(*ext), c->gfp);
+			ret = -ENOMEM;
+			if (!ext)
+				goto out_unpin;
+			max = nr;
+			continue;
+		}
+		/* Space of removed entries the policy still holds comes first. */
+		if (!flushed) {
+			vmc_repl_flush(c->repl);
+			flushed = true;
+			continue;
+		}
+		if (!checked) {
+			checked = true;
+			if (replace)
+				old = vmc_cache_pin_old(c, e);
+			ret = -ENOSPC;
+			if (roundup(len, (u64)c->extent_size) >
+			    vmc_cache_room(c, old))
+				goto out_free;
+			/* Without faults: this only tells what is in. */
+			pagefault_disable();
+			ret = fault_in_readable(uval, len) ? -EFAULT : 0;
+			pagefault_enable();
+			if (ret)
+				goto out_free;
+		}
+		ret = vmc_cache_evict_lru(c, ev);
+		if (ret) {
+			ret = ret == -ESRCH ? -ENOSPC : ret;
+			goto out_free;
+		}
+		cond_resched();
+	}
+	if (old)
+		vmc_entry_put(c, old);
+	*extp = ext;
+	*nrp = nr;
+	return 0;
+
+out_free:
+	if (ext != stack)
+		kvfree(ext);
+out_unpin:
+	if (old)
+		vmc_entry_put(c, old);
+	return ret;
+}
+
+/**
+ * vmc_cache_alloc_value() - give an entry pool space for a value
+ * @c: the entry's cache
+ * @e: unlinked entry without a value
+ * @uval: user pointer to the value that will be written
+ * @len: value length, 1..pool size
+ * @replace: the put replaces the key's value, which must survive a failure
+ * @ev: where to report the entries evicted, or NULL
+ *
+ * Evicts entries through the replacement policy while the pool is full,
+ * but first lets the policy release the space it holds, and evicts
+ * nothing for a put bound to fail: one larger than the pool's usable bytes
+ * (less the value it replaces, which is never evicted for it), or whose
+ * value is not all in memory.  Runs with page faults disabled (cfg_sem is
+ * held): -EFAULT asks the caller to fault the value in without locks and
+ * try again.
+ *
+ * Return: 0, -ENOSPC when nothing more can be evicted, -EFAULT or -ENOMEM.
+ */
+static int vmc_cache_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
+				 const void __user *uval, u64 len,
+				 bool replace, struct vmc_evicted *ev)
+{
+	struct vmc_extent stack[VMC_EXT_ONSTACK], *ext;
+	unsigned int nr;
+	int ret;
+
+	ret = vmc_cache_get_extents(c, e, uval, len, replace, ev, stack,
+				    &ext, &nr);
+	if (ret)
+		return ret;
+	return vmc_entry_set_value(c, e, ext, nr, ext != stack, len);
+}
+
+/**
+ * vmc_cache_fit_dram() - keep a cache's DRAM within its limit for a new entry
+ * @c: the entry's cache, with cfg_sem held for read
+ * @e: unlinked entry, counted in dram_used with its extent array
+ * @uval: user pointer to the value that will be written
+ * @len: value length
+ * @ev: where to report the entries evicted, or NULL
+ *
+ * Evicts entries through the replacement policy while the cache's entries
+ * take more than its dram_limit, as vmc_cache_alloc_value() does while
+ * the pool is full, and likewise evicts nothing for a put bound to fail
+ * with -EFAULT (see vmc_cache_alloc_value()).  Concurrent puts may each
+ * be counted before they evict, so dram_used can pass the limit by the
+ * entries being put at that moment.
+ *
+ * Return: 0, -ENOSPC when the entry alone is over the limit or nothing
+ * more can be evicted (policy none), or -EFAULT.
+ */
+static int vmc_cache_fit_dram(struct vmc_cache *c, struct vmc_entry *e,
+			      const void __user *uval, u64 len,
+			      struct vmc_evicted *ev)
+{
+	long limit = min_t(u64, vmc_cache_dram_limit(c), LONG_MAX);
+	bool checked = false, flushed = false;
+	int ret;
+
+	if (vmc_entry_dram(e) > limit)
+		return -ENOSPC;
+	while (atomic_long_read(&c->dram_used) > limit) {
+		/* Removed entries the policy still holds go first. */
+		if (!flushed) {
+			vmc_repl_flush(c->repl);
+			flushed = true;
+			continue;
+		}
+		if (!checked) {
+			/* Without faults: this only tells what is in. */
+			pagefault_disable();
+			ret = fault_in_readable(uval, len) ? -EFAULT : 0;
+			pagefault_enable();
+			if (ret)
+				return ret;
+			checked = true;
+		}
+		ret = vmc_cache_evict_lru(c, ev);
+		if (ret)
+			return ret == -ESRCH ? -ENOSPC : ret;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
  * The put of an entry @e, made with cfg_sem held.  -EFAULT: a page of the
  * value is not in memory; @e is left without a value, to start over.
  */
 static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 				const void __user *uval, u64 len, bool replace,
-				struct vmc_evict_log *log)
+				struct vmc_evicted *ev)
 {
 	struct vmc_key key = { .data = e->key, .len = e->key_len };
 	u64 usable = c->alloc.size - READ_ONCE(c->alloc.poisoned);
@@ -669,10 +758,10 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 		return -ENOSPC;
 	if (!replace && vmc_index_contains(&c->index, &key))
 		return -EEXIST;
-	ret = vmc_entry_alloc_value(c, e, uval, len, replace, log);
+	ret = vmc_cache_alloc_value(c, e, uval, len, replace, ev);
 	if (ret)
 		return ret;
-	ret = vmc_entry_fit_dram(c, e, uval, len, log);
+	ret = vmc_cache_fit_dram(c, e, uval, len, ev);
 	if (ret)
 		goto err_value;
 	ret = vmc_entry_copy(c, e, 0, (void __user *)uval, len, false, NULL);
@@ -708,12 +797,11 @@ err_value:
 /**
  * vmc_cache_put() - store a value under a key
  * @c: cache
- * @ukey: user pointer to the key
- * @key_len: key length, already validated
+ * @key: the key, already validated
  * @uval: user pointer to the value
  * @len: value length, non-zero
  * @replace: replace an existing value instead of failing with -EEXIST
- * @log: where to report the entries evicted to make room, or NULL
+ * @ev: where to report the entries evicted to make room, or NULL
  *
  * The value is written into its extents before the entry becomes visible,
  * and a replacement swaps entries atomically in the index, so a reader
@@ -726,21 +814,21 @@ err_value:
  * Return: 0, -EEXIST, -ENOSPC, -EFAULT, -ENOMEM, or -EINTR when the caller
  * is killed while its value is faulted in.
  */
-int vmc_cache_put(struct vmc_cache *c, const void __user *ukey, u32 key_len,
+int vmc_cache_put(struct vmc_cache *c, const struct vmc_key *key,
 		  const void __user *uval, u64 len, bool replace,
-		  struct vmc_evict_log *log)
+		  struct vmc_evicted *ev)
 {
 	struct vmc_entry *e;
 	int ret;
 
-	e = vmc_entry_create(c, ukey, key_len);
+	e = vmc_entry_create(c, key);
 	if (IS_ERR(e))
 		return PTR_ERR(e);
 	for (;;) {
 		percpu_down_read(&c->cfg_sem);
-		ret = vmc_cache_put_locked(c, e, uval, len, replace, log);
+		ret = vmc_cache_put_locked(c, e, uval, len, replace, ev);
 		percpu_up_read(&c->cfg_sem);
-		vmc_log_flush(log);
+		vmc_evicted_flush(ev);
 		if (ret != -EFAULT)
 			break;
 		ret = vmc_fault_in(uval, len, false);
@@ -765,7 +853,7 @@ static void vmc_cache_media_error(struct vmc_cache *c, struct vmc_entry *e,
 	if (ret)
 		pr_err("%s: cannot poison pool offset %llu, %llu bytes: %d\n",
 		       c->backing->name, bad->off, bad->len, ret);
-	vmc_entry_unlink(c, e);
+	vmc_cache_unlink(c, e);
 	pr_warn_ratelimited("%s: media error at pool offset %llu, %llu bytes: entry dropped\n",
 			    c->backing->name, bad->off, bad->len);
 }
@@ -898,7 +986,7 @@ int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
  * vmc_cache_evict() - evict a key, or the policy's victim
  * @c: cache
  * @key: key, or NULL to evict what the replacement policy picks
- * @log: where to report the evicted entry, or NULL
+ * @ev: where to report the evicted entry, or NULL
  *
  * An entry being read stays readable by that reader; its space returns to
  * the pool when the reader is done.
@@ -907,21 +995,21 @@ int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
  * and the policy has nothing it can evict.
  */
 int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
-		    struct vmc_evict_log *log)
+		    struct vmc_evicted *ev)
 {
 	struct vmc_entry *e;
 	int ret = -ENOENT;
 
 	percpu_down_read(&c->cfg_sem);
 	if (!key) {
-		ret = vmc_cache_evict_lru(c, log);
+		ret = vmc_cache_evict_lru(c, ev);
 		goto out;
 	}
 	e = vmc_index_lookup_get(c, key);
 	if (e) {
-		if (vmc_entry_unlink(c, e)) {
-			if (log)
-				vmc_log_evicted(log, e);
+		if (vmc_cache_unlink(c, e)) {
+			if (ev)
+				ev->record(ev, e);
 			this_cpu_inc(c->stats->evictions);
 			ret = 0;
 		}
@@ -929,21 +1017,14 @@ int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 	}
 out:
 	percpu_up_read(&c->cfg_sem);
-	vmc_log_flush(log);
+	vmc_evicted_flush(ev);
 	return ret;
-}
-
-static bool vmc_key_has_prefix(const struct vmc_entry *e,
-			       const struct vmc_key *prefix)
-{
-	return e->key_len >= prefix->len &&
-	       !memcmp(e->key, prefix->data, prefix->len);
 }
 
 struct vmc_prefix_walk {
 	struct vmc_cache *c;
 	const struct vmc_key *prefix;
-	struct vmc_evict_log *log;
+	struct vmc_evicted *ev;
 	u64 evicted;
 };
 
@@ -951,9 +1032,9 @@ static bool vmc_evict_prefix_one(struct vmc_entry *e, void *arg)
 {
 	struct vmc_prefix_walk *w = arg;
 
-	if (vmc_key_has_prefix(e, w->prefix) && vmc_entry_unlink(w->c, e)) {
-		if (w->log)
-			vmc_log_evicted(w->log, e);
+	if (vmc_entry_has_prefix(e, w->prefix) && vmc_cache_unlink(w->c, e)) {
+		if (w->ev)
+			w->ev->record(w->ev, e);
 		this_cpu_inc(w->c->stats->evictions);
 		w->evicted++;
 	}
@@ -965,240 +1046,22 @@ static bool vmc_evict_prefix_one(struct vmc_entry *e, void *arg)
  * vmc_cache_evict_prefix() - evict every key that starts with a prefix
  * @c: cache
  * @prefix: the prefix, 1 byte at least
- * @log: where to report the evicted entries, or NULL
+ * @ev: where to report the evicted entries, or NULL
  *
  * Entries stored while it runs may survive.
  *
  * Return: 0, or -ENOENT when no entry had the prefix.
  */
 int vmc_cache_evict_prefix(struct vmc_cache *c, const struct vmc_key *prefix,
-			   struct vmc_evict_log *log)
+			   struct vmc_evicted *ev)
 {
-	struct vmc_prefix_walk w = { .c = c, .prefix = prefix, .log = log };
+	struct vmc_prefix_walk w = { .c = c, .prefix = prefix, .ev = ev };
 
 	percpu_down_read(&c->cfg_sem);
 	vmc_index_walk(c, vmc_evict_prefix_one, &w);
 	percpu_up_read(&c->cfg_sem);
-	vmc_log_flush(log);
+	vmc_evicted_flush(ev);
 	return w.evicted ? 0 : -ENOENT;
-}
-
-/*
- * A key kept for this call of a listing: its list hash, record size and
- * whether pass 2 wrote it (a walk may meet an entry twice, see
- * vmc_index_walk()).
- */
-struct vmc_list_pick {
-	u64 hash;
-	u32 size;
-	bool written;
-};
-
-/* Most keys one listing call returns. */
-#define VMC_LIST_MAX	4096
-
-struct vmc_list_walk {
-	struct vmc_cache *c;
-	struct vmc_list *l;
-	struct vmc_list_pick *pick;	/* max-heap by hash, then sorted */
-	u32 n;
-	u32 max;
-	bool left_out;			/* pass 1 left a key out */
-	int err;
-};
-
-static u64 vmc_list_hash(struct vmc_cache *c, const struct vmc_entry *e)
-{
-	return siphash(e->key, e->key_len, &c->list_key);
-}
-
-static bool vmc_list_wanted(struct vmc_list_walk *w, struct vmc_entry *e)
-{
-	return vmc_key_has_prefix(e, &w->l->prefix);
-}
-
-static void vmc_pick_sift_down(struct vmc_list_pick *h, u32 n, u32 i)
-{
-	for (;;) {
-		u32 big = i, l = 2 * i + 1, r = l + 1;
-
-		if (l < n && h[l].hash > h[big].hash)
-			big = l;
-		if (r < n && h[r].hash > h[big].hash)
-			big = r;
-		if (big == i)
-			return;
-		swap(h[i], h[big]);
-		i = big;
-	}
-}
-
-/* Pass 1: keep the smallest hashes at or above the cursor. */
-static bool vmc_list_pick_one(struct vmc_entry *e, void *arg)
-{
-	struct vmc_list_walk *w = arg;
-	struct vmc_list_pick *h = w->pick;
-	u64 hash;
-	u32 i;
-
-	if (!vmc_list_wanted(w, e))
-		goto out;
-	hash = vmc_list_hash(w->c, e);
-	if (hash < w->l->cursor)
-		goto out;
-	if (w->n < w->max) {
-		i = w->n++;
-		h[i].hash = hash;
-		h[i].size = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
-		h[i].written = false;
-		while (i && h[(i - 1) / 2].hash < h[i].hash) {
-			swap(h[i], h[(i - 1) / 2]);
-			i = (i - 1) / 2;
-		}
-	} else if (hash < h[0].hash) {
-		w->left_out = true;
-		h[0].hash = hash;
-		h[0].size = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
-		h[0].written = false;
-		vmc_pick_sift_down(h, w->n, 0);
-	} else {
-		w->left_out = true;
-	}
-out:
-	vmc_entry_put(w->c, e);
-	return true;
-}
-
-static int vmc_pick_cmp(const void *a, const void *b)
-{
-	const struct vmc_list_pick *x = a, *y = b;
-
-	return x->hash < y->hash ? -1 : x->hash > y->hash;
-}
-
-/*
- * Pass 2: write each key pass 1 picked, once.  Keys stored since pass 1
- * are left for a later call or none, as the listing's contract allows.
- */
-static bool vmc_list_write_one(struct vmc_entry *e, void *arg)
-{
-	struct vmc_list_walk *w = arg;
-	struct vmc_list *l = w->l;
-	u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
-	struct vmc_list_pick key, *p;
-	bool more = true;
-
-	if (!vmc_list_wanted(w, e))
-		goto out;
-	key.hash = vmc_list_hash(w->c, e);
-	p = bsearch(&key, w->pick, w->n, sizeof(*p), vmc_pick_cmp);
-	if (!p || p->written || need > l->size - l->used)
-		goto out;
-	if (vmc_write_rec(l->buf + l->used, e)) {
-		w->err = -EFAULT;
-		more = false;
-		goto out;
-	}
-	p->written = true;
-	l->used += need;
-	l->count++;
-out:
-	vmc_entry_put(w->c, e);
-	return more;
-}
-
-/*
- * A listing call, made with cfg_sem held.  -EFAULT: the buffer is not in
- * memory; *@need is how much of it the call writes.
- */
-static int vmc_cache_list_locked(struct vmc_cache *c, struct vmc_list *l,
-				 struct vmc_list_walk *w, u64 *need)
-{
-	u64 used = 0, next;
-	u32 i, j;
-
-	vmc_index_walk(c, vmc_list_pick_one, w);
-	sort(w->pick, w->n, sizeof(*w->pick), vmc_pick_cmp, NULL);
-	/* An entry met twice was picked twice. */
-	for (i = j = 0; i < w->n; i++)
-		if (!j || w->pick[i].hash != w->pick[j - 1].hash)
-			w->pick[j++] = w->pick[i];
-	w->n = j;
-	for (i = 0; i < w->n && w->pick[i].size <= l->size - used; i++)
-		used += w->pick[i].size;
-	if (!i) {
-		if (w->n)
-			return -EOVERFLOW;
-		l->cursor = 0;	/* nothing (more) to list */
-		return 0;
-	}
-	/* Complete if every key left fitted and pass 1 left none out. */
-	if (i == w->n && !w->left_out)
-		next = 0;
-	else
-		next = w->pick[i - 1].hash == U64_MAX ? 0 :
-		       w->pick[i - 1].hash + 1;
-	w->n = i;	/* pass 2 writes these */
-	*need = used;
-	vmc_index_walk(c, vmc_list_write_one, w);
-	if (w->err)
-		return w->err;
-	l->cursor = next;
-	return 0;
-}
-
-/**
- * vmc_cache_list() - write the records of keys to a user buffer
- * @c: cache
- * @l: the listing: prefix, buffer and cursor in; count, used and the next
- *     cursor out
- *
- * Keys are listed in the order of a keyed hash that stays the same for the
- * life of the cache, and the cursor is a hash value: a call lists the keys
- * whose hash is at least the cursor, as many as fit (at most
- * VMC_LIST_MAX), and returns the hash after the last one.  So a key that
- * exists for the whole listing is listed exactly once, however the index
- * is resized meanwhile; a key stored or removed meanwhile may or may not
- * be.  Two walks: the first picks the keys, the second writes them; if the
- * buffer is not in memory, both are made again once it is.
- *
- * Return: 0, -EFAULT, -ENOMEM, -EINTR when the caller is killed while its
- * buffer is faulted in, or -EOVERFLOW when the next key does not fit in
- * the empty buffer.
- */
-int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l)
-{
-	struct vmc_list_walk w;
-	u64 need;
-	int ret;
-
-	memset(&w, 0, sizeof(w));
-	w.max = clamp_t(u64, l->size / VMEMCACHE_EVICTED_REC_SIZE(1), 1,
-			VMC_LIST_MAX);
-	w.pick = kvmalloc_array(w.max, sizeof(*w.pick), GFP_KERNEL);
-	if (!w.pick)
-		return -ENOMEM;
-	for (;;) {
-		w.c = c;
-		w.l = l;
-		w.n = 0;
-		w.left_out = false;
-		w.err = 0;
-		l->count = 0;
-		l->used = 0;
-		need = 0;
-		percpu_down_read(&c->cfg_sem);
-		ret = vmc_cache_list_locked(c, l, &w, &need);
-		percpu_up_read(&c->cfg_sem);
-		if (ret != -EFAULT)
-			break;
-		/* The buffer is not in memory: fault it in, list again. */
-		ret = vmc_fault_in(l->buf, need, true);
-		if (ret)
-			break;
-	}
-	kvfree(w.pick);
-	return ret;
 }
 
 /**
@@ -1259,6 +1122,25 @@ void vmc_cache_read_stats(struct vmc_cache *c, struct vmemcache_stats *st,
 void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st)
 {
 	vmc_cache_read_stats(c, st, true);
+}
+
+/**
+ * vmc_dram_limit_default() - the DRAM bound of a cache nobody set one for
+ * @capacity: the cache's pool size
+ *
+ * Twice the pool, which a pool full of values of the smallest extent (64
+ * bytes) with keys up to 64 bytes does not reach (an entry takes at most a
+ * 128-byte slab object), so that the bound binds only when keys are large
+ * next to their values; and at most half the RAM, so that a cache on a
+ * large DAX device cannot pin all of memory in entries.
+ *
+ * Return: the bound in bytes.
+ */
+static u64 vmc_dram_limit_default(u64 capacity)
+{
+	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
+
+	return min(capacity > U64_MAX / 2 ? U64_MAX : 2 * capacity, ram / 2);
 }
 
 /**

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The /dev/vmemcache file operations: the ioctl ABI of
- * include/uapi/linux/vmemcache.h, with every argument checked before the
- * cache sees it; and the private caches that VMEMCACHE_IOC_CREATE makes,
- * each an anonymous inode whose file operations share the same dispatch.
+ * include/uapi/linux/vmemcache.h, with every argument checked, and every
+ * key copied in (vmc_key_in()), before the cache sees it; and the private
+ * caches that VMEMCACHE_IOC_CREATE makes, each an anonymous inode whose
+ * file operations share the same dispatch.  The top layer: it calls the
+ * cache (cache.h), the evicted logs (evict_log.c) and the private-cache
+ * quota (private.c).
  *
  * Commands are dispatched on their number alone; the size encoded in the
  * command is the size of the caller's struct, which may be larger than
@@ -17,13 +20,12 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/cred.h>
-#include <linux/mutex.h>
 #include <linux/uaccess.h>
-#include <linux/xarray.h>
 #include <uapi/linux/vmemcache.h>
 
 #include "compat.h"
-#include "vmemcache.h"
+#include "evict_log.h"
+#include "chardev.h"
 
 /* Keys up to this long are copied to the stack instead of the heap. */
 #define VMC_KEY_ONSTACK	128
@@ -126,51 +128,14 @@ static long vmc_ioctl_version(unsigned int cmd, void __user *uarg)
 	return vmc_arg_out(cmd, &v, sizeof(v), uarg);
 }
 
-/*
- * Start the evicted-entries log of a put or an evict: check the buffer and
- * write an empty header, so that a buffer we cannot write fails the call
- * before it changes anything.  *@logp is NULL when the caller passed none.
- */
-static int vmc_log_begin(u64 ubuf, u64 size, struct vmc_evict_log *log,
-			 struct vmc_evict_log **logp)
-{
-	struct vmemcache_evicted_log hdr = {};
-
-	*logp = NULL;
-	if (!ubuf && !size)
-		return 0;
-	if (!ubuf || size < sizeof(hdr))
-		return -EINVAL;
-	memset(log, 0, sizeof(*log));
-	log->buf = u64_to_user_ptr(ubuf);
-	log->size = size;
-	log->used = sizeof(hdr);
-	hdr.used = sizeof(hdr);
-	if (copy_to_user(log->buf, &hdr, sizeof(hdr)))
-		return -EFAULT;
-	*logp = log;
-	return 0;
-}
-
-/* Write the final header of the log; the call's result stands anyway. */
-static void vmc_log_end(struct vmc_evict_log *log)
-{
-	struct vmemcache_evicted_log hdr = {
-		.count = log->count,
-		.flags = log->dropped ? VMEMCACHE_EVICTED_TRUNCATED : 0,
-		.dropped = log->dropped,
-		.used = log->used,
-	};
-
-	if (copy_to_user(log->buf, &hdr, sizeof(hdr)))
-		pr_debug("vmemcache: evicted log header unwritable\n");
-}
-
 static long vmc_ioctl_put(struct vmc_cache *c, unsigned int cmd,
 			  void __user *uarg)
 {
-	struct vmc_evict_log log_buf, *log;
+	struct vmc_evict_log log_buf;
+	struct vmc_evicted *log;
+	u8 stack[VMC_KEY_ONSTACK];
 	struct vmemcache_put p;
+	struct vmc_key key;
 	int ret;
 
 	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_PUT, &p, sizeof(p), uarg);
@@ -179,16 +144,20 @@ static long vmc_ioctl_put(struct vmc_cache *c, unsigned int cmd,
 	if ((p.flags & ~VMEMCACHE_PUT_FLAGS) ||
 	    vmc_nonzero(p.reserved, sizeof(p.reserved)))
 		return -EINVAL;
-	if (!p.key_len || p.key_len > VMEMCACHE_MAX_KEY_SIZE || !p.value_len)
+	if (!p.value_len)
 		return -EINVAL;
-	ret = vmc_log_begin(p.evicted, p.evicted_size, &log_buf, &log);
+	ret = vmc_key_in(p.key, p.key_len, stack, &key);
 	if (ret)
 		return ret;
-	ret = vmc_cache_put(c, u64_to_user_ptr(p.key), p.key_len,
-			    u64_to_user_ptr(p.value), p.value_len,
-			    p.flags & VMEMCACHE_PUT_REPLACE, log);
-	if (log)
-		vmc_log_end(log);
+	ret = vmc_log_begin(p.evicted, p.evicted_size, &log_buf, &log);
+	if (!ret) {
+		ret = vmc_cache_put(c, &key, u64_to_user_ptr(p.value),
+				    p.value_len,
+				    p.flags & VMEMCACHE_PUT_REPLACE, log);
+		if (log)
+			vmc_log_end(log);
+	}
+	vmc_key_free(&key, stack);
 	return ret;
 }
 
@@ -260,7 +229,8 @@ static long vmc_ioctl_exists(struct vmc_cache *c, unsigned int cmd,
 static long vmc_ioctl_evict(struct vmc_cache *c, unsigned int cmd,
 			    void __user *uarg)
 {
-	struct vmc_evict_log log_buf, *log;
+	struct vmc_evict_log log_buf;
+	struct vmc_evicted *log;
 	u8 stack[VMC_KEY_ONSTACK];
 	struct vmemcache_evict ev;
 	struct vmc_key key;
@@ -344,7 +314,7 @@ static long vmc_ioctl_list(struct vmc_cache *c, unsigned int cmd,
 
 /* One item of a batch: the item's result, as its own command's. */
 static int vmc_batch_one(struct vmc_cache *c, struct vmemcache_batch_item *it,
-			 struct vmc_evict_log *log)
+			 struct vmc_evicted *log)
 {
 	u8 stack[VMC_KEY_ONSTACK];
 	struct vmc_key key;
@@ -355,18 +325,19 @@ static int vmc_batch_one(struct vmc_cache *c, struct vmemcache_batch_item *it,
 	if (it->op == VMEMCACHE_BATCH_PUT) {
 		if ((it->flags & ~VMEMCACHE_PUT_FLAGS) || !it->len)
 			return -EINVAL;
-		return vmc_cache_put(c, u64_to_user_ptr(it->key), it->key_len,
-				     u64_to_user_ptr(it->buf), it->len,
-				     it->flags & VMEMCACHE_PUT_REPLACE, log);
-	}
-	if (it->flags || it->op > VMEMCACHE_BATCH_EVICT)
+	} else if (it->flags || it->op > VMEMCACHE_BATCH_EVICT) {
 		return -EINVAL;
+	}
 	if (it->op == VMEMCACHE_BATCH_GET && !it->buf && it->len)
 		return -EFAULT;
 	ret = vmc_key_in(it->key, it->key_len, stack, &key);
 	if (ret)
 		return ret;
 	switch (it->op) {
+	case VMEMCACHE_BATCH_PUT:
+		ret = vmc_cache_put(c, &key, u64_to_user_ptr(it->buf), it->len,
+				    it->flags & VMEMCACHE_PUT_REPLACE, log);
+		break;
 	case VMEMCACHE_BATCH_GET:
 		ret = vmc_cache_get(c, &key, u64_to_user_ptr(it->buf), it->len,
 				    0, &it->copied, &it->value_size);
@@ -414,7 +385,8 @@ static int vmc_batch_check_readonly(const struct vmemcache_batch_item __user *ui
 static long vmc_ioctl_batch(struct vmc_cache *c, unsigned int cmd,
 			    void __user *uarg, bool writable)
 {
-	struct vmc_evict_log log_buf, *log;
+	struct vmc_evict_log log_buf;
+	struct vmc_evicted *log;
 	struct vmemcache_batch_item __user *uitems;
 	struct vmemcache_batch_item it;
 	struct vmemcache_batch b;
@@ -527,93 +499,6 @@ struct vmc_private {
 	u64 charged;
 	uid_t uid;
 };
-
-/*
- * The bounds of the private caches: DRAM pool bytes in all, and caches per
- * user (an xarray of counts by uid).  A mutex: creation and release sleep.
- */
-static DEFINE_MUTEX(vmc_private_lock);
-static u64 vmc_private_limit;		/* protected by vmc_private_lock */
-static u64 vmc_private_used;		/* protected by vmc_private_lock */
-static u64 vmc_private_caches;		/* protected by vmc_private_lock */
-static u64 vmc_private_per_user = 1024;	/* protected by vmc_private_lock */
-static DEFINE_XARRAY(vmc_private_users);	/* uid -> caches */
-
-void vmc_private_get_usage(struct vmc_private_usage *u)
-{
-	mutex_lock(&vmc_private_lock);
-	u->limit = vmc_private_limit;
-	u->used = vmc_private_used;
-	u->caches = vmc_private_caches;
-	u->per_user = vmc_private_per_user;
-	mutex_unlock(&vmc_private_lock);
-}
-
-void vmc_private_set_limit(u64 limit)
-{
-	mutex_lock(&vmc_private_lock);
-	vmc_private_limit = limit;
-	mutex_unlock(&vmc_private_lock);
-}
-
-void vmc_private_set_per_user(u64 max)
-{
-	mutex_lock(&vmc_private_lock);
-	vmc_private_per_user = max;
-	mutex_unlock(&vmc_private_lock);
-}
-
-/* Caches user @uid has; the lock is held. */
-static unsigned long vmc_private_user_count(uid_t uid)
-{
-	void *v = xa_load(&vmc_private_users, uid);
-
-	return v ? xa_to_value(v) : 0;
-}
-
-/*
- * Count a new private cache of user @uid with @bytes of DRAM pool:
- * 0, -EDQUOT (a bound is reached) or -ENOMEM.
- */
-static int vmc_private_charge(uid_t uid, u64 bytes)
-{
-	unsigned long n;
-	int ret = 0;
-
-	mutex_lock(&vmc_private_lock);
-	n = vmc_private_user_count(uid);
-	if (vmc_private_per_user && n >= vmc_private_per_user)
-		ret = -EDQUOT;
-	else if (bytes && vmc_private_limit &&
-		 bytes > vmc_private_limit -
-			 min(vmc_private_used, vmc_private_limit))
-		ret = -EDQUOT;
-	if (!ret)
-		ret = xa_err(xa_store(&vmc_private_users, uid,
-				      xa_mk_value(n + 1), GFP_KERNEL));
-	if (!ret) {
-		vmc_private_used += bytes;
-		vmc_private_caches++;
-	}
-	mutex_unlock(&vmc_private_lock);
-	return ret;
-}
-
-static void vmc_private_uncharge(uid_t uid, u64 bytes)
-{
-	unsigned long n;
-
-	mutex_lock(&vmc_private_lock);
-	vmc_private_used -= bytes;
-	vmc_private_caches--;
-	n = vmc_private_user_count(uid);
-	if (n > 1)
-		xa_store(&vmc_private_users, uid, xa_mk_value(n - 1),
-			 GFP_KERNEL);	/* replaces: allocates nothing */
-	else
-		xa_erase(&vmc_private_users, uid);
-	mutex_unlock(&vmc_private_lock);
-}
 
 static long vmc_private_ioctl(struct file *file, unsigned int cmd,
 			      unsigned long arg)
@@ -742,6 +627,7 @@ static long vmc_ioctl_create(unsigned int cmd, void __user *uarg)
 					  GFP_KERNEL_ACCOUNT);
 	if (IS_ERR(priv->cache)) {
 		ret = PTR_ERR(priv->cache);
+		b->ops->destroy(b);
 		goto err_uncharge;
 	}
 	fd = anon_inode_getfd("[vmemcache]", &vmc_private_fops, priv,

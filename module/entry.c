@@ -1,23 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Entries of a cache: creation with the key copied from userspace,
- * reference counting, unlinking, pool space for the value, and copying
- * the value between userspace and the extents that hold it.
+ * Entries of a cache: creation, reference counting, the DRAM they take,
+ * the extents of their value, copying the value between userspace and
+ * those extents, and writing an entry's record (the evicted logs' and
+ * the listings') to userspace.
+ *
+ * The lowest layer of the cache: it calls only the allocator (to return
+ * extents) and the backing (to copy); finding extents, evicting to make
+ * room and taking entries out of the index and the policy are the
+ * cache's (cache.c).
  */
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/sched/signal.h>
 #include <linux/overflow.h>
-#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <uapi/linux/vmemcache.h>
 
-#include "vmemcache.h"
-
-/*
- * Extents the first allocation attempt can take without allocating an
- * array, so that most values take the allocator's lock once.
- */
-#define VMC_EXT_ONSTACK	8
+#include "cache.h"
 
 /*
  * The memory kvmalloc() really took for a request of @size bytes at @p:
@@ -55,29 +56,25 @@ size_t vmc_entry_dram(const struct vmc_entry *e)
 /**
  * vmc_entry_create() - allocate an unlinked entry holding a key
  * @c: cache the entry is for
- * @ukey: user pointer to the key
- * @key_len: key length, already validated
+ * @key: the key, already validated (copied in by the ioctl layer)
  *
  * The entry starts with one reference, its creator's, and no value.
  *
- * Return: the entry or an ERR_PTR: -ENOMEM or -EFAULT.
+ * Return: the entry or an ERR_PTR: -ENOMEM.
  */
 struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
-				   const void __user *ukey, u32 key_len)
+				   const struct vmc_key *key)
 {
 	struct vmc_entry *e;
 
 	BUILD_BUG_ON(sizeof(*e) != 64);
-	e = kvmalloc(struct_size(e, key, key_len), c->gfp);
+	e = kvmalloc(struct_size(e, key, key->len), c->gfp);
 	if (!e)
 		return ERR_PTR(-ENOMEM);
-	if (copy_from_user(e->key, ukey, key_len)) {
-		kvfree(e);
-		return ERR_PTR(-EFAULT);
-	}
+	memcpy(e->key, key->data, key->len);
 	INIT_LIST_HEAD(&e->lru);
 	refcount_set(&e->ref, 1);
-	e->key_len = key_len;
+	e->key_len = key->len;
 	e->nr_ext = 0;
 	e->tail = 0;
 	e->flags = 0;
@@ -108,132 +105,31 @@ void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e)
 }
 
 /**
- * vmc_entry_unlink() - take a linked entry out of the cache
- * @c: the entry's cache
- * @e: the entry; the caller holds a reference
- *
- * Return: true if this call unlinked it, false if it was not linked.
- */
-bool vmc_entry_unlink(struct vmc_cache *c, struct vmc_entry *e)
-{
-	/* Only one caller can take it out of the index; that one goes on. */
-	if (!vmc_index_remove(&c->index, e))
-		return false;
-
-	c->repl->ops->remove(c->repl, e);
-	atomic_long_dec(&c->nr_entries);
-	vmc_entry_put(c, e);
-	return true;
-}
-
-/*
- * Pool bytes a put may count on: the pool less its failed media, the
- * entries that gets hold while they wait for their buffers (not evictable
- * for as long as that may take) and @keep, an entry the put must not
- * evict.  Entries in use only for a copy are not counted: that is short.
- */
-static u64 vmc_entry_room(struct vmc_cache *c, struct vmc_entry *keep)
-{
-	u64 room = c->alloc.size - READ_ONCE(c->alloc.poisoned);
-	u64 held = atomic64_read(&c->stalled_bytes);
-
-	if (keep)
-		held += vmc_entry_size(keep) + keep->tail;
-	return room > held ? room - held : 0;
-}
-
-/*
- * A put that replaces a value must evict something: pin the entry it
- * replaces, so that the policy never picks it (victims are entries nobody
- * else holds) and a put that fails leaves it in place.
- */
-static struct vmc_entry *vmc_entry_pin_old(struct vmc_cache *c,
-					   struct vmc_entry *e)
-{
-	struct vmc_key key = { .data = e->key, .len = e->key_len };
-
-	return vmc_index_lookup_get(c, &key);
-}
-
-/**
- * vmc_entry_alloc_value() - give an entry pool space for a value
+ * vmc_entry_set_value() - give an entry the extents of its value
  * @c: the entry's cache
  * @e: unlinked entry without a value
- * @uval: user pointer to the value that will be written
- * @len: value length, 1..pool size
- * @replace: the put replaces the key's value, which must survive a failure
- * @log: where to report the entries evicted, or NULL
+ * @ext: the extents, in value order, from vmc_extent_get()
+ * @nr: how many
+ * @owned: @ext is a kvmalloc()ed array the entry may keep; else it is the
+ *	   caller's (on its stack) and copied if the entry needs an array
+ * @len: value length, which the extents hold
  *
- * Evicts entries through the replacement policy while the pool is full,
- * but first lets the policy release the space it holds, and evicts
- * nothing for a put bound to fail: one larger than the pool's usable bytes
- * (less the value it replaces, which is never evicted for it), or whose
- * value is not all in memory.  Runs with page faults disabled (cfg_sem is
- * held): -EFAULT asks the caller to fault the value in without locks and
- * try again.
+ * Consumes @ext when @owned, on failure too.
  *
- * Return: 0, -ENOSPC when nothing more can be evicted, -EFAULT or -ENOMEM.
+ * Return: 0, or -ENOMEM with the extents returned to the pool.
  */
-int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
-			  const void __user *uval, u64 len, bool replace,
-			  struct vmc_evict_log *log)
+int vmc_entry_set_value(struct vmc_cache *c, struct vmc_entry *e,
+			struct vmc_extent *ext, unsigned int nr, bool owned,
+			u64 len)
 {
-	struct vmc_extent stack[VMC_EXT_ONSTACK], *ext = stack, *array;
-	unsigned int max = ARRAY_SIZE(stack), nr;
-	struct vmc_entry *old = NULL;
-	bool checked = false, flushed = false;
-	int ret;
-
-	for (;;) {
-		ret = vmc_extent_get(&c->alloc, len, ext, max, &nr);
-		if (!ret)
-			break;
-		if (ret == -EOVERFLOW) {
-			if (ext != stack)
-				kvfree(ext);
-			ext = kvmalloc_array(nr, sizeof(*ext), c->gfp);
-			ret = -ENOMEM;
-			if (!ext)
-				goto out_unpin;
-			max = nr;
-			continue;
-		}
-		/* Space of removed entries the policy still holds comes first. */
-		if (!flushed) {
-			vmc_repl_flush(c->repl);
-			flushed = true;
-			continue;
-		}
-		if (!checked) {
-			checked = true;
-			if (replace)
-				old = vmc_entry_pin_old(c, e);
-			ret = -ENOSPC;
-			if (roundup(len, (u64)c->extent_size) >
-			    vmc_entry_room(c, old))
-				goto out_free;
-			/* Without faults: this only tells what is in. */
-			pagefault_disable();
-			ret = fault_in_readable(uval, len) ? -EFAULT : 0;
-			pagefault_enable();
-			if (ret)
-				goto out_free;
-		}
-		ret = vmc_cache_evict_lru(c, log);
-		if (ret) {
-			ret = ret == -ESRCH ? -ENOSPC : ret;
-			goto out_free;
-		}
-		cond_resched();
-	}
-	if (old)
-		vmc_entry_put(c, old);
+	struct vmc_extent *array = ext;
 
 	if (nr == 1) {
 		e->ext_inline = ext[0];
+		if (owned)
+			kvfree(ext);
 	} else {
-		array = ext;
-		if (ext == stack) {
+		if (!owned) {
 			array = kvmalloc_array(nr, sizeof(*ext), c->gfp);
 			if (!array) {
 				vmc_extent_put(&c->alloc, ext, nr);
@@ -243,21 +139,11 @@ int vmc_entry_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 		}
 		e->ext_array = array;
 	}
-	if (nr == 1 && ext != stack)
-		kvfree(ext);
 	e->nr_ext = nr;
 	if (nr > 1)
 		atomic_long_add(vmc_ext_array_bytes(e), &c->dram_used);
 	e->tail = roundup(len, (u64)c->extent_size) - len;
 	return 0;
-
-out_free:
-	if (ext != stack)
-		kvfree(ext);
-out_unpin:
-	if (old)
-		vmc_entry_put(c, old);
-	return ret;
 }
 
 /**
@@ -278,58 +164,6 @@ void vmc_entry_free_value(struct vmc_cache *c, struct vmc_entry *e)
 	}
 	e->nr_ext = 0;
 	e->tail = 0;
-}
-
-/**
- * vmc_entry_fit_dram() - keep a cache's DRAM within its limit for a new entry
- * @c: the entry's cache, with cfg_sem held for read
- * @e: unlinked entry, counted in dram_used with its extent array
- * @uval: user pointer to the value that will be written
- * @len: value length
- * @log: where to report the entries evicted, or NULL
- *
- * Evicts entries through the replacement policy while the cache's entries
- * take more than its dram_limit, as vmc_entry_alloc_value() does while
- * the pool is full, and likewise evicts nothing for a put bound to fail
- * with -EFAULT (see vmc_entry_alloc_value()).  Concurrent puts may each
- * be counted before they evict, so dram_used can pass the limit by the
- * entries being put at that moment.
- *
- * Return: 0, -ENOSPC when the entry alone is over the limit or nothing
- * more can be evicted (policy none), or -EFAULT.
- */
-int vmc_entry_fit_dram(struct vmc_cache *c, struct vmc_entry *e,
-		       const void __user *uval, u64 len,
-		       struct vmc_evict_log *log)
-{
-	long limit = min_t(u64, vmc_cache_dram_limit(c), LONG_MAX);
-	bool checked = false, flushed = false;
-	int ret;
-
-	if (vmc_entry_dram(e) > limit)
-		return -ENOSPC;
-	while (atomic_long_read(&c->dram_used) > limit) {
-		/* Removed entries the policy still holds go first. */
-		if (!flushed) {
-			vmc_repl_flush(c->repl);
-			flushed = true;
-			continue;
-		}
-		if (!checked) {
-			/* Without faults: this only tells what is in. */
-			pagefault_disable();
-			ret = fault_in_readable(uval, len) ? -EFAULT : 0;
-			pagefault_enable();
-			if (ret)
-				return ret;
-			checked = true;
-		}
-		ret = vmc_cache_evict_lru(c, log);
-		if (ret)
-			return ret == -ESRCH ? -ENOSPC : ret;
-		cond_resched();
-	}
-	return 0;
 }
 
 /**
@@ -379,4 +213,73 @@ int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
 	}
 	pagefault_enable();
 	return ret;
+}
+
+/**
+ * vmc_entry_has_prefix() - whether an entry's key starts with a prefix
+ * @e: the entry
+ * @prefix: the prefix
+ *
+ * Return: true if it does.
+ */
+bool vmc_entry_has_prefix(const struct vmc_entry *e,
+			  const struct vmc_key *prefix)
+{
+	return e->key_len >= prefix->len &&
+	       !memcmp(e->key, prefix->data, prefix->len);
+}
+
+/**
+ * vmc_entry_write_rec() - write an entry's record to userspace
+ * @p: user pointer with room for VMEMCACHE_EVICTED_REC_SIZE(e->key_len)
+ *     bytes
+ * @e: the entry
+ *
+ * The record (struct vmemcache_evicted_rec, the key, padding) is the one
+ * of evicted logs and listings.  With page faults disabled: the caller
+ * holds cfg_sem.
+ *
+ * Return: 0, or -EFAULT when a page of @p is not in memory or not writable.
+ */
+int vmc_entry_write_rec(void __user *p, const struct vmc_entry *e)
+{
+	struct vmemcache_evicted_rec rec = {};
+	u64 pad = VMEMCACHE_EVICTED_REC_SIZE(e->key_len) - sizeof(rec) -
+		  e->key_len;
+	int ret = 0;
+
+	rec.value_size = vmc_entry_size(e);
+	rec.key_len = e->key_len;
+	pagefault_disable();
+	if (copy_to_user(p, &rec, sizeof(rec)) ||
+	    copy_to_user(p + sizeof(rec), e->key, e->key_len) ||
+	    (pad && clear_user(p + sizeof(rec) + e->key_len, pad)))
+		ret = -EFAULT;
+	pagefault_enable();
+	return ret;
+}
+
+/**
+ * vmc_fault_in() - bring a user range in, with no lock held
+ * @ubuf: the range
+ * @len: its length
+ * @write: it is to be written
+ *
+ * For a copy under cfg_sem that came up short: this may wait.
+ *
+ * Return: 0 to start over, -EFAULT if it cannot come in, -EINTR if the
+ * caller is being killed.
+ */
+int vmc_fault_in(const void __user *ubuf, size_t len, bool write)
+{
+	size_t left;
+
+	if (write)
+		left = fault_in_writeable((char __user *)ubuf, len);
+	else
+		left = fault_in_readable((const char __user *)ubuf, len);
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	cond_resched();
+	return left ? -EFAULT : 0;
 }

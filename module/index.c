@@ -10,7 +10,7 @@
 #include <linux/sched.h>
 #include <linux/xxhash.h>
 
-#include "vmemcache.h"
+#include "cache.h"
 
 static u32 vmc_key_hashfn(const void *data, u32 len, u32 seed)
 {

@@ -8,21 +8,21 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "vmemcache.h"
+#include "repl.h"
 
 /**
  * vmc_repl_init() - initialise the generic part of a policy's state
  * @r: the state
  * @ops: the policy
- * @c: the cache
+ * @owner: how to release entry references, copied
  *
  * Return: 0 or -ENOMEM.
  */
 int vmc_repl_init(struct vmc_repl *r, const struct vmc_repl_ops *ops,
-		  struct vmc_cache *c)
+		  const struct vmc_repl_owner *owner)
 {
 	r->ops = ops;
-	r->cache = c;
+	r->owner = *owner;
 	r->lock_stat = alloc_percpu(struct vmc_lock_stat);
 	return r->lock_stat ? 0 : -ENOMEM;
 }
@@ -66,11 +66,11 @@ void vmc_repl_lock_stat(struct vmc_repl *r, u64 *acquired, u64 *contended)
 	}
 }
 
-static struct vmc_repl *vmc_none_create(struct vmc_cache *c)
+static struct vmc_repl *vmc_none_create(const struct vmc_repl_owner *owner)
 {
-	struct vmc_repl *r = kzalloc(sizeof(*r), c->gfp);
+	struct vmc_repl *r = kzalloc(sizeof(*r), owner->gfp);
 
-	if (r && vmc_repl_init(r, &vmc_repl_none, c)) {
+	if (r && vmc_repl_init(r, &vmc_repl_none, owner)) {
 		kfree(r);
 		r = NULL;
 	}
@@ -89,7 +89,7 @@ static void vmc_none_entry(struct vmc_repl *r, struct vmc_entry *e)
 
 static void vmc_none_touch(struct vmc_repl *r, struct vmc_entry *e)
 {
-	vmc_entry_put(r->cache, e);
+	vmc_repl_release(r, e);
 }
 
 static struct vmc_entry *vmc_none_victim(struct vmc_repl *r)

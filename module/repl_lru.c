@@ -20,16 +20,16 @@
  * unlinked entry and record a use of it: the index hands out references
  * to linked entries only (index.c).
  *
- * The idea is libvmemcache's wait-free ring in front of its LRU list,
- * made per-CPU.
+ * Rings rather than a lock per hit because gets on hot keys run on every
+ * CPU at once, and a shared lock per hit would serialise them.
  */
-/* First: on PREEMPT_RT, 6.1's local_lock.h needs spinlock_t, unincluded. */
+/* First: on PREEMPT_RT, local_lock.h may use spinlock_t unincluded. */
 #include <linux/spinlock.h>
 #include <linux/local_lock.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 
-#include "vmemcache.h"
+#include "repl.h"
 
 #define VMC_RING_SIZE	64	/* entries buffered per CPU, a power of 2 */
 
@@ -104,7 +104,7 @@ static void vmc_lru_put_dead(struct vmc_repl_lru *l, struct list_head *dead)
 
 	list_for_each_entry_safe(e, tmp, dead, lru) {
 		list_del_init(&e->lru);
-		vmc_entry_put(l->r.cache, e);
+		vmc_repl_release(&l->r, e);
 	}
 }
 
@@ -160,16 +160,16 @@ static void vmc_lru_touch(struct vmc_repl *r, struct vmc_entry *e)
 	vmc_lru_record_ref(to_lru(r), e);
 }
 
-static struct vmc_repl *vmc_lru_create(struct vmc_cache *c)
+static struct vmc_repl *vmc_lru_create(const struct vmc_repl_owner *owner)
 {
-	struct vmc_repl_lru *l = kzalloc(sizeof(*l), c->gfp);
+	struct vmc_repl_lru *l = kzalloc(sizeof(*l), owner->gfp);
 	int cpu;
 
 	if (!l)
 		return NULL;
-	if (vmc_repl_init(&l->r, &vmc_repl_lru, c))
+	if (vmc_repl_init(&l->r, &vmc_repl_lru, owner))
 		goto err_free;
-	l->rings = alloc_percpu_gfp(struct vmc_lru_ring, c->gfp);
+	l->rings = alloc_percpu_gfp(struct vmc_lru_ring, owner->gfp);
 	if (!l->rings)
 		goto err_exit;
 	for_each_possible_cpu(cpu)

@@ -2,13 +2,14 @@
 /*
  * The plainly locked LRU (policy "lru_locked"): one list, most recently
  * used first, and one spinlock taken by every insert, hit, removal and
- * eviction.  Kept as the baseline that the buffered LRU is measured
- * against; see repl_lru.c.
+ * eviction.  The same order as the buffered LRU (repl_lru.c) with the
+ * simplest locking: a reference to compare it against and to fall back
+ * to.
  */
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#include "vmemcache.h"
+#include "repl.h"
 
 /**
  * struct vmc_repl_lru_locked - state of the locked LRU
@@ -27,13 +28,14 @@ static struct vmc_repl_lru_locked *to_lru_locked(struct vmc_repl *r)
 	return container_of(r, struct vmc_repl_lru_locked, r);
 }
 
-static struct vmc_repl *vmc_lru_locked_create(struct vmc_cache *c)
+static struct vmc_repl *
+vmc_lru_locked_create(const struct vmc_repl_owner *owner)
 {
-	struct vmc_repl_lru_locked *l = kzalloc(sizeof(*l), c->gfp);
+	struct vmc_repl_lru_locked *l = kzalloc(sizeof(*l), owner->gfp);
 
 	if (!l)
 		return NULL;
-	if (vmc_repl_init(&l->r, &vmc_repl_lru_locked, c)) {
+	if (vmc_repl_init(&l->r, &vmc_repl_lru_locked, owner)) {
 		kfree(l);
 		return NULL;
 	}
@@ -70,7 +72,7 @@ static void vmc_lru_locked_touch(struct vmc_repl *r, struct vmc_entry *e)
 	if (!list_empty(&e->lru))
 		list_move(&e->lru, &l->list);
 	spin_unlock(&l->lock);
-	vmc_entry_put(l->r.cache, e);
+	vmc_repl_release(&l->r, e);
 }
 
 static void vmc_lru_locked_remove(struct vmc_repl *r, struct vmc_entry *e)

@@ -53,6 +53,12 @@ void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e)
 	__atomic_fetch_sub(&live_entries, 1, __ATOMIC_RELAXED);
 }
 
+/* The cache's part: what a policy releases goes to vmc_entry_put(). */
+static void release(struct vmc_entry *e, void *arg)
+{
+	vmc_entry_put(arg, e);
+}
+
 static unsigned int key_of(const struct vmc_entry *e)
 {
 	unsigned int k;
@@ -220,11 +226,14 @@ static void run_policy(const struct vmc_repl_ops *ops, u64 seed)
 	struct listed l = { 0 };
 	unsigned long warnings = shim_warnings;
 	unsigned int i, linked = 0;
+	struct vmc_repl_owner owner = {
+		.release = release, .arg = &cache, .gfp = GFP_KERNEL,
+	};
 	struct vmc_repl *r;
 	char what[128];
 
 	shim_cpu = 0;
-	r = ops->create(&cache);
+	r = ops->create(&owner);
 	assert(r);
 	cache.repl = r;
 	for (i = 0; i < SHIM_NR_CPUS; i++) {

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The cache object (cache.c, list.c): what the ioctl layer calls.  A cache
+ * orchestrates the layers below it (index.h, repl.h, entry.h, the
+ * allocator and the backing) and calls nothing above it: what it must
+ * report to its caller, the entries it evicts, goes through the
+ * struct vmc_evicted the caller gives.
+ *
+ * A cache is self-contained: the device's shared cache is one instance, and
+ * nothing here assumes there is only one.
+ */
+#ifndef _VMC_CACHE_H
+#define _VMC_CACHE_H
+
+#include <linux/bits.h>
+#include <linux/percpu-rwsem.h>
+#include <linux/rhashtable-types.h>
+#include <linux/siphash.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include "backing.h"
+#include "entry.h"
+#include "extent_alloc.h"
+#include "index.h"
+#include "repl.h"
+
+#define VMC_MIN_CAPACITY	BIT_ULL(20)
+#define VMC_MIN_EXTENT		64U
+#define VMC_MAX_EXTENT		BIT(30)
+
+/**
+ * struct vmc_stats - per-CPU event counters of a cache
+ * @puts: values stored
+ * @gets: get requests
+ * @hits: gets that found their key
+ * @misses: gets that did not
+ * @evictions: entries evicted by the policy or on request
+ */
+struct vmc_stats {
+	u64 puts;
+	u64 gets;
+	u64 hits;
+	u64 misses;
+	u64 evictions;
+};
+
+/**
+ * struct vmc_cache - one cache instance
+ * @cfg_sem: held for read by every operation, for write by configuration
+ *	     changes, which replace @backing, @alloc and @repl, and by the
+ *	     handling of a media failure, which must see no copy in flight
+ * @capacity: configured pool size in bytes, page aligned
+ * @dram_capacity: pool size of a DRAM backing chosen at load time, used
+ *		   when the cache goes back to DRAM
+ * @extent_size: allocation unit in bytes
+ * @backing: where value bytes live
+ * @alloc: free space of the pool
+ * @repl: replacement policy state
+ * @index: key -> entry; keeps its own locks
+ * @nr_entries: linked entries
+ * @dram_used: bytes allocated for entries, keys and extent arrays (as
+ *	       allocated: slab size classes included)
+ * @dram_limit: most bytes @dram_used may reach before puts evict (or fail
+ *		with policy none); 0 for the default, vmc_dram_limit_default()
+ *		of @capacity
+ * @stats: event counters
+ * @stalled: gets waiting, without cfg_sem, for their buffer to come into
+ *	     memory while they hold an entry: its extents belong to the
+ *	     pool, which a reconfiguration must not replace meanwhile
+ * @stalled_bytes: pool bytes of the entries those gets hold (an entry held
+ *		   by two counts twice), which no put can count on
+ * @stalled_wq: woken when @stalled drops to 0
+ * @epoch: changed, with cfg_sem held for write, when a media failure takes
+ *	   part of the pool out of service: a stalled get reads its entry
+ *	   again only if the epoch is the one it saw
+ * @list_key: key of the hash that orders keys for VMEMCACHE_IOC_LIST
+ * @gfp: allocation flags of the cache's memory: GFP_KERNEL_ACCOUNT for a
+ *	 private cache, charged to the memory cgroup of its creator (the pool)
+ *	 and of whoever puts (entries), GFP_KERNEL for the shared one
+ */
+struct vmc_cache {
+	struct percpu_rw_semaphore cfg_sem;
+	u64 capacity;
+	u64 dram_capacity;
+	u32 extent_size;
+	struct vmc_backing *backing;
+	struct vmc_extent_alloc alloc;
+	struct vmc_repl *repl;
+	struct rhashtable index;
+	atomic_long_t nr_entries;
+	atomic_long_t dram_used;
+	u64 dram_limit;
+	struct vmc_stats __percpu *stats;
+	atomic_t stalled;
+	atomic64_t stalled_bytes;
+	wait_queue_head_t stalled_wq;
+	u64 epoch;
+	siphash_key_t list_key;
+	gfp_t gfp;
+};
+
+/**
+ * struct vmc_evicted - how an operation reports the entries it evicts
+ * @record: @e was evicted; called with the cache's locks held and page
+ *	    faults disabled, so it must not sleep; @e is valid for the call
+ * @full: whether @record may lose the next record unless @flush runs
+ *	  first: the cache then stops evicting, and a put starts over
+ *	  (-EFAULT) once @flush ran
+ * @flush: called with no lock held after each locked section of the
+ *	   operation; it may fault and sleep
+ *
+ * Given by the caller (the ioctl layer's evicted log, evict_log.c) for
+ * one call, so that the cache calls nothing above it by name.
+ */
+struct vmc_evicted {
+	void (*record)(struct vmc_evicted *ev, const struct vmc_entry *e);
+	bool (*full)(struct vmc_evicted *ev);
+	void (*flush)(struct vmc_evicted *ev);
+};
+
+/* cache.c */
+struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
+				   const struct vmc_repl_ops *policy);
+struct vmc_cache *vmc_cache_create_on(struct vmc_backing *backing,
+				      u64 capacity, u32 extent_size,
+				      const struct vmc_repl_ops *policy,
+				      gfp_t gfp);
+void vmc_cache_destroy(struct vmc_cache *c);
+int vmc_cache_reconfigure(struct vmc_cache *c, u64 capacity, u32 extent_size,
+			  const struct vmc_repl_ops *policy);
+int vmc_cache_reset(struct vmc_cache *c);
+int vmc_cache_lock_idle(struct vmc_cache *c);
+int vmc_cache_set_backing(struct vmc_cache *c, const char *path);
+int vmc_cache_put(struct vmc_cache *c, const struct vmc_key *key,
+		  const void __user *uval, u64 len, bool replace,
+		  struct vmc_evicted *ev);
+int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
+		  void __user *ubuf, u64 buf_len, u64 offset, u64 *copied,
+		  u64 *size);
+int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
+		     u64 *size);
+int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
+		    struct vmc_evicted *ev);
+
+int vmc_cache_evict_prefix(struct vmc_cache *c, const struct vmc_key *prefix,
+			   struct vmc_evicted *ev);
+
+/**
+ * struct vmc_list - a listing of keys into a user buffer
+ * @prefix: keys must start with it; len 0 for all
+ * @buf: user buffer for the records
+ * @size: its size
+ * @cursor: in: list the keys whose list hash is at least this; out: where
+ *	    the next call starts, 0 when the listing is complete
+ * @count: records written
+ * @used: bytes written
+ */
+struct vmc_list {
+	struct vmc_key prefix;
+	void __user *buf;
+	u64 size;
+	u64 cursor;
+	u32 count;
+	u64 used;
+};
+
+/* list.c */
+int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l);
+
+/* cache.c */
+struct vmemcache_stats;
+void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st);
+void vmc_cache_read_stats(struct vmc_cache *c, struct vmemcache_stats *st,
+			  bool drain);
+
+u64 vmc_cache_dram_limit(struct vmc_cache *c);
+void vmc_cache_set_dram_limit(struct vmc_cache *c, u64 limit);
+/**
+ * struct vmc_config - the tunables of a cache
+ * @capacity: configured pool size in bytes
+ * @extent_size: allocation unit in bytes
+ * @policy: replacement policy
+ * @backing_dev: "none" for DRAM, else the claimed device (truncated)
+ */
+struct vmc_config {
+	u64 capacity;
+	u32 extent_size;
+	const struct vmc_repl_ops *policy;
+	char backing_dev[256];
+};
+
+void vmc_cache_get_config(struct vmc_cache *c, struct vmc_config *cfg);
+
+#endif /* _VMC_CACHE_H */

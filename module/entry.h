@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Entries: a key and the extents of its value (entry.c), the lowest layer
+ * of the cache.  Used by every layer above: the index, the policies, the
+ * cache and, for the records it writes, the ioctl layer.
+ */
+#ifndef _VMC_ENTRY_H
+#define _VMC_ENTRY_H
+
+#include <linux/list.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
+#include <linux/types.h>
+
+#include "extent_alloc.h"
+
+/* Bits of vmc_entry.flags */
+#define VMC_ENTRY_LINKED	0	/* in the index (index.c owns the bit) */
+
+/**
+ * struct vmc_entry - one key and its value
+ * @node: link in the cache's index
+ * @lru: link owned by the replacement policy
+ * @rcu: frees the entry after index lookups that may see it are done; used
+ *	 only once the last reference is gone, when @lru is on no list
+ * @ref: one reference held by the index while linked, one per user
+ * @key_len: key length in bytes
+ * @nr_ext: number of extents of the value
+ * @tail: bytes of the last extent past the end of the value
+ * @flags: VMC_ENTRY_* bits
+ * @ext_inline: the extent of a value that fits one extent (@nr_ext <= 1)
+ * @ext_array: the extents of a longer value, in value order
+ * @key: the key bytes
+ *
+ * Kept to 64 bytes plus the key: the DRAM cost of an entry is what limits
+ * a cache of terabytes.  vmc_entry_ext() and vmc_entry_size() read the
+ * value's layout.
+ *
+ * An entry is visible in the index only once its value is written.  Whoever
+ * takes it out of the index (vmc_index_remove(), or vmc_index_insert()
+ * replacing it) owns taking it out of the policy and dropping the index's
+ * reference; the last reference frees its extents.
+ */
+struct vmc_entry {
+	struct rhash_head node;
+	union {
+		struct list_head lru;
+		struct rcu_head rcu;
+	};
+	refcount_t ref;
+	u32 key_len;
+	u32 nr_ext;
+	u32 tail;
+	unsigned long flags;
+	union {
+		struct vmc_extent ext_inline;
+		struct vmc_extent *ext_array;
+	};
+	u8 key[];
+};
+
+static inline struct vmc_extent *vmc_entry_ext(struct vmc_entry *e)
+{
+	return e->nr_ext > 1 ? e->ext_array : &e->ext_inline;
+}
+
+/* The value's size: its extents less the unused tail of the last one. */
+static inline u64 vmc_entry_size(const struct vmc_entry *e)
+{
+	u64 size = 0;
+	u32 i;
+
+	if (e->nr_ext <= 1)
+		return e->nr_ext ? e->ext_inline.len - e->tail : 0;
+	for (i = 0; i < e->nr_ext; i++)
+		size += e->ext_array[i].len;
+	return size - e->tail;
+}
+
+/**
+ * struct vmc_key - a key to look up
+ * @data: key bytes
+ * @len: key length
+ */
+struct vmc_key {
+	const void *data;
+	u32 len;
+};
+
+struct vmc_cache;
+
+/* entry.c */
+struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
+				   const struct vmc_key *key);
+void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e);
+int vmc_entry_set_value(struct vmc_cache *c, struct vmc_entry *e,
+			struct vmc_extent *ext, unsigned int nr, bool owned,
+			u64 len);
+void vmc_entry_free_value(struct vmc_cache *c, struct vmc_entry *e);
+size_t vmc_entry_dram(const struct vmc_entry *e);
+int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
+		   void __user *ubuf, u64 len, bool to_user,
+		   struct vmc_extent *bad);
+bool vmc_entry_has_prefix(const struct vmc_entry *e,
+			  const struct vmc_key *prefix);
+int vmc_entry_write_rec(void __user *p, const struct vmc_entry *e);
+int vmc_fault_in(const void __user *ubuf, size_t len, bool write);
+
+#endif /* _VMC_ENTRY_H */

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The index (index.c): key -> entry, an rhashtable with its own locks.
+ * Below the policies and the cache, above entries only.
+ */
+#ifndef _VMC_INDEX_H
+#define _VMC_INDEX_H
+
+#include <linux/rhashtable-types.h>
+#include <linux/types.h>
+
+#include "entry.h"
+
+struct vmc_cache;
+
+int vmc_index_init(struct rhashtable *index);
+struct vmc_entry *vmc_index_lookup_get(struct vmc_cache *c,
+				       const struct vmc_key *key);
+int vmc_index_insert(struct rhashtable *index, struct vmc_entry *e,
+		     bool replace, struct vmc_entry **old);
+bool vmc_index_remove(struct rhashtable *index, struct vmc_entry *e);
+bool vmc_index_contains(struct rhashtable *index, const struct vmc_key *key);
+bool vmc_index_finds(struct rhashtable *index, struct vmc_entry *e);
+int vmc_index_walk(struct vmc_cache *c,
+		   bool (*fn)(struct vmc_entry *e, void *arg), void *arg);
+void vmc_index_destroy(struct rhashtable *index);
+
+#endif /* _VMC_INDEX_H */
