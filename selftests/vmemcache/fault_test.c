@@ -642,10 +642,16 @@ static int extent_verify(struct fault_ctx *x, int ret)
 	return cache_works(x) ?: vmc_restore_defaults() ?: sentinels_put(x);
 }
 
-/* The policy a write switches to: lru_locked only in a debug build. */
+/*
+ * The policy a write switches to: lru_locked only in a debug build.  Found
+ * out before any fault is armed (FIXTURE_SETUP): the access() that tells
+ * is a syscall, and an armed fault site would fail it.
+ */
+static const char *other_policy_name;
+
 static const char *other_policy(void)
 {
-	return vmc_debug_build() ? "lru_locked" : "none";
+	return other_policy_name;
 }
 
 static int policy_run(struct fault_ctx *x)
@@ -737,6 +743,7 @@ FIXTURE_SETUP(fault)
 	struct stat st;
 
 	memset(x, 0, sizeof(*x));
+	other_policy_name = vmc_debug_build() ? "lru_locked" : "none";
 	x->fd = -1;
 	x->nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
 	if (x->nth_fd < 0)
