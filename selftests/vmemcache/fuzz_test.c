@@ -63,6 +63,14 @@ static double fuzz_secs(void)
 	return env && *env ? strtod(env, NULL) : FUZZ_SECS;
 }
 
+/* $VMC_FUZZ_ONLY=NAME (a test's name) skips the others: longer campaigns. */
+static bool fuzz_not_chosen(const char *name)
+{
+	const char *only = getenv("VMC_FUZZ_ONLY");
+
+	return only && *only && strcmp(only, name);
+}
+
 VMC_FIXTURE(fuzz)
 
 FIXTURE_VARIANT(fuzz) {
@@ -660,6 +668,8 @@ TEST_F_TIMEOUT(fuzz, hostile_ioctls, 7200)
 	double end;
 	int ret;
 
+	if (fuzz_not_chosen("hostile_ioctls"))
+		SKIP(return, "VMC_FUZZ_ONLY=%s", getenv("VMC_FUZZ_ONLY"));
 	if (seed_env && *seed_env)
 		seed = strtoull(seed_env, NULL, 0);
 	else
@@ -749,6 +759,8 @@ TEST_F(fuzz, check_detects_damage)
 	ssize_t n;
 	int ret;
 
+	if (fuzz_not_chosen("check_detects_damage"))
+		SKIP(return, "VMC_FUZZ_ONLY=%s", getenv("VMC_FUZZ_ONLY"));
 	VMC_CONFIG(FUZZ_CAP, FUZZ_EXT, variant->policy);
 	for (i = 0; i < 16; i++)
 		ASSERT_EQ(0, vmc_put_pattern(self->fd, key,
@@ -998,6 +1010,8 @@ TEST_F_TIMEOUT(mixed, descriptors, 7200)
 	char key[32], buf[64];
 	double start, end;
 
+	if (fuzz_not_chosen("descriptors"))
+		SKIP(return, "VMC_FUZZ_ONLY=%s", getenv("VMC_FUZZ_ONLY"));
 	if (seed_env && *seed_env)
 		seed = strtoull(seed_env, NULL, 0);
 	else
