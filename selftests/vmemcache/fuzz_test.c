@@ -899,6 +899,7 @@ static bool mix_create_ok(int err, bool dax, struct mix_counts *c)
 	case -ENOMEM: case -EMFILE: case -ENFILE:
 		c->create_err[3]++;
 		return true;
+	case -ENXIO:		/* the disk died between open and create */
 	case -ENOTBLK:		/* the inode went with the device */
 	case -ENOSPC:
 		c->create_err[3]++;
@@ -972,6 +973,14 @@ static bool same_counters(const struct vmemcache_stats *a,
 	       a->evictions == b->evictions && a->pool_used == b->pool_used;
 }
 
+/* A failure in the loop: noted, and the unbinder is stopped before asserting. */
+#define MIX_REQUIRE(cond, ...) do {					\
+	if (!(cond)) {							\
+		snprintf(why, sizeof(why), __VA_ARGS__);		\
+		goto stop;						\
+	}								\
+} while (0)
+
 /*
  * The hostile ioctls of hostile_ioctls, on a changing set of descriptors:
  * the shared cache's read-write one, O_RDONLY ones (opened and closed at
@@ -1007,7 +1016,7 @@ TEST_F_TIMEOUT(mixed, descriptors, 7200)
 	struct fuzzer z;
 	uint64_t seed, n, copied, size;
 	unsigned int i;
-	char key[32], buf[64];
+	char key[32], buf[64], why[256] = "";
 	double start, end;
 
 	if (fuzz_not_chosen("descriptors"))
@@ -1054,40 +1063,43 @@ TEST_F_TIMEOUT(mixed, descriptors, 7200)
 		if (a == 0) {			/* an O_RDONLY descriptor */
 			s = (unsigned int)rnd(&z, MIX_RO);
 			if (ro[s] >= 0) {
-				ASSERT_EQ(0, close(ro[s]));
+				ret = close(ro[s]);
 				ro[s] = -1;
+				MIX_REQUIRE(!ret, "close: %s", strerror(errno));
 			} else {
 				ro[s] = open(vmc_dev_path(), O_RDONLY | O_CLOEXEC);
-				ASSERT_LE(0, ro[s]) TH_LOG("%s", strerror(errno));
+				MIX_REQUIRE(ro[s] >= 0, "open O_RDONLY: %s",
+					    strerror(errno));
 				c.ro_opens++;
 			}
 		} else if (a <= 2) {		/* a private cache */
 			s = (unsigned int)rnd(&z, MIX_PRIV);
 			if (priv[s].fd >= 0) {
-				ASSERT_EQ(0, close(priv[s].fd));
+				ret = close(priv[s].fd);
 				priv[s].fd = -1;
 				c.closes++;
+				MIX_REQUIRE(!ret, "close: %s", strerror(errno));
 				continue;
 			}
 			priv[s].dax = pmem && rnd(&z, 2);
 			ret = mix_create(self->fd, priv[s].dax, &c);
-			if (ret < 0)
-				ASSERT_TRUE(mix_create_ok(ret, priv[s].dax, &c))
-					TH_LOG("create (%s): %s",
-					       priv[s].dax ? "dax" : "dram",
-					       strerror(-ret));
 			priv[s].fd = ret > 0 ? ret : -1;
+			MIX_REQUIRE(ret >= 0 ||
+				    mix_create_ok(ret, priv[s].dax, &c),
+				    "create (%s): %s",
+				    priv[s].dax ? "dax" : "dram",
+				    strerror(-ret));
 		} else if (a < 16) {		/* on a read-only descriptor */
 			s = (unsigned int)rnd(&z, MIX_RO);
 			if (ro[s] < 0)
 				continue;
-			ASSERT_EQ(0, vmc_stats(self->fd, &before));
+			MIX_REQUIRE(!vmc_stats(self->fd, &before), "stats");
 			z.read_only = true;
 			fuzz_one(&z, ro[s]);
 			z.read_only = false;
-			ASSERT_EQ(0, vmc_stats(self->fd, &after));
-			ASSERT_TRUE(same_counters(&before, &after))
-				TH_LOG("read-only call %llu changed the cache: entries %llu->%llu puts %llu->%llu",
+			MIX_REQUIRE(!vmc_stats(self->fd, &after), "stats");
+			MIX_REQUIRE(same_counters(&before, &after),
+				    "read-only call %llu changed the cache: entries %llu->%llu puts %llu->%llu",
 				       (unsigned long long)z.calls,
 				       (unsigned long long)before.entries,
 				       (unsigned long long)after.entries,
@@ -1101,9 +1113,9 @@ TEST_F_TIMEOUT(mixed, descriptors, 7200)
 			ret = mix_roundtrip(priv[s].fd, priv[s].dax,
 					    (unsigned int)rnd(&z, 64),
 					    &c.rt_enxio);
-			ASSERT_EQ(0, ret) TH_LOG("%s private cache: %s",
-						 priv[s].dax ? "DAX" : "DRAM",
-						 strerror(-ret));
+			MIX_REQUIRE(!ret, "%s private cache: %s",
+				    priv[s].dax ? "DAX" : "DRAM",
+				    strerror(-ret));
 			c.roundtrips++;
 		} else if (a < 40) {		/* on a private cache */
 			s = (unsigned int)rnd(&z, MIX_PRIV);
@@ -1120,16 +1132,19 @@ TEST_F_TIMEOUT(mixed, descriptors, 7200)
 			fuzz_one(&z, self->fd);
 		}
 		if (n % SENTINEL_EVERY == SENTINEL_EVERY - 1)
-			ASSERT_LE(0, check_sentinels(self->fd, present));
+			MIX_REQUIRE(check_sentinels(self->fd, present) >= 0,
+				    "sentinels");
 		if (n % CHECK_EVERY == CHECK_EVERY - 1)
-			VMC_ASSERT_CONSISTENT();
+			MIX_REQUIRE(!vmc_check_consistency(), "consistency");
 	}
-
+stop:
 	if (u) {
 		u->stop = 1;
 		ASSERT_EQ(0, pthread_join(unb, NULL));
 		EXPECT_EQ(0, u->error) TH_LOG("unbind/bind: %s",
 					      strerror(-u->error));
+		if (access(PMEM, F_OK))		/* for the tests after */
+			EXPECT_EQ(0, rebind(u->ns));
 	}
 	/* closing everything works, whatever happened to the devices */
 	for (i = 0; i < MIX_RO; i++)
@@ -1164,6 +1179,8 @@ TEST_F_TIMEOUT(mixed, descriptors, 7200)
 			(unsigned long long)z.ok[i]);
 	fprintf(stderr, "\n");
 	ASSERT_EQ(0u, z.bad) TH_LOG("%s", z.error);
+	ASSERT_EQ(0, why[0]) TH_LOG("call %llu: %s",
+				   (unsigned long long)z.calls, why);
 	EXPECT_LT(0u, c.ro_calls);
 	EXPECT_LT(0u, c.dram_made);
 
