@@ -13,6 +13,10 @@
  * Then threads fuzz one descriptor number while another thread closes
  * it and dup2()s fresh descriptors onto it, and another flips the
  * protection of memory the ioctls use.
+ * mixed.descriptors fuzzes a changing set of descriptors: the shared
+ * cache's, O_RDONLY ones (where writes must fail with EBADF and change
+ * nothing) and private DRAM and DAX caches, while (in the pmem pass) a
+ * thread unbinds and rebinds the pmem namespace under them.
  *
  * Every call must succeed or fail with an errno that
  * Documentation/userspace-api/vmemcache.rst gives for that command (exactly
@@ -59,6 +63,14 @@ static double fuzz_secs(void)
 	return env && *env ? strtod(env, NULL) : FUZZ_SECS;
 }
 
+/* $VMC_FUZZ_ONLY=NAME (a test's name) skips the others: longer campaigns. */
+static bool fuzz_not_chosen(const char *name)
+{
+	const char *only = getenv("VMC_FUZZ_ONLY");
+
+	return only && *only && strcmp(only, name);
+}
+
 VMC_FIXTURE(fuzz)
 
 FIXTURE_VARIANT(fuzz) {
@@ -99,7 +111,10 @@ struct fuzzer {
 	uint8_t *arg_edge;	/* FUZZ_ARG bytes before a PROT_NONE page */
 	uint64_t last_ptr;	/* for overlapping key and value buffers */
 	bool racing;		/* the descriptor may be closed: EBADF too */
-	uint64_t calls, ok[NR_KNOWN], bad;
+	bool read_only;		/* an O_RDONLY descriptor: writes are EBADF */
+	bool private_cache;	/* a private cache's: CREATE is ENOTTY */
+	bool dax;		/* on a DAX device that may go: ENXIO too */
+	uint64_t calls, ok[NR_KNOWN], bad, enxio;
 	char error[256];	/* the first unexpected result */
 };
 
@@ -358,7 +373,29 @@ static bool fuzz_one(struct fuzzer *z, int fd)
 	}
 	ret = ret ? -errno : 0;
 	z->calls++;
-	if (fuzz_result_ok(cmd, ret) || (z->racing && ret == -EBADF)) {
+	if (z->read_only && _IOC_TYPE(cmd) == VMEMCACHE_IOC_MAGIC &&
+	    (nr == 1 || nr == 4 || nr == 6)) {
+		/* a mutating command, before it looks at its argument */
+		if (ret == -EBADF)
+			return true;
+		if (!z->bad++)
+			snprintf(z->error, sizeof(z->error),
+				 "read-only call %llu: cmd %#lx (%s): %s, not EBADF",
+				 (unsigned long long)z->calls, cmd,
+				 known_name[nr],
+				 ret ? strerror(-ret) : "success");
+		return false;
+	}
+	if (fuzz_result_ok(cmd, ret) || (z->racing && ret == -EBADF) ||
+	    (z->read_only && nr == 8 && ret == -EBADF) ||
+	    (z->private_cache && nr == 6 && ret == -ENOTTY &&
+	     _IOC_TYPE(cmd) == VMEMCACHE_IOC_MAGIC) ||
+	    (z->dax && (nr == 1 || nr == 2) && ret == -ENXIO &&
+	     _IOC_TYPE(cmd) == VMEMCACHE_IOC_MAGIC &&
+	     _IOC_DIR(cmd) == _IOC_DIR(known_cmd[nr]) &&
+	     _IOC_SIZE(cmd) >= _IOC_SIZE(known_cmd[nr]))) {
+		if (ret == -ENXIO)
+			z->enxio++;
 		if (!ret && nr < NR_KNOWN)
 			z->ok[nr]++;
 		if (!ret && nr == 2 && argp == vmc_ptr(arg)) {
@@ -631,6 +668,8 @@ TEST_F_TIMEOUT(fuzz, hostile_ioctls, 7200)
 	double end;
 	int ret;
 
+	if (fuzz_not_chosen("hostile_ioctls"))
+		SKIP(return, "VMC_FUZZ_ONLY=%s", getenv("VMC_FUZZ_ONLY"));
 	if (seed_env && *seed_env)
 		seed = strtoull(seed_env, NULL, 0);
 	else
@@ -720,6 +759,8 @@ TEST_F(fuzz, check_detects_damage)
 	ssize_t n;
 	int ret;
 
+	if (fuzz_not_chosen("check_detects_damage"))
+		SKIP(return, "VMC_FUZZ_ONLY=%s", getenv("VMC_FUZZ_ONLY"));
 	VMC_NEED_DEBUG("the inject file");
 	VMC_CONFIG(FUZZ_CAP, FUZZ_EXT, variant->policy);
 	for (i = 0; i < 16; i++)
@@ -744,6 +785,428 @@ TEST_F(fuzz, check_detects_damage)
 	for (i = 0; i < 16; i++)
 		VMC_ASSERT_VALUE(self->fd, key,
 				 vmc_key(key, sizeof(key), "d-", i), 1000, i);
+}
+
+/* ------------------------------------------------------------ mixed */
+
+#define MIX_RO		3		/* O_RDONLY descriptors at a time */
+#define MIX_PRIV	4		/* private caches at a time */
+#define MIX_PRIV_SIZE	(4ULL << 20)
+#define PMEM		"/dev/pmem0"
+#define ND_PMEM		"/sys/bus/nd/drivers/nd_pmem/"
+
+static bool on_pmem(void)
+{
+	return !strcmp(vmc_backing(), PMEM);
+}
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != strlen(val))
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+/* The nd namespace of pmem0 (namespace0.0), for unbind and bind. */
+static int pmem_namespace(char *buf, size_t size)
+{
+	char link[256];
+	ssize_t n = readlink("/sys/block/pmem0/device", link, sizeof(link) - 1);
+	const char *base;
+
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	snprintf(buf, size, "%s", base ? base + 1 : link);
+	return 0;
+}
+
+/* Bind the pmem driver to namespace ns again and wait for the device. */
+static int rebind(const char *ns)
+{
+	int i, ret = write_file(ND_PMEM "bind", ns);
+
+	for (i = 0; !ret && i < 100 && access(PMEM, F_OK); i++)
+		usleep(50000);
+	return ret ? ret : access(PMEM, F_OK) ? -ENODEV : 0;
+}
+
+/* Unbinds and rebinds the pmem namespace at random moments. */
+struct unbinder {
+	char ns[256];
+	volatile int stop;
+	uint64_t rng, cycles;
+	int error;
+};
+
+static void *unbinder_main(void *p)
+{
+	struct unbinder *u = p;
+	int ret;
+
+	while (!u->stop) {
+		usleep(10000 + vmc_rand(&u->rng) % 200000);
+		ret = write_file(ND_PMEM "unbind", u->ns);
+		if (ret) {
+			u->error = ret;
+			break;
+		}
+		usleep(vmc_rand(&u->rng) % 100000);
+		ret = rebind(u->ns);
+		if (ret) {
+			u->error = ret;
+			break;
+		}
+		u->cycles++;
+	}
+	return NULL;
+}
+
+struct mix_priv {
+	int fd;
+	bool dax;
+};
+
+struct mix_counts {
+	uint64_t ro_opens, ro_calls, priv_calls, dax_calls;
+	uint64_t roundtrips, rt_enxio;
+	uint64_t dram_made, dax_made, dax_no_dev, closes;
+	uint64_t create_err[4];	/* EBUSY, EOPNOTSUPP, EDQUOT, other */
+};
+
+/* Which documented CREATE errnos a refusal of ours may give. */
+static bool mix_create_ok(int err, bool dax, struct mix_counts *c)
+{
+	switch (err) {
+	case -EBUSY:		/* another private DAX cache claims it */
+		c->create_err[0]++;
+		return dax;
+	case -EOPNOTSUPP:	/* the device lost its DAX under us */
+		c->create_err[1]++;
+		return dax;
+	case -EDQUOT:
+		c->create_err[2]++;
+		return true;
+	case -ENOMEM: case -EMFILE: case -ENFILE:
+		c->create_err[3]++;
+		return true;
+	case -ENXIO:		/* the disk died between open and create */
+	case -ENOTBLK:		/* the inode went with the device */
+	case -ENOSPC:
+		c->create_err[3]++;
+		return dax;
+	}
+	return false;
+}
+
+/* A private cache: DRAM, or DAX on pmem0 (which may be unbound now). */
+static int mix_create(int fd, bool dax, struct mix_counts *c)
+{
+	struct vmemcache_create cr = {
+		.size = MIX_PRIV_SIZE,
+		.extent_size = dax ? VMC_PAGE : FUZZ_EXT,
+		.policy = VMEMCACHE_POLICY_LRU,
+		.flags = VMEMCACHE_CREATE_CLOEXEC |
+			 (dax ? VMEMCACHE_CREATE_DAX : 0),
+	};
+	int dev = -1, ret;
+
+	if (dax) {
+		dev = open(PMEM, O_RDWR | O_CLOEXEC);
+		if (dev < 0) {		/* unbound right now */
+			c->dax_no_dev++;
+			return 0;
+		}
+		cr.backing_fd = dev;
+	}
+	ret = ioctl(fd, VMEMCACHE_IOC_CREATE, &cr);
+	ret = ret < 0 ? -errno : ret;
+	if (dev >= 0)
+		close(dev);
+	if (ret > 0) {
+		if (dax)
+			c->dax_made++;
+		else
+			c->dram_made++;
+	}
+	return ret;
+}
+
+/*
+ * A well-formed put and get on a private cache: they work, or on a DAX
+ * cache whose device went away fail with ENXIO (a get may also find
+ * its entry evicted, or on failed media: EIO).  0 or the wrong -errno.
+ */
+static int mix_roundtrip(int fd, bool dax, unsigned int k, uint64_t *enxio)
+{
+	char key[32];
+	uint32_t klen = vmc_key(key, sizeof(key), "mixed-private-", k);
+	int ret;
+
+	ret = vmc_put_pattern(fd, key, klen, SENTINEL_LEN, vmc_seed(k, 99),
+			      VMEMCACHE_PUT_REPLACE);
+	if (ret && !(dax && ret == -ENXIO))
+		return ret;
+	*enxio += ret == -ENXIO;
+	klen = vmc_key(key, sizeof(key), "mixed-private-", k / 2);
+	ret = vmc_get_check(fd, key, klen, SENTINEL_LEN, vmc_seed(k / 2, 99));
+	*enxio += ret == -ENXIO;
+	if (ret == -ENOENT || (dax && (ret == -ENXIO || ret == -EIO)))
+		return 0;
+	return ret;
+}
+
+/* The shared cache's counters a refused call must leave as they were. */
+static bool same_counters(const struct vmemcache_stats *a,
+			  const struct vmemcache_stats *b)
+{
+	return a->entries == b->entries && a->puts == b->puts &&
+	       a->evictions == b->evictions && a->pool_used == b->pool_used;
+}
+
+/* A failure in the loop: noted, and the unbinder is stopped before asserting. */
+#define MIX_REQUIRE(cond, ...) do {					\
+	if (!(cond)) {							\
+		snprintf(why, sizeof(why), __VA_ARGS__);		\
+		goto stop;						\
+	}								\
+} while (0)
+
+/*
+ * The hostile ioctls of hostile_ioctls, on a changing set of descriptors:
+ * the shared cache's read-write one, O_RDONLY ones (opened and closed at
+ * random; PUT, EVICT and CREATE on them must fail with EBADF whatever the
+ * argument, and no call on them may change the shared cache's entries,
+ * puts, evictions or pool use), and private caches, DRAM and (in the
+ * pmem pass) DAX on /dev/pmem0, created, fuzzed and closed at random.
+ * In the pmem pass a thread unbinds and rebinds the pmem namespace at
+ * random moments meanwhile: a DAX cache whose device went away fails
+ * PUT and GET with ENXIO (its other commands as documented), its
+ * creation races the unbind, and every descriptor still closes.  The
+ * shared cache runs on DRAM here (backing_dev none): a private DAX cache
+ * needs the device unclaimed, and the unbind under the shared cache is
+ * media_test's.  Afterwards the namespace is bound, /dev/pmem0 is there
+ * and the shared cache claims it again, and the consistency check passes.
+ *
+ * The seed is printed; VMC_FUZZ_SEED replays the choices (not the
+ * unbinder's timing); VMC_FUZZ_SECS sets the duration.
+ */
+VMC_FIXTURE(mixed)
+
+TEST_F_TIMEOUT(mixed, descriptors, 7200)
+{
+	const char *seed_env = getenv("VMC_FUZZ_SEED");
+	struct mix_priv priv[MIX_PRIV];
+	struct vmemcache_stats before, after;
+	struct mix_counts c = { 0 };
+	struct unbinder *u = NULL;
+	struct fuzz_mem mem = { 0 };
+	bool present[NSENTINELS], pmem = on_pmem();
+	int ro[MIX_RO], ret;
+	pthread_t unb;
+	struct fuzzer z;
+	uint64_t seed, n, copied, size;
+	unsigned int i;
+	char key[32], buf[64], why[256] = "";
+	double start, end;
+
+	if (fuzz_not_chosen("descriptors"))
+		SKIP(return, "VMC_FUZZ_ONLY=%s", getenv("VMC_FUZZ_ONLY"));
+	if (seed_env && *seed_env)
+		seed = strtoull(seed_env, NULL, 0);
+	else
+		seed = (uint64_t)time(NULL) * 1000003ULL ^ (uint64_t)getpid();
+	fprintf(stderr, "# mixed (%s): seed %llu (rerun with VMC_FUZZ_SEED=%llu)\n",
+		pmem ? "pmem" : "dram", (unsigned long long)seed,
+		(unsigned long long)seed);
+
+	VMC_CONFIG(FUZZ_CAP, FUZZ_EXT, "lru");
+	if (pmem)	/* the private DAX caches need the device */
+		ASSERT_EQ(0, vmc_sysfs_write("backing_dev", "none"));
+	ASSERT_EQ(0, fuzz_mem_init(&mem, seed));
+	ASSERT_EQ(0, fuzzer_init(&z, &mem, seed));
+	for (i = 0; i < MIX_RO; i++)
+		ro[i] = -1;
+	for (i = 0; i < MIX_PRIV; i++)
+		priv[i].fd = -1;
+	for (i = 0; i < NSENTINELS; i++) {
+		uint32_t klen = sentinel_key(key, sizeof(key), i);
+
+		ASSERT_EQ(0, vmc_put_pattern(self->fd, key, klen, SENTINEL_LEN,
+					     vmc_seed(i, 77), 0));
+		present[i] = true;
+	}
+
+	if (pmem) {
+		u = calloc(1, sizeof(*u));
+		ASSERT_TRUE(u != NULL);
+		ASSERT_EQ(0, pmem_namespace(u->ns, sizeof(u->ns)));
+		u->rng = vmc_mix64(seed ^ 0xb1d);
+		ASSERT_EQ(0, pthread_create(&unb, NULL, unbinder_main, u));
+	}
+
+	start = now();
+	end = start + fuzz_secs();
+	for (n = 0; now() < end && !z.bad; n++) {
+		unsigned int a = (unsigned int)rnd(&z, 64);
+		unsigned int s;
+
+		if (a == 0) {			/* an O_RDONLY descriptor */
+			s = (unsigned int)rnd(&z, MIX_RO);
+			if (ro[s] >= 0) {
+				ret = close(ro[s]);
+				ro[s] = -1;
+				MIX_REQUIRE(!ret, "close: %s", strerror(errno));
+			} else {
+				ro[s] = open(vmc_dev_path(), O_RDONLY | O_CLOEXEC);
+				MIX_REQUIRE(ro[s] >= 0, "open O_RDONLY: %s",
+					    strerror(errno));
+				c.ro_opens++;
+			}
+		} else if (a <= 2) {		/* a private cache */
+			s = (unsigned int)rnd(&z, MIX_PRIV);
+			if (priv[s].fd >= 0) {
+				ret = close(priv[s].fd);
+				priv[s].fd = -1;
+				c.closes++;
+				MIX_REQUIRE(!ret, "close: %s", strerror(errno));
+				continue;
+			}
+			priv[s].dax = pmem && rnd(&z, 2);
+			ret = mix_create(self->fd, priv[s].dax, &c);
+			priv[s].fd = ret > 0 ? ret : -1;
+			MIX_REQUIRE(ret >= 0 ||
+				    mix_create_ok(ret, priv[s].dax, &c),
+				    "create (%s): %s",
+				    priv[s].dax ? "dax" : "dram",
+				    strerror(-ret));
+		} else if (a < 16) {		/* on a read-only descriptor */
+			s = (unsigned int)rnd(&z, MIX_RO);
+			if (ro[s] < 0)
+				continue;
+			MIX_REQUIRE(!vmc_stats(self->fd, &before), "stats");
+			z.read_only = true;
+			fuzz_one(&z, ro[s]);
+			z.read_only = false;
+			MIX_REQUIRE(!vmc_stats(self->fd, &after), "stats");
+			MIX_REQUIRE(same_counters(&before, &after),
+				    "read-only call %llu changed the cache: entries %llu->%llu puts %llu->%llu",
+				       (unsigned long long)z.calls,
+				       (unsigned long long)before.entries,
+				       (unsigned long long)after.entries,
+				       (unsigned long long)before.puts,
+				       (unsigned long long)after.puts);
+			c.ro_calls++;
+		} else if (a < 20) {		/* well-formed, private */
+			s = (unsigned int)rnd(&z, MIX_PRIV);
+			if (priv[s].fd < 0)
+				continue;
+			ret = mix_roundtrip(priv[s].fd, priv[s].dax,
+					    (unsigned int)rnd(&z, 64),
+					    &c.rt_enxio);
+			MIX_REQUIRE(!ret, "%s private cache: %s",
+				    priv[s].dax ? "DAX" : "DRAM",
+				    strerror(-ret));
+			c.roundtrips++;
+		} else if (a < 40) {		/* on a private cache */
+			s = (unsigned int)rnd(&z, MIX_PRIV);
+			if (priv[s].fd < 0)
+				continue;
+			z.private_cache = true;
+			z.dax = priv[s].dax;
+			fuzz_one(&z, priv[s].fd);
+			if (z.dax)
+				c.dax_calls++;
+			z.private_cache = z.dax = false;
+			c.priv_calls++;
+		} else {			/* on the shared cache */
+			fuzz_one(&z, self->fd);
+		}
+		if (n % SENTINEL_EVERY == SENTINEL_EVERY - 1)
+			MIX_REQUIRE(check_sentinels(self->fd, present) >= 0,
+				    "sentinels");
+		if (n % CHECK_EVERY == CHECK_EVERY - 1)
+			MIX_REQUIRE(!vmc_check_consistency(), "consistency");
+	}
+stop:
+	if (u) {
+		u->stop = 1;
+		ASSERT_EQ(0, pthread_join(unb, NULL));
+		EXPECT_EQ(0, u->error) TH_LOG("unbind/bind: %s",
+					      strerror(-u->error));
+		if (access(PMEM, F_OK))		/* for the tests after */
+			EXPECT_EQ(0, rebind(u->ns));
+	}
+	/* closing everything works, whatever happened to the devices */
+	for (i = 0; i < MIX_RO; i++)
+		if (ro[i] >= 0)
+			EXPECT_EQ(0, close(ro[i]));
+	for (i = 0; i < MIX_PRIV; i++)
+		if (priv[i].fd >= 0) {
+			EXPECT_EQ(0, close(priv[i].fd));
+			c.closes++;
+		}
+	fprintf(stderr, "# mixed (%s): %llu calls in %.0f s; read-only: %llu calls, %llu opened\n",
+		pmem ? "pmem" : "dram", (unsigned long long)z.calls,
+		now() - start, (unsigned long long)c.ro_calls,
+		(unsigned long long)c.ro_opens);
+	fprintf(stderr, "# private: %llu fuzzed calls (%llu DAX, %llu ENXIO), %llu put+get (%llu ENXIO)\n",
+		(unsigned long long)c.priv_calls,
+		(unsigned long long)c.dax_calls, (unsigned long long)z.enxio,
+		(unsigned long long)c.roundtrips,
+		(unsigned long long)c.rt_enxio);
+	fprintf(stderr, "# private: made %llu DRAM, %llu DAX, closed %llu; no device %llu times\n",
+		(unsigned long long)c.dram_made, (unsigned long long)c.dax_made,
+		(unsigned long long)c.closes, (unsigned long long)c.dax_no_dev);
+	fprintf(stderr, "# create refused: EBUSY %llu EOPNOTSUPP %llu EDQUOT %llu other %llu; unbind/bind cycles %llu\n",
+		(unsigned long long)c.create_err[0],
+		(unsigned long long)c.create_err[1],
+		(unsigned long long)c.create_err[2],
+		(unsigned long long)c.create_err[3],
+		u ? (unsigned long long)u->cycles : 0ULL);
+	fprintf(stderr, "# mixed successes:");
+	for (i = 0; i < NR_KNOWN; i++)
+		fprintf(stderr, " %s %llu", known_name[i],
+			(unsigned long long)z.ok[i]);
+	fprintf(stderr, "\n");
+	ASSERT_EQ(0u, z.bad) TH_LOG("%s", z.error);
+	ASSERT_EQ(0, why[0]) TH_LOG("call %llu: %s",
+				   (unsigned long long)z.calls, why);
+	EXPECT_LT(0u, c.ro_calls);
+	EXPECT_LT(0u, c.dram_made);
+
+	VMC_ASSERT_CONSISTENT();
+	ret = check_sentinels(self->fd, present);
+	ASSERT_LE(0, ret);
+	fprintf(stderr, "# %d of %u sentinels present, all intact\n", ret,
+		NSENTINELS);
+
+	if (u) {
+		/* bound again, and the shared cache claims the device */
+		ASSERT_EQ(0, access(PMEM, F_OK));
+		free(u);
+		ASSERT_EQ(0, vmc_reset());
+		ASSERT_EQ(0, vmc_sysfs_write("backing_dev", PMEM));
+	}
+	ASSERT_EQ(0, vmc_put(self->fd, "fuzz-after", 10, "still works", 11,
+			     VMEMCACHE_PUT_REPLACE));
+	ASSERT_EQ(0, vmc_get(self->fd, "fuzz-after", 10, buf, sizeof(buf), 0,
+			     &copied, &size));
+	ASSERT_EQ(11u, copied);
+	ASSERT_EQ(11u, size);
+	ASSERT_EQ(0, memcmp(buf, "still works", 11));
+	VMC_ASSERT_CONSISTENT();
+	fuzzer_fini(&z);
 }
 
 TEST_HARNESS_MAIN
