@@ -590,11 +590,13 @@ static struct vmc_backing *vmc_dax_setup(struct vmc_backing_dax *d, dev_t dev,
 	init_completion(&d->idle);
 	ret = vmc_dax_claim(d, dev);
 	if (ret) {
+		/* Any user with the device open can ask: keep the log bounded. */
 		if (path[0])
-			pr_warn("%s: cannot claim the device: %d\n", path, ret);
+			pr_warn_ratelimited("%s: cannot claim the device: %d\n",
+					    path, ret);
 		else
-			pr_warn("device %u:%u: cannot claim it: %d\n",
-				MAJOR(dev), MINOR(dev), ret);
+			pr_warn_ratelimited("device %u:%u: cannot claim it: %d\n",
+					    MAJOR(dev), MINOR(dev), ret);
 		kfree(d);
 		return ERR_PTR(ret);
 	}

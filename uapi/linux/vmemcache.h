@@ -342,7 +342,8 @@ struct vmemcache_batch {
  *		block device (e.g. /dev/pmem0) opened for reading and
  *		writing (O_RDWR; else EBADF), which must not be read-only
  *		(EROFS); the device is claimed exclusively while the cache
- *		lives.  Must be 0 otherwise.
+ *		lives (EBUSY if it is claimed already, ENXIO if it went away
+ *		since it was opened).  Must be 0 otherwise.
  * @reserved: must be zero
  *
  * Returns a new file descriptor (an anonymous inode) on which VERSION, PUT,
