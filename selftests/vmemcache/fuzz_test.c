@@ -793,52 +793,10 @@ TEST_F(fuzz, check_detects_damage)
 #define MIX_PRIV	4		/* private caches at a time */
 #define MIX_PRIV_SIZE	(4ULL << 20)
 #define PMEM		"/dev/pmem0"
-#define ND_PMEM		"/sys/bus/nd/drivers/nd_pmem/"
 
 static bool on_pmem(void)
 {
 	return !strcmp(vmc_backing(), PMEM);
-}
-
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	if (n < 0)
-		ret = -errno;
-	else if ((size_t)n != strlen(val))
-		ret = -EIO;
-	close(fd);
-	return ret;
-}
-
-/* The nd namespace of pmem0 (namespace0.0), for unbind and bind. */
-static int pmem_namespace(char *buf, size_t size)
-{
-	char link[256];
-	ssize_t n = readlink("/sys/block/pmem0/device", link, sizeof(link) - 1);
-	const char *base;
-
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	base = strrchr(link, '/');
-	snprintf(buf, size, "%s", base ? base + 1 : link);
-	return 0;
-}
-
-/* Bind the pmem driver to namespace ns again and wait for the device. */
-static int rebind(const char *ns)
-{
-	int i, ret = write_file(ND_PMEM "bind", ns);
-
-	for (i = 0; !ret && i < 100 && access(PMEM, F_OK); i++)
-		usleep(50000);
-	return ret ? ret : access(PMEM, F_OK) ? -ENODEV : 0;
 }
 
 /* Unbinds and rebinds the pmem namespace at random moments. */
@@ -856,13 +814,13 @@ static void *unbinder_main(void *p)
 
 	while (!u->stop) {
 		usleep(10000 + vmc_rand(&u->rng) % 200000);
-		ret = write_file(ND_PMEM "unbind", u->ns);
+		ret = vmc_write_file(VMC_ND_PMEM "unbind", u->ns);
 		if (ret) {
 			u->error = ret;
 			break;
 		}
 		usleep(vmc_rand(&u->rng) % 100000);
-		ret = rebind(u->ns);
+		ret = vmc_pmem_rebind(u->ns);
 		if (ret) {
 			u->error = ret;
 			break;
@@ -1050,7 +1008,7 @@ TEST_F_TIMEOUT(mixed, descriptors, 7200)
 	if (pmem) {
 		u = calloc(1, sizeof(*u));
 		ASSERT_TRUE(u != NULL);
-		ASSERT_EQ(0, pmem_namespace(u->ns, sizeof(u->ns)));
+		ASSERT_EQ(0, vmc_pmem_namespace(u->ns, sizeof(u->ns)));
 		u->rng = vmc_mix64(seed ^ 0xb1d);
 		ASSERT_EQ(0, pthread_create(&unb, NULL, unbinder_main, u));
 	}
@@ -1145,7 +1103,7 @@ stop:
 		EXPECT_EQ(0, u->error) TH_LOG("unbind/bind: %s",
 					      strerror(-u->error));
 		if (access(PMEM, F_OK))		/* for the tests after */
-			EXPECT_EQ(0, rebind(u->ns));
+			EXPECT_EQ(0, vmc_pmem_rebind(u->ns));
 	}
 	/* closing everything works, whatever happened to the devices */
 	for (i = 0; i < MIX_RO; i++)

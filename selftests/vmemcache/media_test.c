@@ -36,7 +36,6 @@
 #define PAGE		4096U
 #define PER_PAGE	(PAGE / EXT)
 #define PMEM		"/dev/pmem0"
-#define ND_PMEM		"/sys/bus/nd/drivers/nd_pmem/"
 
 #ifndef BLKROSET
 #define BLKROSET	_IO(0x12, 93)	/* <linux/fs.h>, which sys/mount.h fights */
@@ -339,31 +338,6 @@ TEST_F_TIMEOUT(media, bad_block_fails_get_with_eio_and_drops_the_entry, 300)
 	ASSERT_EQ(1U, st.free_extents);
 }
 
-/* The nd namespace of /dev/pmem0, e.g. "namespace0.0". */
-static int pmem_namespace(char *buf, size_t size)
-{
-	char link[256];
-	ssize_t n = readlink("/sys/block/pmem0/device", link, sizeof(link) - 1);
-	const char *base;
-
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	base = strrchr(link, '/');
-	snprintf(buf, size, "%s", base ? base + 1 : link);
-	return 0;
-}
-
-/* Bind the pmem driver to namespace ns again and wait for the device. */
-static int rebind(const char *ns)
-{
-	int i, ret = vmc_write_file(ND_PMEM "bind", ns);
-
-	for (i = 0; !ret && i < 50 && access(PMEM, F_OK); i++)
-		usleep(100000);
-	return ret ? ret : access(PMEM, F_OK) ? -ENODEV : 0;
-}
-
 TEST_F(media, device_removal_retires_the_pool)
 {
 	struct vmemcache_stats st;
@@ -371,11 +345,11 @@ TEST_F(media, device_removal_retires_the_pool)
 
 	if (!on_pmem())
 		SKIP(return, NOT_PMEM);
-	ASSERT_EQ(0, pmem_namespace(ns, sizeof(ns)));
+	ASSERT_EQ(0, vmc_pmem_namespace(ns, sizeof(ns)));
 	VMC_CONFIG(1 << 20, EXT, "lru");
 	ASSERT_EQ(0, put_row(self->fd, "e", PER_PAGE));
 
-	ASSERT_EQ(0, vmc_write_file(ND_PMEM "unbind", ns));
+	ASSERT_EQ(0, vmc_write_file(VMC_ND_PMEM "unbind", ns));
 	ASSERT_EQ(0, vmc_stats(self->fd, &st));
 	vmc_stats_log("device gone", &st);
 	ASSERT_EQ(0U, st.entries);
@@ -387,7 +361,7 @@ TEST_F(media, device_removal_retires_the_pool)
 
 	/* Released, the device comes back and can be claimed again. */
 	ASSERT_EQ(0, vmc_reset());
-	ASSERT_EQ(0, rebind(ns));
+	ASSERT_EQ(0, vmc_pmem_rebind(ns));
 	ASSERT_EQ(0, vmc_config(1 << 20, EXT, "lru"));
 	ASSERT_EQ(0, vmc_stats(self->fd, &st));
 	ASSERT_EQ(0U, st.poisoned);
@@ -451,7 +425,7 @@ TEST_F(media, private_cache_survives_device_removal)
 
 	if (!on_pmem())
 		SKIP(return, NOT_PMEM);
-	ASSERT_EQ(0, pmem_namespace(ns, sizeof(ns)));
+	ASSERT_EQ(0, vmc_pmem_namespace(ns, sizeof(ns)));
 	ASSERT_EQ(0, vmc_sysfs_write("backing_dev", "none"));
 	pfd = create_dax_path(self->fd, O_RDWR, 8 << 20);
 	ASSERT_LE(0, pfd) TH_LOG("create: %s", strerror(-pfd));
@@ -461,7 +435,7 @@ TEST_F(media, private_cache_survives_device_removal)
 	ASSERT_EQ(0, vmc_get_check(pfd, key, key_of(key, "p", 7), PAGE,
 				   vmc_seed(7, 'p')));
 
-	ret = vmc_write_file(ND_PMEM "unbind", ns);
+	ret = vmc_write_file(VMC_ND_PMEM "unbind", ns);
 	EXPECT_EQ(0, ret);
 	if (!ret) {
 		for (i = 0; i < 100; i++)
@@ -477,7 +451,7 @@ TEST_F(media, private_cache_survives_device_removal)
 	}
 	EXPECT_EQ(0, close(pfd));
 	if (!ret)
-		ASSERT_EQ(0, rebind(ns));
+		ASSERT_EQ(0, vmc_pmem_rebind(ns));
 
 	/* Back, the device can be claimed and used again. */
 	pfd = create_dax_path(self->fd, O_RDWR, 8 << 20);

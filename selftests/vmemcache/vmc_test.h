@@ -227,6 +227,33 @@ static inline int vmc_write_file(const char *path, const char *val)
 	return err;
 }
 
+#define VMC_ND_PMEM	"/sys/bus/nd/drivers/nd_pmem/"
+
+/* The nd namespace of /dev/pmem0, e.g. "namespace0.0", for unbind/bind. */
+static inline int vmc_pmem_namespace(char *buf, size_t size)
+{
+	char link[256];
+	ssize_t n = readlink("/sys/block/pmem0/device", link, sizeof(link) - 1);
+	const char *base;
+
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	snprintf(buf, size, "%s", base ? base + 1 : link);
+	return 0;
+}
+
+/* Bind the pmem driver to namespace ns again and wait for /dev/pmem0. */
+static inline int vmc_pmem_rebind(const char *ns)
+{
+	int i, ret = vmc_write_file(VMC_ND_PMEM "bind", ns);
+
+	for (i = 0; !ret && i < 100 && access("/dev/pmem0", F_OK); i++)
+		usleep(50000);
+	return ret ? ret : access("/dev/pmem0", F_OK) ? -ENODEV : 0;
+}
+
 /* Write val to the module's attribute attr: 0 or -errno. */
 static inline int vmc_sysfs_write(const char *attr, const char *val)
 {
