@@ -336,6 +336,22 @@ static bool fuzz_result_ok(unsigned long cmd, int err)
 	return !err || in_set(err, allowed[nr]);
 }
 
+/* After a campaign: a known-good round trip, and a consistent cache. */
+#define ASSERT_STILL_WORKS(fd)						\
+	do {								\
+		char _buf[16];						\
+		uint64_t _copied, _size;				\
+									\
+		ASSERT_EQ(0, vmc_put(fd, "fuzz-after", 10, "still works", \
+				     11, VMEMCACHE_PUT_REPLACE));	\
+		ASSERT_EQ(0, vmc_get(fd, "fuzz-after", 10, _buf,	\
+				     sizeof(_buf), 0, &_copied, &_size)); \
+		ASSERT_EQ(11u, _copied);				\
+		ASSERT_EQ(11u, _size);					\
+		ASSERT_EQ(0, memcmp(_buf, "still works", 11));		\
+		VMC_ASSERT_CONSISTENT();				\
+	} while (0)
+
 /* One fuzzed call on fd; false (with z->error set) if its result is wrong. */
 static bool fuzz_one(struct fuzzer *z, int fd)
 {
@@ -667,9 +683,9 @@ TEST_F_TIMEOUT(fuzz, hostile_ioctls, 7200)
 	bool present[NSENTINELS];
 	struct fuzz_mem mem = { 0 };
 	struct fuzzer z;
-	uint64_t seed, n, copied, size;
+	uint64_t seed, n;
 	unsigned int i;
-	char key[32], buf[64];
+	char key[32];
 	double end;
 	int ret;
 
@@ -735,14 +751,7 @@ TEST_F_TIMEOUT(fuzz, hostile_ioctls, 7200)
 
 		ASSERT_EQ(0, vmc_evict(self->fd, key, klen));
 	}
-	ASSERT_EQ(0, vmc_put(self->fd, "fuzz-after", 10, "still works", 11,
-			     VMEMCACHE_PUT_REPLACE));
-	ASSERT_EQ(0, vmc_get(self->fd, "fuzz-after", 10, buf, sizeof(buf), 0,
-			     &copied, &size));
-	ASSERT_EQ(11u, copied);
-	ASSERT_EQ(11u, size);
-	ASSERT_EQ(0, memcmp(buf, "still works", 11));
-	VMC_ASSERT_CONSISTENT();
+	ASSERT_STILL_WORKS(self->fd);
 	fuzzer_fini(&z);
 }
 
@@ -978,9 +987,9 @@ TEST_F_TIMEOUT(mixed, descriptors, 7200)
 	int ro[MIX_RO], ret;
 	pthread_t unb;
 	struct fuzzer z;
-	uint64_t seed, n, copied, size;
+	uint64_t seed, n;
 	unsigned int i;
-	char key[32], buf[64], why[256] = "";
+	char key[32], why[256] = "";
 	double start, end;
 
 	if (fuzz_not_chosen("descriptors"))
@@ -1161,14 +1170,7 @@ stop:
 		ASSERT_EQ(0, vmc_reset());
 		ASSERT_EQ(0, vmc_sysfs_write("backing_dev", PMEM));
 	}
-	ASSERT_EQ(0, vmc_put(self->fd, "fuzz-after", 10, "still works", 11,
-			     VMEMCACHE_PUT_REPLACE));
-	ASSERT_EQ(0, vmc_get(self->fd, "fuzz-after", 10, buf, sizeof(buf), 0,
-			     &copied, &size));
-	ASSERT_EQ(11u, copied);
-	ASSERT_EQ(11u, size);
-	ASSERT_EQ(0, memcmp(buf, "still works", 11));
-	VMC_ASSERT_CONSISTENT();
+	ASSERT_STILL_WORKS(self->fd);
 	fuzzer_fini(&z);
 }
 
