@@ -7,12 +7,16 @@
  * half way, neither would ever run again on that CPU.  Both must keep
  * making progress.
  *
- * The test runs with the kernel fully preemptible when it can switch it
- * (/sys/kernel/debug/sched/preempt), so that the other thread can be
- * preempted anywhere.  Real-time throttling stays on: it ends such a
- * livelock within a second, and the guest stays healthy; a watchdog thread
- * of a higher priority sees the stall.  The key is long: hashing it is
- * much of the time an unlink takes.
+ * The other thread is preempted anywhere only under full preemption:
+ * `make check` boots one of its kernels with preempt=full, and the
+ * PREEMPT_RT tier is always fully preemptible.  The test does not switch
+ * the model at run time (/sys/kernel/debug/sched/preempt): that rewrites
+ * the kernel's cond_resched() call sites while other CPUs run them, a
+ * machine-wide change no test should make.  It prints the model in force.
+ * Real-time throttling stays on: it ends such a livelock within a second,
+ * and the guest stays healthy; a watchdog thread of a higher priority sees
+ * the stall.  The key is long: hashing it is much of the time an unlink
+ * takes.
  *
  * A stall is no progress for VMC_STARVE_MS (default 400 ms; a livelock
  * lasts about a second, until throttling ends it).  The debug tier, where
@@ -32,7 +36,6 @@
 FIXTURE(starve) {
 	int fd;
 	int cpu;
-	char preempt[32];	/* to restore; "" if unchanged */
 };
 
 FIXTURE_VARIANT(starve) {
@@ -87,7 +90,6 @@ FIXTURE_SETUP(starve)
 	char dummy[8];
 
 	self->fd = -1;
-	self->preempt[0] = '\0';
 	ASSERT_EQ(0, vmc_restore_defaults());
 	self->fd = vmc_open();
 	ASSERT_LE(0, self->fd);
@@ -98,22 +100,14 @@ FIXTURE_SETUP(starve)
 	/* debugfs, for the preemption model (vmc_check_read() mounts it). */
 	vmc_check_read(dummy, sizeof(dummy));
 	preempt_mode(mode, sizeof(mode));
-	if (*mode && strcmp(mode, "full")) {
-		if (!vmc_write_file(PREEMPT, "full"))
-			snprintf(self->preempt, sizeof(self->preempt), "%s",
-				 mode);
-	}
-	preempt_mode(mode, sizeof(mode));
 	if (!*mode && !read_file("/sys/kernel/realtime", mode, sizeof(mode)) &&
 	    !strcmp(mode, "1"))
 		snprintf(mode, sizeof(mode), "PREEMPT_RT");
-	fprintf(stderr, "# preemption: %s\n", *mode ? mode : "unknown (not switchable)");
+	fprintf(stderr, "# preemption: %s\n", *mode ? mode : "unknown");
 }
 
 FIXTURE_TEARDOWN(starve)
 {
-	if (self->preempt[0])
-		vmc_write_file(PREEMPT, self->preempt);
 	if (self->fd >= 0)
 		close(self->fd);
 	EXPECT_EQ(0, vmc_restore_defaults());
