@@ -377,6 +377,12 @@ if [ -n "$splats" ]; then
 	echo "run.sh: the first splat:"
 	awk -v from="$first" 'NR >= from && NR < from + 40 {
 		print "    " $0; if ($0 ~ /end trace|end Kernel panic/) exit }' "$LOG"
+	# Its first line and where it happened, for a caller that keeps
+	# only the tail of a long log (scripts/check repeats these last).
+	awk -v from="$first" 'NR == from { print; next }
+		NR > from && NR < from + 60 && /RIP: |Comm: / { print }
+		NR >= from + 60 { exit }' "$LOG" |
+		sed -E 's/^.*\[ *[0-9]+\.[0-9]+\] //; s/^/run.sh: splat: /'
 fi
 
 if [ "$MODE" = check ]; then
