@@ -1107,6 +1107,8 @@ TEST_F(abi, evicted_values)
 		.buf = vmc_ptr(small), .len = sizeof(small),
 	};
 	struct vmemcache_batch b = { .items = vmc_ptr(&it), .count = 1 };
+	struct vmemcache_evicted_log *fresh;
+	struct vmemcache_evicted_rec *frec;
 	struct vmemcache_version v;
 	unsigned int bit;
 	int fd;
@@ -1193,13 +1195,17 @@ TEST_F(abi, evicted_values)
 		TH_LOG("evicted %c", *key);
 	ASSERT_EQ(-1, vmc_check(value, EV_VAL, *key));
 
-	/* An explicit evict; then one whose value does not fit. */
+	/* An explicit evict, padded with zeros; then one that does not fit. */
+	memset(logbuf, 0xa5, sizeof(logbuf));
 	ASSERT_EQ(0, evict_logged(fd, "c", VMEMCACHE_EVICT_EVICTED_VALUES, log,
 				  sizeof(logbuf)));
 	ASSERT_EQ(1U, log->count);
 	ASSERT_EQ(VMEMCACHE_EVICTED_REC_VALUE, rec->rec_flags);
 	ASSERT_EQ(sizeof(small), rec->value_size);
 	ASSERT_EQ(0, memcmp(value, small, sizeof(small)));
+	ASSERT_EQ(0, value[100] | value[101] | value[102] | value[103]);
+	ASSERT_EQ(sizeof(*log) + VMEMCACHE_EVICTED_VREC_SIZE(1, 100),
+		  log->used);
 	ASSERT_EQ(0, evict_logged(fd, "e", VMEMCACHE_EVICT_EVICTED_VALUES, log,
 				  sizeof(*log) + 64));
 	ASSERT_EQ(1U, log->count);
@@ -1207,6 +1213,27 @@ TEST_F(abi, evicted_values)
 	ASSERT_EQ(0U, rec->rec_flags);
 	ASSERT_EQ((uint64_t)EV_VAL, rec->value_size);
 	ASSERT_EQ(sizeof(*log) + VMEMCACHE_EVICTED_REC_SIZE(1), log->used);
+
+	/*
+	 * A log never touched (its pages not in memory): the put stages the
+	 * value in the kernel and starts over; the bytes arrive all the same.
+	 */
+	fresh = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, fresh);
+	ASSERT_EQ(0, vmc_put_pattern(fd, "f", 1, EV_VAL, 'f', 0));
+	ASSERT_EQ(0, vmc_put_pattern(fd, "g", 1, EV_VAL, 'g', 0));
+	ASSERT_EQ(0, put_logged(fd, "h", a, EV_VAL,
+				VMEMCACHE_PUT_EVICTED_VALUES, fresh,
+				1 << 20));
+	ASSERT_LE(1U, fresh->count);
+	frec = (void *)(fresh + 1);
+	ASSERT_EQ(VMEMCACHE_EVICTED_REC_VALUE, frec->rec_flags);
+	ASSERT_EQ((uint64_t)EV_VAL, frec->value_size);
+	ASSERT_EQ(-1, vmc_check((uint8_t *)frec +
+				VMEMCACHE_EVICTED_REC_SIZE(1), EV_VAL,
+				*(uint8_t *)(frec + 1)));
+	munmap(fresh, 1 << 20);
 
 	/* A batch's evict. */
 	ASSERT_EQ(0, vmc_put(fd, "z", 1, small, sizeof(small), 0));
@@ -1255,7 +1282,8 @@ static uint64_t evicting_puts(int fd, size_t len, uint32_t flags, int n,
 /*
  * What the values cost an evicting put: 256 B and 4 KiB values into a full
  * private DRAM cache, with a log without and with
- * VMEMCACHE_PUT_EVICTED_VALUES, in alternating rounds of the same boot.
+ * VMEMCACHE_PUT_EVICTED_VALUES, in alternating rounds of the same boot;
+ * the fastest round of each counts (the host's other load only adds).
  * Prints the figures (Documentation/admin-guide/vmemcache-performance.rst
  * quotes them); asserts only that every put succeeded and carried values.
  */
@@ -1270,23 +1298,24 @@ TEST_F(abi, evicted_values_cost)
 		.flags = VMEMCACHE_CREATE_CLOEXEC,
 	};
 	unsigned int l, round, next = 0;
-	int fd, n = 2000;
+	int fd, n = 1000;
 
 	fd = ioctl(self->fd, VMEMCACHE_IOC_CREATE, &cr);
 	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
 	memset(logbuf, 0, sizeof(logbuf));	/* in memory, as a reused log */
 	for (l = 0; l < 2; l++) {
-		uint64_t plain = 0, values = 0, t;
+		uint64_t plain = UINT64_MAX, values = UINT64_MAX, t;
 
 		/* Fill it first: every timed put evicts. */
 		ASSERT_NE(0ULL, evicting_puts(fd, lens[l], 0,
 					      (4 << 20) / lens[l], &next,
 					      log, sizeof(logbuf)));
-		for (round = 0; round < 3; round++) {
+		for (round = 0; round < 8; round++) {
 			t = evicting_puts(fd, lens[l], 0, n, &next, log,
 					  sizeof(logbuf));
 			ASSERT_NE(0ULL, t);
-			plain += t;
+			if (t < plain)
+				plain = t;
 			t = evicting_puts(fd, lens[l],
 					  VMEMCACHE_PUT_EVICTED_VALUES, n,
 					  &next, log, sizeof(logbuf));
@@ -1295,11 +1324,12 @@ TEST_F(abi, evicted_values_cost)
 			ASSERT_NE(0U, ((struct vmemcache_evicted_rec *)
 				       (log + 1))->rec_flags &
 				      VMEMCACHE_EVICTED_REC_VALUE);
-			values += t;
+			if (t < values)
+				values = t;
 		}
 		printf("# evicting put of %zu B: %llu ns without values, %llu ns with, ratio %.2f\n",
-		       lens[l], (unsigned long long)plain / 3,
-		       (unsigned long long)values / 3,
+		       lens[l], (unsigned long long)plain,
+		       (unsigned long long)values,
 		       (double)values / (double)plain);
 	}
 	close(fd);
