@@ -8,6 +8,12 @@
  * kernel writes the keys (and value sizes) of the entries it evicted; the
  * callbacks run from that buffer once the ioctl has returned.  No system
  * call is added, and nothing is asked of the kernel without a callback.
+ *
+ * With VMEMCACHE_FEAT_EVICTED_VALUES the kernel copies each evicted value
+ * (and the value a replacing put removed) into the log too, and while its
+ * on_evict runs, a get or exists of that key on that handle, in that
+ * thread, is served from the copy: the entry still exists for the
+ * callback, as in libvmemcache.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -34,6 +40,7 @@ struct vmc_evbuf {
 	void *p;
 	size_t size;
 	int heap;	/* malloc'd: no address space could be reserved */
+	int values;	/* the records are to carry the values */
 };
 
 /* The calling thread's idle buffer; a call owns it while it runs. */
@@ -61,6 +68,24 @@ static int vmc_wants_evicted(const VMEMcache *cache)
 {
 	return (cache->on_evict || cache->on_evict_ex) &&
 	       (cache->ver.features & VMEMCACHE_FEAT_EVICTED_LOG);
+}
+
+static int vmc_wants_values(const VMEMcache *cache)
+{
+	return vmc_wants_evicted(cache) &&
+	       (cache->ver.features & VMEMCACHE_FEAT_EVICTED_VALUES);
+}
+
+/*
+ * Bytes of values a log must have room for: the pool's size, which no
+ * call's evictions exceed (the shared cache's is not known here).
+ */
+static size_t vmc_evlog_values(const VMEMcache *cache)
+{
+	if (cache->kind != VMC_SHARED && cache->size &&
+	    cache->size < VMC_EVLOG_CAP)
+		return cache->size;
+	return VMC_EVLOG_CAP;
 }
 
 /* The smallest extent the cache can have: bounds a put's evictions. */
@@ -160,14 +185,20 @@ vmc_evlog_begin(VMEMcache *cache, size_t evictions, int report,
 		struct vmc_evbuf *b, struct vmemcache_evicted_log *hdr)
 {
 	int want = report && vmc_wants_evicted(cache);
+	size_t need = vmc_evlog_need(cache, evictions);
 
 	b->p = NULL;
 	b->size = 0;
 	b->heap = 0;
+	b->values = 0;
 	if (!(cache->ver.features & VMEMCACHE_FEAT_EVICTED_LOG))
 		return NULL;
-	if (want && !vmc_evbuf_take(vmc_evlog_need(cache, evictions), b)) {
+	if (want && vmc_wants_values(cache))
+		need = need + vmc_evlog_values(cache) < VMC_EVLOG_CAP ?
+		       need + vmc_evlog_values(cache) : VMC_EVLOG_CAP;
+	if (want && !vmc_evbuf_take(need, b)) {
 		memset(b->p, 0, sizeof(*hdr));
+		b->values = vmc_wants_values(cache);
 		return b->p;
 	}
 	if (cache->kind != VMC_SHARED && !want)
@@ -180,8 +211,59 @@ vmc_evlog_begin(VMEMcache *cache, size_t evictions, int report,
 }
 
 /*
+ * The entry whose on_evict runs in this thread, with its value when the
+ * kernel copied it: a get or exists of its key on its handle is served
+ * from it.  Callbacks that evict in turn stack.
+ */
+struct vmc_evicting {
+	VMEMcache *cache;
+	const void *key;
+	size_t key_size;
+	const void *value;	/* NULL: not carried */
+	size_t value_size;
+	struct vmc_evicting *prev;
+};
+
+static __thread struct vmc_evicting *vmc_evicting_top;
+
+/* The value of @key being evicted from @cache, if its on_evict is running. */
+static const struct vmc_evicting *vmc_evicting_find(VMEMcache *cache,
+						    const void *key,
+						    size_t key_size)
+{
+	const struct vmc_evicting *e;
+
+	for (e = vmc_evicting_top; e; e = e->prev)
+		if (e->cache == cache && e->value && e->key_size == key_size &&
+		    !memcmp(e->key, key, key_size))
+			return e;
+	return NULL;
+}
+
+/* Calls on_evict for one record; @value is its copy, or NULL. */
+static void vmc_evict_callback(VMEMcache *cache, const void *key,
+			       size_t key_size, const void *value,
+			       size_t value_size)
+{
+	struct vmc_evicting ev = {
+		.cache = cache, .key = key, .key_size = key_size,
+		.value = value, .value_size = value_size,
+		.prev = vmc_evicting_top,
+	};
+
+	vmc_evicting_top = &ev;
+	if (cache->on_evict)
+		cache->on_evict(cache, key, key_size, cache->on_evict_arg);
+	else if (cache->on_evict_ex)
+		cache->on_evict_ex(cache, key, key_size, value_size,
+				   cache->on_evict_ex_arg);
+	vmc_evicting_top = ev.prev;
+}
+
+/*
  * Runs the on_evict callbacks for the records of @log, counts the
- * evictions for the handle and gives the buffer back.
+ * evictions for the handle and gives the buffer back.  A replaced value
+ * (logs with values only) reaches on_evict but is no eviction.
  */
 static void vmc_evlog_deliver(VMEMcache *cache,
 			      struct vmemcache_evicted_log *log,
@@ -190,27 +272,35 @@ static void vmc_evlog_deliver(VMEMcache *cache,
 	const uint8_t *p = (const uint8_t *)(log + 1);
 	const uint8_t *end = (const uint8_t *)log + b->size;
 	struct vmemcache_evicted_rec rec;
-	size_t used = log->used;
+	size_t used = log->used, replaced = 0;
 	__u32 i, count = log->count;
 
-	vmc_count(&cache->n_evictions, log->count + log->dropped);
 	if (log->used <= b->size)
 		end = (const uint8_t *)log + log->used;
 	for (i = 0; i < count; i++) {
+		const void *value = NULL;
+		__u64 size;
+
 		if ((size_t)(end - p) < sizeof(rec))
 			break;
 		memcpy(&rec, p, sizeof(rec));
-		if (VMEMCACHE_EVICTED_REC_SIZE(rec.key_len) > (size_t)(end - p))
+		if (!b->values)
+			rec.rec_flags = 0;
+		size = VMEMCACHE_EVICTED_REC_SIZE(rec.key_len);
+		if (rec.rec_flags & VMEMCACHE_EVICTED_REC_VALUE) {
+			value = p + size;
+			size = VMEMCACHE_EVICTED_VREC_SIZE(rec.key_len,
+							   rec.value_size);
+		}
+		if (size > (size_t)(end - p))
 			break;
-		if (cache->on_evict)
-			cache->on_evict(cache, p + sizeof(rec), rec.key_len,
-					cache->on_evict_arg);
-		else if (cache->on_evict_ex)
-			cache->on_evict_ex(cache, p + sizeof(rec), rec.key_len,
-					   (size_t)rec.value_size,
-					   cache->on_evict_ex_arg);
-		p += VMEMCACHE_EVICTED_REC_SIZE(rec.key_len);
+		if (rec.rec_flags & VMEMCACHE_EVICTED_REC_REPLACED)
+			replaced++;
+		vmc_evict_callback(cache, p + sizeof(rec), rec.key_len, value,
+				   (size_t)rec.value_size);
+		p += size;
 	}
+	vmc_count(&cache->n_evictions, log->count - replaced + log->dropped);
 	if (b->size > sizeof(*log))
 		vmc_evbuf_give(b, used);
 }
@@ -316,6 +406,8 @@ static int vmc_put(VMEMcache *cache, const void *key, size_t key_size,
 	put.flags = flags;
 	log = vmc_evlog_begin(cache, vmc_put_evictions(cache, value_size), 1,
 			      &b, &hdr);
+	if (b.values)
+		put.flags |= VMEMCACHE_PUT_EVICTED_VALUES;
 	ret = vmc_ioctl_evlog(cache, VMEMCACHE_IOC_PUT, &put, &put.evicted,
 			      &put.evicted_size, log, &b);
 	if (ret)
@@ -392,6 +484,27 @@ static ssize_t vmc_get_on_miss(VMEMcache *cache, const void *key,
 	return pg.copied;
 }
 
+/* A get of the key whose on_evict runs: from the value's copy. */
+static ssize_t vmc_get_evicting(VMEMcache *cache, const void *key,
+				size_t key_size, void *vbuf, size_t vbufsize,
+				size_t offset, size_t *vsize)
+{
+	const struct vmc_evicting *e = vmc_evicting_find(cache, key, key_size);
+	size_t n = 0;
+
+	vmc_count(&cache->n_gets, 1);
+	if (vbuf && offset < e->value_size) {
+		n = e->value_size - offset;
+		if (n > vbufsize)
+			n = vbufsize;
+		if (!cache->bench_no_memcpy)
+			memcpy(vbuf, (const char *)e->value + offset, n);
+	}
+	if (vsize)
+		*vsize = e->value_size;
+	return (ssize_t)n;
+}
+
 /* A get with on_miss, as vmemcache_get() on behalf of @func. */
 static ssize_t vmc_get(VMEMcache *cache, const void *key, size_t key_size,
 		       void *vbuf, size_t vbufsize, size_t offset,
@@ -401,6 +514,9 @@ static ssize_t vmc_get(VMEMcache *cache, const void *key, size_t key_size,
 
 	if (vmc_check_attached(cache, func) || vmc_check_key(key_size, func))
 		return -1;
+	if (vmc_evicting_top && vmc_evicting_find(cache, key, key_size))
+		return vmc_get_evicting(cache, key, key_size, vbuf, vbufsize,
+					offset, vsize);
 	ret = vmc_get_once(cache, key, key_size, vbuf, vbufsize, offset,
 			   vsize);
 	if (ret < 0 && errno == ENOENT && cache->on_miss)
@@ -444,6 +560,16 @@ VMC_API int vmemcache_exists(VMEMcache *cache, const void *key,
 	if (vmc_check_attached(cache, __func__) ||
 	    vmc_check_key(key_size, __func__))
 		return -1;
+	if (vmc_evicting_top) {
+		const struct vmc_evicting *e;
+
+		e = vmc_evicting_find(cache, key, key_size);
+		if (e) {
+			if (vsize)
+				*vsize = e->value_size;
+			return 1;
+		}
+	}
 	memset(&ex, 0, sizeof(ex));
 	ex.key = vmc_uptr(key);
 	ex.key_len = (__u32)key_size;
@@ -478,6 +604,8 @@ static int vmc_evict(VMEMcache *cache, const void *key, size_t ksize,
 	}
 	log = vmc_evlog_begin(cache, 1, !(flags & VMEMCACHE_EVICT_NO_CALLBACK),
 			      &b, &hdr);
+	if (b.values)
+		ev.flags |= VMEMCACHE_EVICT_EVICTED_VALUES;
 	ret = vmc_ioctl_evlog(cache, VMEMCACHE_IOC_EVICT, &ev, &ev.evicted,
 			      &ev.evicted_size, log, &b);
 	err = errno;
@@ -702,6 +830,8 @@ VMC_API int vmemcache_batch(VMEMcache *cache,
 		memset(&b, 0, sizeof(b));
 		b.items = vmc_uptr(items + done);
 		b.count = (__u32)chunk;
+		if (eb.values)
+			b.flags |= VMEMCACHE_BATCH_EVICTED_VALUES;
 		ret = vmc_ioctl_evlog(cache, VMEMCACHE_IOC_BATCH, &b, &b.evicted,
 				      &b.evicted_size, log, &eb);
 		if (ret)

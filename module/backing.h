@@ -23,6 +23,7 @@ struct vmc_backing;
  *	  0, -EFAULT, or -EIO on a media error, with the pool range found
  *	  bad in @bad, or -ENXIO once the device behind the backing is
  *	  gone
+ * @read_kernel: as @read, to kernel memory (never -EFAULT)
  * @resize: a backing of @size bytes: @b itself if it can serve that
  *	    size, else a new one (an ERR_PTR on failure; @b is unchanged)
  * @destroy: release the backing and free @b
@@ -36,6 +37,8 @@ struct vmc_backing_ops {
 		     size_t len);
 	int (*read)(struct vmc_backing *b, u64 off, void __user *dst,
 		    size_t len, struct vmc_extent *bad);
+	int (*read_kernel)(struct vmc_backing *b, u64 off, void *dst,
+			   size_t len, struct vmc_extent *bad);
 	struct vmc_backing *(*resize)(struct vmc_backing *b, u64 size);
 	void (*destroy)(struct vmc_backing *b);
 };

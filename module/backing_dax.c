@@ -324,6 +324,49 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * Into kernel memory: no user page can keep the device's removal waiting,
+ * so only the step bounds a section.
+ */
+static int vmc_dax_read_kernel(struct vmc_backing *b, u64 off, void *dst,
+			       size_t len, struct vmc_extent *bad)
+{
+	struct vmc_backing_dax *d = to_dax(b);
+	int id, ret;
+
+	while (len) {
+		unsigned long left;
+		u64 avail;
+		void *addr;
+		size_t n;
+
+		ret = vmc_dax_enter(d, &id);
+		if (ret)
+			return ret;
+		addr = vmc_dax_addr(d, off, &avail);
+		n = min3((u64)len, avail, (u64)VMC_DAX_STEP);
+		ret = 0;
+		if (vmc_dax_badblocks(d, off, n, bad)) {
+			ret = -EIO;
+		} else {
+			left = copy_mc_to_kernel(dst, addr, n);
+			if (left) {
+				off += n - left;
+				bad->off = round_down(off, PAGE_SIZE);
+				bad->len = PAGE_SIZE;
+				ret = -EIO;
+			}
+		}
+		dax_read_unlock(id);
+		if (ret)
+			return ret;
+		off += n;
+		dst += n;
+		len -= n;
+	}
+	return 0;
+}
+
 /* Stop notifications reaching @d and wait for those in flight. */
 static void vmc_dax_unlist(struct vmc_backing_dax *d)
 {
@@ -354,6 +397,7 @@ static struct vmc_backing *vmc_dax_resize(struct vmc_backing *b, u64 size)
 static const struct vmc_backing_ops vmc_dax_ops = {
 	.write = vmc_dax_write,
 	.read = vmc_dax_read,
+	.read_kernel = vmc_dax_read_kernel,
 	.resize = vmc_dax_resize,
 	.destroy = vmc_dax_destroy,
 };

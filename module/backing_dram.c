@@ -93,6 +93,24 @@ static int vmc_dram_read(struct vmc_backing *b, u64 off, void __user *dst,
 	return 0;
 }
 
+static int vmc_dram_read_kernel(struct vmc_backing *b, u64 off, void *dst,
+				size_t len, struct vmc_extent *bad)
+{
+	struct vmc_backing_dram *d = to_dram(b);
+
+	while (len) {
+		size_t avail, n;
+		void *addr = vmc_dram_addr(d, off, &avail);
+
+		n = min(len, avail);
+		memcpy(dst, addr, n);
+		off += n;
+		dst += n;
+		len -= n;
+	}
+	return 0;
+}
+
 /* Free the first @nr chunks of @d. */
 static void vmc_dram_free_chunks(struct vmc_backing_dram *d,
 				 unsigned long nr)
@@ -121,6 +139,7 @@ static struct vmc_backing *vmc_dram_resize(struct vmc_backing *b, u64 size)
 static const struct vmc_backing_ops vmc_dram_ops = {
 	.write = vmc_dram_write,
 	.read = vmc_dram_read,
+	.read_kernel = vmc_dram_read_kernel,
 	.resize = vmc_dram_resize,
 	.destroy = vmc_dram_destroy,
 };

@@ -536,7 +536,7 @@ static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
 			return -ESRCH;
 		evicted = vmc_cache_unlink(c, e);
 		if (evicted && ev)
-			ev->record(ev, e);
+			ev->record(ev, c, e, VMC_EVICTED);
 		vmc_entry_put(c, e);
 	} while (!evicted);
 	/* The policy may buffer the removal: let the space go now. */
@@ -783,6 +783,8 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 	if (old) {
 		atomic_long_dec(&c->nr_entries);
 		c->repl->ops->remove(c->repl, old);
+		if (ev)
+			ev->record(ev, c, old, VMC_REPLACED);
 		vmc_entry_put(c, old);
 	}
 	c->repl->ops->insert(c->repl, e);
@@ -1009,7 +1011,7 @@ int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 	if (e) {
 		if (vmc_cache_unlink(c, e)) {
 			if (ev)
-				ev->record(ev, e);
+				ev->record(ev, c, e, VMC_EVICTED);
 			this_cpu_inc(c->stats->evictions);
 			ret = 0;
 		}
@@ -1034,7 +1036,7 @@ static bool vmc_evict_prefix_one(struct vmc_entry *e, void *arg)
 
 	if (vmc_entry_has_prefix(e, w->prefix) && vmc_cache_unlink(w->c, e)) {
 		if (w->ev)
-			w->ev->record(w->ev, e);
+			w->ev->record(w->ev, w->c, e, VMC_EVICTED);
 		this_cpu_inc(w->c->stats->evictions);
 		w->evicted++;
 	}

@@ -100,10 +100,17 @@ struct vmc_cache {
 	gfp_t gfp;
 };
 
+/* How an entry left, as struct vmc_evicted's @record is told. */
+enum vmc_evicted_how {
+	VMC_EVICTED,		/* evicted, by the policy or on request */
+	VMC_REPLACED,		/* its value was replaced by a put */
+};
+
 /**
  * struct vmc_evicted - how an operation reports the entries it evicts
- * @record: @e was evicted; called with the cache's locks held and page
- *	    faults disabled, so it must not sleep; @e is valid for the call
+ * @record: @e, of @c, left as @how says; called with cfg_sem held and page
+ *	    faults disabled; @e is valid for the call and its value may be
+ *	    read (vmc_entry_read()) until the call returns
  * @full: whether @record may lose the next record unless @flush runs
  *	  first: the cache then stops evicting, and a put starts over
  *	  (-EFAULT) once @flush ran
@@ -114,7 +121,8 @@ struct vmc_cache {
  * one call, so that the cache calls nothing above it by name.
  */
 struct vmc_evicted {
-	void (*record)(struct vmc_evicted *ev, const struct vmc_entry *e);
+	void (*record)(struct vmc_evicted *ev, struct vmc_cache *c,
+		       struct vmc_entry *e, enum vmc_evicted_how how);
 	bool (*full)(struct vmc_evicted *ev);
 	void (*flush)(struct vmc_evicted *ev);
 };

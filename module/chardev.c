@@ -123,7 +123,8 @@ static long vmc_ioctl_version(unsigned int cmd, void __user *uarg)
 	v.features = VMEMCACHE_FEAT_PUT_REPLACE | VMEMCACHE_FEAT_EVICT_LRU |
 		     VMEMCACHE_FEAT_LOCK_STATS | VMEMCACHE_FEAT_PRIVATE |
 		     VMEMCACHE_FEAT_EVICTED_LOG | VMEMCACHE_FEAT_EVICT_PREFIX |
-		     VMEMCACHE_FEAT_LIST | VMEMCACHE_FEAT_BATCH;
+		     VMEMCACHE_FEAT_LIST | VMEMCACHE_FEAT_BATCH |
+		     VMEMCACHE_FEAT_EVICTED_VALUES;
 	v.max_key_size = VMEMCACHE_MAX_KEY_SIZE;
 	return vmc_arg_out(cmd, &v, sizeof(v), uarg);
 }
@@ -149,7 +150,9 @@ static long vmc_ioctl_put(struct vmc_cache *c, unsigned int cmd,
 	ret = vmc_key_in(p.key, p.key_len, stack, &key);
 	if (ret)
 		return ret;
-	ret = vmc_log_begin(p.evicted, p.evicted_size, &log_buf, &log);
+	ret = vmc_log_begin(p.evicted, p.evicted_size,
+			    p.flags & VMEMCACHE_PUT_EVICTED_VALUES, &log_buf,
+			    &log);
 	if (!ret) {
 		ret = vmc_cache_put(c, &key, u64_to_user_ptr(p.value),
 				    p.value_len,
@@ -249,7 +252,9 @@ static long vmc_ioctl_evict(struct vmc_cache *c, unsigned int cmd,
 		if (ret)
 			return ret;
 	}
-	ret = vmc_log_begin(ev.evicted, ev.evicted_size, &log_buf, &log);
+	ret = vmc_log_begin(ev.evicted, ev.evicted_size,
+			    ev.flags & VMEMCACHE_EVICT_EVICTED_VALUES, &log_buf,
+			    &log);
 	if (!ret) {
 		if (ev.flags & VMEMCACHE_EVICT_PREFIX)
 			ret = vmc_cache_evict_prefix(c, &key, log);
@@ -323,7 +328,7 @@ static int vmc_batch_one(struct vmc_cache *c, struct vmemcache_batch_item *it,
 	if (it->pad || !it->key_len || it->key_len > VMEMCACHE_MAX_KEY_SIZE)
 		return -EINVAL;
 	if (it->op == VMEMCACHE_BATCH_PUT) {
-		if ((it->flags & ~VMEMCACHE_PUT_FLAGS) || !it->len)
+		if ((it->flags & ~VMEMCACHE_PUT_REPLACE) || !it->len)
 			return -EINVAL;
 	} else if (it->flags || it->op > VMEMCACHE_BATCH_EVICT) {
 		return -EINVAL;
@@ -396,7 +401,8 @@ static long vmc_ioctl_batch(struct vmc_cache *c, unsigned int cmd,
 	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_BATCH, &b, sizeof(b), uarg);
 	if (ret)
 		return ret;
-	if (b.flags || b.pad || vmc_nonzero(b.reserved, sizeof(b.reserved)) ||
+	if ((b.flags & ~VMEMCACHE_BATCH_FLAGS) || b.pad ||
+	    vmc_nonzero(b.reserved, sizeof(b.reserved)) ||
 	    !b.count || b.count > VMEMCACHE_BATCH_MAX)
 		return -EINVAL;
 	uitems = u64_to_user_ptr(b.items);
@@ -405,7 +411,9 @@ static long vmc_ioctl_batch(struct vmc_cache *c, unsigned int cmd,
 		if (ret)
 			return ret;
 	}
-	ret = vmc_log_begin(b.evicted, b.evicted_size, &log_buf, &log);
+	ret = vmc_log_begin(b.evicted, b.evicted_size,
+			    b.flags & VMEMCACHE_BATCH_EVICTED_VALUES, &log_buf,
+			    &log);
 	if (ret)
 		return ret;
 	for (i = 0; i < b.count; i++) {

@@ -216,6 +216,36 @@ int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
 }
 
 /**
+ * vmc_entry_read() - copy a whole value to kernel memory
+ * @c: the entry's cache
+ * @e: entry with a value; the caller holds a reference and cfg_sem
+ * @dst: room for vmc_entry_size(@e) bytes
+ * @bad: out, with -EIO: the pool range that failed to read
+ *
+ * Return: 0, -EIO, or -ENXIO once the device behind the pool is gone.
+ */
+int vmc_entry_read(struct vmc_cache *c, struct vmc_entry *e, void *dst,
+		   struct vmc_extent *bad)
+{
+	struct vmc_extent *ext = vmc_entry_ext(e);
+	struct vmc_backing *b = c->backing;
+	u64 done = 0, len = vmc_entry_size(e);
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < e->nr_ext && done < len; i++) {
+		u64 chunk = min(ext[i].len, len - done);
+
+		ret = b->ops->read_kernel(b, ext[i].off, dst + done, chunk,
+					  bad);
+		if (ret)
+			return ret;
+		done += chunk;
+	}
+	return 0;
+}
+
+/**
  * vmc_entry_has_prefix() - whether an entry's key starts with a prefix
  * @e: the entry
  * @prefix: the prefix
@@ -234,6 +264,7 @@ bool vmc_entry_has_prefix(const struct vmc_entry *e,
  * @p: user pointer with room for VMEMCACHE_EVICTED_REC_SIZE(e->key_len)
  *     bytes
  * @e: the entry
+ * @flags: its rec_flags (VMEMCACHE_EVICTED_REC_*), 0 in listings
  *
  * The record (struct vmemcache_evicted_rec, the key, padding) is the one
  * of evicted logs and listings.  With page faults disabled: the caller
@@ -241,7 +272,7 @@ bool vmc_entry_has_prefix(const struct vmc_entry *e,
  *
  * Return: 0, or -EFAULT when a page of @p is not in memory or not writable.
  */
-int vmc_entry_write_rec(void __user *p, const struct vmc_entry *e)
+int vmc_entry_write_rec(void __user *p, const struct vmc_entry *e, u32 flags)
 {
 	struct vmemcache_evicted_rec rec = {};
 	u64 pad = VMEMCACHE_EVICTED_REC_SIZE(e->key_len) - sizeof(rec) -
@@ -250,6 +281,7 @@ int vmc_entry_write_rec(void __user *p, const struct vmc_entry *e)
 
 	rec.value_size = vmc_entry_size(e);
 	rec.key_len = e->key_len;
+	rec.rec_flags = flags;
 	pagefault_disable();
 	if (copy_to_user(p, &rec, sizeof(rec)) ||
 	    copy_to_user(p + sizeof(rec), e->key, e->key_len) ||

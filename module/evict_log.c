@@ -28,64 +28,153 @@
  */
 #define VMC_LOG_STAGE	SZ_256K
 
-/* Start staging the records of @log from where it is; false on -ENOMEM. */
-static bool vmc_log_stage_start(struct vmc_evict_log *log)
-{
-	u32 size = min_t(u64, log->size - log->used, VMC_LOG_STAGE);
+/*
+ * Most bytes of values a log with values stages: a larger value whose part
+ * of the buffer is not in memory is reported without its bytes.
+ */
+#define VMC_LOG_STAGE_VALUES	SZ_16M
 
-	log->stage = kvmalloc(size, GFP_KERNEL | __GFP_NOWARN);
-	if (!log->stage)
+/*
+ * Make room for @need more bytes in the staging buffer of @log, starting
+ * it from where the log is; false if it cannot.  A log with values grows
+ * its buffer up to VMC_LOG_STAGE_VALUES past VMC_LOG_STAGE.
+ */
+static bool vmc_log_stage_room(struct vmc_evict_log *log, u64 need)
+{
+	u64 left = log->size - log->used, size;
+	void *p;
+
+	if (log->stage && need <= log->stage_size - log->stage_used)
+		return true;
+	if (log->stage && !log->values)
 		return false;
-	log->stage_at = log->used;
+	size = log->stage_used + max_t(u64, need, VMC_LOG_STAGE);
+	size = min(size, log->stage_used + left);
+	if (size < log->stage_used + need ||
+	    size > VMC_LOG_STAGE + VMC_LOG_STAGE_VALUES)
+		return false;
+	p = kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!p)
+		return false;
+	if (log->stage) {
+		memcpy(p, log->stage, log->stage_used);
+		kvfree(log->stage);
+	} else {
+		log->stage_at = log->used;
+	}
+	log->stage = p;
 	log->stage_size = size;
 	return true;
 }
 
-/* Stage the record of @e, for which @log has room. */
-static bool vmc_log_stage_rec(struct vmc_evict_log *log,
-			      const struct vmc_entry *e)
+/*
+ * Stage the record of @e, its value too when @value, in @log's staging
+ * buffer, which has room for it.  Returns the record's flags: the value is
+ * left out when it cannot be read.
+ */
+static u32 vmc_log_stage_rec(struct vmc_evict_log *log, struct vmc_cache *c,
+			     struct vmc_entry *e, u32 flags, bool value)
 {
 	struct vmemcache_evicted_rec rec = {};
 	u32 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
 	void *p = log->stage + log->stage_used;
+	u64 vsize = vmc_entry_size(e);
+	struct vmc_extent bad;
 
-	if (need > log->stage_size - log->stage_used)
-		return false;
-	rec.value_size = vmc_entry_size(e);
+	if (value && !vmc_entry_read(c, e, p + need, &bad)) {
+		flags |= VMEMCACHE_EVICTED_REC_VALUE;
+		memset(p + need + vsize, 0, round_up(vsize, 8) - vsize);
+	}
+	rec.value_size = vsize;
 	rec.key_len = e->key_len;
+	rec.rec_flags = flags;
 	memcpy(p, &rec, sizeof(rec));
 	memcpy(p + sizeof(rec), e->key, e->key_len);
 	memset(p + sizeof(rec) + e->key_len, 0,
 	       need - sizeof(rec) - e->key_len);
-	log->stage_used += need;
-	log->stage_count++;
-	return true;
+	return flags;
 }
 
 /*
- * Record an evicted entry, which the caller still holds a reference on, in
- * the caller's log: in place if its buffer is in memory, else staged for
- * vmc_log_flush().
+ * Write the record of @e, with its value when @value, to the caller's
+ * buffer in place.  Returns its flags, or -EFAULT when a page of the
+ * buffer is not in memory.
  */
-static void vmc_log_record(struct vmc_evicted *ev, const struct vmc_entry *e)
+static s64 vmc_log_write_rec(struct vmc_evict_log *log, struct vmc_cache *c,
+			     struct vmc_entry *e, u32 flags, bool value)
+{
+	void __user *p = log->buf + log->used;
+	u32 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+	u64 vsize = vmc_entry_size(e), pad = round_up(vsize, 8) - vsize;
+	struct vmc_extent bad;
+	int ret;
+
+	if (value) {
+		ret = vmc_entry_copy(c, e, 0, p + need, vsize, true, &bad);
+		if (ret == -EFAULT)
+			return ret;
+		if (!ret) {
+			pagefault_disable();
+			ret = pad && clear_user(p + need + vsize, pad) ?
+			      -EFAULT : 0;
+			pagefault_enable();
+			if (ret)
+				return ret;
+			flags |= VMEMCACHE_EVICTED_REC_VALUE;
+		}
+	}
+	if (vmc_entry_write_rec(p, e, flags))
+		return -EFAULT;
+	return flags;
+}
+
+/*
+ * Record an entry that left (@how), which the caller still holds a
+ * reference on, in the caller's log: in place if its buffer is in memory,
+ * else staged for vmc_log_flush().  Only a log with values records the
+ * values that replacing puts removed.
+ */
+static void vmc_log_record(struct vmc_evicted *ev, struct vmc_cache *c,
+			   struct vmc_entry *e, enum vmc_evicted_how how)
 {
 	struct vmc_evict_log *log = container_of(ev, struct vmc_evict_log, ev);
 	u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+	u64 vneed = round_up(vmc_entry_size(e), 8);
+	u32 flags = 0;
+	bool value;
+	s64 ret;
 
+	if (how == VMC_REPLACED) {
+		if (!log->values)
+			return;
+		flags = VMEMCACHE_EVICTED_REC_REPLACED;
+	}
 	if (log->fault || need > log->size - log->used)
 		goto drop;
+	value = log->values && vneed <= log->size - log->used - need;
 	if (!log->stage) {
-		if (!vmc_entry_write_rec(log->buf + log->used, e))
+		ret = vmc_log_write_rec(log, c, e, flags, value);
+		if (ret >= 0) {
+			flags = ret;
 			goto done;
-		if (!vmc_log_stage_start(log)) {
-			log->fault = true;
-			goto drop;
 		}
 	}
-	if (!vmc_log_stage_rec(log, e))
+	if (value && !vmc_log_stage_room(log, need + vneed))
+		value = false;
+	if (!vmc_log_stage_room(log, need)) {
+		if (!log->stage)
+			log->fault = true;
 		goto drop;
+	}
+	flags = vmc_log_stage_rec(log, c, e, flags, value);
+	log->stage_used += need;
+	log->stage_count++;
+	if (flags & VMEMCACHE_EVICTED_REC_VALUE)
+		log->stage_used += vneed;
 done:
 	log->used += need;
+	if (flags & VMEMCACHE_EVICTED_REC_VALUE)
+		log->used += vneed;
 	log->count++;
 	return;
 drop:
@@ -96,12 +185,16 @@ drop:
  * Whether a put must stop evicting until the records it staged are
  * written out: the next record may not fit.  The put then starts over
  * (-EFAULT, as for a value not in memory) once vmc_log_flush() brought the
- * log's pages in, so a log in lazily touched memory loses no record.
+ * log's pages in, so a log in lazily touched memory loses no record.  A
+ * log with values cannot tell how large the next value is: it stops at
+ * the first record staged.
  */
 static bool vmc_log_full(struct vmc_evicted *ev)
 {
 	struct vmc_evict_log *log = container_of(ev, struct vmc_evict_log, ev);
 
+	if (log->values)
+		return log->stage_used != 0;
 	return log->stage_used &&
 	       log->stage_size - log->stage_used <
 	       VMEMCACHE_EVICTED_REC_SIZE(VMEMCACHE_MAX_KEY_SIZE);
@@ -135,6 +228,7 @@ static void vmc_log_flush(struct vmc_evicted *ev)
  * vmc_log_begin() - start the evicted-entries log of a put or an evict
  * @ubuf: the caller's buffer, 0 for none
  * @size: its size
+ * @values: the records carry the values too (*_EVICTED_VALUES)
  * @log: the log to set up
  * @evp: out: what to give the cache, NULL when the caller passed no buffer
  *
@@ -143,19 +237,20 @@ static void vmc_log_flush(struct vmc_evicted *ev)
  *
  * Return: 0, -EINVAL or -EFAULT.
  */
-int vmc_log_begin(u64 ubuf, u64 size, struct vmc_evict_log *log,
+int vmc_log_begin(u64 ubuf, u64 size, bool values, struct vmc_evict_log *log,
 		  struct vmc_evicted **evp)
 {
 	struct vmemcache_evicted_log hdr = {};
 
 	*evp = NULL;
-	if (!ubuf && !size)
+	if (!ubuf && !size && !values)
 		return 0;
 	if (!ubuf || size < sizeof(hdr))
 		return -EINVAL;
 	memset(log, 0, sizeof(*log));
 	log->buf = u64_to_user_ptr(ubuf);
 	log->size = size;
+	log->values = values;
 	log->used = sizeof(hdr);
 	hdr.used = sizeof(hdr);
 	if (copy_to_user(log->buf, &hdr, sizeof(hdr)))

@@ -19,6 +19,8 @@
  * @used: bytes written so far, the header included
  * @count: records written
  * @dropped: evictions that did not fit or could not be written
+ * @values: the records carry the evicted values, and replaced ones are
+ *	    recorded too
  * @fault: a write to @buf failed; nothing more is written
  * @stage: records that could not be written to @buf under the cache's
  *	   locks (its page was not in memory), kept until they are dropped;
@@ -36,6 +38,7 @@ struct vmc_evict_log {
 	u64 used;
 	u32 count;
 	u64 dropped;
+	bool values;
 	bool fault;
 	void *stage;
 	u64 stage_at;
@@ -44,7 +47,7 @@ struct vmc_evict_log {
 	u32 stage_count;
 };
 
-int vmc_log_begin(u64 ubuf, u64 size, struct vmc_evict_log *log,
+int vmc_log_begin(u64 ubuf, u64 size, bool values, struct vmc_evict_log *log,
 		  struct vmc_evicted **evp);
 void vmc_log_end(struct vmc_evicted *ev);
 

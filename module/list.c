@@ -125,7 +125,7 @@ static bool vmc_list_write_one(struct vmc_entry *e, void *arg)
 	p = bsearch(&key, w->pick, w->n, sizeof(*p), vmc_pick_cmp);
 	if (!p || p->written || need > l->size - l->used)
 		goto out;
-	if (vmc_entry_write_rec(l->buf + l->used, e)) {
+	if (vmc_entry_write_rec(l->buf + l->used, e, 0)) {
 		w->err = -EFAULT;
 		more = false;
 		goto out;

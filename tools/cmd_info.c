@@ -259,6 +259,7 @@ int cmd_version(struct ctl_call *c)
 		{ VMEMCACHE_FEAT_EVICT_PREFIX, "evict_prefix" },
 		{ VMEMCACHE_FEAT_LIST, "list" },
 		{ VMEMCACHE_FEAT_BATCH, "batch" },
+		{ VMEMCACHE_FEAT_EVICTED_VALUES, "evicted_values" },
 	};
 	struct vmemcache_version v;
 	uint64_t rest;

@@ -16,8 +16,12 @@
  *
  * What a libvmemcache 0.8 program can notice (details at each function and
  * in libvmemcache-kdev(3), NOTES):
- *  - on_evict runs after the entry is gone (a get of the key in it misses),
- *    and only for the evictions of this handle's own calls;
+ *  - on_evict runs only for the evictions of this handle's own calls (and
+ *    for a value that vmemcache_put_flags(VMEMCACHE_PUT_REPLACE) replaced);
+ *    in it, a get of the evicted key is served from a copy of its value
+ *    only on that handle, in that thread (other processes sharing the
+ *    cache no longer see the key), and only for values the call's log
+ *    could hold (see on_evict);
  *  - the shared cache (/dev/vmemcache) holds other processes' entries and
  *    keeps them after vmemcache_delete(); the setters are not applied to
  *    it; vmemcache_get_stat() counts this handle's traffic but the whole
@@ -83,9 +87,18 @@ enum vmemcache_statistic {
  *
  * When: after the put or evict has returned from the kernel and before the
  * library function returns to its caller, in the calling thread, in the
- * order the entries were evicted.  The entry is already gone: its value can
- * no longer be read (a vmemcache_get() of the key in the callback misses),
- * unlike in libvmemcache 0.8, which called it just before the removal.
+ * order the entries were evicted.  As in libvmemcache 0.8, the entry still
+ * exists for the callback: vmemcache_get() and vmemcache_exists() of the
+ * evicted key on this handle, from the callback, return its value's exact
+ * bytes and size (the kernel copied the value, before its space was
+ * reused, into the buffer the library passed; VMEMCACHE_FEAT_EVICTED_VALUES).
+ * Other keys are looked up as usual.  For other processes and handles the
+ * key is gone already.  A put that replaces a key's value
+ * (VMEMCACHE_PUT_REPLACE) calls it for the old value, readable the same
+ * way (not counted as an eviction).  A value larger than the room left in
+ * the buffer (about the cache's size), or one the kernel could not read
+ * (a media error) or not stage (over 16 MiB while the buffer's pages were
+ * not in memory), is reported with its key and size only: the get misses.
  * The callback may call any function of the library on the same handle.
  *
  * Entries evicted by other handles or processes sharing the cache, or by an
@@ -94,7 +107,7 @@ enum vmemcache_statistic {
  * system call), sized for the most the call can evict (a put of V bytes:
  * about V / extent entries with keys of up to 64 KiB), in address space
  * reserved once per thread of which only what the kernel writes is
- * touched.  Reports are lost only if that reservation fails (the first
+ * touched (with values: room for the cache's size more, up to 1 GiB).  Reports are lost only if that reservation fails (the first
  * ones are then reported from 1 MiB of malloc'd memory), or if other
  * threads' puts make one put evict more than its bound.  On a kernel older
  * than API version 2 only vmemcache_evict() of a named key is reported.

@@ -8,6 +8,8 @@
  */
 #include "vmc_test.h"
 
+#include <time.h>
+
 struct vmc_cmd_desc {
 	const char *name;
 	unsigned long cmd;
@@ -1050,6 +1052,287 @@ TEST_F(abi, failed_put_under_pressure_evicts_nothing)
 		klen = vmc_key(key, sizeof(key), "full", i);
 		VMC_ASSERT_VALUE(self->fd, key, klen, vlen, i);
 	}
+}
+
+/* One ioctl with an evicted log at @log of @size bytes and @flags. */
+static int put_logged(int fd, const char *key, const void *val, size_t len,
+		      uint32_t flags, void *log, size_t size)
+{
+	struct vmemcache_put p = {
+		.key = vmc_ptr(key), .key_len = (uint32_t)strlen(key),
+		.value = vmc_ptr(val), .value_len = len, .flags = flags,
+		.evicted = vmc_ptr(log), .evicted_size = size,
+	};
+
+	return vmc_ioctl(fd, VMEMCACHE_IOC_PUT, &p);
+}
+
+static int evict_logged(int fd, const char *key, uint32_t flags, void *log,
+			size_t size)
+{
+	struct vmemcache_evict ev = {
+		.key = vmc_ptr(key), .key_len = (uint32_t)strlen(key),
+		.flags = flags, .evicted = vmc_ptr(log), .evicted_size = size,
+	};
+
+	return vmc_ioctl(fd, VMEMCACHE_IOC_EVICT, &ev);
+}
+
+#define EV_VAL	(400 << 10)
+
+/*
+ * The evicted log with values (VMEMCACHE_FEAT_EVICTED_VALUES), on a private
+ * cache: unknown flags and the flag without a log are refused, a log
+ * without the flag is exactly the old one (records without values, none
+ * for a replaced value), and with it each record carries the value's
+ * bytes (a replaced value too, marked so), or only its full size when the
+ * rest of the buffer cannot hold it.
+ */
+TEST_F(abi, evicted_values)
+{
+	static uint64_t logbuf[(512 << 10) / 8];
+	static uint8_t a[EV_VAL], small[100];
+	struct vmemcache_evicted_log *log = (void *)logbuf;
+	struct vmemcache_evicted_rec *rec = (void *)(log + 1);
+	const uint8_t *key = (const uint8_t *)(rec + 1);
+	const uint8_t *value = (const uint8_t *)rec +
+			       VMEMCACHE_EVICTED_REC_SIZE(1);
+	struct vmemcache_create cr = {
+		.size = 1 << 20, .extent_size = 256,
+		.policy = VMEMCACHE_POLICY_LRU,
+		.flags = VMEMCACHE_CREATE_CLOEXEC,
+	};
+	struct vmemcache_batch_item it = {
+		.op = VMEMCACHE_BATCH_PUT, .key = vmc_ptr("z"), .key_len = 1,
+		.buf = vmc_ptr(small), .len = sizeof(small),
+	};
+	struct vmemcache_batch b = { .items = vmc_ptr(&it), .count = 1 };
+	struct vmemcache_evicted_log *fresh;
+	struct vmemcache_evicted_rec *frec;
+	struct vmemcache_version v;
+	unsigned int bit;
+	int fd;
+
+	ASSERT_EQ(0, vmc_version(self->fd, &v));
+	ASSERT_NE(0ULL, v.features & VMEMCACHE_FEAT_EVICTED_VALUES);
+	fd = ioctl(self->fd, VMEMCACHE_IOC_CREATE, &cr);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
+	vmc_fill(a, sizeof(a), 'a');
+	vmc_fill(small, sizeof(small), 's');
+
+	/* Unknown flags, with a log: refused. */
+	for (bit = 2; bit < 32; bit++) {
+		EXPECT_EQ(-EINVAL, put_logged(fd, "a", a, 8, (1u << bit) |
+					      VMEMCACHE_PUT_EVICTED_VALUES,
+					      log, sizeof(logbuf)))
+			TH_LOG("PUT bit %u", bit);
+		EXPECT_EQ(-EINVAL, evict_logged(fd, "a", (1u << bit) |
+						VMEMCACHE_EVICT_EVICTED_VALUES,
+						log, sizeof(logbuf)))
+			TH_LOG("EVICT bit %u", bit);
+	}
+	b.evicted = vmc_ptr(log);
+	b.evicted_size = sizeof(logbuf);
+	for (bit = 1; bit < 32; bit++) {
+		b.flags = 1u << bit;
+		EXPECT_EQ(-EINVAL, vmc_ioctl(fd, VMEMCACHE_IOC_BATCH, &b))
+			TH_LOG("BATCH bit %u", bit);
+	}
+	/* The flag without a log, and on a batch's item: refused. */
+	ASSERT_EQ(-EINVAL, put_logged(fd, "a", a, 8,
+				      VMEMCACHE_PUT_EVICTED_VALUES, NULL, 0));
+	ASSERT_EQ(-EINVAL, evict_logged(fd, "a",
+					VMEMCACHE_EVICT_EVICTED_VALUES,
+					NULL, 0));
+	b.flags = VMEMCACHE_BATCH_EVICTED_VALUES;
+	b.evicted = 0;
+	b.evicted_size = 0;
+	ASSERT_EQ(-EINVAL, vmc_ioctl(fd, VMEMCACHE_IOC_BATCH, &b));
+	b.flags = 0;
+	it.flags = VMEMCACHE_PUT_EVICTED_VALUES;
+	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_BATCH, &b));
+	ASSERT_EQ(-EINVAL, it.result);
+	it.flags = 0;
+
+	/* Without the flag: the old records. */
+	ASSERT_EQ(0, vmc_put_pattern(fd, "a", 1, EV_VAL, 'a', 0));
+	ASSERT_EQ(0, vmc_put_pattern(fd, "b", 1, EV_VAL, 'b', 0));
+	memset(logbuf, 0xa5, sizeof(logbuf));
+	ASSERT_EQ(0, put_logged(fd, "c", small, sizeof(small), 0, log,
+				sizeof(logbuf)));
+	ASSERT_EQ(0, put_logged(fd, "c", a, EV_VAL, VMEMCACHE_PUT_REPLACE,
+				log, sizeof(logbuf)));
+	ASSERT_EQ(1U, log->count);	/* "a" or "b"; the replaced one not */
+	ASSERT_EQ(0U, log->flags);
+	ASSERT_EQ(sizeof(*log) + VMEMCACHE_EVICTED_REC_SIZE(1), log->used);
+	ASSERT_EQ((uint64_t)EV_VAL, rec->value_size);
+	ASSERT_EQ(1U, rec->key_len);
+	ASSERT_EQ(0U, rec->pad);
+	ASSERT_TRUE(*key == 'a' || *key == 'b');
+
+	/* With it: a replaced value, its bytes, marked. */
+	ASSERT_EQ(0, put_logged(fd, "c", small, sizeof(small),
+				VMEMCACHE_PUT_REPLACE |
+				VMEMCACHE_PUT_EVICTED_VALUES,
+				log, sizeof(logbuf)));
+	ASSERT_EQ(1U, log->count);
+	ASSERT_EQ(VMEMCACHE_EVICTED_REC_VALUE | VMEMCACHE_EVICTED_REC_REPLACED,
+		  rec->rec_flags);
+	ASSERT_EQ('c', *key);
+	ASSERT_EQ((uint64_t)EV_VAL, rec->value_size);
+	ASSERT_EQ(-1, vmc_check(value, EV_VAL, 'a'));
+	ASSERT_EQ(sizeof(*log) + VMEMCACHE_EVICTED_VREC_SIZE(1, EV_VAL),
+		  log->used);
+
+	/* An LRU eviction by a put: the victim's bytes. */
+	ASSERT_EQ(0, vmc_put_pattern(fd, "d", 1, EV_VAL, 'd', 0));
+	ASSERT_EQ(0, put_logged(fd, "e", a, EV_VAL,
+				VMEMCACHE_PUT_EVICTED_VALUES, log,
+				sizeof(logbuf)));
+	ASSERT_EQ(1U, log->count);
+	ASSERT_EQ(VMEMCACHE_EVICTED_REC_VALUE, rec->rec_flags);
+	ASSERT_TRUE(*key == 'a' || *key == 'b' || *key == 'd')
+		TH_LOG("evicted %c", *key);
+	ASSERT_EQ(-1, vmc_check(value, EV_VAL, *key));
+
+	/* An explicit evict, padded with zeros; then one that does not fit. */
+	memset(logbuf, 0xa5, sizeof(logbuf));
+	ASSERT_EQ(0, evict_logged(fd, "c", VMEMCACHE_EVICT_EVICTED_VALUES, log,
+				  sizeof(logbuf)));
+	ASSERT_EQ(1U, log->count);
+	ASSERT_EQ(VMEMCACHE_EVICTED_REC_VALUE, rec->rec_flags);
+	ASSERT_EQ(sizeof(small), rec->value_size);
+	ASSERT_EQ(0, memcmp(value, small, sizeof(small)));
+	ASSERT_EQ(0, value[100] | value[101] | value[102] | value[103]);
+	ASSERT_EQ(sizeof(*log) + VMEMCACHE_EVICTED_VREC_SIZE(1, 100),
+		  log->used);
+	ASSERT_EQ(0, evict_logged(fd, "e", VMEMCACHE_EVICT_EVICTED_VALUES, log,
+				  sizeof(*log) + 64));
+	ASSERT_EQ(1U, log->count);
+	ASSERT_EQ(0U, log->flags);
+	ASSERT_EQ(0U, rec->rec_flags);
+	ASSERT_EQ((uint64_t)EV_VAL, rec->value_size);
+	ASSERT_EQ(sizeof(*log) + VMEMCACHE_EVICTED_REC_SIZE(1), log->used);
+
+	/*
+	 * A log never touched (its pages not in memory): the put stages the
+	 * value in the kernel and starts over; the bytes arrive all the same.
+	 */
+	fresh = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, fresh);
+	ASSERT_EQ(0, vmc_put_pattern(fd, "f", 1, EV_VAL, 'f', 0));
+	ASSERT_EQ(0, vmc_put_pattern(fd, "g", 1, EV_VAL, 'g', 0));
+	ASSERT_EQ(0, put_logged(fd, "h", a, EV_VAL,
+				VMEMCACHE_PUT_EVICTED_VALUES, fresh,
+				1 << 20));
+	ASSERT_LE(1U, fresh->count);
+	frec = (void *)(fresh + 1);
+	ASSERT_EQ(VMEMCACHE_EVICTED_REC_VALUE, frec->rec_flags);
+	ASSERT_EQ((uint64_t)EV_VAL, frec->value_size);
+	ASSERT_EQ(-1, vmc_check((uint8_t *)frec +
+				VMEMCACHE_EVICTED_REC_SIZE(1), EV_VAL,
+				*(uint8_t *)(frec + 1)));
+	munmap(fresh, 1 << 20);
+
+	/* A batch's evict. */
+	ASSERT_EQ(0, vmc_put(fd, "z", 1, small, sizeof(small), 0));
+	it.op = VMEMCACHE_BATCH_EVICT;
+	b.flags = VMEMCACHE_BATCH_EVICTED_VALUES;
+	b.evicted = vmc_ptr(log);
+	b.evicted_size = sizeof(logbuf);
+	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_BATCH, &b));
+	ASSERT_EQ(0, it.result);
+	ASSERT_EQ(1U, log->count);
+	ASSERT_EQ('z', *key);
+	ASSERT_EQ(VMEMCACHE_EVICTED_REC_VALUE, rec->rec_flags);
+	ASSERT_EQ(0, memcmp(value, small, sizeof(small)));
+	close(fd);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Nanoseconds per put of @len-byte values into the full cache @fd, each
+ * evicting (about) one entry, with a log that asks for values (@flags) or
+ * not; keys from *@next on.
+ */
+static uint64_t evicting_puts(int fd, size_t len, uint32_t flags, int n,
+			      unsigned int *next, void *log, size_t size)
+{
+	static uint8_t val[4096];
+	uint64_t t0 = now_ns();
+	char key[32];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		vmc_key(key, sizeof(key), "cost-", (*next)++);
+		if (put_logged(fd, key, val, len, flags, log, size))
+			return 0;
+	}
+	return (now_ns() - t0) / (uint64_t)n;
+}
+
+/*
+ * What the values cost an evicting put: 256 B and 4 KiB values into a full
+ * private DRAM cache, with a log without and with
+ * VMEMCACHE_PUT_EVICTED_VALUES, in alternating rounds of the same boot;
+ * the fastest round of each counts (the host's other load only adds).
+ * Prints the figures (Documentation/admin-guide/vmemcache-performance.rst
+ * quotes them); asserts only that every put succeeded and carried values.
+ */
+TEST_F(abi, evicted_values_cost)
+{
+	static uint64_t logbuf[(256 << 10) / 8];
+	static const size_t lens[] = { 256, 4096 };
+	struct vmemcache_evicted_log *log = (void *)logbuf;
+	struct vmemcache_create cr = {
+		.size = 4 << 20, .extent_size = 256,
+		.policy = VMEMCACHE_POLICY_LRU,
+		.flags = VMEMCACHE_CREATE_CLOEXEC,
+	};
+	unsigned int l, round, next = 0;
+	int fd, n = 1000;
+
+	fd = ioctl(self->fd, VMEMCACHE_IOC_CREATE, &cr);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
+	memset(logbuf, 0, sizeof(logbuf));	/* in memory, as a reused log */
+	for (l = 0; l < 2; l++) {
+		uint64_t plain = UINT64_MAX, values = UINT64_MAX, t;
+
+		/* Fill it first: every timed put evicts. */
+		ASSERT_NE(0ULL, evicting_puts(fd, lens[l], 0,
+					      (4 << 20) / lens[l], &next,
+					      log, sizeof(logbuf)));
+		for (round = 0; round < 8; round++) {
+			t = evicting_puts(fd, lens[l], 0, n, &next, log,
+					  sizeof(logbuf));
+			ASSERT_NE(0ULL, t);
+			if (t < plain)
+				plain = t;
+			t = evicting_puts(fd, lens[l],
+					  VMEMCACHE_PUT_EVICTED_VALUES, n,
+					  &next, log, sizeof(logbuf));
+			ASSERT_NE(0ULL, t);
+			ASSERT_LE(1U, log->count);
+			ASSERT_NE(0U, ((struct vmemcache_evicted_rec *)
+				       (log + 1))->rec_flags &
+				      VMEMCACHE_EVICTED_REC_VALUE);
+			if (t < values)
+				values = t;
+		}
+		printf("# evicting put of %zu B: %llu ns without values, %llu ns with, ratio %.2f\n",
+		       lens[l], (unsigned long long)plain,
+		       (unsigned long long)values,
+		       (double)values / (double)plain);
+	}
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

@@ -233,10 +233,13 @@ static void fill_on_miss(VMEMcache *cache, const void *key, size_t ksize,
 	vmemcache_put(cache, key, ksize, "filled", 6);
 }
 
-/* Counts calls; the evicted entry must be gone already. */
+/*
+ * Counts calls; the evicted entry still exists for the callback, as in
+ * libvmemcache.
+ */
 struct evicts {
 	int calls;
-	int still_there;
+	int not_there;
 	size_t bytes;
 	char last[64];
 };
@@ -247,8 +250,8 @@ static void count_evict(VMEMcache *cache, const void *key, size_t ksize,
 	struct evicts *ev = arg;
 
 	ev->calls++;
-	if (vmemcache_exists(cache, key, ksize, NULL) != 0)
-		ev->still_there++;
+	if (vmemcache_exists(cache, key, ksize, NULL) != 1)
+		ev->not_there++;
 	snprintf(ev->last, sizeof(ev->last), "%.*s", (int)ksize,
 		 (const char *)key);
 }
@@ -289,7 +292,7 @@ TEST_F(lib, callbacks)
 	ASSERT_EQ(0, vmemcache_evict(self->cache, NULL, 0));
 	ASSERT_EQ(2, ev.calls);
 	ASSERT_STREQ("old", ev.last);
-	ASSERT_EQ(0, ev.still_there);
+	ASSERT_EQ(0, ev.not_there);
 
 	/* Without the callback, on request. */
 	ASSERT_EQ(0, vmemcache_evict_flags(self->cache, "new", 3,
@@ -557,7 +560,7 @@ TEST_F(lib, prefix_and_list)
 	ASSERT_EQ(100, vmemcache_evict_prefix(self->cache, "odd/", 4, 0));
 	ASSERT_EQ(100, ev.calls);
 	ASSERT_EQ(200U, ev.bytes);
-	ASSERT_EQ(0, ev.still_there);
+	ASSERT_EQ(0, ev.not_there);
 	ASSERT_EQ(0, vmemcache_evict_prefix(self->cache, "odd/", 4, 0));
 	/* even/10..18 and even/100..198 */
 	ASSERT_EQ(55, vmemcache_evict_prefix(self->cache, "even/1", 6,
@@ -618,6 +621,142 @@ TEST_F(lib, batch)
 	ASSERT_EQ(EINVAL, errno);
 }
 
+/* ------------------------------------- on_evict reads the evicted value */
+
+/*
+ * The value of key "ev-<i>": a length and bytes that depend on i, so that
+ * a value read for the wrong key or a truncated one is seen.
+ */
+static size_t pat_len(unsigned int i)
+{
+	return 200 + (i * 977) % 6000;
+}
+
+static void pat_fill(uint8_t *v, unsigned int i)
+{
+	size_t k, n = pat_len(i);
+
+	for (k = 0; k < n; k++)
+		v[k] = (uint8_t)(i * 31 + k * 7 + (k >> 8));
+}
+
+static int pat_equal(const uint8_t *v, size_t n, unsigned int i)
+{
+	uint8_t want[8192];
+
+	if (n != pat_len(i))
+		return 0;
+	pat_fill(want, i);
+	return !memcmp(v, want, n);
+}
+
+static int put_pat(VMEMcache *c, unsigned int i, unsigned int flags)
+{
+	uint8_t v[8192];
+	char key[32];
+
+	pat_fill(v, i);
+	vmc_key(key, sizeof(key), "ev-", i);
+	return vmemcache_put_flags(c, key, strlen(key), v, pat_len(i), flags);
+}
+
+/* What an on_evict that reads the evicted value saw. */
+struct reads {
+	int calls;
+	int exact;		/* the get returned the key's value, whole */
+	int exists;		/* vmemcache_exists() said 1, with the size */
+	int others_ok;		/* other keys behaved as outside the callback */
+	int demoted;		/* put into @next */
+	VMEMcache *next;	/* a second-level cache, or NULL */
+};
+
+static void read_evicted(VMEMcache *cache, const void *key, size_t ksize,
+			 void *arg)
+{
+	struct reads *r = arg;
+	uint8_t v[8192], small[16];
+	size_t vsize = 0, esize = 0;
+	char name[64];
+	unsigned int i;
+	ssize_t n;
+
+	r->calls++;
+	snprintf(name, sizeof(name), "%.*s", (int)ksize, (const char *)key);
+	if (sscanf(name, "ev-%u", &i) != 1)
+		return;
+	n = vmemcache_get(cache, key, ksize, v, sizeof(v), 0, &vsize);
+	if (n >= 0 && (size_t)n == vsize && pat_equal(v, vsize, i))
+		r->exact++;
+	/* A part of it, from an offset. */
+	n = vmemcache_get(cache, key, ksize, small, sizeof(small), 100, NULL);
+	if (n == sizeof(small) && !memcmp(small, v + 100, sizeof(small)) &&
+	    vmemcache_exists(cache, key, ksize, &esize) == 1 && esize == vsize)
+		r->exists++;
+	if (vmemcache_get(cache, "ev-absent", 9, v, sizeof(v), 0, NULL) == -1 &&
+	    errno == ENOENT &&
+	    vmemcache_exists(cache, "ev-absent", 9, NULL) == 0)
+		r->others_ok++;
+	if (r->next && vsize &&
+	    !vmemcache_put(r->next, key, ksize, v, vsize))
+		r->demoted++;
+}
+
+/* A get of the key vmemcache_evict() removes, from on_evict: its bytes. */
+TEST_F(lib, on_evict_reads_evicted_value)
+{
+	struct reads r = { 0 };
+	uint8_t v[8192];
+
+	NEED_CACHE();
+	vmemcache_evict(self->cache, "ev-1", 4);
+	vmemcache_evict(self->cache, "ev-2", 4);
+	ASSERT_EQ(0, put_pat(self->cache, 1, 0));
+	ASSERT_EQ(0, put_pat(self->cache, 2, 0));
+	vmemcache_callback_on_evict(self->cache, read_evicted, &r);
+	ASSERT_EQ(0, vmemcache_evict(self->cache, "ev-1", 4));
+	ASSERT_EQ(1, r.calls);
+	ASSERT_EQ(1, r.exact);
+	ASSERT_EQ(1, r.exists);
+	ASSERT_EQ(1, r.others_ok);
+	/* Gone once the callback returned; the other key is untouched. */
+	ASSERT_EQ(-1, vmemcache_get(self->cache, "ev-1", 4, v, sizeof(v), 0,
+				    NULL));
+	ASSERT_EQ(ENOENT, errno);
+	ASSERT_EQ((ssize_t)pat_len(2),
+		  vmemcache_get(self->cache, "ev-2", 4, v, sizeof(v), 0, NULL));
+	ASSERT_EQ(0, vmemcache_evict(self->cache, "ev-2", 4));
+	ASSERT_EQ(2, r.exact);
+}
+
+/* A put that replaces a value reports the old one, readable in on_evict. */
+TEST_F(lib, on_evict_reads_replaced_value)
+{
+	struct reads r = { 0 };
+	uint8_t v[8192], want[8192];
+	size_t vsize = 0;
+	char key[32];
+
+	NEED_CACHE();
+	vmc_key(key, sizeof(key), "ev-", 5);
+	vmemcache_evict(self->cache, key, strlen(key));
+	ASSERT_EQ(0, put_pat(self->cache, 5, 0));
+	vmemcache_callback_on_evict(self->cache, read_evicted, &r);
+	/* Key ev-5, with the value of ev-6. */
+	pat_fill(want, 6);
+	ASSERT_EQ(0, vmemcache_put_flags(self->cache, key, strlen(key), want,
+					 pat_len(6), VMEMCACHE_PUT_REPLACE));
+	ASSERT_EQ(1, r.calls);
+	ASSERT_EQ(1, r.exact);	/* the old value, ev-5's */
+	ASSERT_EQ(1, r.exists);
+	ASSERT_EQ((ssize_t)pat_len(6),
+		  vmemcache_get(self->cache, key, strlen(key), v, sizeof(v), 0,
+				&vsize));
+	ASSERT_EQ(0, memcmp(v, want, vsize));
+	vmemcache_evict_flags(self->cache, key, strlen(key),
+			      VMEMCACHE_EVICT_NO_CALLBACK);
+}
+
+
 /* ------------------------------------------------- private caches only */
 
 FIXTURE(libpriv) {
@@ -651,6 +790,117 @@ static VMEMcache *new_private(size_t size, size_t extent,
 	return c;
 }
 
+/* A private cache of @size bytes on @path: a directory or the DAX device. */
+static VMEMcache *new_on(const char *path, size_t size)
+{
+	VMEMcache *c = vmemcache_new();
+
+	if (!c)
+		return NULL;
+	if (vmemcache_set_size(c, size) || vmemcache_set_extent_size(c, 256) ||
+	    vmemcache_add(c, path)) {
+		fprintf(stderr, "# %s: %s\n", path, vmemcache_errormsg());
+		vmemcache_delete(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* The DAX device for a private cache, freed from the shared one; or NULL. */
+static const char *free_dax(void)
+{
+	if (!*vmc_backing())
+		return NULL;
+	if (vmc_sysfs_write("backing_dev", "none"))
+		return NULL;
+	return vmc_backing();
+}
+
+/* LRU evictions by puts, and by evict(NULL): each value readable in on_evict. */
+static void lru_values(struct __test_metadata *_metadata, const char *path)
+{
+	struct reads r = { 0 };
+	unsigned int i;
+	VMEMcache *c;
+
+	c = new_on(path, 1 << 20);
+	ASSERT_NE(NULL, c);
+	vmemcache_callback_on_evict(c, read_evicted, &r);
+	for (i = 0; i < 400; i++)
+		ASSERT_EQ(0, put_pat(c, i, 0));
+	ASSERT_LT(50, r.calls);
+	ASSERT_EQ(r.calls, r.exact);
+	ASSERT_EQ(r.calls, r.exists);
+	ASSERT_EQ(r.calls, r.others_ok);
+	r.calls = r.exact = 0;
+	ASSERT_EQ(0, vmemcache_evict(c, NULL, 0));
+	ASSERT_EQ(1, r.calls);
+	ASSERT_EQ(1, r.exact);
+	vmemcache_delete(c);
+}
+
+TEST_F(libpriv, on_evict_reads_lru_values_dram)
+{
+	lru_values(_metadata, "/tmp");
+}
+
+TEST_F(libpriv, on_evict_reads_lru_values_pmem)
+{
+	const char *dax = free_dax();
+
+	if (!dax)
+		SKIP(return, "DRAM pass: no DAX device");
+	lru_values(_metadata, dax);
+}
+
+/*
+ * A two-level cache: a small DRAM cache whose on_evict demotes the value
+ * it reads to a second cache (on the DAX device in the pmem pass, another
+ * DRAM cache in the DRAM pass); every key ever put is then in one of the
+ * two with its exact bytes.
+ */
+TEST_F(libpriv, two_level_cache)
+{
+	const char *dax = free_dax();
+	struct reads r = { 0 };
+	unsigned int i, in1 = 0, in2 = 0;
+	VMEMcache *l1, *l2;
+	uint8_t v[8192];
+	char key[32];
+
+	l1 = new_on("/tmp", 1 << 20);
+	ASSERT_NE(NULL, l1);
+	l2 = new_on(dax ? dax : "/tmp", 64 << 20);
+	ASSERT_NE(NULL, l2);
+	r.next = l2;
+	vmemcache_callback_on_evict(l1, read_evicted, &r);
+	for (i = 0; i < 2000; i++)
+		ASSERT_EQ(0, put_pat(l1, i, 0));
+	ASSERT_LT(1000, r.calls);
+	ASSERT_EQ(r.calls, r.demoted);
+	for (i = 0; i < 2000; i++) {
+		size_t vsize = 0;
+		ssize_t n;
+
+		vmc_key(key, sizeof(key), "ev-", i);
+		n = vmemcache_get(l1, key, strlen(key), v, sizeof(v), 0,
+				  &vsize);
+		if (n >= 0) {
+			in1++;
+		} else {
+			n = vmemcache_get(l2, key, strlen(key), v, sizeof(v),
+					  0, &vsize);
+			ASSERT_LE(0, n) TH_LOG("%s in neither cache", key);
+			in2++;
+		}
+		ASSERT_TRUE(pat_equal(v, vsize, i)) TH_LOG("%s", key);
+	}
+	ASSERT_EQ(2000U, in1 + in2);
+	ASSERT_EQ((unsigned int)r.demoted, in2);
+	vmemcache_delete(l1);
+	vmemcache_delete(l2);
+}
+
 /* Every entry a put evicts reaches on_evict, with its size. */
 TEST_F(libpriv, evictions_by_puts)
 {
@@ -676,7 +926,7 @@ TEST_F(libpriv, evictions_by_puts)
 	ASSERT_EQ(100U, entries + stat_evicts);
 	ASSERT_EQ((int)stat_evicts, ev.calls);
 	ASSERT_EQ(stat_evicts * sizeof(val), ev.bytes);
-	ASSERT_EQ(0, ev.still_there);
+	ASSERT_EQ(0, ev.not_there);
 	/* A value larger than the cache: ENOSPC, as libvmemcache. */
 	ASSERT_EQ(-1, vmemcache_put(c, "huge", 4, val, (2 << 20)));
 	ASSERT_EQ(ENOSPC, errno);

@@ -43,6 +43,7 @@
 #define VMEMCACHE_FEAT_EVICT_PREFIX	_BITULL(5)	/* VMEMCACHE_EVICT_PREFIX (v2) */
 #define VMEMCACHE_FEAT_LIST		_BITULL(6)	/* VMEMCACHE_IOC_LIST (v2) */
 #define VMEMCACHE_FEAT_BATCH		_BITULL(7)	/* VMEMCACHE_IOC_BATCH (v2) */
+#define VMEMCACHE_FEAT_EVICTED_VALUES	_BITULL(8)	/* *_EVICTED_VALUES: values in the log */
 
 /**
  * struct vmemcache_version - API handshake (VMEMCACHE_IOC_VERSION)
@@ -62,7 +63,8 @@ struct vmemcache_version {
 
 /* Flags of struct vmemcache_put. */
 #define VMEMCACHE_PUT_REPLACE	_BITUL(0)	/* replace an existing value atomically */
-#define VMEMCACHE_PUT_FLAGS	(VMEMCACHE_PUT_REPLACE)
+#define VMEMCACHE_PUT_EVICTED_VALUES _BITUL(1)	/* values in the evicted log */
+#define VMEMCACHE_PUT_FLAGS	(VMEMCACHE_PUT_REPLACE | VMEMCACHE_PUT_EVICTED_VALUES)
 
 /**
  * struct vmemcache_put - store a value (VMEMCACHE_IOC_PUT)
@@ -78,6 +80,11 @@ struct vmemcache_version {
  *		  sizeof(struct vmemcache_evicted_log) when @evicted is set,
  *		  0 otherwise
  * @reserved: must be zero
+ *
+ * With VMEMCACHE_PUT_EVICTED_VALUES (VMEMCACHE_FEAT_EVICTED_VALUES; EINVAL
+ * without @evicted) each record of the log carries the evicted value too,
+ * and the value a replacing put removed gets a record of its own (see
+ * struct vmemcache_evicted_rec).
  *
  * Fails with EEXIST if the key exists and VMEMCACHE_PUT_REPLACE is not set,
  * and with ENOSPC if the value cannot be made to fit (policy NONE and the
@@ -156,6 +163,7 @@ struct vmemcache_exists {
  * and there is nothing the replacement policy can evict.  With
  * VMEMCACHE_EVICT_PREFIX the key is a prefix (1 byte at least): every entry
  * whose key starts with it is evicted, ENOENT if there was none.
+ * VMEMCACHE_EVICT_EVICTED_VALUES: as VMEMCACHE_PUT_EVICTED_VALUES.
  */
 struct vmemcache_evict {
 	__u64 key;
@@ -168,7 +176,8 @@ struct vmemcache_evict {
 
 /* Flags of struct vmemcache_evict. */
 #define VMEMCACHE_EVICT_PREFIX	_BITUL(0)	/* evict every key with this prefix (v2) */
-#define VMEMCACHE_EVICT_FLAGS	(VMEMCACHE_EVICT_PREFIX)
+#define VMEMCACHE_EVICT_EVICTED_VALUES _BITUL(1) /* values in the evicted log */
+#define VMEMCACHE_EVICT_FLAGS	(VMEMCACHE_EVICT_PREFIX | VMEMCACHE_EVICT_EVICTED_VALUES)
 
 /* Flags of struct vmemcache_evicted_log. */
 #define VMEMCACHE_EVICTED_TRUNCATED	_BITUL(0)	/* records were dropped */
@@ -188,7 +197,11 @@ struct vmemcache_evict {
  * The kernel writes the header before it evicts anything (a buffer it
  * cannot write fails the call with EFAULT and nothing changes), then one
  * record per entry it evicts, in eviction order.  The entries are gone
- * when the call returns: their values can no longer be read.
+ * when the call returns: their values can no longer be read, unless the
+ * call asked for them (VMEMCACHE_PUT_EVICTED_VALUES,
+ * VMEMCACHE_EVICT_EVICTED_VALUES, VMEMCACHE_BATCH_EVICTED_VALUES): then
+ * each record carries its entry's value, copied before its space was
+ * reused, when the rest of the buffer holds it.
  */
 struct vmemcache_evicted_log {
 	__u32 count;
@@ -198,23 +211,43 @@ struct vmemcache_evicted_log {
 	__u64 reserved;
 };
 
+/* Flags of struct vmemcache_evicted_rec (logs with values only). */
+#define VMEMCACHE_EVICTED_REC_VALUE	_BITUL(0)	/* the value follows */
+#define VMEMCACHE_EVICTED_REC_REPLACED	_BITUL(1)	/* replaced by the put */
+
 /**
  * struct vmemcache_evicted_rec - one evicted entry
  * @value_size: size of its value
  * @key_len: length of @key
- * @pad: zero
+ * @pad: zero, in listings and in logs without values
+ * @rec_flags: in a log with values (the same field as @pad):
+ *	       VMEMCACHE_EVICTED_REC_* flags
  *
- * The key's bytes follow, then zero padding to a multiple of 8 bytes.
+ * The key's bytes follow, then zero padding to a multiple of 8 bytes.  In
+ * a log with values, a record with VMEMCACHE_EVICTED_REC_VALUE is followed
+ * by the @value_size bytes of the value, then zero padding to a multiple
+ * of 8 bytes (VMEMCACHE_EVICTED_VREC_SIZE()); one without it carries no
+ * value: it did not fit in the rest of the buffer, or could not be read
+ * (a media error), and @value_size still tells its full length.  A record
+ * with VMEMCACHE_EVICTED_REC_REPLACED is the value a replacing put
+ * removed; it is not counted as an eviction in the statistics.
  */
 struct vmemcache_evicted_rec {
 	__u64 value_size;
 	__u32 key_len;
-	__u32 pad;
+	union {
+		__u32 pad;
+		__u32 rec_flags;
+	};
 };
 
 /* Bytes a record of a key of @key_len bytes takes in the log. */
 #define VMEMCACHE_EVICTED_REC_SIZE(key_len) \
 	((sizeof(struct vmemcache_evicted_rec) + (__u64)(key_len) + 7) & ~7ULL)
+
+/* Bytes a record with a value of @value_size bytes takes in the log. */
+#define VMEMCACHE_EVICTED_VREC_SIZE(key_len, value_size) \
+	(VMEMCACHE_EVICTED_REC_SIZE(key_len) + (((__u64)(value_size) + 7) & ~7ULL))
 
 /**
  * struct vmemcache_list - list keys, a bufferful at a time (VMEMCACHE_IOC_LIST)
@@ -295,7 +328,7 @@ struct vmemcache_batch_item {
  * struct vmemcache_batch - several operations in one call (VMEMCACHE_IOC_BATCH)
  * @items: user pointer to @count struct vmemcache_batch_item
  * @count: 1..VMEMCACHE_BATCH_MAX
- * @flags: must be zero
+ * @flags: VMEMCACHE_BATCH_EVICTED_VALUES or 0
  * @done: out: items carried out, in order (@count unless an item could not
  *	  be read or its results written: then the call fails with EFAULT)
  * @pad: must be zero
@@ -319,6 +352,10 @@ struct vmemcache_batch {
 	__u64 evicted_size;
 	__u64 reserved[2];
 };
+
+/* Flags of struct vmemcache_batch. */
+#define VMEMCACHE_BATCH_EVICTED_VALUES _BITUL(0) /* values in the evicted log */
+#define VMEMCACHE_BATCH_FLAGS	(VMEMCACHE_BATCH_EVICTED_VALUES)
 
 /* Replacement policies of struct vmemcache_create. */
 #define VMEMCACHE_POLICY_NONE	0	/* a full cache fails puts with ENOSPC */
