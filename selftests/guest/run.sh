@@ -182,6 +182,8 @@ if [ "$PMEM" = 1 ]; then
 		add_module "$m"
 	done
 fi
+# veth: server_test's cluster links network namespaces with veth pairs.
+add_module veth
 printf '%s\n' "${MOD_ORDER[@]}" > "$ROOT/etc/vmc-modules"
 
 # Modules the tests load themselves: brd, a RAM disk (a block device

@@ -4,8 +4,9 @@
  * Debian's memcached clients (libmemcached-tools) against it, and against
  * Debian's memcached for reference.  The host copies the programs into
  * /vmc/bin (run.sh: tools/vmemcached/vmemcached; scripts/check puts
- * memccapable, memccp, memccat and memcached in GUEST_EXTRA_FILES); a
- * test whose program is missing is skipped.
+ * memccapable, memccp, memccat, memcached, nutcracker and iproute2's ip
+ * in GUEST_EXTRA_FILES); a test whose program is missing is skipped.
+ * The cluster test also needs veth.ko, which run.sh loads at boot.
  *
  * The server keeps a private DRAM cache whatever VMEMCACHE_BACKING says,
  * so the tests that use one run on the DRAM pass only; the shared-cache
@@ -14,6 +15,8 @@
 #include "vmc_test.h"
 
 #include <arpa/inet.h>
+#include <sched.h>
+#include <stdarg.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -22,9 +25,9 @@
 #define PORT_VMCD 21211
 #define PORT_MEMCACHED 21212
 
-static bool have(const char *prog)
+/* @prog's path along $PATH in @path, or NULL. */
+static const char *which(const char *prog, char *path, size_t size)
 {
-	char path[256];
 	const char *p = getenv("PATH");
 	const char *s;
 
@@ -32,26 +35,34 @@ static bool have(const char *prog)
 		p = "/vmc/bin:/bin:/usr/bin";
 	while (*p) {
 		s = strchr(p, ':');
-		snprintf(path, sizeof(path), "%.*s/%s",
+		snprintf(path, size, "%.*s/%s",
 			 (int)(s ? s - p : (long)strlen(p)), p, prog);
 		if (!access(path, X_OK))
-			return true;
+			return path;
 		if (!s)
 			break;
 		p = s + 1;
 	}
-	return false;
+	return NULL;
 }
 
-/* A connected socket to 127.0.0.1:@port, retried for up to 10 s; or -1. */
-static int connect_port(int port)
+static bool have(const char *prog)
+{
+	char path[256];
+
+	return which(prog, path, sizeof(path));
+}
+
+/* A connected socket to @addr:@port, @tries times 50 ms apart; or -1. */
+static int connect_try(const char *addr, int port, int tries)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 				  .sin_port = htons(port) };
 	int i, fd;
 
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	for (i = 0; i < 200; i++) {
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+		return -1;
+	for (i = 0; i < tries; i++) {
 		fd = socket(AF_INET, SOCK_STREAM, 0);
 		if (fd < 0)
 			return -1;
@@ -63,19 +74,42 @@ static int connect_port(int port)
 	return -1;
 }
 
-/* Start @argv in the background; waits until @port accepts. */
-static pid_t start(char *const argv[], int port)
+/* A connected socket to @addr:@port, retried for up to 10 s; or -1. */
+static int connect_addr(const char *addr, int port)
 {
+	return connect_try(addr, port, 200);
+}
+
+static int connect_port(int port)
+{
+	return connect_addr("127.0.0.1", port);
+}
+
+/*
+ * Start @argv in the background, in the network namespace @ns (a name
+ * under /run/netns) unless it is NULL; waits until @addr:@port accepts.
+ */
+static pid_t start_in(const char *ns, char *const argv[], const char *addr,
+		      int port)
+{
+	char path[128];
 	pid_t pid = fork();
 	int fd;
 
 	if (pid == 0) {
+		if (ns) {
+			snprintf(path, sizeof(path), "/run/netns/%s", ns);
+			fd = open(path, O_RDONLY);
+			if (fd < 0 || setns(fd, CLONE_NEWNET))
+				_exit(126);
+			close(fd);
+		}
 		execvp(argv[0], argv);
 		_exit(127);
 	}
 	if (pid < 0)
 		return -1;
-	fd = connect_port(port);
+	fd = connect_addr(addr, port);
 	if (fd < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
@@ -83,6 +117,12 @@ static pid_t start(char *const argv[], int port)
 	}
 	close(fd);
 	return pid;
+}
+
+/* Start @argv in the background; waits until @port accepts. */
+static pid_t start(char *const argv[], int port)
+{
+	return start_in(NULL, argv, "127.0.0.1", port);
 }
 
 /* SIGTERM @pid and return its exit status (-1 if it did not exit). */
@@ -304,6 +344,425 @@ TEST(shared_cache)
 	close(fd);
 	close(dev);
 	EXPECT_EQ(0, stop(pid));
+}
+
+/*
+ * The cluster: NHOSTS vmemcached "hosts", each in its own network
+ * namespace vmchN behind a veth pair (10.77.N.1 here, 10.77.N.2 there),
+ * each with a private cache, and Debian's nutcracker (twemproxy) in this
+ * namespace in front of them with ketama distribution and
+ * auto_eject_hosts.  memccp stores through the proxy, memccat reads back.
+ */
+#define NHOSTS 3
+#define NKEYS 48
+#define HOST_PORT 11211
+#define PROXY_PORT 22121
+#define PROXY_STATS_PORT 22122
+/* server_retry_timeout: how long an ejected host stays out */
+#define RETRY_MS 15000
+#define CL_DIR "/tmp/vmcl"
+
+FIXTURE(cluster) {
+	char ip[256];
+	pid_t srv[NHOSTS];
+	pid_t proxy;
+	bool ns[NHOSTS];
+};
+
+FIXTURE_SETUP(cluster)
+{
+}
+
+/* sh -c the formatted command; its exit status, its output in @out. */
+static int shf(char *out, size_t size, const char *fmt, ...)
+{
+	char cmd[512];
+	char *argv[] = { "sh", "-c", cmd, NULL };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return run(argv, out, size);
+}
+
+FIXTURE_TEARDOWN(cluster)
+{
+	char out[256];
+	int i;
+
+	if (self->proxy > 0)
+		stop(self->proxy);
+	for (i = 0; i < NHOSTS; i++) {
+		if (self->srv[i] > 0)
+			stop(self->srv[i]);
+		if (self->ns[i])
+			shf(out, sizeof(out), "%s netns del vmch%d", self->ip,
+			    i + 1);
+	}
+	shf(out, sizeof(out), "rm -rf " CL_DIR);
+}
+
+static void host_addr(char *buf, size_t size, int host)
+{
+	snprintf(buf, size, "10.77.%d.2", host + 1);
+}
+
+static void key_name(char *buf, size_t size, int k)
+{
+	snprintf(buf, size, "cluster-%02d", k);
+}
+
+/* Value @gen of key @k: 1 to 6000 printable bytes, in @buf. */
+static size_t key_value(char *buf, int k, int gen)
+{
+	size_t len = 1 + (k * 2654435761u + gen * 977u) % 6000, i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = 'a' + (k * 7 + gen * 13 + i * 31 + i / 26) % 26;
+	return len;
+}
+
+/* Write value @gen of each key in @keys (a -1 ends it) to CL_DIR. */
+static int write_values(const int *keys, int gen)
+{
+	static char val[8192];
+	char path[128], name[32];
+	size_t len;
+	FILE *f;
+
+	for (; *keys >= 0; keys++) {
+		key_name(name, sizeof(name), *keys);
+		snprintf(path, sizeof(path), CL_DIR "/%s", name);
+		len = key_value(val, *keys, gen);
+		f = fopen(path, "w");
+		if (!f)
+			return -1;
+		if (fwrite(val, len, 1, f) != 1) {
+			fclose(f);
+			return -1;
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
+/*
+ * "get @key" to @addr:@port on a fresh connection: the value's length
+ * (the value in @out), -ENOENT on a miss, -EIO on any other reply (in
+ * @out) and -ECONNREFUSED when the connection or the reply fails.
+ */
+static int mc_get(const char *addr, int port, const char *key, char *out,
+		  size_t size)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	size_t len = 0, hdr;
+	unsigned int flags, vlen;
+	char req[128], *nl;
+	ssize_t n;
+	int fd, rc = -ECONNREFUSED;
+
+	fd = connect_try(addr, port, 1);
+	if (fd < 0)
+		return -ECONNREFUSED;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	snprintf(req, sizeof(req), "get %s\r\n", key);
+	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req))
+		goto out;
+	while (len < size - 1) {
+		n = read(fd, out + len, size - 1 - len);
+		if (n <= 0)
+			goto out;
+		len += n;
+		out[len] = 0;
+		nl = strstr(out, "\r\n");
+		if (!nl)
+			continue;
+		if (strncmp(out, "VALUE ", 6)) {
+			rc = strcmp(out, "END\r\n") ? -EIO : -ENOENT;
+			goto out;
+		}
+		hdr = nl + 2 - out;
+		if (sscanf(out + strlen("VALUE ") + strlen(key), " %u %u",
+			   &flags, &vlen) != 2) {
+			rc = -EIO;
+			goto out;
+		}
+		if (len < hdr + vlen + 7)
+			continue;
+		if (strcmp(out + hdr + vlen, "\r\nEND\r\n")) {
+			rc = -EIO;
+			goto out;
+		}
+		memmove(out, out + hdr, vlen);
+		rc = vlen;
+		goto out;
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+/* The host holding @key now, -1 if none, -2 if more than one does. */
+static int key_owner(const char *key)
+{
+	static char out[8192];
+	char addr[32];
+	int h, owner = -1;
+
+	for (h = 0; h < NHOSTS; h++) {
+		host_addr(addr, sizeof(addr), h);
+		if (mc_get(addr, HOST_PORT, key, out, sizeof(out)) < 0)
+			continue;
+		owner = owner == -1 ? h : -2;
+	}
+	return owner;
+}
+
+/* memccp (@cat false) or memccat the keys in @keys through the proxy. */
+static int through_proxy(bool cat, const int *keys, char *out, size_t size)
+{
+	static char names[NKEYS][64];
+	char *argv[NKEYS + 3];
+	int n = 0, i;
+
+	argv[n++] = cat ? "memccat" : "memccp";
+	argv[n++] = "--servers=127.0.0.1:22121";
+	for (i = 0; keys[i] >= 0; i++) {
+		if (cat)
+			key_name(names[i], sizeof(names[i]), keys[i]);
+		else
+			snprintf(names[i], sizeof(names[i]),
+				 CL_DIR "/cluster-%02d", keys[i]);
+		argv[n++] = names[i];
+	}
+	argv[n] = NULL;
+	return run(argv, out, size);
+}
+
+/*
+ * memccat of @keys reads back exactly value @gen of each, newline
+ * terminated (memccat's output); 0 or -1.
+ */
+static int read_back(struct __test_metadata *_metadata, const int *keys,
+		     int gen)
+{
+	static char out[NKEYS * 6100], val[8192];
+	size_t off = 0, len;
+	int rc, i;
+
+	rc = through_proxy(true, keys, out, sizeof(out));
+	if (rc) {
+		TH_LOG("memccat: exit %d: %.400s", rc, out);
+		return -1;
+	}
+	for (i = 0; keys[i] >= 0; i++) {
+		len = key_value(val, keys[i], gen);
+		if (memcmp(out + off, val, len) || out[off + len] != '\n') {
+			TH_LOG("memccat: key %d: value %d differs", keys[i],
+			       gen);
+			return -1;
+		}
+		off += len + 1;
+	}
+	if (out[off]) {
+		TH_LOG("memccat: trailing output after the values");
+		return -1;
+	}
+	return 0;
+}
+
+/* Start vmemcached in host @h's namespace; its pid or -1. */
+static pid_t start_host(int h)
+{
+	char ns[16], addr[32];
+	char *argv[] = { "vmemcached", "-l", addr, "-p", "11211", "-m", "16",
+			 "-t", "1", "-U", "0", NULL };
+
+	snprintf(ns, sizeof(ns), "vmch%d", h + 1);
+	host_addr(addr, sizeof(addr), h);
+	return start_in(ns, argv, addr, HOST_PORT);
+}
+
+/* Namespaces, veth pairs and addresses for the hosts; SKIP reasons. */
+static int make_hosts(FIXTURE_DATA(cluster) *self, char *why, size_t size)
+{
+	/* by its path: busybox sh would run its own ip applet for "ip" */
+	const char *ip = self->ip;
+	char out[1024];
+	int h;
+
+	for (h = 0; h < NHOSTS; h++) {
+		if (shf(out, sizeof(out), "%s netns add vmch%d", ip, h + 1)) {
+			snprintf(why, size, "%.100s netns add (iproute2 needed): %.80s",
+				 ip, out);
+			return -1;
+		}
+		self->ns[h] = true;
+		if (shf(out, sizeof(out),
+			"%s link add vmcv%d type veth peer name eth0 netns vmch%d",
+			ip, h + 1, h + 1)) {
+			snprintf(why, size, "no veth pair: %.200s", out);
+			return -1;
+		}
+		if (shf(out, sizeof(out),
+			"IP=%s; N=%d; $IP addr add 10.77.$N.1/24 dev vmcv$N && "
+			"$IP link set vmcv$N up && "
+			"$IP -n vmch$N addr add 10.77.$N.2/24 dev eth0 && "
+			"$IP -n vmch$N link set eth0 up && "
+			"$IP -n vmch$N link set lo up", ip, h + 1)) {
+			snprintf(why, size, "addresses: %.200s", out);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int write_proxy_conf(void)
+{
+	FILE *f = fopen(CL_DIR "/nutcracker.yml", "w");
+	int h;
+
+	if (!f)
+		return -1;
+	fprintf(f, "vmc:\n  listen: 127.0.0.1:%d\n  hash: md5\n"
+		"  distribution: ketama\n  auto_eject_hosts: true\n"
+		"  server_retry_timeout: %d\n  server_failure_limit: 1\n"
+		"  timeout: 2000\n  servers:\n", PROXY_PORT, RETRY_MS);
+	for (h = 0; h < NHOSTS; h++)
+		fprintf(f, "   - 10.77.%d.2:%d:1 vmch%d\n", h + 1, HOST_PORT,
+			h + 1);
+	return fclose(f);
+}
+
+/*
+ * Through nutcracker (ketama, auto_eject_hosts, server_failure_limit 1)
+ * to three vmemcached hosts in their own network namespaces:
+ * - every key stored with memccp lands on exactly one host, every host
+ *   holds some, and memccat reads every value back exactly;
+ * - a host killed is ejected: its keys read as misses through the proxy
+ *   (never a hang), the keys of the other hosts still read back
+ *   unchanged (consistent hashing moves only the dead host's keys), and
+ *   its keys stored again land on the live hosts;
+ * - the host restarted is taken back after server_retry_timeout: its
+ *   keys stored again land on it.
+ */
+TEST_F_TIMEOUT(cluster, twemproxy_ketama, 240)
+{
+	char *proxy[] = { "nutcracker", "-c", CL_DIR "/nutcracker.yml", "-s",
+			  "22122", "-o", CL_DIR "/nutcracker.log", NULL };
+	static char out[NKEYS * 6100];
+	int all[NKEYS + 1], dead[NKEYS + 1], live[NKEYS + 1];
+	int per[NHOSTS] = { 0 }, owner[NKEYS], one[2];
+	int k, h, nd = 0, nl = 0, victim, rc, tries;
+	char why[512], name[32], addr[32];
+
+	if (!dram_pass())
+		SKIP(return, "the hosts' caches are private DRAM: DRAM pass only");
+	if (!have("vmemcached") || !have("nutcracker") || !have("memccp") ||
+	    !have("memccat") || !which("ip", self->ip, sizeof(self->ip)))
+		SKIP(return, "vmemcached, nutcracker, memccp, memccat or ip not in the guest");
+	if (make_hosts(self, why, sizeof(why)))
+		SKIP(return, "%s", why);
+	for (h = 0; h < NHOSTS; h++) {
+		self->srv[h] = start_host(h);
+		ASSERT_LT(0, self->srv[h]) TH_LOG("host %d did not start", h);
+	}
+	ASSERT_EQ(0, shf(out, sizeof(out), "mkdir -p " CL_DIR));
+	ASSERT_EQ(0, write_proxy_conf());
+	self->proxy = start_in(NULL, proxy, "127.0.0.1", PROXY_PORT);
+	ASSERT_LT(0, self->proxy) TH_LOG("nutcracker did not start");
+
+	for (k = 0; k < NKEYS; k++)
+		all[k] = k;
+	all[NKEYS] = -1;
+	ASSERT_EQ(0, write_values(all, 0));
+	rc = through_proxy(false, all, out, sizeof(out));
+	ASSERT_EQ(0, rc) TH_LOG("memccp: %.400s", out);
+	for (k = 0; k < NKEYS; k++) {
+		key_name(name, sizeof(name), k);
+		owner[k] = key_owner(name);
+		ASSERT_LE(0, owner[k])
+			TH_LOG("%s on %d hosts", name, owner[k] == -1 ? 0 : 2);
+		per[owner[k]]++;
+	}
+	TH_LOG("keys per host: %d %d %d", per[0], per[1], per[2]);
+	for (h = 0; h < NHOSTS; h++)
+		EXPECT_LT(0, per[h]);
+	ASSERT_EQ(0, read_back(_metadata, all, 0));
+
+	/* Kill host 2; ketama moves only its keys. */
+	victim = 1;
+	host_addr(addr, sizeof(addr), victim);
+	for (k = 0; k < NKEYS; k++) {
+		if (owner[k] == victim)
+			dead[nd++] = k;
+		else
+			live[nl++] = k;
+	}
+	dead[nd] = -1;
+	live[nl] = -1;
+	TH_LOG("all values read back; killing host %d", victim);
+	kill(self->srv[victim], SIGKILL);
+	waitpid(self->srv[victim], NULL, 0);
+	self->srv[victim] = 0;
+	key_name(name, sizeof(name), dead[0]);
+	for (tries = 0; tries < 50; tries++) {
+		rc = mc_get("127.0.0.1", PROXY_PORT, name, out, sizeof(out));
+		if (rc == -ENOENT)
+			break;
+		EXPECT_EQ(-EIO, rc) TH_LOG("%s through the proxy: %d", name, rc);
+		TH_LOG("%s while the host is being ejected: %.60s", name, out);
+		usleep(100000);
+	}
+	ASSERT_EQ(-ENOENT, rc) TH_LOG("the dead host was not ejected");
+	TH_LOG("ejected after %d tries", tries + 1);
+	EXPECT_EQ(0, read_back(_metadata, live, 0));
+	for (k = 0; dead[k] >= 0; k++) {
+		key_name(name, sizeof(name), dead[k]);
+		EXPECT_EQ(-ENOENT, mc_get("127.0.0.1", PROXY_PORT, name, out,
+					  sizeof(out)));
+	}
+	ASSERT_EQ(0, write_values(dead, 1));
+	rc = through_proxy(false, dead, out, sizeof(out));
+	ASSERT_EQ(0, rc) TH_LOG("memccp with a host ejected: %.400s", out);
+	for (k = 0; dead[k] >= 0; k++) {
+		key_name(name, sizeof(name), dead[k]);
+		h = key_owner(name);
+		EXPECT_TRUE(h >= 0 && h != victim) TH_LOG("%s on %d", name, h);
+	}
+	EXPECT_EQ(0, read_back(_metadata, dead, 1));
+
+	/*
+	 * Restart it: at the next retry (server_retry_timeout after its
+	 * ejection) the proxy takes it back, and its keys go to it again.
+	 */
+	TH_LOG("its keys stored on the live hosts; restarting it");
+	self->srv[victim] = start_host(victim);
+	ASSERT_LT(0, self->srv[victim]);
+	ASSERT_EQ(0, write_values(dead, 2));
+	one[0] = dead[0];
+	one[1] = -1;
+	key_name(name, sizeof(name), dead[0]);
+	for (tries = 0; tries < 4 * RETRY_MS / 500; tries++) {
+		through_proxy(false, one, out, sizeof(out));
+		if (mc_get(addr, HOST_PORT, name, out, sizeof(out)) >= 0)
+			break;
+		usleep(500000);
+	}
+	ASSERT_LE(0, mc_get(addr, HOST_PORT, name, out, sizeof(out)))
+		TH_LOG("the restarted host was not taken back");
+	TH_LOG("taken back after %d tries", tries + 1);
+	rc = through_proxy(false, dead, out, sizeof(out));
+	ASSERT_EQ(0, rc) TH_LOG("memccp after the restart: %.400s", out);
+	/* The live hosts keep stale copies; the proxy reads the new ones. */
+	for (k = 0; dead[k] >= 0; k++) {
+		key_name(name, sizeof(name), dead[k]);
+		EXPECT_LE(0, mc_get(addr, HOST_PORT, name, out, sizeof(out)))
+			TH_LOG("%s not back on the restarted host", name);
+	}
+	EXPECT_EQ(0, read_back(_metadata, dead, 2));
+	EXPECT_EQ(0, read_back(_metadata, live, 0));
 }
 
 TEST_HARNESS_MAIN
