@@ -81,7 +81,7 @@ static u32 vmc_log_stage_rec(struct vmc_evict_log *log, struct vmc_cache *c,
 	u64 vsize = vmc_entry_size(e);
 	struct vmc_extent bad;
 
-	if (value && !vmc_entry_read(c, e, p + need, &bad)) {
+	if (value && !vmc_entry_read(&c->store, e, p + need, &bad)) {
 		flags |= VMEMCACHE_EVICTED_REC_VALUE;
 		memset(p + need + vsize, 0, round_up(vsize, 8) - vsize);
 	}
@@ -110,7 +110,8 @@ static s64 vmc_log_write_rec(struct vmc_evict_log *log, struct vmc_cache *c,
 	int ret;
 
 	if (value) {
-		ret = vmc_entry_copy(c, e, 0, p + need, vsize, true, &bad);
+		ret = vmc_entry_copy(&c->store, e, 0, p + need, vsize, true,
+				     &bad);
 		if (ret == -EFAULT)
 			return ret;
 		if (!ret) {

@@ -96,7 +96,7 @@ static bool vmc_list_pick_one(struct vmc_entry *e, void *arg)
 		w->left_out = true;
 	}
 out:
-	vmc_entry_put(w->c, e);
+	vmc_entry_put(&w->c->store, e);
 	return true;
 }
 
@@ -134,7 +134,7 @@ static bool vmc_list_write_one(struct vmc_entry *e, void *arg)
 	l->used += need;
 	l->count++;
 out:
-	vmc_entry_put(w->c, e);
+	vmc_entry_put(&w->c->store, e);
 	return more;
 }
 
@@ -148,7 +148,7 @@ static int vmc_cache_list_locked(struct vmc_cache *c, struct vmc_list *l,
 	u64 used = 0, next;
 	u32 i, j;
 
-	vmc_index_walk(c, vmc_list_pick_one, w);
+	vmc_index_walk(&c->index, &c->store, vmc_list_pick_one, w);
 	sort(w->pick, w->n, sizeof(*w->pick), vmc_pick_cmp, NULL);
 	/* An entry met twice was picked twice. */
 	for (i = j = 0; i < w->n; i++)
@@ -171,7 +171,7 @@ static int vmc_cache_list_locked(struct vmc_cache *c, struct vmc_list *l,
 		       w->pick[i - 1].hash + 1;
 	w->n = i;	/* pass 2 writes these */
 	*need = used;
-	vmc_index_walk(c, vmc_list_write_one, w);
+	vmc_index_walk(&c->index, &c->store, vmc_list_write_one, w);
 	if (w->err)
 		return w->err;
 	l->cursor = next;
