@@ -20,7 +20,6 @@
 #include <uapi/linux/vmemcache.h>
 
 #include "evict_log.h"
-#include "chardev.h"
 
 /*
  * Most bytes of evicted records a put keeps for a log not in memory before
