@@ -250,12 +250,32 @@ struct vmemcache_evicted_rec {
 	(VMEMCACHE_EVICTED_REC_SIZE(key_len) + (((__u64)(value_size) + 7) & ~7ULL))
 
 /**
+ * struct vmemcache_list_rec - one listed key (VMEMCACHE_IOC_LIST)
+ * @value_size: size of its value
+ * @key_len: length of the key
+ * @pad: zero
+ *
+ * The key's bytes follow, then zero padding to a multiple of 8 bytes.
+ * Laid out as struct vmemcache_evicted_rec, which programs built before
+ * this type existed read listings with, and which stays right for them.
+ */
+struct vmemcache_list_rec {
+	__u64 value_size;
+	__u32 key_len;
+	__u32 pad;
+};
+
+/* Bytes a listed key of @key_len bytes takes in the buffer. */
+#define VMEMCACHE_LIST_REC_SIZE(key_len) \
+	((sizeof(struct vmemcache_list_rec) + (__u64)(key_len) + 7) & ~7ULL)
+
+/**
  * struct vmemcache_list - list keys, a bufferful at a time (VMEMCACHE_IOC_LIST)
  * @prefix: user pointer to a prefix the keys must start with, or 0 with
  *	    @prefix_len 0 for every key
  * @buf: user buffer that receives the records, one struct
- *	 vmemcache_evicted_rec (the value's size and the key's length) and
- *	 the key per key, as in the evicted log, without a header
+ *	 vmemcache_list_rec (the value's size and the key's length) and the
+ *	 key per key, VMEMCACHE_LIST_REC_SIZE() bytes each, without a header
  * @buf_size: size of @buf in bytes
  * @cursor: in: 0 to start, or the @cursor a previous call returned;
  *	    out: where the next call goes on, 0 when the listing is complete
