@@ -512,6 +512,23 @@ int vmc_cache_reset(struct vmc_cache *c)
 	return dax ? vmc_cache_set_backing(c, NULL) : 0;
 }
 
+/* Report an entry that left (@how) to the caller, if it asked. */
+static void vmc_evicted_record(struct vmc_evicted *ev, struct vmc_cache *c,
+			       struct vmc_entry *e, enum vmc_evicted_how how)
+{
+	struct vmc_evicted_rec rec = {
+		.key = e->key,
+		.key_len = e->key_len,
+		.value_size = vmc_entry_size(e),
+		.how = how,
+		.store = &c->store,
+		.entry = e,
+	};
+
+	if (ev)
+		ev->record(ev, &rec);
+}
+
 /* After a locked section: let the caller's report write out what it kept. */
 static void vmc_evicted_flush(struct vmc_evicted *ev)
 {
@@ -539,8 +556,8 @@ static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
 		if (!e)
 			return -ESRCH;
 		evicted = vmc_cache_unlink(c, e);
-		if (evicted && ev)
-			ev->record(ev, c, e, VMC_EVICTED);
+		if (evicted)
+			vmc_evicted_record(ev, c, e, VMC_EVICTED);
 		vmc_entry_put(&c->store, e);
 	} while (!evicted);
 	/* The policy may buffer the removal: let the space go now. */
@@ -788,8 +805,7 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 	if (old) {
 		atomic_long_dec(&c->nr_entries);
 		c->repl->ops->remove(c->repl, old);
-		if (ev)
-			ev->record(ev, c, old, VMC_REPLACED);
+		vmc_evicted_record(ev, c, old, VMC_REPLACED);
 		vmc_entry_put(&c->store, old);
 	}
 	c->repl->ops->insert(c->repl, e);
@@ -1015,8 +1031,7 @@ int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 	e = vmc_index_lookup_get(&c->index, &c->store, key);
 	if (e) {
 		if (vmc_cache_unlink(c, e)) {
-			if (ev)
-				ev->record(ev, c, e, VMC_EVICTED);
+			vmc_evicted_record(ev, c, e, VMC_EVICTED);
 			this_cpu_inc(c->stats->evictions);
 			ret = 0;
 		}
@@ -1040,8 +1055,7 @@ static bool vmc_evict_prefix_one(struct vmc_entry *e, void *arg)
 	struct vmc_prefix_walk *w = arg;
 
 	if (vmc_entry_has_prefix(e, w->prefix) && vmc_cache_unlink(w->c, e)) {
-		if (w->ev)
-			w->ev->record(w->ev, w->c, e, VMC_EVICTED);
+		vmc_evicted_record(w->ev, w->c, e, VMC_EVICTED);
 		this_cpu_inc(w->c->stats->evictions);
 		w->evicted++;
 	}

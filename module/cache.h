@@ -98,10 +98,28 @@ enum vmc_evicted_how {
 };
 
 /**
+ * struct vmc_evicted_rec - what the cache reports of an entry that left
+ * @key: its key's bytes, valid for the call that reports it
+ * @key_len: their length
+ * @value_size: the size of its value
+ * @how: why it left
+ * @store: where its value lives, to read it (vmc_entry_read(),
+ *	   vmc_entry_copy()) during the call, under the cache's cfg_sem
+ * @entry: the entry, of which the caller holds a reference for the call
+ */
+struct vmc_evicted_rec {
+	const void *key;
+	u32 key_len;
+	u64 value_size;
+	enum vmc_evicted_how how;
+	struct vmc_store *store;
+	struct vmc_entry *entry;
+};
+
+/**
  * struct vmc_evicted - how an operation reports the entries it evicts
- * @record: @e, of @c, left as @how says; called with cfg_sem held and page
- *	    faults disabled; @e is valid for the call and its value may be
- *	    read (vmc_entry_read()) until the call returns
+ * @record: the entry @rec describes left as @rec->how says; called with
+ *	    cfg_sem held and page faults disabled, so it must not sleep
  * @full: whether @record may lose the next record unless @flush runs
  *	  first: the cache then stops evicting, and a put starts over
  *	  (-EFAULT) once @flush ran
@@ -109,11 +127,12 @@ enum vmc_evicted_how {
  *	   operation; it may fault and sleep
  *
  * Given by the caller (the ioctl layer's evicted log, evict_log.c) for
- * one call, so that the cache calls nothing above it by name.
+ * one call, so that the cache calls nothing above it by name and knows
+ * nothing of the records the log writes.
  */
 struct vmc_evicted {
-	void (*record)(struct vmc_evicted *ev, struct vmc_cache *c,
-		       struct vmc_entry *e, enum vmc_evicted_how how);
+	void (*record)(struct vmc_evicted *ev,
+		       const struct vmc_evicted_rec *rec);
 	bool (*full)(struct vmc_evicted *ev);
 	void (*flush)(struct vmc_evicted *ev);
 };

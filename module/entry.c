@@ -16,7 +16,6 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <uapi/linux/vmemcache.h>
 
 #include "entry.h"
 
@@ -257,38 +256,6 @@ bool vmc_entry_has_prefix(const struct vmc_entry *e,
 {
 	return e->key_len >= prefix->len &&
 	       !memcmp(e->key, prefix->data, prefix->len);
-}
-
-/**
- * vmc_entry_write_rec() - write an entry's record to userspace
- * @p: user pointer with room for VMEMCACHE_EVICTED_REC_SIZE(e->key_len)
- *     bytes
- * @e: the entry
- * @flags: its rec_flags (VMEMCACHE_EVICTED_REC_*), 0 in listings
- *
- * The record (struct vmemcache_evicted_rec, the key, padding) is the one
- * of evicted logs and listings.  With page faults disabled: the caller
- * holds cfg_sem.
- *
- * Return: 0, or -EFAULT when a page of @p is not in memory or not writable.
- */
-int vmc_entry_write_rec(void __user *p, const struct vmc_entry *e, u32 flags)
-{
-	struct vmemcache_evicted_rec rec = {};
-	u64 pad = VMEMCACHE_EVICTED_REC_SIZE(e->key_len) - sizeof(rec) -
-		  e->key_len;
-	int ret = 0;
-
-	rec.value_size = vmc_entry_size(e);
-	rec.key_len = e->key_len;
-	rec.rec_flags = flags;
-	pagefault_disable();
-	if (copy_to_user(p, &rec, sizeof(rec)) ||
-	    copy_to_user(p + sizeof(rec), e->key, e->key_len) ||
-	    (pad && clear_user(p + sizeof(rec) + e->key_len, pad)))
-		ret = -EFAULT;
-	pagefault_enable();
-	return ret;
 }
 
 /**

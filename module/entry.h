@@ -132,7 +132,6 @@ int vmc_entry_read(struct vmc_store *s, struct vmc_entry *e, void *dst,
 		   struct vmc_extent *bad);
 bool vmc_entry_has_prefix(const struct vmc_entry *e,
 			  const struct vmc_key *prefix);
-int vmc_entry_write_rec(void __user *p, const struct vmc_entry *e, u32 flags);
 int vmc_fault_in(const void __user *ubuf, size_t len, bool write);
 
 #endif /* _VMC_ENTRY_H */
