@@ -17,8 +17,10 @@
  * BATCH holding a put or an evict fail with EBADF (such a batch runs none
  * of its items).  A private cache's descriptor is read-write.
  *
- * A program first calls VMEMCACHE_IOC_VERSION and checks api_version and
- * the feature bits before relying on anything newer than version 1.
+ * A program first calls VMEMCACHE_IOC_VERSION and checks the feature bit
+ * of every capability it relies on beyond PUT, GET, EXISTS, EVICT and
+ * STATS: feature bits are the one way capabilities are announced (as in
+ * userfaultfd's UFFDIO_API handshake).  api_version is frozen.
  *
  * See Documentation/userspace-api/vmemcache.rst for the full description.
  */
@@ -29,12 +31,22 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
+/*
+ * Frozen: every module reports 2, the value it had when the feature bits
+ * took over, so that programs that test it keep working.  A new
+ * capability gets a VMEMCACHE_FEAT_* bit, never a new version.
+ */
 #define VMEMCACHE_API_VERSION	2
 
 /* Largest key the kernel accepts, in bytes (keys are 1..this long). */
 #define VMEMCACHE_MAX_KEY_SIZE	65536
 
-/* Feature bits reported by VMEMCACHE_IOC_VERSION. */
+/*
+ * Feature bits reported by VMEMCACHE_IOC_VERSION: a set bit promises the
+ * capability, and a program must not use one whose bit is clear (an older
+ * module fails it with EINVAL or ENOTTY).  Bits are never reused or
+ * withdrawn.  "(v2)" marks those that came with api_version 2.
+ */
 #define VMEMCACHE_FEAT_PUT_REPLACE	_BITULL(0)	/* VMEMCACHE_PUT_REPLACE */
 #define VMEMCACHE_FEAT_EVICT_LRU	_BITULL(1)	/* evict with key_len == 0 */
 #define VMEMCACHE_FEAT_LOCK_STATS	_BITULL(2)	/* stats count lock use */
@@ -47,9 +59,13 @@
 
 /**
  * struct vmemcache_version - API handshake (VMEMCACHE_IOC_VERSION)
- * @api_version: out: VMEMCACHE_API_VERSION of the running module
+ * @api_version: out: VMEMCACHE_API_VERSION, frozen at 2 (1 from the
+ *		 modules that had no feature bit past
+ *		 VMEMCACHE_FEAT_LOCK_STATS); kept for the programs that test
+ *		 it, and never raised: decide by @features instead
  * @pad: out: zero
- * @features: out: VMEMCACHE_FEAT_* bits the module implements
+ * @features: out: VMEMCACHE_FEAT_* bits the module implements, the one
+ *	      announcement of its capabilities
  * @max_key_size: out: largest key length accepted
  * @reserved: out: zero
  */
