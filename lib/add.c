@@ -75,6 +75,11 @@ static int vmc_attach_shared(VMEMcache *cache, const char *path,
 		return vmc_fail(EINVAL, func, "%s is not a character device",
 				path);
 	}
+	/*
+	 * api_version is frozen (nonzero): it only tells the vmemcache device
+	 * from another answering the same ioctl.  Capabilities are decided
+	 * by the feature bits, where they are used.
+	 */
 	if (ver.api_version < 1) {
 		close(fd);
 		return vmc_fail(EPROTO, func,
@@ -107,8 +112,8 @@ static int vmc_attach_private(VMEMcache *cache, int backing_fd,
 	if (!(ver.features & VMEMCACHE_FEAT_PRIVATE)) {
 		close(fd);
 		return vmc_fail(ENOTSUP, func,
-				"%s (API version %u) has no private caches",
-				dev, ver.api_version);
+				"%s has no private caches (no VMEMCACHE_FEAT_PRIVATE)",
+				dev);
 	}
 	memset(&cr, 0, sizeof(cr));
 	cr.size = cache->size;

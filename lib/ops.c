@@ -733,13 +733,13 @@ VMC_API ssize_t vmemcache_evict_prefix(VMEMcache *cache, const void *prefix,
 }
 
 /* A bufferful of the listing: room for the largest key at least. */
-#define VMC_LIST_BUF	(VMEMCACHE_EVICTED_REC_SIZE(VMEMCACHE_MAX_KEY_SIZE) + \
+#define VMC_LIST_BUF	(VMEMCACHE_LIST_REC_SIZE(VMEMCACHE_MAX_KEY_SIZE) + \
 			 (64 << 10))
 
 VMC_API int vmemcache_list(VMEMcache *cache, const void *prefix,
 			   size_t prefix_size, vmemcache_list_cb *cb, void *arg)
 {
-	struct vmemcache_evicted_rec rec;
+	struct vmemcache_list_rec rec;
 	struct vmemcache_list ls;
 	const uint8_t *p;
 	uint64_t cursor = 0;
@@ -775,7 +775,7 @@ VMC_API int vmemcache_list(VMEMcache *cache, const void *prefix,
 			memcpy(&rec, p, sizeof(rec));
 			ret = cb(cache, p + sizeof(rec), rec.key_len,
 				 (size_t)rec.value_size, arg);
-			p += VMEMCACHE_EVICTED_REC_SIZE(rec.key_len);
+			p += VMEMCACHE_LIST_REC_SIZE(rec.key_len);
 		}
 	} while (cursor && !ret);
 	free(buf);

@@ -89,7 +89,8 @@ static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 			   struct vmc_backing **drop)
 {
 	struct vmc_repl_owner owner = {
-		.release = vmc_cache_release, .arg = c, .gfp = c->gfp,
+		.release = vmc_cache_release, .arg = &c->store,
+		.gfp = c->store.gfp,
 	};
 	struct vmc_backing *resized = NULL;
 	struct vmc_extent_alloc alloc;
@@ -103,20 +104,22 @@ static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 	if (ret)
 		return ret;
 	if (!backing) {
-		backing = c->backing->ops->resize(c->backing, capacity);
+		backing = c->store.backing->ops->resize(c->store.backing,
+							  capacity);
 		if (IS_ERR(backing))
 			return PTR_ERR(backing);
 		resized = backing;
 	}
-	ret = vmc_extent_alloc_init(&alloc, capacity, extent_size, c->gfp);
+	ret = vmc_extent_alloc_init(&alloc, capacity, extent_size,
+				    c->store.gfp);
 	if (ret)
 		goto err_resized;
 	/* Failed media stays out of service across reconfigurations. */
 	for (i = 0; !ret && i < backing->nr_bad; i++)
 		ret = vmc_extent_poison(&alloc, backing->bad[i].off,
 					backing->bad[i].len);
-	if (!ret && backing == c->backing)
-		ret = vmc_extent_poison_copy(&alloc, &c->alloc);
+	if (!ret && backing == c->store.backing)
+		ret = vmc_extent_poison_copy(&alloc, &c->store.alloc);
 	if (ret)
 		goto err_backing;
 	repl = policy->create(&owner);
@@ -127,22 +130,22 @@ static int vmc_cache_setup(struct vmc_cache *c, struct vmc_backing *backing,
 
 	if (c->repl)
 		c->repl->ops->destroy(c->repl);
-	if (c->backing) {
-		vmc_extent_alloc_destroy(&c->alloc);
-		if (c->backing != backing)
-			*drop = c->backing;
+	if (c->store.backing) {
+		vmc_extent_alloc_destroy(&c->store.alloc);
+		if (c->store.backing != backing)
+			*drop = c->store.backing;
 	}
 	c->repl = repl;
-	c->alloc = alloc;
-	c->backing = backing;
+	c->store.alloc = alloc;
+	c->store.backing = backing;
 	c->capacity = capacity;
-	c->extent_size = extent_size;
+	c->store.extent_size = extent_size;
 	return 0;
 
 err_backing:
 	vmc_extent_alloc_destroy(&alloc);
 err_resized:
-	if (resized && resized != c->backing)
+	if (resized && resized != c->store.backing)
 		*drop = resized;
 	return ret;
 }
@@ -175,7 +178,7 @@ struct vmc_cache *vmc_cache_create_on(struct vmc_backing *backing,
 	c = kzalloc(sizeof(*c), gfp);
 	if (!c)
 		return ERR_PTR(-ENOMEM);
-	c->gfp = gfp;
+	c->store.gfp = gfp;
 	c->dram_capacity = capacity;
 	init_waitqueue_head(&c->stalled_wq);
 	get_random_bytes(&c->list_key, sizeof(c->list_key));
@@ -249,7 +252,7 @@ static bool vmc_cache_unlink(struct vmc_cache *c, struct vmc_entry *e)
 
 	c->repl->ops->remove(c->repl, e);
 	atomic_long_dec(&c->nr_entries);
-	vmc_entry_put(c, e);
+	vmc_entry_put(&c->store, e);
 	return true;
 }
 
@@ -258,14 +261,14 @@ static bool vmc_unlink_and_put(struct vmc_entry *e, void *arg)
 	struct vmc_cache *c = arg;
 
 	vmc_cache_unlink(c, e);
-	vmc_entry_put(c, e);
+	vmc_entry_put(&c->store, e);
 	return true;
 }
 
 /* Unlink every entry; those that concurrent puts link meanwhile may stay. */
 static void vmc_cache_clear(struct vmc_cache *c)
 {
-	vmc_index_walk(c, vmc_unlink_and_put, c);
+	vmc_index_walk(&c->index, &c->store, vmc_unlink_and_put, c);
 	vmc_repl_flush(c->repl);
 }
 
@@ -276,13 +279,13 @@ static void vmc_cache_clear(struct vmc_cache *c)
 void vmc_cache_destroy(struct vmc_cache *c)
 {
 	/* First, so that no media failure reaches the cache any more. */
-	c->backing->ops->destroy(c->backing);
+	c->store.backing->ops->destroy(c->store.backing);
 	vmc_cache_clear(c);
 	/* Nobody else puts: one walk met every entry. */
 	WARN_ON_ONCE(atomic_long_read(&c->nr_entries));
 	vmc_index_destroy(&c->index);
 	c->repl->ops->destroy(c->repl);
-	vmc_extent_alloc_destroy(&c->alloc);
+	vmc_extent_alloc_destroy(&c->store.alloc);
 	percpu_free_rwsem(&c->cfg_sem);
 	free_percpu(c->stats);
 	kfree(c);
@@ -365,7 +368,7 @@ int vmc_cache_reconfigure(struct vmc_cache *c, u64 capacity, u32 extent_size,
 	if (ret)
 		return ret;
 	ret = vmc_cache_setup(c, NULL, capacity ?: c->capacity,
-			      extent_size ?: c->extent_size,
+			      extent_size ?: c->store.extent_size,
 			      policy ?: c->repl->ops, &drop);
 	percpu_up_write(&c->cfg_sem);
 	if (drop)
@@ -399,7 +402,7 @@ static bool vmc_drop_poisoned(struct vmc_entry *e, void *arg)
 			break;
 		}
 	}
-	vmc_entry_put(w->c, e);
+	vmc_entry_put(&w->c->store, e);
 	return true;
 }
 
@@ -421,19 +424,19 @@ static int vmc_cache_media_failure(void *owner, struct vmc_backing *b,
 
 	percpu_down_write(&c->cfg_sem);
 	ret = -EOPNOTSUPP;	/* not ours: let memory_failure() handle it */
-	if (b != c->backing)
+	if (b != c->store.backing)
 		goto out;
-	ret = vmc_extent_poison(&c->alloc, off, len);
+	ret = vmc_extent_poison(&c->store.alloc, off, len);
 	if (ret)
 		goto out;
 	/* Stalled gets must not read on from the range (or the device). */
 	c->epoch++;
-	w.start = rounddown(off, (u64)c->extent_size);
+	w.start = rounddown(off, (u64)c->store.extent_size);
 	w.end = len > U64_MAX - off ? U64_MAX : off + len;
-	vmc_index_walk(c, vmc_drop_poisoned, &w);
+	vmc_index_walk(&c->index, &c->store, vmc_drop_poisoned, &w);
 	vmc_repl_flush(c->repl);
 	pr_warn("%s: media failure at pool offset %llu, %llu bytes: %lu entries dropped\n",
-		c->backing->name, off, len, w.dropped);
+		c->store.backing->name, off, len, w.dropped);
 out:
 	percpu_up_write(&c->cfg_sem);
 	return ret;
@@ -460,19 +463,20 @@ int vmc_cache_set_backing(struct vmc_cache *c, const char *path)
 	if (ret)
 		return ret;
 	/* Claiming the device the cache holds: nothing to do. */
-	if (path && vmc_backing_is_dax(c->backing) &&
-	    !strcmp(path, c->backing->name))
+	if (path && vmc_backing_is_dax(c->store.backing) &&
+	    !strcmp(path, c->store.backing->name))
 		goto out;
 	if (path)
 		backing = vmc_backing_dax_create(path, VMC_MIN_CAPACITY,
 						 vmc_cache_media_failure, c);
 	else
 		backing = vmc_backing_dram_create(PAGE_ALIGN(c->dram_capacity),
-						  c->gfp);
+						  c->store.gfp);
 	ret = PTR_ERR_OR_ZERO(backing);
 	if (!ret) {
 		ret = vmc_cache_setup(c, backing, backing->size,
-				      min_t(u64, c->extent_size, backing->size),
+				      min_t(u64, c->store.extent_size,
+					    backing->size),
 				      c->repl->ops, &drop);
 		if (ret)
 			drop = backing;
@@ -503,9 +507,26 @@ int vmc_cache_reset(struct vmc_cache *c)
 
 	percpu_down_read(&c->cfg_sem);
 	vmc_cache_clear(c);
-	dax = vmc_backing_is_dax(c->backing);
+	dax = vmc_backing_is_dax(c->store.backing);
 	percpu_up_read(&c->cfg_sem);
 	return dax ? vmc_cache_set_backing(c, NULL) : 0;
+}
+
+/* Report an entry that left (@how) to the caller, if it asked. */
+static void vmc_evicted_record(struct vmc_evicted *ev, struct vmc_cache *c,
+			       struct vmc_entry *e, enum vmc_evicted_how how)
+{
+	struct vmc_evicted_rec rec = {
+		.key = e->key,
+		.key_len = e->key_len,
+		.value_size = vmc_entry_size(e),
+		.how = how,
+		.store = &c->store,
+		.entry = e,
+	};
+
+	if (ev)
+		ev->record(ev, &rec);
 }
 
 /* After a locked section: let the caller's report write out what it kept. */
@@ -535,9 +556,9 @@ static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
 		if (!e)
 			return -ESRCH;
 		evicted = vmc_cache_unlink(c, e);
-		if (evicted && ev)
-			ev->record(ev, c, e, VMC_EVICTED);
-		vmc_entry_put(c, e);
+		if (evicted)
+			vmc_evicted_record(ev, c, e, VMC_EVICTED);
+		vmc_entry_put(&c->store, e);
 	} while (!evicted);
 	/* The policy may buffer the removal: let the space go now. */
 	vmc_repl_flush(c->repl);
@@ -553,7 +574,7 @@ static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
  */
 static u64 vmc_cache_room(struct vmc_cache *c, struct vmc_entry *keep)
 {
-	u64 room = c->alloc.size - READ_ONCE(c->alloc.poisoned);
+	u64 room = c->store.alloc.size - READ_ONCE(c->store.alloc.poisoned);
 	u64 held = atomic64_read(&c->stalled_bytes);
 
 	if (keep)
@@ -571,7 +592,7 @@ static struct vmc_entry *vmc_cache_pin_old(struct vmc_cache *c,
 {
 	struct vmc_key key = { .data = e->key, .len = e->key_len };
 
-	return vmc_index_lookup_get(c, &key);
+	return vmc_index_lookup_get(&c->index, &c->store, &key);
 }
 
 /*
@@ -598,13 +619,13 @@ static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry *e,
 	int ret;
 
 	for (;;) {
-		ret = vmc_extent_get(&c->alloc, len, ext, max, &nr);
+		ret = vmc_extent_get(&c->store.alloc, len, ext, max, &nr);
 		if (!ret)
 			break;
 		if (ret == -EOVERFLOW) {
 			if (ext != stack)
 				kvfree(ext);
-			ext = kvmalloc_array(nr, sizeof(*ext), c->gfp);
+			ext = kvmalloc_array(nr, sizeof(*ext), c->store.gfp);
 			ret = -ENOMEM;
 			if (!ext)
 				goto out_unpin;
@@ -622,7 +643,7 @@ static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry *e,
 			if (replace)
 				old = vmc_cache_pin_old(c, e);
 			ret = -ENOSPC;
-			if (roundup(len, (u64)c->extent_size) >
+			if (roundup(len, (u64)c->store.extent_size) >
 			    vmc_cache_room(c, old))
 				goto out_free;
 			/* Without faults: this only tells what is in. */
@@ -640,7 +661,7 @@ static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry *e,
 		cond_resched();
 	}
 	if (old)
-		vmc_entry_put(c, old);
+		vmc_entry_put(&c->store, old);
 	*extp = ext;
 	*nrp = nr;
 	return 0;
@@ -650,7 +671,7 @@ out_free:
 		kvfree(ext);
 out_unpin:
 	if (old)
-		vmc_entry_put(c, old);
+		vmc_entry_put(&c->store, old);
 	return ret;
 }
 
@@ -685,7 +706,7 @@ static int vmc_cache_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 				    &ext, &nr);
 	if (ret)
 		return ret;
-	return vmc_entry_set_value(c, e, ext, nr, ext != stack, len);
+	return vmc_entry_set_value(&c->store, e, ext, nr, ext != stack, len);
 }
 
 /**
@@ -716,7 +737,7 @@ static int vmc_cache_fit_dram(struct vmc_cache *c, struct vmc_entry *e,
 
 	if (vmc_entry_dram(e) > limit)
 		return -ENOSPC;
-	while (atomic_long_read(&c->dram_used) > limit) {
+	while (atomic_long_read(&c->store.dram_used) > limit) {
 		/* Removed entries the policy still holds go first. */
 		if (!flushed) {
 			vmc_repl_flush(c->repl);
@@ -749,12 +770,12 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 				struct vmc_evicted *ev)
 {
 	struct vmc_key key = { .data = e->key, .len = e->key_len };
-	u64 usable = c->alloc.size - READ_ONCE(c->alloc.poisoned);
+	u64 usable = c->store.alloc.size - READ_ONCE(c->store.alloc.poisoned);
 	struct vmc_entry *old;
 	int ret;
 
 	/* Do not evict anything for a put that is bound to fail. */
-	if (len > usable || roundup(len, (u64)c->extent_size) > usable)
+	if (len > usable || roundup(len, (u64)c->store.extent_size) > usable)
 		return -ENOSPC;
 	if (!replace && vmc_index_contains(&c->index, &key))
 		return -EEXIST;
@@ -764,7 +785,8 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 	ret = vmc_cache_fit_dram(c, e, uval, len, ev);
 	if (ret)
 		goto err_value;
-	ret = vmc_entry_copy(c, e, 0, (void __user *)uval, len, false, NULL);
+	ret = vmc_entry_copy(&c->store, e, 0, (void __user *)uval, len, false,
+			     NULL);
 	if (ret)
 		goto err_value;
 
@@ -783,16 +805,15 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 	if (old) {
 		atomic_long_dec(&c->nr_entries);
 		c->repl->ops->remove(c->repl, old);
-		if (ev)
-			ev->record(ev, c, old, VMC_REPLACED);
-		vmc_entry_put(c, old);
+		vmc_evicted_record(ev, c, old, VMC_REPLACED);
+		vmc_entry_put(&c->store, old);
 	}
 	c->repl->ops->insert(c->repl, e);
 	this_cpu_inc(c->stats->puts);
 	return 0;
 
 err_value:
-	vmc_entry_free_value(c, e);
+	vmc_entry_free_value(&c->store, e);
 	return ret;
 }
 
@@ -823,7 +844,7 @@ int vmc_cache_put(struct vmc_cache *c, const struct vmc_key *key,
 	struct vmc_entry *e;
 	int ret;
 
-	e = vmc_entry_create(c, key);
+	e = vmc_entry_create(&c->store, key);
 	if (IS_ERR(e))
 		return PTR_ERR(e);
 	for (;;) {
@@ -837,7 +858,7 @@ int vmc_cache_put(struct vmc_cache *c, const struct vmc_key *key,
 		if (ret)
 			break;
 	}
-	vmc_entry_put(c, e);
+	vmc_entry_put(&c->store, e);
 	return ret;
 }
 
@@ -850,14 +871,14 @@ int vmc_cache_put(struct vmc_cache *c, const struct vmc_key *key,
 static void vmc_cache_media_error(struct vmc_cache *c, struct vmc_entry *e,
 				  const struct vmc_extent *bad)
 {
-	int ret = vmc_extent_poison(&c->alloc, bad->off, bad->len);
+	int ret = vmc_extent_poison(&c->store.alloc, bad->off, bad->len);
 
 	if (ret)
 		pr_err("%s: cannot poison pool offset %llu, %llu bytes: %d\n",
-		       c->backing->name, bad->off, bad->len, ret);
+		       c->store.backing->name, bad->off, bad->len, ret);
 	vmc_cache_unlink(c, e);
 	pr_warn_ratelimited("%s: media error at pool offset %llu, %llu bytes: entry dropped\n",
-			    c->backing->name, bad->off, bad->len);
+			    c->store.backing->name, bad->off, bad->len);
 }
 
 /* Pool bytes an entry takes. */
@@ -919,12 +940,12 @@ int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 		if (stalled && c->epoch != epoch) {
 			/* Part of the pool failed meanwhile: look again. */
 			vmc_cache_unstall(c, e);
-			vmc_entry_put(c, e);
+			vmc_entry_put(&c->store, e);
 			stalled = false;
 			e = NULL;
 		}
 		if (!e) {
-			e = vmc_index_lookup_get(c, key);
+			e = vmc_index_lookup_get(&c->index, &c->store, key);
 			if (!e) {
 				this_cpu_inc(c->stats->misses);
 				ret = -ENOENT;
@@ -933,7 +954,7 @@ int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 		}
 		*size = vmc_entry_size(e);
 		n = offset < *size ? min(buf_len, *size - offset) : 0;
-		ret = vmc_entry_copy(c, e, offset, ubuf, n, true, &bad);
+		ret = vmc_entry_copy(&c->store, e, offset, ubuf, n, true, &bad);
 		if (ret != -EFAULT)
 			break;
 		/* Wait for @ubuf holding the entry, not cfg_sem. */
@@ -975,10 +996,10 @@ int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
 	struct vmc_entry *e;
 
 	percpu_down_read(&c->cfg_sem);
-	e = vmc_index_lookup_get(c, key);
+	e = vmc_index_lookup_get(&c->index, &c->store, key);
 	if (e) {
 		*size = vmc_entry_size(e);
-		vmc_entry_put(c, e);
+		vmc_entry_put(&c->store, e);
 	}
 	percpu_up_read(&c->cfg_sem);
 	return e ? 0 : -ENOENT;
@@ -1007,15 +1028,14 @@ int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 		ret = vmc_cache_evict_lru(c, ev);
 		goto out;
 	}
-	e = vmc_index_lookup_get(c, key);
+	e = vmc_index_lookup_get(&c->index, &c->store, key);
 	if (e) {
 		if (vmc_cache_unlink(c, e)) {
-			if (ev)
-				ev->record(ev, c, e, VMC_EVICTED);
+			vmc_evicted_record(ev, c, e, VMC_EVICTED);
 			this_cpu_inc(c->stats->evictions);
 			ret = 0;
 		}
-		vmc_entry_put(c, e);
+		vmc_entry_put(&c->store, e);
 	}
 out:
 	percpu_up_read(&c->cfg_sem);
@@ -1035,12 +1055,11 @@ static bool vmc_evict_prefix_one(struct vmc_entry *e, void *arg)
 	struct vmc_prefix_walk *w = arg;
 
 	if (vmc_entry_has_prefix(e, w->prefix) && vmc_cache_unlink(w->c, e)) {
-		if (w->ev)
-			w->ev->record(w->ev, w->c, e, VMC_EVICTED);
+		vmc_evicted_record(w->ev, w->c, e, VMC_EVICTED);
 		this_cpu_inc(w->c->stats->evictions);
 		w->evicted++;
 	}
-	vmc_entry_put(w->c, e);
+	vmc_entry_put(&w->c->store, e);
 	return true;
 }
 
@@ -1060,7 +1079,7 @@ int vmc_cache_evict_prefix(struct vmc_cache *c, const struct vmc_key *prefix,
 	struct vmc_prefix_walk w = { .c = c, .prefix = prefix, .ev = ev };
 
 	percpu_down_read(&c->cfg_sem);
-	vmc_index_walk(c, vmc_evict_prefix_one, &w);
+	vmc_index_walk(&c->index, &c->store, vmc_evict_prefix_one, &w);
 	percpu_up_read(&c->cfg_sem);
 	vmc_evicted_flush(ev);
 	return w.evicted ? 0 : -ENOENT;
@@ -1102,15 +1121,15 @@ void vmc_cache_read_stats(struct vmc_cache *c, struct vmemcache_stats *st,
 	if (drain)
 		vmc_repl_flush(c->repl);
 	st->entries = atomic_long_read(&c->nr_entries);
-	st->dram_used = atomic_long_read(&c->dram_used);
-	vmc_extent_usage(&c->alloc, &u);
+	st->dram_used = atomic_long_read(&c->store.dram_used);
+	vmc_extent_usage(&c->store.alloc, &u);
 	st->pool_used = u.used;
 	st->poisoned = u.poisoned;
 	st->free_extents = u.nr_free;
 	st->alloc_lock_acquired = u.lock_acquired;
 	st->alloc_lock_contended = u.lock_contended;
-	st->pool_size = c->alloc.size;
-	st->extent_size = c->extent_size;
+	st->pool_size = c->store.alloc.size;
+	st->extent_size = c->store.extent_size;
 	vmc_repl_lock_stat(c->repl, &st->lru_lock_acquired,
 			   &st->lru_lock_contended);
 	percpu_up_read(&c->cfg_sem);
@@ -1180,8 +1199,9 @@ void vmc_cache_get_config(struct vmc_cache *c, struct vmc_config *cfg)
 {
 	percpu_down_read(&c->cfg_sem);
 	cfg->capacity = c->capacity;
-	cfg->extent_size = c->extent_size;
+	cfg->extent_size = c->store.extent_size;
 	cfg->policy = c->repl->ops;
-	strscpy(cfg->backing_dev, c->backing->name, sizeof(cfg->backing_dev));
+	strscpy(cfg->backing_dev, c->store.backing->name,
+		sizeof(cfg->backing_dev));
 	percpu_up_read(&c->cfg_sem);
 }

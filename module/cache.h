@@ -48,22 +48,20 @@ struct vmc_stats {
 /**
  * struct vmc_cache - one cache instance
  * @cfg_sem: held for read by every operation, for write by configuration
- *	     changes, which replace @backing, @alloc and @repl, and by the
+ *	     changes, which replace @store's pool and @repl, and by the
  *	     handling of a media failure, which must see no copy in flight
  * @capacity: configured pool size in bytes, page aligned
  * @dram_capacity: pool size of a DRAM backing chosen at load time, used
  *		   when the cache goes back to DRAM
- * @extent_size: allocation unit in bytes
- * @backing: where value bytes live
- * @alloc: free space of the pool
+ * @store: the backing, its allocator, the extent size, the DRAM taken by
+ *	   entries and the allocation flags: what entries and the index
+ *	   need of the cache
  * @repl: replacement policy state
  * @index: key -> entry; keeps its own locks
  * @nr_entries: linked entries
- * @dram_used: bytes allocated for entries, keys and extent arrays (as
- *	       allocated: slab size classes included)
- * @dram_limit: most bytes @dram_used may reach before puts evict (or fail
- *		with policy none); 0 for the default, vmc_dram_limit_default()
- *		of @capacity
+ * @dram_limit: most bytes @store.dram_used may reach before puts evict
+ *		(or fail with policy none); 0 for the default,
+ *		vmc_dram_limit_default() of @capacity
  * @stats: event counters
  * @stalled: gets waiting, without cfg_sem, for their buffer to come into
  *	     memory while they hold an entry: its extents belong to the
@@ -75,21 +73,15 @@ struct vmc_stats {
  *	   part of the pool out of service: a stalled get reads its entry
  *	   again only if the epoch is the one it saw
  * @list_key: key of the hash that orders keys for VMEMCACHE_IOC_LIST
- * @gfp: allocation flags of the cache's memory: GFP_KERNEL_ACCOUNT for a
- *	 private cache, charged to the memory cgroup of its creator (the pool)
- *	 and of whoever puts (entries), GFP_KERNEL for the shared one
  */
 struct vmc_cache {
 	struct percpu_rw_semaphore cfg_sem;
 	u64 capacity;
 	u64 dram_capacity;
-	u32 extent_size;
-	struct vmc_backing *backing;
-	struct vmc_extent_alloc alloc;
+	struct vmc_store store;
 	struct vmc_repl *repl;
 	struct rhashtable index;
 	atomic_long_t nr_entries;
-	atomic_long_t dram_used;
 	u64 dram_limit;
 	struct vmc_stats __percpu *stats;
 	atomic_t stalled;
@@ -97,7 +89,6 @@ struct vmc_cache {
 	wait_queue_head_t stalled_wq;
 	u64 epoch;
 	siphash_key_t list_key;
-	gfp_t gfp;
 };
 
 /* How an entry left, as struct vmc_evicted's @record is told. */
@@ -107,10 +98,28 @@ enum vmc_evicted_how {
 };
 
 /**
+ * struct vmc_evicted_rec - what the cache reports of an entry that left
+ * @key: its key's bytes, valid for the call that reports it
+ * @key_len: their length
+ * @value_size: the size of its value
+ * @how: why it left
+ * @store: where its value lives, to read it (vmc_entry_read(),
+ *	   vmc_entry_copy()) during the call, under the cache's cfg_sem
+ * @entry: the entry, of which the caller holds a reference for the call
+ */
+struct vmc_evicted_rec {
+	const void *key;
+	u32 key_len;
+	u64 value_size;
+	enum vmc_evicted_how how;
+	struct vmc_store *store;
+	struct vmc_entry *entry;
+};
+
+/**
  * struct vmc_evicted - how an operation reports the entries it evicts
- * @record: @e, of @c, left as @how says; called with cfg_sem held and page
- *	    faults disabled; @e is valid for the call and its value may be
- *	    read (vmc_entry_read()) until the call returns
+ * @record: the entry @rec describes left as @rec->how says; called with
+ *	    cfg_sem held and page faults disabled, so it must not sleep
  * @full: whether @record may lose the next record unless @flush runs
  *	  first: the cache then stops evicting, and a put starts over
  *	  (-EFAULT) once @flush ran
@@ -118,11 +127,12 @@ enum vmc_evicted_how {
  *	   operation; it may fault and sleep
  *
  * Given by the caller (the ioctl layer's evicted log, evict_log.c) for
- * one call, so that the cache calls nothing above it by name.
+ * one call, so that the cache calls nothing above it by name and knows
+ * nothing of the records the log writes.
  */
 struct vmc_evicted {
-	void (*record)(struct vmc_evicted *ev, struct vmc_cache *c,
-		       struct vmc_entry *e, enum vmc_evicted_how how);
+	void (*record)(struct vmc_evicted *ev,
+		       const struct vmc_evicted_rec *rec);
 	bool (*full)(struct vmc_evicted *ev);
 	void (*flush)(struct vmc_evicted *ev);
 };

@@ -134,7 +134,7 @@ static __printf(3, 4) void vmc_check_report_entry(struct vmc_check *k,
 static int vmc_check_claim(struct vmc_check *k, u64 off, u64 len,
 			   unsigned long *first_twice)
 {
-	const struct vmc_extent_alloc *a = &k->c->alloc;
+	const struct vmc_extent_alloc *a = &k->c->store.alloc;
 	unsigned long first, last;
 	u32 rem_off, rem_len;
 
@@ -188,9 +188,9 @@ static void vmc_check_entry(struct vmc_check *k, struct vmc_entry *e)
 		bytes += ext[i].len;
 	}
 	k->used += bytes;
-	if (e->tail >= k->c->alloc.unit || e->tail >= bytes)
+	if (e->tail >= k->c->store.alloc.unit || e->tail >= bytes)
 		vmc_check_report_entry(k, e, "tail %u of %llu bytes, extent size %u",
-				       e->tail, bytes, k->c->alloc.unit);
+				       e->tail, bytes, k->c->store.alloc.unit);
 }
 
 static bool vmc_check_walked(struct vmc_entry *e, void *arg)
@@ -198,7 +198,7 @@ static bool vmc_check_walked(struct vmc_entry *e, void *arg)
 	struct vmc_check *k = arg;
 
 	vmc_check_entry(k, e);
-	vmc_entry_put(k->c, e);
+	vmc_entry_put(&k->c->store, e);
 	return true;
 }
 
@@ -208,7 +208,7 @@ static bool vmc_check_walked(struct vmc_entry *e, void *arg)
  */
 static int vmc_check_index(struct vmc_check *k)
 {
-	return vmc_index_walk(k->c, vmc_check_walked, k);
+	return vmc_index_walk(&k->c->index, &k->c->store, vmc_check_walked, k);
 }
 
 /* Check one entry on the policy's list; runs under the policy's lock. */
@@ -259,7 +259,7 @@ static void vmc_check_counters(struct vmc_check *k,
 {
 	struct vmc_cache *c = k->c;
 	long nr_entries = atomic_long_read(&c->nr_entries);
-	long dram_used = atomic_long_read(&c->dram_used);
+	long dram_used = atomic_long_read(&c->store.dram_used);
 	unsigned long lost;
 
 	if (nr_entries < 0 || nr_entries != k->entries)
@@ -274,12 +274,13 @@ static void vmc_check_counters(struct vmc_check *k,
 	if (u->nr_free != k->nr_free)
 		vmc_check_report(k, "allocator: nr_free %llu, the tree holds %llu runs",
 				 u->nr_free, k->nr_free);
-	if (k->free != c->alloc.size - u->used - u->poisoned)
+	if (k->free != c->store.alloc.size - u->used - u->poisoned)
 		vmc_check_report(k, "allocator: free runs hold %llu bytes, expected %llu",
-				 k->free, c->alloc.size - u->used - u->poisoned);
+				 k->free,
+				 c->store.alloc.size - u->used - u->poisoned);
 	/* Poisoned units are neither free nor owned by an entry. */
 	lost = k->units - bitmap_weight(k->owned, k->units);
-	if ((u64)lost * c->alloc.unit != u->poisoned)
+	if ((u64)lost * c->store.alloc.unit != u->poisoned)
 		vmc_check_report(k, "%lu units neither free nor owned (first %lu), poisoned %llu",
 				 lost, find_first_zero_bit(k->owned, k->units),
 				 u->poisoned);
@@ -318,7 +319,7 @@ static int vmc_cache_check(struct vmc_cache *c, struct seq_file *m)
 	ret = vmc_cache_lock_idle(c);
 	if (ret)
 		return ret;
-	k.units = div_u64(c->alloc.size, c->alloc.unit);
+	k.units = div_u64(c->store.alloc.size, c->store.alloc.unit);
 	ret = -E2BIG;
 	if (k.units > UINT_MAX)	/* bitmap_set() takes an unsigned int */
 		goto out_unlock;
@@ -335,7 +336,7 @@ static int vmc_cache_check(struct vmc_cache *c, struct seq_file *m)
 		goto out_free;
 	if (c->repl->ops->walk)
 		c->repl->ops->walk(c->repl, vmc_check_listed, &k);
-	vmc_extent_walk_free(&c->alloc, vmc_check_free_run, &k, &u);
+	vmc_extent_walk_free(&c->store.alloc, vmc_check_free_run, &k, &u);
 	vmc_check_counters(&k, &u);
 
 	if (k.problems > VMC_CHECK_MAX_REPORTS)
@@ -346,7 +347,8 @@ static int vmc_cache_check(struct vmc_cache *c, struct seq_file *m)
 	else
 		seq_printf(m, "ok entries=%llu used=%llu free=%llu dram_used=%ld dram_entries=%llu poisoned=%llu\n",
 			   k.entries, k.used, k.free,
-			   atomic_long_read(&c->dram_used), k.dram, u.poisoned);
+			   atomic_long_read(&c->store.dram_used), k.dram,
+			   u.poisoned);
 out_free:
 	vfree(k.owned);
 out_unlock:
@@ -394,7 +396,7 @@ static struct vmc_entry *vmc_any_entry(struct vmc_cache *c)
 {
 	struct vmc_entry *e = NULL;
 
-	vmc_index_walk(c, vmc_take_first, &e);
+	vmc_index_walk(&c->index, &c->store, vmc_take_first, &e);
 	return e;
 }
 
@@ -408,17 +410,19 @@ static void vmc_damage_set(struct vmc_cache *c)
 		return;
 	percpu_down_write(&locked->cfg_sem);
 	if (c && !d->c) {
-		if (vmc_extent_get(&c->alloc, 1, &d->unit, 1, &d->nr_unit))
+		if (vmc_extent_get(&c->store.alloc, 1, &d->unit, 1,
+				   &d->nr_unit))
 			d->nr_unit = 0;
 		atomic_long_inc(&c->nr_entries);
 		d->ref = vmc_any_entry(c);
 		d->c = c;
 	} else if (!c && d->c) {
 		if (d->nr_unit)
-			vmc_extent_put(&d->c->alloc, &d->unit, d->nr_unit);
+			vmc_extent_put(&d->c->store.alloc, &d->unit,
+				       d->nr_unit);
 		atomic_long_dec(&d->c->nr_entries);
 		if (d->ref)
-			vmc_entry_put(d->c, d->ref);
+			vmc_entry_put(&d->c->store, d->ref);
 		d->c = NULL;
 	}
 	percpu_up_write(&locked->cfg_sem);

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Entries of a cache: creation, reference counting, the DRAM they take,
- * the extents of their value, copying the value between userspace and
- * those extents, and writing an entry's record (the evicted logs' and
- * the listings') to userspace.
+ * the extents of their value, and copying the value between userspace and
+ * those extents.
  *
  * The lowest layer of the cache: it calls only the allocator (to return
- * extents) and the backing (to copy); finding extents, evicting to make
- * room and taking entries out of the index and the policy are the
- * cache's (cache.c).
+ * extents) and the backing (to copy), both reached through the
+ * struct vmc_store the cache embeds; it knows nothing of the cache.
+ * Finding extents, evicting to make room and taking entries out of the
+ * index and the policy are the cache's (cache.c).
  */
 #include <linux/mm.h>
 #include <linux/pagemap.h>
@@ -16,9 +16,8 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <uapi/linux/vmemcache.h>
 
-#include "cache.h"
+#include "entry.h"
 
 /*
  * The memory kvmalloc() really took for a request of @size bytes at @p:
@@ -55,20 +54,20 @@ size_t vmc_entry_dram(const struct vmc_entry *e)
 
 /**
  * vmc_entry_create() - allocate an unlinked entry holding a key
- * @c: cache the entry is for
+ * @s: store of the cache the entry is for
  * @key: the key, already validated (copied in by the ioctl layer)
  *
  * The entry starts with one reference, its creator's, and no value.
  *
  * Return: the entry or an ERR_PTR: -ENOMEM.
  */
-struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
+struct vmc_entry *vmc_entry_create(struct vmc_store *s,
 				   const struct vmc_key *key)
 {
 	struct vmc_entry *e;
 
 	BUILD_BUG_ON(sizeof(*e) != 64);
-	e = kvmalloc(struct_size(e, key, key->len), c->gfp);
+	e = kvmalloc(struct_size(e, key, key->len), s->gfp);
 	if (!e)
 		return ERR_PTR(-ENOMEM);
 	memcpy(e->key, key->data, key->len);
@@ -78,27 +77,27 @@ struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
 	e->nr_ext = 0;
 	e->tail = 0;
 	e->flags = 0;
-	atomic_long_add(vmc_entry_dram(e), &c->dram_used);
+	atomic_long_add(vmc_entry_dram(e), &s->dram_used);
 	return e;
 }
 
 /**
  * vmc_entry_put() - drop a reference; the last one frees the entry
- * @c: the entry's cache
+ * @s: the store of the entry's cache
  * @e: the entry
  *
  * Returns the value's extents to the pool at once; the entry's memory goes
  * after an RCU grace period, as index lookups may still be looking at it.
  * May sleep.
  */
-void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e)
+void vmc_entry_put(struct vmc_store *s, struct vmc_entry *e)
 {
 	if (!refcount_dec_and_test(&e->ref))
 		return;
 
-	atomic_long_sub(vmc_entry_dram(e), &c->dram_used);
+	atomic_long_sub(vmc_entry_dram(e), &s->dram_used);
 	if (e->nr_ext)
-		vmc_extent_put(&c->alloc, vmc_entry_ext(e), e->nr_ext);
+		vmc_extent_put(&s->alloc, vmc_entry_ext(e), e->nr_ext);
 	if (e->nr_ext > 1)
 		kvfree(e->ext_array);
 	kvfree_rcu(e, rcu);
@@ -106,7 +105,7 @@ void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e)
 
 /**
  * vmc_entry_set_value() - give an entry the extents of its value
- * @c: the entry's cache
+ * @s: the store of the entry's cache
  * @e: unlinked entry without a value
  * @ext: the extents, in value order, from vmc_extent_get()
  * @nr: how many
@@ -118,7 +117,7 @@ void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e)
  *
  * Return: 0, or -ENOMEM with the extents returned to the pool.
  */
-int vmc_entry_set_value(struct vmc_cache *c, struct vmc_entry *e,
+int vmc_entry_set_value(struct vmc_store *s, struct vmc_entry *e,
 			struct vmc_extent *ext, unsigned int nr, bool owned,
 			u64 len)
 {
@@ -130,9 +129,9 @@ int vmc_entry_set_value(struct vmc_cache *c, struct vmc_entry *e,
 			kvfree(ext);
 	} else {
 		if (!owned) {
-			array = kvmalloc_array(nr, sizeof(*ext), c->gfp);
+			array = kvmalloc_array(nr, sizeof(*ext), s->gfp);
 			if (!array) {
-				vmc_extent_put(&c->alloc, ext, nr);
+				vmc_extent_put(&s->alloc, ext, nr);
 				return -ENOMEM;
 			}
 			memcpy(array, ext, array_size(nr, sizeof(*ext)));
@@ -141,25 +140,25 @@ int vmc_entry_set_value(struct vmc_cache *c, struct vmc_entry *e,
 	}
 	e->nr_ext = nr;
 	if (nr > 1)
-		atomic_long_add(vmc_ext_array_bytes(e), &c->dram_used);
-	e->tail = roundup(len, (u64)c->extent_size) - len;
+		atomic_long_add(vmc_ext_array_bytes(e), &s->dram_used);
+	e->tail = roundup(len, (u64)s->extent_size) - len;
 	return 0;
 }
 
 /**
  * vmc_entry_free_value() - return the value of an unlinked entry to the pool
- * @c: the entry's cache
+ * @s: the store of the entry's cache
  * @e: entry that only its creator holds, never linked
  *
  * For a put that starts over: the entry is as vmc_entry_create() made it.
  */
-void vmc_entry_free_value(struct vmc_cache *c, struct vmc_entry *e)
+void vmc_entry_free_value(struct vmc_store *s, struct vmc_entry *e)
 {
 	if (!e->nr_ext)
 		return;
-	vmc_extent_put(&c->alloc, vmc_entry_ext(e), e->nr_ext);
+	vmc_extent_put(&s->alloc, vmc_entry_ext(e), e->nr_ext);
 	if (e->nr_ext > 1) {
-		atomic_long_sub(vmc_ext_array_bytes(e), &c->dram_used);
+		atomic_long_sub(vmc_ext_array_bytes(e), &s->dram_used);
 		kvfree(e->ext_array);
 	}
 	e->nr_ext = 0;
@@ -168,7 +167,7 @@ void vmc_entry_free_value(struct vmc_cache *c, struct vmc_entry *e)
 
 /**
  * vmc_entry_copy() - copy part of a value to or from userspace
- * @c: the entry's cache
+ * @s: the store of the entry's cache
  * @e: entry with a value; the caller holds a reference
  * @offset: first value byte
  * @ubuf: user buffer
@@ -183,12 +182,12 @@ void vmc_entry_free_value(struct vmc_cache *c, struct vmc_entry *e)
  *
  * Return: 0, -EFAULT, or -EIO from the backing.
  */
-int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
+int vmc_entry_copy(struct vmc_store *s, struct vmc_entry *e, u64 offset,
 		   void __user *ubuf, u64 len, bool to_user,
 		   struct vmc_extent *bad)
 {
 	struct vmc_extent *ext = vmc_entry_ext(e);
-	struct vmc_backing *b = c->backing;
+	struct vmc_backing *b = s->backing;
 	u64 start = 0, done = 0;
 	unsigned int i;
 	int ret = 0;
@@ -217,18 +216,18 @@ int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
 
 /**
  * vmc_entry_read() - copy a whole value to kernel memory
- * @c: the entry's cache
+ * @s: the store of the entry's cache
  * @e: entry with a value; the caller holds a reference and cfg_sem
  * @dst: room for vmc_entry_size(@e) bytes
  * @bad: out, with -EIO: the pool range that failed to read
  *
  * Return: 0, -EIO, or -ENXIO once the device behind the pool is gone.
  */
-int vmc_entry_read(struct vmc_cache *c, struct vmc_entry *e, void *dst,
+int vmc_entry_read(struct vmc_store *s, struct vmc_entry *e, void *dst,
 		   struct vmc_extent *bad)
 {
 	struct vmc_extent *ext = vmc_entry_ext(e);
-	struct vmc_backing *b = c->backing;
+	struct vmc_backing *b = s->backing;
 	u64 done = 0, len = vmc_entry_size(e);
 	unsigned int i;
 	int ret;
@@ -257,38 +256,6 @@ bool vmc_entry_has_prefix(const struct vmc_entry *e,
 {
 	return e->key_len >= prefix->len &&
 	       !memcmp(e->key, prefix->data, prefix->len);
-}
-
-/**
- * vmc_entry_write_rec() - write an entry's record to userspace
- * @p: user pointer with room for VMEMCACHE_EVICTED_REC_SIZE(e->key_len)
- *     bytes
- * @e: the entry
- * @flags: its rec_flags (VMEMCACHE_EVICTED_REC_*), 0 in listings
- *
- * The record (struct vmemcache_evicted_rec, the key, padding) is the one
- * of evicted logs and listings.  With page faults disabled: the caller
- * holds cfg_sem.
- *
- * Return: 0, or -EFAULT when a page of @p is not in memory or not writable.
- */
-int vmc_entry_write_rec(void __user *p, const struct vmc_entry *e, u32 flags)
-{
-	struct vmemcache_evicted_rec rec = {};
-	u64 pad = VMEMCACHE_EVICTED_REC_SIZE(e->key_len) - sizeof(rec) -
-		  e->key_len;
-	int ret = 0;
-
-	rec.value_size = vmc_entry_size(e);
-	rec.key_len = e->key_len;
-	rec.rec_flags = flags;
-	pagefault_disable();
-	if (copy_to_user(p, &rec, sizeof(rec)) ||
-	    copy_to_user(p + sizeof(rec), e->key, e->key_len) ||
-	    (pad && clear_user(p + sizeof(rec) + e->key_len, pad)))
-		ret = -EFAULT;
-	pagefault_enable();
-	return ret;
 }
 
 /**

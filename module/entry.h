@@ -2,17 +2,21 @@
 /*
  * Entries: a key and the extents of its value (entry.c), the lowest layer
  * of the cache.  Used by every layer above: the index, the policies, the
- * cache and, for the records it writes, the ioctl layer.
+ * cache and, for what it reports of evicted entries, the ioctl layer.
+ * Entries know the struct vmc_store their cache embeds (where values and
+ * the DRAM they take are accounted), not the cache.
  */
 #ifndef _VMC_ENTRY_H
 #define _VMC_ENTRY_H
 
+#include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
 
+#include "backing.h"
 #include "extent_alloc.h"
 
 /* Bits of vmc_entry.flags */
@@ -88,25 +92,46 @@ struct vmc_key {
 	u32 len;
 };
 
-struct vmc_cache;
+/**
+ * struct vmc_store - where a cache's entries keep their values
+ * @backing: where value bytes live
+ * @alloc: free space of the pool
+ * @extent_size: allocation unit in bytes
+ * @dram_used: bytes allocated for entries, keys and extent arrays (as
+ *	       allocated: slab size classes included)
+ * @gfp: allocation flags of the cache's memory: GFP_KERNEL_ACCOUNT for a
+ *	 private cache, charged to the memory cgroup of its creator (the pool)
+ *	 and of whoever puts (entries), GFP_KERNEL for the shared one
+ *
+ * Embedded in and owned by the cache (struct vmc_cache.store), which
+ * replaces @backing, @alloc and @extent_size only with its cfg_sem held
+ * for write.  It is all the entries and the index need of their cache,
+ * so that they do not know the cache's struct.
+ */
+struct vmc_store {
+	struct vmc_backing *backing;
+	struct vmc_extent_alloc alloc;
+	u32 extent_size;
+	atomic_long_t dram_used;
+	gfp_t gfp;
+};
 
 /* entry.c */
-struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
+struct vmc_entry *vmc_entry_create(struct vmc_store *s,
 				   const struct vmc_key *key);
-void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e);
-int vmc_entry_set_value(struct vmc_cache *c, struct vmc_entry *e,
+void vmc_entry_put(struct vmc_store *s, struct vmc_entry *e);
+int vmc_entry_set_value(struct vmc_store *s, struct vmc_entry *e,
 			struct vmc_extent *ext, unsigned int nr, bool owned,
 			u64 len);
-void vmc_entry_free_value(struct vmc_cache *c, struct vmc_entry *e);
+void vmc_entry_free_value(struct vmc_store *s, struct vmc_entry *e);
 size_t vmc_entry_dram(const struct vmc_entry *e);
-int vmc_entry_copy(struct vmc_cache *c, struct vmc_entry *e, u64 offset,
+int vmc_entry_copy(struct vmc_store *s, struct vmc_entry *e, u64 offset,
 		   void __user *ubuf, u64 len, bool to_user,
 		   struct vmc_extent *bad);
-int vmc_entry_read(struct vmc_cache *c, struct vmc_entry *e, void *dst,
+int vmc_entry_read(struct vmc_store *s, struct vmc_entry *e, void *dst,
 		   struct vmc_extent *bad);
 bool vmc_entry_has_prefix(const struct vmc_entry *e,
 			  const struct vmc_key *prefix);
-int vmc_entry_write_rec(void __user *p, const struct vmc_entry *e, u32 flags);
 int vmc_fault_in(const void __user *ubuf, size_t len, bool write);
 
 #endif /* _VMC_ENTRY_H */

@@ -2,7 +2,10 @@
 /*
  * The evicted-entries log of the ioctl layer: the records of what a put,
  * an evict or a batch evicted, written to the caller's buffer as
- * struct vmemcache_evicted_log and its records.
+ * struct vmemcache_evicted_log and its records.  The layout of those
+ * records is written here only: the cache hands over each key that left,
+ * its value's size and where to read the value as a struct
+ * vmc_evicted_rec.
  *
  * The cache reports each eviction through the struct vmc_evicted it is
  * given, with its locks held and page faults disabled.  A record whose
@@ -20,7 +23,6 @@
 #include <uapi/linux/vmemcache.h>
 
 #include "evict_log.h"
-#include "chardev.h"
 
 /*
  * Most bytes of evicted records a put keeps for a log not in memory before
@@ -67,50 +69,86 @@ static bool vmc_log_stage_room(struct vmc_evict_log *log, u64 need)
 	return true;
 }
 
+/* Fill in the uapi record of @r with @flags. */
+static void vmc_log_rec(struct vmemcache_evicted_rec *rec,
+			const struct vmc_evicted_rec *r, u32 flags)
+{
+	*rec = (struct vmemcache_evicted_rec){
+		.value_size = r->value_size,
+		.key_len = r->key_len,
+		.rec_flags = flags,
+	};
+}
+
 /*
- * Stage the record of @e, its value too when @value, in @log's staging
+ * Stage the record of @r, its value too when @value, in @log's staging
  * buffer, which has room for it.  Returns the record's flags: the value is
  * left out when it cannot be read.
  */
-static u32 vmc_log_stage_rec(struct vmc_evict_log *log, struct vmc_cache *c,
-			     struct vmc_entry *e, u32 flags, bool value)
+static u32 vmc_log_stage_rec(struct vmc_evict_log *log,
+			     const struct vmc_evicted_rec *r, u32 flags,
+			     bool value)
 {
-	struct vmemcache_evicted_rec rec = {};
-	u32 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+	struct vmemcache_evicted_rec rec;
+	u32 need = VMEMCACHE_EVICTED_REC_SIZE(r->key_len);
 	void *p = log->stage + log->stage_used;
-	u64 vsize = vmc_entry_size(e);
+	u64 vsize = r->value_size;
 	struct vmc_extent bad;
 
-	if (value && !vmc_entry_read(c, e, p + need, &bad)) {
+	if (value && !vmc_entry_read(r->store, r->entry, p + need, &bad)) {
 		flags |= VMEMCACHE_EVICTED_REC_VALUE;
 		memset(p + need + vsize, 0, round_up(vsize, 8) - vsize);
 	}
-	rec.value_size = vsize;
-	rec.key_len = e->key_len;
-	rec.rec_flags = flags;
+	vmc_log_rec(&rec, r, flags);
 	memcpy(p, &rec, sizeof(rec));
-	memcpy(p + sizeof(rec), e->key, e->key_len);
-	memset(p + sizeof(rec) + e->key_len, 0,
-	       need - sizeof(rec) - e->key_len);
+	memcpy(p + sizeof(rec), r->key, r->key_len);
+	memset(p + sizeof(rec) + r->key_len, 0,
+	       need - sizeof(rec) - r->key_len);
 	return flags;
 }
 
 /*
- * Write the record of @e, with its value when @value, to the caller's
+ * Write the record of @r (its struct vmemcache_evicted_rec, its key and
+ * zero padding, VMEMCACHE_EVICTED_REC_SIZE() bytes) at @p, with page
+ * faults disabled, as the cache reports under cfg_sem: 0, or -EFAULT when
+ * a page of @p is not in memory or not writable.
+ */
+static int vmc_log_put_rec(void __user *p, const struct vmc_evicted_rec *r,
+			   u32 flags)
+{
+	struct vmemcache_evicted_rec rec;
+	u64 pad = VMEMCACHE_EVICTED_REC_SIZE(r->key_len) - sizeof(rec) -
+		  r->key_len;
+	int ret = 0;
+
+	vmc_log_rec(&rec, r, flags);
+	pagefault_disable();
+	if (copy_to_user(p, &rec, sizeof(rec)) ||
+	    copy_to_user(p + sizeof(rec), r->key, r->key_len) ||
+	    (pad && clear_user(p + sizeof(rec) + r->key_len, pad)))
+		ret = -EFAULT;
+	pagefault_enable();
+	return ret;
+}
+
+/*
+ * Write the record of @r, with its value when @value, to the caller's
  * buffer in place.  Returns its flags, or -EFAULT when a page of the
  * buffer is not in memory.
  */
-static s64 vmc_log_write_rec(struct vmc_evict_log *log, struct vmc_cache *c,
-			     struct vmc_entry *e, u32 flags, bool value)
+static s64 vmc_log_write_rec(struct vmc_evict_log *log,
+			     const struct vmc_evicted_rec *r, u32 flags,
+			     bool value)
 {
 	void __user *p = log->buf + log->used;
-	u32 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
-	u64 vsize = vmc_entry_size(e), pad = round_up(vsize, 8) - vsize;
+	u32 need = VMEMCACHE_EVICTED_REC_SIZE(r->key_len);
+	u64 vsize = r->value_size, pad = round_up(vsize, 8) - vsize;
 	struct vmc_extent bad;
 	int ret;
 
 	if (value) {
-		ret = vmc_entry_copy(c, e, 0, p + need, vsize, true, &bad);
+		ret = vmc_entry_copy(r->store, r->entry, 0, p + need, vsize,
+				     true, &bad);
 		if (ret == -EFAULT)
 			return ret;
 		if (!ret) {
@@ -123,28 +161,28 @@ static s64 vmc_log_write_rec(struct vmc_evict_log *log, struct vmc_cache *c,
 			flags |= VMEMCACHE_EVICTED_REC_VALUE;
 		}
 	}
-	if (vmc_entry_write_rec(p, e, flags))
+	if (vmc_log_put_rec(p, r, flags))
 		return -EFAULT;
 	return flags;
 }
 
 /*
- * Record an entry that left (@how), which the caller still holds a
+ * Record an entry that left (@r->how), which the cache still holds a
  * reference on, in the caller's log: in place if its buffer is in memory,
  * else staged for vmc_log_flush().  Only a log with values records the
  * values that replacing puts removed.
  */
-static void vmc_log_record(struct vmc_evicted *ev, struct vmc_cache *c,
-			   struct vmc_entry *e, enum vmc_evicted_how how)
+static void vmc_log_record(struct vmc_evicted *ev,
+			   const struct vmc_evicted_rec *r)
 {
 	struct vmc_evict_log *log = container_of(ev, struct vmc_evict_log, ev);
-	u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
-	u64 vneed = round_up(vmc_entry_size(e), 8);
+	u64 need = VMEMCACHE_EVICTED_REC_SIZE(r->key_len);
+	u64 vneed = round_up(r->value_size, 8);
 	u32 flags = 0;
 	bool value;
 	s64 ret;
 
-	if (how == VMC_REPLACED) {
+	if (r->how == VMC_REPLACED) {
 		if (!log->values)
 			return;
 		flags = VMEMCACHE_EVICTED_REC_REPLACED;
@@ -153,7 +191,7 @@ static void vmc_log_record(struct vmc_evicted *ev, struct vmc_cache *c,
 		goto drop;
 	value = log->values && vneed <= log->size - log->used - need;
 	if (!log->stage) {
-		ret = vmc_log_write_rec(log, c, e, flags, value);
+		ret = vmc_log_write_rec(log, r, flags, value);
 		if (ret >= 0) {
 			flags = ret;
 			goto done;
@@ -166,7 +204,7 @@ static void vmc_log_record(struct vmc_evicted *ev, struct vmc_cache *c,
 			log->fault = true;
 		goto drop;
 	}
-	flags = vmc_log_stage_rec(log, c, e, flags, value);
+	flags = vmc_log_stage_rec(log, r, flags, value);
 	log->stage_used += need;
 	log->stage_count++;
 	if (flags & VMEMCACHE_EVICTED_REC_VALUE)

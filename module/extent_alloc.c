@@ -35,12 +35,7 @@ static struct kmem_cache *vmc_free_run_cache;
 /* Take the allocator's lock, counting how often it was contended. */
 static void vmc_alloc_lock(struct vmc_extent_alloc *a) __acquires(&a->lock)
 {
-	bool contended = !spin_trylock(&a->lock);
-
-	if (contended)
-		spin_lock(&a->lock);
-	a->lock_acquired++;
-	a->lock_contended += contended;
+	vmc_lock_counted(&a->lock, &a->lock_stat);
 }
 
 static struct vmc_free_run *run_of(struct rb_node *node)
@@ -73,8 +68,7 @@ int vmc_extent_alloc_init(struct vmc_extent_alloc *a, u64 size, u32 unit,
 	a->poison = NULL;
 	a->nr_poison = 0;
 	a->poisoned = 0;
-	a->lock_acquired = 0;
-	a->lock_contended = 0;
+	a->lock_stat = (struct vmc_lock_stat){};
 	if (!a->size)
 		return 0;
 
@@ -499,8 +493,8 @@ void vmc_extent_usage(struct vmc_extent_alloc *a, struct vmc_extent_usage *u)
 	u->used = a->size - a->free_bytes - a->poisoned;
 	u->poisoned = a->poisoned;
 	u->nr_free = a->nr_free;
-	u->lock_acquired = a->lock_acquired;
-	u->lock_contended = a->lock_contended;
+	vmc_lock_stat_read(&a->lock_stat, &u->lock_acquired,
+			   &u->lock_contended);
 	spin_unlock(&a->lock);
 }
 
@@ -527,8 +521,8 @@ void vmc_extent_walk_free(struct vmc_extent_alloc *a,
 	u->used = a->size - a->free_bytes - a->poisoned;
 	u->poisoned = a->poisoned;
 	u->nr_free = a->nr_free;
-	u->lock_acquired = a->lock_acquired;
-	u->lock_contended = a->lock_contended;
+	vmc_lock_stat_read(&a->lock_stat, &u->lock_acquired,
+			   &u->lock_contended);
 	spin_unlock(&a->lock);
 }
 

@@ -21,6 +21,8 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+#include "lock_stat.h"
+
 /**
  * struct vmc_extent - a run of pool bytes owned by one value
  * @off: byte offset in the pool, a multiple of the extent size
@@ -33,8 +35,8 @@ struct vmc_extent {
 
 /**
  * struct vmc_extent_alloc - free-space allocator of one pool
- * @lock: protects @free, @free_bytes, @nr_free, @poison, @poisoned and the
- *	  lock counters
+ * @lock: protects @free, @free_bytes, @nr_free, @poison, @poisoned and
+ *	  the writes of @lock_stat
  * @free: free runs (struct vmc_free_run) ordered by offset
  * @free_bytes: bytes in @free
  * @nr_free: number of runs in @free
@@ -47,8 +49,7 @@ struct vmc_extent {
  *	      and poisoned bytes add up to @size.
  * @size: pool bytes managed, a multiple of @unit
  * @unit: the extent size, the allocation granularity
- * @lock_acquired: acquisitions of @lock (a debug statistic)
- * @lock_contended: of those, how many had to wait
+ * @lock_stat: how @lock was taken (a debug statistic)
  * @gfp: allocation flags of the free-run nodes
  */
 struct vmc_extent_alloc {
@@ -61,8 +62,7 @@ struct vmc_extent_alloc {
 	u64 poisoned;
 	u64 size;
 	u32 unit;
-	u64 lock_acquired;
-	u64 lock_contended;
+	struct vmc_lock_stat lock_stat;
 	gfp_t gfp;
 };
 

@@ -4,13 +4,15 @@
  * byte strings, hashed with xxhash.  Lookups run under RCU and take a
  * reference; all rhashtable calls live here so that its parameters are
  * compile-time constants for the inlined fast paths, and so does the
- * meaning of VMC_ENTRY_LINKED (below).
+ * meaning of VMC_ENTRY_LINKED (below).  The cache passes the table and
+ * the struct vmc_store its entries are dropped to; the index knows
+ * nothing else of it.
  */
 #include <linux/rhashtable.h>
 #include <linux/sched.h>
 #include <linux/xxhash.h>
 
-#include "cache.h"
+#include "index.h"
 
 static u32 vmc_key_hashfn(const void *data, u32 len, u32 seed)
 {
@@ -77,21 +79,23 @@ static bool vmc_index_linked(struct vmc_entry *e)
 
 /**
  * vmc_index_lookup_get() - find a linked entry and take a reference on it
- * @c: the cache whose index to search
+ * @index: the index
+ * @s: the store of its entries, to drop a reference
  * @key: key to look up
  *
  * May sleep, to drop the reference to an entry taken out meanwhile.
  *
  * Return: the entry, or NULL when the key is absent.
  */
-struct vmc_entry *vmc_index_lookup_get(struct vmc_cache *c,
+struct vmc_entry *vmc_index_lookup_get(struct rhashtable *index,
+				       struct vmc_store *s,
 				       const struct vmc_key *key)
 {
 	struct vmc_entry *e;
 
 	for (;;) {
 		rcu_read_lock();
-		e = rhashtable_lookup(&c->index, key, vmc_index_params);
+		e = rhashtable_lookup(index, key, vmc_index_params);
 		if (e && !refcount_inc_not_zero(&e->ref)) {
 			/* Being freed: out of the index already. */
 			rcu_read_unlock();
@@ -102,7 +106,7 @@ struct vmc_entry *vmc_index_lookup_get(struct vmc_cache *c,
 		if (!e || vmc_index_linked(e))
 			return e;
 		/* Taken out since: its remover owns it; look again. */
-		vmc_entry_put(c, e);
+		vmc_entry_put(s, e);
 	}
 }
 
@@ -239,7 +243,8 @@ static int vmc_index_walk_start(struct rhashtable_iter *iter)
 
 /**
  * vmc_index_walk() - pass the entries of the index to a function
- * @c: the cache whose index to walk
+ * @index: the index
+ * @s: the store of its entries, to drop a reference
  * @fn: called with a reference on a linked entry, which it must drop
  *	(vmc_entry_put()); may sleep; returns false to end the walk
  * @arg: passed to @fn
@@ -253,7 +258,7 @@ static int vmc_index_walk_start(struct rhashtable_iter *iter)
  * Return: 0, or -EAGAIN when the index was resized during the walk, which
  * may have passed entries twice.
  */
-int vmc_index_walk(struct vmc_cache *c,
+int vmc_index_walk(struct rhashtable *index, struct vmc_store *s,
 		   bool (*fn)(struct vmc_entry *e, void *arg), void *arg)
 {
 	struct rhashtable_iter iter;
@@ -262,7 +267,7 @@ int vmc_index_walk(struct vmc_cache *c,
 	bool more = true;
 	int ret = 0;
 
-	rhashtable_walk_enter(&c->index, &iter);
+	rhashtable_walk_enter(index, &iter);
 	rhashtable_walk_start(&iter);
 	while (more && (e = rhashtable_walk_next(&iter))) {
 		if (IS_ERR(e)) {
@@ -275,8 +280,8 @@ int vmc_index_walk(struct vmc_cache *c,
 		if (!vmc_index_linked(e)) {
 			key.data = e->key;
 			key.len = e->key_len;
-			cur = vmc_index_lookup_get(c, &key);
-			vmc_entry_put(c, e);
+			cur = vmc_index_lookup_get(index, s, &key);
+			vmc_entry_put(s, e);
 			e = cur;
 		}
 		if (e)

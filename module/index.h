@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The index (index.c): key -> entry, an rhashtable with its own locks.
- * Below the policies and the cache, above entries only.
+ * Below the policies and the cache, above entries only: it knows the
+ * table and the struct vmc_store its entries are dropped to, not the cache.
  */
 #ifndef _VMC_INDEX_H
 #define _VMC_INDEX_H
@@ -11,17 +12,16 @@
 
 #include "entry.h"
 
-struct vmc_cache;
-
 int vmc_index_init(struct rhashtable *index);
-struct vmc_entry *vmc_index_lookup_get(struct vmc_cache *c,
+struct vmc_entry *vmc_index_lookup_get(struct rhashtable *index,
+				       struct vmc_store *s,
 				       const struct vmc_key *key);
 int vmc_index_insert(struct rhashtable *index, struct vmc_entry *e,
 		     bool replace, struct vmc_entry **old);
 bool vmc_index_remove(struct rhashtable *index, struct vmc_entry *e);
 bool vmc_index_contains(struct rhashtable *index, const struct vmc_key *key);
 bool vmc_index_finds(struct rhashtable *index, struct vmc_entry *e);
-int vmc_index_walk(struct vmc_cache *c,
+int vmc_index_walk(struct rhashtable *index, struct vmc_store *s,
 		   bool (*fn)(struct vmc_entry *e, void *arg), void *arg);
 void vmc_index_destroy(struct rhashtable *index);
 

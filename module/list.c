@@ -2,14 +2,16 @@
 /*
  * Listing the keys of a cache (VMEMCACHE_IOC_LIST) into a user buffer, in
  * the order of a keyed hash so that a cursor survives index resizes.  Part
- * of the cache layer, beside cache.c: it walks the index and writes the
- * records of the entries it meets (entry.c), and calls nothing above it.
+ * of the cache layer, beside cache.c: it walks the index and writes a
+ * struct vmemcache_list_rec for each entry it lists, and calls nothing
+ * above it.
  */
 #include <linux/bsearch.h>
 #include <linux/percpu-rwsem.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/uaccess.h>
 #include <uapi/linux/vmemcache.h>
 
 #include "cache.h"
@@ -80,7 +82,7 @@ static bool vmc_list_pick_one(struct vmc_entry *e, void *arg)
 	if (w->n < w->max) {
 		i = w->n++;
 		h[i].hash = hash;
-		h[i].size = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+		h[i].size = VMEMCACHE_LIST_REC_SIZE(e->key_len);
 		h[i].written = false;
 		while (i && h[(i - 1) / 2].hash < h[i].hash) {
 			swap(h[i], h[(i - 1) / 2]);
@@ -89,14 +91,14 @@ static bool vmc_list_pick_one(struct vmc_entry *e, void *arg)
 	} else if (hash < h[0].hash) {
 		w->left_out = true;
 		h[0].hash = hash;
-		h[0].size = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+		h[0].size = VMEMCACHE_LIST_REC_SIZE(e->key_len);
 		h[0].written = false;
 		vmc_pick_sift_down(h, w->n, 0);
 	} else {
 		w->left_out = true;
 	}
 out:
-	vmc_entry_put(w->c, e);
+	vmc_entry_put(&w->c->store, e);
 	return true;
 }
 
@@ -108,6 +110,35 @@ static int vmc_pick_cmp(const void *a, const void *b)
 }
 
 /*
+ * Write the record of @e at @p: its struct vmemcache_list_rec, its key and
+ * zero padding, VMEMCACHE_LIST_REC_SIZE() bytes.  With page faults
+ * disabled, as the caller holds cfg_sem: 0, or -EFAULT when a page of @p
+ * is not in memory or not writable.
+ */
+static int vmc_list_write_rec(void __user *p, const struct vmc_entry *e)
+{
+	struct vmemcache_list_rec rec = {
+		.value_size = vmc_entry_size(e),
+		.key_len = e->key_len,
+	};
+	u64 pad = VMEMCACHE_LIST_REC_SIZE(e->key_len) - sizeof(rec) -
+		  e->key_len;
+	int ret = 0;
+
+	/* Programs built before the list record read it as an evicted one. */
+	BUILD_BUG_ON(sizeof(rec) != sizeof(struct vmemcache_evicted_rec));
+	BUILD_BUG_ON(offsetof(struct vmemcache_list_rec, key_len) !=
+		     offsetof(struct vmemcache_evicted_rec, key_len));
+	pagefault_disable();
+	if (copy_to_user(p, &rec, sizeof(rec)) ||
+	    copy_to_user(p + sizeof(rec), e->key, e->key_len) ||
+	    (pad && clear_user(p + sizeof(rec) + e->key_len, pad)))
+		ret = -EFAULT;
+	pagefault_enable();
+	return ret;
+}
+
+/*
  * Pass 2: write each key pass 1 picked, once.  Keys stored since pass 1
  * are left for a later call or none, as the listing's contract allows.
  */
@@ -115,7 +146,7 @@ static bool vmc_list_write_one(struct vmc_entry *e, void *arg)
 {
 	struct vmc_list_walk *w = arg;
 	struct vmc_list *l = w->l;
-	u64 need = VMEMCACHE_EVICTED_REC_SIZE(e->key_len);
+	u64 need = VMEMCACHE_LIST_REC_SIZE(e->key_len);
 	struct vmc_list_pick key, *p;
 	bool more = true;
 
@@ -125,7 +156,7 @@ static bool vmc_list_write_one(struct vmc_entry *e, void *arg)
 	p = bsearch(&key, w->pick, w->n, sizeof(*p), vmc_pick_cmp);
 	if (!p || p->written || need > l->size - l->used)
 		goto out;
-	if (vmc_entry_write_rec(l->buf + l->used, e, 0)) {
+	if (vmc_list_write_rec(l->buf + l->used, e)) {
 		w->err = -EFAULT;
 		more = false;
 		goto out;
@@ -134,7 +165,7 @@ static bool vmc_list_write_one(struct vmc_entry *e, void *arg)
 	l->used += need;
 	l->count++;
 out:
-	vmc_entry_put(w->c, e);
+	vmc_entry_put(&w->c->store, e);
 	return more;
 }
 
@@ -148,7 +179,7 @@ static int vmc_cache_list_locked(struct vmc_cache *c, struct vmc_list *l,
 	u64 used = 0, next;
 	u32 i, j;
 
-	vmc_index_walk(c, vmc_list_pick_one, w);
+	vmc_index_walk(&c->index, &c->store, vmc_list_pick_one, w);
 	sort(w->pick, w->n, sizeof(*w->pick), vmc_pick_cmp, NULL);
 	/* An entry met twice was picked twice. */
 	for (i = j = 0; i < w->n; i++)
@@ -171,7 +202,7 @@ static int vmc_cache_list_locked(struct vmc_cache *c, struct vmc_list *l,
 		       w->pick[i - 1].hash + 1;
 	w->n = i;	/* pass 2 writes these */
 	*need = used;
-	vmc_index_walk(c, vmc_list_write_one, w);
+	vmc_index_walk(&c->index, &c->store, vmc_list_write_one, w);
 	if (w->err)
 		return w->err;
 	l->cursor = next;
@@ -204,7 +235,7 @@ int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l)
 	int ret;
 
 	memset(&w, 0, sizeof(w));
-	w.max = clamp_t(u64, l->size / VMEMCACHE_EVICTED_REC_SIZE(1), 1,
+	w.max = clamp_t(u64, l->size / VMEMCACHE_LIST_REC_SIZE(1), 1,
 			VMC_LIST_MAX);
 	w.pick = kvmalloc_array(w.max, sizeof(*w.pick), GFP_KERNEL);
 	if (!w.pick)

@@ -9,7 +9,7 @@
 #include <linux/mutex.h>
 #include <linux/xarray.h>
 
-#include "chardev.h"
+#include "private.h"
 
 /*
  * The bounds of the private caches: DRAM pool bytes in all, and caches per

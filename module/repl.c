@@ -4,7 +4,6 @@
  * statistics), and the NONE policy: no order is kept, a full cache refuses
  * new values and there is never a victim.
  */
-#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -12,24 +11,15 @@
 
 /**
  * vmc_repl_init() - initialise the generic part of a policy's state
- * @r: the state
+ * @r: the state, zeroed
  * @ops: the policy
  * @owner: how to release entry references, copied
- *
- * Return: 0 or -ENOMEM.
  */
-int vmc_repl_init(struct vmc_repl *r, const struct vmc_repl_ops *ops,
-		  const struct vmc_repl_owner *owner)
+void vmc_repl_init(struct vmc_repl *r, const struct vmc_repl_ops *ops,
+		   const struct vmc_repl_owner *owner)
 {
 	r->ops = ops;
 	r->owner = *owner;
-	r->lock_stat = alloc_percpu(struct vmc_lock_stat);
-	return r->lock_stat ? 0 : -ENOMEM;
-}
-
-void vmc_repl_exit(struct vmc_repl *r)
-{
-	free_percpu(r->lock_stat);
 }
 
 /**
@@ -39,47 +29,31 @@ void vmc_repl_exit(struct vmc_repl *r)
  */
 void vmc_repl_lock(struct vmc_repl *r, spinlock_t *lock) __acquires(lock)
 {
-	if (!spin_trylock(lock)) {
-		this_cpu_inc(r->lock_stat->contended);
-		spin_lock(lock);
-	}
-	this_cpu_inc(r->lock_stat->acquired);
+	vmc_lock_counted(lock, &r->lock_stat);
 }
 
 /**
- * vmc_repl_lock_stat() - sum a policy's lock statistics
+ * vmc_repl_lock_stat() - read a policy's lock statistics
  * @r: the policy
  * @acquired: out: lock acquisitions
  * @contended: out: acquisitions that had to wait
  */
 void vmc_repl_lock_stat(struct vmc_repl *r, u64 *acquired, u64 *contended)
 {
-	int cpu;
-
-	*acquired = 0;
-	*contended = 0;
-	for_each_possible_cpu(cpu) {
-		const struct vmc_lock_stat *s = per_cpu_ptr(r->lock_stat, cpu);
-
-		*acquired += s->acquired;
-		*contended += s->contended;
-	}
+	vmc_lock_stat_read(&r->lock_stat, acquired, contended);
 }
 
 static struct vmc_repl *vmc_none_create(const struct vmc_repl_owner *owner)
 {
 	struct vmc_repl *r = kzalloc(sizeof(*r), owner->gfp);
 
-	if (r && vmc_repl_init(r, &vmc_repl_none, owner)) {
-		kfree(r);
-		r = NULL;
-	}
+	if (r)
+		vmc_repl_init(r, &vmc_repl_none, owner);
 	return r;
 }
 
 static void vmc_none_destroy(struct vmc_repl *r)
 {
-	vmc_repl_exit(r);
 	kfree(r);
 }
 

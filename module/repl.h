@@ -13,6 +13,7 @@
 #include <linux/types.h>
 
 #include "entry.h"
+#include "lock_stat.h"
 
 struct vmc_repl;
 
@@ -70,30 +71,19 @@ struct vmc_repl_ops {
 };
 
 /**
- * struct vmc_lock_stat - per-CPU counts of a policy's list lock
- * @acquired: acquisitions
- * @contended: acquisitions that found the lock held
- */
-struct vmc_lock_stat {
-	u64 acquired;
-	u64 contended;
-};
-
-/**
  * struct vmc_repl - state of a policy, embedded in the policy's own struct
  * @ops: the policy
  * @owner: how to drop entry references, from the cache that created it
- * @lock_stat: how often the policy took its lock, a debug statistic
+ * @lock_stat: how the policy's list lock was taken, a debug statistic
  */
 struct vmc_repl {
 	const struct vmc_repl_ops *ops;
 	struct vmc_repl_owner owner;
-	struct vmc_lock_stat __percpu *lock_stat;
+	struct vmc_lock_stat lock_stat;
 };
 
-int vmc_repl_init(struct vmc_repl *r, const struct vmc_repl_ops *ops,
-		  const struct vmc_repl_owner *owner);
-void vmc_repl_exit(struct vmc_repl *r);
+void vmc_repl_init(struct vmc_repl *r, const struct vmc_repl_ops *ops,
+		   const struct vmc_repl_owner *owner);
 void vmc_repl_lock(struct vmc_repl *r, spinlock_t *lock) __acquires(lock);
 void vmc_repl_lock_stat(struct vmc_repl *r, u64 *acquired, u64 *contended);
 

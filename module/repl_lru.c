@@ -167,22 +167,17 @@ static struct vmc_repl *vmc_lru_create(const struct vmc_repl_owner *owner)
 
 	if (!l)
 		return NULL;
-	if (vmc_repl_init(&l->r, &vmc_repl_lru, owner))
-		goto err_free;
+	vmc_repl_init(&l->r, &vmc_repl_lru, owner);
 	l->rings = alloc_percpu_gfp(struct vmc_lru_ring, owner->gfp);
-	if (!l->rings)
-		goto err_exit;
+	if (!l->rings) {
+		kfree(l);
+		return NULL;
+	}
 	for_each_possible_cpu(cpu)
 		local_lock_init(&per_cpu_ptr(l->rings, cpu)->lock);
 	spin_lock_init(&l->lock);
 	INIT_LIST_HEAD(&l->list);
 	return &l->r;
-
-err_exit:
-	vmc_repl_exit(&l->r);
-err_free:
-	kfree(l);
-	return NULL;
 }
 
 static void vmc_lru_destroy(struct vmc_repl *r)
@@ -192,7 +187,6 @@ static void vmc_lru_destroy(struct vmc_repl *r)
 	vmc_lru_drain_all(l);
 	WARN_ON_ONCE(!list_empty(&l->list));
 	free_percpu(l->rings);
-	vmc_repl_exit(&l->r);
 	kfree(l);
 }
 

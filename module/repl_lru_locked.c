@@ -35,10 +35,7 @@ vmc_lru_locked_create(const struct vmc_repl_owner *owner)
 
 	if (!l)
 		return NULL;
-	if (vmc_repl_init(&l->r, &vmc_repl_lru_locked, owner)) {
-		kfree(l);
-		return NULL;
-	}
+	vmc_repl_init(&l->r, &vmc_repl_lru_locked, owner);
 	spin_lock_init(&l->lock);
 	INIT_LIST_HEAD(&l->list);
 	return &l->r;
@@ -49,7 +46,6 @@ static void vmc_lru_locked_destroy(struct vmc_repl *r)
 	struct vmc_repl_lru_locked *l = to_lru_locked(r);
 
 	WARN_ON_ONCE(!list_empty(&l->list));
-	vmc_repl_exit(&l->r);
 	kfree(l);
 }
 

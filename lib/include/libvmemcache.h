@@ -109,8 +109,9 @@ enum vmemcache_statistic {
  * reserved once per thread of which only what the kernel writes is
  * touched (with values: room for the cache's size more, up to 1 GiB).  Reports are lost only if that reservation fails (the first
  * ones are then reported from 1 MiB of malloc'd memory), or if other
- * threads' puts make one put evict more than its bound.  On a kernel older
- * than API version 2 only vmemcache_evict() of a named key is reported.
+ * threads' puts make one put evict more than its bound.  On a kernel
+ * without VMEMCACHE_FEAT_EVICTED_LOG only vmemcache_evict() of a named key
+ * is reported.
  */
 typedef void vmemcache_on_evict(VMEMcache *cache,
 		const void *key, size_t key_size, void *arg);

@@ -17,8 +17,10 @@
  * BATCH holding a put or an evict fail with EBADF (such a batch runs none
  * of its items).  A private cache's descriptor is read-write.
  *
- * A program first calls VMEMCACHE_IOC_VERSION and checks api_version and
- * the feature bits before relying on anything newer than version 1.
+ * A program first calls VMEMCACHE_IOC_VERSION and checks the feature bit
+ * of every capability it relies on beyond PUT, GET, EXISTS, EVICT and
+ * STATS: feature bits are the one way capabilities are announced (as in
+ * userfaultfd's UFFDIO_API handshake).  api_version is frozen.
  *
  * See Documentation/userspace-api/vmemcache.rst for the full description.
  */
@@ -29,12 +31,22 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
+/*
+ * Frozen: every module reports 2, the value it had when the feature bits
+ * took over, so that programs that test it keep working.  A new
+ * capability gets a VMEMCACHE_FEAT_* bit, never a new version.
+ */
 #define VMEMCACHE_API_VERSION	2
 
 /* Largest key the kernel accepts, in bytes (keys are 1..this long). */
 #define VMEMCACHE_MAX_KEY_SIZE	65536
 
-/* Feature bits reported by VMEMCACHE_IOC_VERSION. */
+/*
+ * Feature bits reported by VMEMCACHE_IOC_VERSION: a set bit promises the
+ * capability, and a program must not use one whose bit is clear (an older
+ * module fails it with EINVAL or ENOTTY).  Bits are never reused or
+ * withdrawn.  "(v2)" marks those that came with api_version 2.
+ */
 #define VMEMCACHE_FEAT_PUT_REPLACE	_BITULL(0)	/* VMEMCACHE_PUT_REPLACE */
 #define VMEMCACHE_FEAT_EVICT_LRU	_BITULL(1)	/* evict with key_len == 0 */
 #define VMEMCACHE_FEAT_LOCK_STATS	_BITULL(2)	/* stats count lock use */
@@ -47,9 +59,13 @@
 
 /**
  * struct vmemcache_version - API handshake (VMEMCACHE_IOC_VERSION)
- * @api_version: out: VMEMCACHE_API_VERSION of the running module
+ * @api_version: out: VMEMCACHE_API_VERSION, frozen at 2 (1 from the
+ *		 modules that had no feature bit past
+ *		 VMEMCACHE_FEAT_LOCK_STATS); kept for the programs that test
+ *		 it, and never raised: decide by @features instead
  * @pad: out: zero
- * @features: out: VMEMCACHE_FEAT_* bits the module implements
+ * @features: out: VMEMCACHE_FEAT_* bits the module implements, the one
+ *	      announcement of its capabilities
  * @max_key_size: out: largest key length accepted
  * @reserved: out: zero
  */
@@ -250,12 +266,32 @@ struct vmemcache_evicted_rec {
 	(VMEMCACHE_EVICTED_REC_SIZE(key_len) + (((__u64)(value_size) + 7) & ~7ULL))
 
 /**
+ * struct vmemcache_list_rec - one listed key (VMEMCACHE_IOC_LIST)
+ * @value_size: size of its value
+ * @key_len: length of the key
+ * @pad: zero
+ *
+ * The key's bytes follow, then zero padding to a multiple of 8 bytes.
+ * Laid out as struct vmemcache_evicted_rec, which programs built before
+ * this type existed read listings with, and which stays right for them.
+ */
+struct vmemcache_list_rec {
+	__u64 value_size;
+	__u32 key_len;
+	__u32 pad;
+};
+
+/* Bytes a listed key of @key_len bytes takes in the buffer. */
+#define VMEMCACHE_LIST_REC_SIZE(key_len) \
+	((sizeof(struct vmemcache_list_rec) + (__u64)(key_len) + 7) & ~7ULL)
+
+/**
  * struct vmemcache_list - list keys, a bufferful at a time (VMEMCACHE_IOC_LIST)
  * @prefix: user pointer to a prefix the keys must start with, or 0 with
  *	    @prefix_len 0 for every key
  * @buf: user buffer that receives the records, one struct
- *	 vmemcache_evicted_rec (the value's size and the key's length) and
- *	 the key per key, as in the evicted log, without a header
+ *	 vmemcache_list_rec (the value's size and the key's length) and the
+ *	 key per key, VMEMCACHE_LIST_REC_SIZE() bytes each, without a header
  * @buf_size: size of @buf in bytes
  * @cursor: in: 0 to start, or the @cursor a previous call returned;
  *	    out: where the next call goes on, 0 when the listing is complete

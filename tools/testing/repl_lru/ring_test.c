@@ -36,13 +36,13 @@ struct slot {
 };
 
 static struct slot slots[NKEYS];
-static struct vmc_cache cache;
+static struct vmc_store store;	/* the cache's, which entries are dropped to */
 static long live_entries;	/* allocated and not freed */
 
 /* entry.c's part: the last reference frees the entry. */
-void vmc_entry_put(struct vmc_cache *c, struct vmc_entry *e)
+void vmc_entry_put(struct vmc_store *s, struct vmc_entry *e)
 {
-	assert(c == &cache);
+	assert(s == &store);
 	if (!refcount_dec_and_test(&e->ref))
 		return;
 	/* its lru link becomes the rcu head: it must be on no list */
@@ -95,10 +95,10 @@ static void put_key(struct vmc_repl *r, unsigned int k)
 	pthread_mutex_unlock(&slots[k].lock);
 	if (old) {
 		r->ops->remove(r, old);
-		vmc_entry_put(&cache, old);
+		vmc_entry_put(&store, old);
 	}
 	r->ops->insert(r, e);
-	vmc_entry_put(&cache, e);
+	vmc_entry_put(&store, e);
 }
 
 /* A hit on key k (vmc_cache_get()). */
@@ -131,7 +131,7 @@ static void unlink_entry(struct vmc_repl *r, struct vmc_entry *e)
 	pthread_mutex_unlock(&s->lock);
 	if (unlinked) {
 		r->ops->remove(r, e);
-		vmc_entry_put(&cache, e);	/* the index's */
+		vmc_entry_put(&store, e);	/* the index's */
 	}
 }
 
@@ -147,7 +147,7 @@ static void evict_key(struct vmc_repl *r, unsigned int k)
 	if (!e)
 		return;
 	unlink_entry(r, e);
-	vmc_entry_put(&cache, e);
+	vmc_entry_put(&store, e);
 }
 
 static void evict_victim(struct vmc_repl *r)
@@ -157,7 +157,7 @@ static void evict_victim(struct vmc_repl *r)
 	if (!e)
 		return;
 	unlink_entry(r, e);
-	vmc_entry_put(&cache, e);
+	vmc_entry_put(&store, e);
 }
 
 struct worker {
@@ -227,7 +227,7 @@ static void run_policy(const struct vmc_repl_ops *ops, u64 seed)
 	unsigned long warnings = shim_warnings;
 	unsigned int i, linked = 0;
 	struct vmc_repl_owner owner = {
-		.release = release, .arg = &cache, .gfp = GFP_KERNEL,
+		.release = release, .arg = &store, .gfp = GFP_KERNEL,
 	};
 	struct vmc_repl *r;
 	char what[128];
@@ -235,7 +235,6 @@ static void run_policy(const struct vmc_repl_ops *ops, u64 seed)
 	shim_cpu = 0;
 	r = ops->create(&owner);
 	assert(r);
-	cache.repl = r;
 	for (i = 0; i < SHIM_NR_CPUS; i++) {
 		w[i] = (struct worker){ .r = r, .cpu = (int)i,
 					.rng = seed * 7919 + i + 1 };
