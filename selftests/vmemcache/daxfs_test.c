@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A private cache whose pool is a file on a DAX filesystem: ext4 made on
+ * /dev/pmem0 and mounted -o dax.  Through the library (vmemcache_add() of
+ * a directory there: values exact, eviction, the space held while the
+ * cache lives and returned after, umount refused meanwhile) and through
+ * VMEMCACHE_IOC_CREATE with VMEMCACHE_CREATE_FILE (hostile descriptors,
+ * the caller's later O_APPEND, a truncated file).
+ *
+ * Runs in the DRAM pass, where /dev/pmem0 is free; needs Debian's mke2fs
+ * in the guest (busybox's makes ext2 only), else SKIP.  The filesystem is
+ * wiped at the end, for the tests that expect an empty device.
+ */
+#include "vmc_test.h"
+
+#include <libvmemcache.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+
+#define PMEM	"/dev/pmem0"
+#define MNT	"/mnt/vmc_daxfs"
+
+static int vmc_create_file(int fd, uint64_t size, uint32_t policy,
+			   uint32_t flags, int backing_fd)
+{
+	struct vmemcache_create cr = {
+		.size = size,
+		.extent_size = 256,
+		.policy = policy,
+		.flags = flags,
+		.backing_fd = backing_fd,
+	};
+	int ret = ioctl(fd, VMEMCACHE_IOC_CREATE, &cr);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/* Free bytes of the filesystem at MNT, after its journal commits. */
+static uint64_t fs_free(void)
+{
+	struct statvfs sv;
+
+	sync();
+	if (statvfs(MNT, &sv))
+		return 0;
+	return (uint64_t)sv.f_bfree * sv.f_frsize;
+}
+
+static bool is_dax(int fd)
+{
+	struct statx stx = {};
+
+	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx))
+		return false;
+	return stx.stx_attributes & STATX_ATTR_DAX;
+}
+
+/* A file of @size bytes on the DAX mount, opened with @flags. */
+static int dax_file(const char *name, off_t size, int flags)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), MNT "/%s", name);
+	fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (size && fallocate(fd, 0, 0, size)) {
+		close(fd);
+		return -errno;
+	}
+	close(fd);
+	fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * e2fsprogs' mke2fs: busybox's sh runs its own applet (ext2 only) for a
+ * bare "mke2fs", so look for the real one by path.  NULL if none.
+ */
+static const char *find_mke2fs(void)
+{
+	static const char *const dirs[] = { "/vmc/bin", "/usr/sbin", "/sbin" };
+	static char path[64];
+	char cmd[160];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/mke2fs", dirs[i]);
+		snprintf(cmd, sizeof(cmd),
+			 "%s -V 2>&1 | grep -q 'EXT2FS Library'", path);
+		if (!access(path, X_OK) && !system(cmd))
+			return path;
+	}
+	return NULL;
+}
+
+FIXTURE(daxfs) {
+	int fd;
+	bool mounted;
+	const char *skip;
+};
+
+/* This harness runs the test after a SKIP in its setup: skip it too. */
+#define DAXFS_READY()							\
+	do {								\
+		if (self->skip)						\
+			SKIP(return, "%s", self->skip);			\
+	} while (0)
+
+FIXTURE_SETUP(daxfs)
+{
+	const char *mke2fs = NULL;
+	char cmd[160];
+	int fd;
+
+	self->fd = -1;
+	self->mounted = false;
+	self->skip = NULL;
+	if (*vmc_backing())
+		self->skip = "pmem pass: the DAX filesystem test runs in the DRAM pass, where " PMEM " is free";
+	else if (access(PMEM, F_OK))
+		self->skip = "no " PMEM " in this guest";
+	else if (!(mke2fs = find_mke2fs()))
+		self->skip = "no e2fsprogs mke2fs in the guest (scripts/check ships it with GUEST_EXTRA_FILES)";
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	ASSERT_EQ(0, vmc_restore_defaults());
+	snprintf(cmd, sizeof(cmd),
+		 "%s -q -F -t ext4 -b 4096 -E nodiscard " PMEM
+		 " >/dev/null 2>&1",
+		 mke2fs);
+	ASSERT_EQ(0, system(cmd));
+	ASSERT_TRUE(!mkdir("/mnt", 0755) || errno == EEXIST);
+	ASSERT_TRUE(!mkdir(MNT, 0755) || errno == EEXIST);
+	if (mount(PMEM, MNT, "ext4", 0, "dax")) {
+		self->skip = "mount -t ext4 -o dax " PMEM " failed";
+		SKIP(return, "%s: %s", self->skip, strerror(errno));
+	}
+	self->mounted = true;
+	fd = dax_file("probe", 0, O_RDWR);
+	ASSERT_LE(0, fd);
+	if (!is_dax(fd)) {
+		close(fd);
+		self->skip = "ext4 on " PMEM " is mounted without DAX";
+		SKIP(return, "%s", self->skip);
+	}
+	close(fd);
+	ASSERT_EQ(0, unlink(MNT "/probe"));
+	self->fd = vmc_open();
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(daxfs)
+{
+	static const char zero[1 << 16];
+	int fd, i;
+
+	if (self->fd >= 0)
+		close(self->fd);
+	if (!self->mounted)
+		return;
+	EXPECT_EQ(0, umount(MNT)) TH_LOG("umount: %s", strerror(errno));
+	/* Wipe the superblock: other tests expect no filesystem there. */
+	fd = open(PMEM, O_WRONLY | O_CLOEXEC);
+	EXPECT_LE(0, fd);
+	for (i = 0; fd >= 0 && i < 16; i++)
+		EXPECT_EQ((ssize_t)sizeof(zero),
+			  pwrite(fd, zero, sizeof(zero), i * sizeof(zero)));
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * vmemcache_add() of a directory on the DAX filesystem: the pool is a
+ * file there (the space leaves the filesystem), values come back exact,
+ * LRU evicts in a full pool, umount is refused while the cache lives,
+ * and the space returns with vmemcache_delete().
+ */
+TEST_F(daxfs, lib_directory)
+{
+	const size_t pool = 8 << 20, big = 3 << 20;
+	uint64_t free0, free1;
+	VMEMcache *c;
+	char *buf, key[32];
+	size_t vsize;
+	int i;
+
+	DAXFS_READY();
+	buf = malloc(big);
+	ASSERT_NE(NULL, buf);
+	free0 = fs_free();
+	c = vmemcache_new();
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, vmemcache_set_size(c, pool));
+	ASSERT_EQ(0, vmemcache_add(c, MNT)) TH_LOG("%s", vmemcache_errormsg());
+	free1 = fs_free();
+	TH_LOG("free %llu -> %llu bytes", (unsigned long long)free0,
+	       (unsigned long long)free1);
+	ASSERT_LE(free1 + pool, free0);
+	/* The file has no name. */
+	ASSERT_EQ(0, system("[ -z \"$(ls -A " MNT " | grep -v lost+found)\" ]"));
+
+	vmc_fill(buf, 100, 1);
+	ASSERT_EQ(0, vmemcache_put(c, "small", 5, buf, 100));
+	vmc_fill(buf, big, 2);
+	ASSERT_EQ(0, vmemcache_put(c, "big", 3, buf, big));
+	memset(buf, 0, big);
+	ASSERT_EQ((ssize_t)big, vmemcache_get(c, "big", 3, buf, big, 0, &vsize));
+	ASSERT_EQ(big, vsize);
+	ASSERT_EQ(-1, vmc_check(buf, big, 2));
+	ASSERT_EQ(100, vmemcache_get(c, "small", 5, buf, big, 0, &vsize));
+	ASSERT_EQ(-1, vmc_check(buf, 100, 1));
+	ASSERT_EQ(0, vmemcache_evict(c, "small", 5));
+	ASSERT_EQ(-1, vmemcache_get(c, "small", 5, buf, big, 0, &vsize));
+	ASSERT_EQ(ENOENT, errno);
+
+	/* A full pool evicts the least recently used. */
+	for (i = 0; i < 8; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		vmc_fill(buf, 1 << 20, 10 + i);
+		ASSERT_EQ(0, vmemcache_put(c, key, strlen(key), buf, 1 << 20))
+			TH_LOG("%s: %s", key, vmemcache_errormsg());
+	}
+	ASSERT_EQ(-1, vmemcache_get(c, "big", 3, buf, big, 0, &vsize));
+	ASSERT_EQ((ssize_t)(1 << 20), vmemcache_get(c, "k7", 2, buf, big, 0,
+						    &vsize));
+	ASSERT_EQ(-1, vmc_check(buf, 1 << 20, 17));
+
+	/* The cache's file keeps the filesystem busy. */
+	ASSERT_NE(0, umount(MNT));
+	ASSERT_EQ(EBUSY, errno);
+
+	vmemcache_delete(c);
+	ASSERT_LE(free0, fs_free() + (1 << 20));
+	free(buf);
+}
+
+/* Descriptors that cannot hold a pool are refused, each with its errno. */
+TEST_F(daxfs, hostile_descriptors)
+{
+	int dir, ro, p[2], dev, priv, small, tmp, ok;
+
+	DAXFS_READY();
+	dir = open(MNT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, dir);
+	EXPECT_EQ(-EINVAL, vmc_create_file(self->fd, 0, VMEMCACHE_POLICY_LRU,
+					   VMEMCACHE_CREATE_FILE, dir));
+	close(dir);
+
+	ro = dax_file("ro", 4 << 20, O_RDONLY);
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(-EBADF, vmc_create_file(self->fd, 0, VMEMCACHE_POLICY_LRU,
+					  VMEMCACHE_CREATE_FILE, ro));
+	close(ro);
+
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	EXPECT_EQ(-EINVAL, vmc_create_file(self->fd, 0, VMEMCACHE_POLICY_LRU,
+					   VMEMCACHE_CREATE_FILE, p[1]));
+	close(p[0]);
+	close(p[1]);
+
+	dev = vmc_open();
+	ASSERT_LE(0, dev);
+	EXPECT_EQ(-EINVAL, vmc_create_file(self->fd, 0, VMEMCACHE_POLICY_LRU,
+					   VMEMCACHE_CREATE_FILE, dev));
+	close(dev);
+	priv = vmc_create_file(self->fd, 1 << 20, VMEMCACHE_POLICY_LRU,
+			       VMEMCACHE_CREATE_CLOEXEC, 0);
+	ASSERT_LE(0, priv);
+	EXPECT_EQ(-EINVAL, vmc_create_file(self->fd, 0, VMEMCACHE_POLICY_LRU,
+					   VMEMCACHE_CREATE_FILE, priv));
+	close(priv);
+
+	EXPECT_EQ(-EBADF, vmc_create_file(self->fd, 0, VMEMCACHE_POLICY_LRU,
+					  VMEMCACHE_CREATE_FILE, -1));
+
+	/* A file on tmpfs is not DAX. */
+	tmp = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	ASSERT_LE(0, tmp);
+	ASSERT_EQ(0, ftruncate(tmp, 4 << 20));
+	EXPECT_EQ(-EOPNOTSUPP, vmc_create_file(self->fd, 0,
+					       VMEMCACHE_POLICY_LRU,
+					       VMEMCACHE_CREATE_FILE, tmp));
+	close(tmp);
+
+	/* Too small for the pool, or for any pool. */
+	small = dax_file("small", 512 << 10, O_RDWR);
+	ASSERT_LE(0, small);
+	EXPECT_EQ(-EINVAL, vmc_create_file(self->fd, 0, VMEMCACHE_POLICY_LRU,
+					   VMEMCACHE_CREATE_FILE, small));
+	close(small);
+	ok = dax_file("ok", 4 << 20, O_RDWR);
+	ASSERT_LE(0, ok);
+	EXPECT_EQ(-EINVAL, vmc_create_file(self->fd, 8 << 20,
+					   VMEMCACHE_POLICY_LRU,
+					   VMEMCACHE_CREATE_FILE, ok));
+	/* Not both kinds of backing. */
+	EXPECT_EQ(-EINVAL, vmc_create_file(self->fd, 0, VMEMCACHE_POLICY_LRU,
+					   VMEMCACHE_CREATE_FILE |
+					   VMEMCACHE_CREATE_DAX, ok));
+	close(ok);
+	ASSERT_EQ(0, system("rm -f " MNT "/ro " MNT "/small " MNT "/ok"));
+}
+
+/*
+ * The raw ioctl: size 0 takes the whole file; the caller's O_APPEND set
+ * later does not move where values go; policy none fills up with ENOSPC;
+ * a file truncated under the cache fails gets with EIO and drops the
+ * entry, and the cache still closes.
+ */
+TEST_F(daxfs, ioctl_file)
+{
+	struct vmemcache_version v;
+	struct vmemcache_stats st;
+	int f, c, i, ret;
+	char key[16];
+
+	DAXFS_READY();
+	ASSERT_EQ(0, vmc_version(self->fd, &v));
+	ASSERT_NE(0ULL, v.features & VMEMCACHE_FEAT_CREATE_FILE);
+	f = dax_file("pool", (4 << 20) + 100, O_RDWR);
+	ASSERT_LE(0, f);
+	c = vmc_create_file(self->fd, 0, VMEMCACHE_POLICY_NONE,
+			    VMEMCACHE_CREATE_FILE | VMEMCACHE_CREATE_CLOEXEC, f);
+	ASSERT_LE(0, c) TH_LOG("%s", strerror(-c));
+	ASSERT_EQ(0, vmc_stats(c, &st));
+	ASSERT_EQ(4u << 20, st.pool_size);
+	ASSERT_EQ(0, fcntl(f, F_SETFL, O_APPEND));
+	ASSERT_EQ(0, vmc_put_pattern(c, "a", 1, 1 << 20, 5, 0));
+	ASSERT_EQ(0, vmc_put_pattern(c, "b", 1, 1 << 20, 6, 0));
+	VMC_ASSERT_VALUE(c, "a", 1, 1 << 20, 5);
+	VMC_ASSERT_VALUE(c, "b", 1, 1 << 20, 6);
+	for (i = 0, ret = 0; i < 8 && !ret; i++) {
+		snprintf(key, sizeof(key), "n%d", i);
+		ret = vmc_put_pattern(c, key, strlen(key), 1 << 20, 7, 0);
+	}
+	ASSERT_EQ(-ENOSPC, ret);
+	VMC_ASSERT_VALUE(c, "a", 1, 1 << 20, 5);
+
+	/* Truncated under the cache: EIO, the entry dropped. */
+	ASSERT_EQ(0, ftruncate(f, 0));
+	ret = vmc_get_check(c, "b", 1, 1 << 20, 6);
+	ASSERT_EQ(-EIO, ret);
+	ASSERT_EQ(-ENOENT, vmc_get_check(c, "b", 1, 1 << 20, 6));
+	close(f);
+	close(c);
+	ASSERT_EQ(0, unlink(MNT "/pool"));
+}
+
+TEST_HARNESS_MAIN
