@@ -11,15 +11,12 @@
  * in the guest (busybox's makes ext2 only), else SKIP.  The filesystem is
  * wiped at the end, for the tests that expect an empty device.
  */
-#include "vmc_test.h"
+#include "vmc_daxfs.h"
 
 #include <libvmemcache.h>
-#include <sys/mount.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
 
-#define PMEM	"/dev/pmem0"
-#define MNT	"/mnt/vmc_daxfs"
+#define MNT	VMC_DAXFS
 
 static int vmc_create_file(int fd, uint64_t size, uint32_t policy,
 			   uint32_t flags, int backing_fd)
@@ -47,15 +44,6 @@ static uint64_t fs_free(void)
 	return (uint64_t)sv.f_bfree * sv.f_frsize;
 }
 
-static bool is_dax(int fd)
-{
-	struct statx stx = {};
-
-	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx))
-		return false;
-	return stx.stx_attributes & STATX_ATTR_DAX;
-}
-
 /* A file of @size bytes on the DAX mount, opened with @flags. */
 static int dax_file(const char *name, off_t size, int flags)
 {
@@ -75,27 +63,6 @@ static int dax_file(const char *name, off_t size, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
-/*
- * e2fsprogs' mke2fs: busybox's sh runs its own applet (ext2 only) for a
- * bare "mke2fs", so look for the real one by path.  NULL if none.
- */
-static const char *find_mke2fs(void)
-{
-	static const char *const dirs[] = { "/vmc/bin", "/usr/sbin", "/sbin" };
-	static char path[64];
-	char cmd[160];
-	unsigned int i;
-
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/mke2fs", dirs[i]);
-		snprintf(cmd, sizeof(cmd),
-			 "%s -V 2>&1 | grep -q 'EXT2FS Library'", path);
-		if (!access(path, X_OK) && !system(cmd))
-			return path;
-	}
-	return NULL;
-}
-
 FIXTURE(daxfs) {
 	int fd;
 	bool mounted;
@@ -111,65 +78,25 @@ FIXTURE(daxfs) {
 
 FIXTURE_SETUP(daxfs)
 {
-	const char *mke2fs = NULL;
-	char cmd[160];
-	int fd;
+	int ret;
 
 	self->fd = -1;
-	self->mounted = false;
 	self->skip = NULL;
-	if (*vmc_backing())
-		self->skip = "pmem pass: the DAX filesystem test runs in the DRAM pass, where " PMEM " is free";
-	else if (access(PMEM, F_OK))
-		self->skip = "no " PMEM " in this guest";
-	else if (!(mke2fs = find_mke2fs()))
-		self->skip = "no e2fsprogs mke2fs in the guest (scripts/check ships it with GUEST_EXTRA_FILES)";
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
 	ASSERT_EQ(0, vmc_restore_defaults());
-	snprintf(cmd, sizeof(cmd),
-		 "%s -q -F -t ext4 -b 4096 -E nodiscard " PMEM
-		 " >/dev/null 2>&1",
-		 mke2fs);
-	ASSERT_EQ(0, system(cmd));
-	ASSERT_TRUE(!mkdir("/mnt", 0755) || errno == EEXIST);
-	ASSERT_TRUE(!mkdir(MNT, 0755) || errno == EEXIST);
-	if (mount(PMEM, MNT, "ext4", 0, "dax")) {
-		self->skip = "mount -t ext4 -o dax " PMEM " failed";
-		SKIP(return, "%s: %s", self->skip, strerror(errno));
-	}
-	self->mounted = true;
-	fd = dax_file("probe", 0, O_RDWR);
-	ASSERT_LE(0, fd);
-	if (!is_dax(fd)) {
-		close(fd);
-		self->skip = "ext4 on " PMEM " is mounted without DAX";
+	ret = vmc_daxfs_mount(&self->mounted, &self->skip);
+	if (ret == -1)
 		SKIP(return, "%s", self->skip);
-	}
-	close(fd);
-	ASSERT_EQ(0, unlink(MNT "/probe"));
+	ASSERT_EQ(0, ret) TH_LOG("%s", self->skip);
 	self->fd = vmc_open();
 	ASSERT_LE(0, self->fd);
 }
 
 FIXTURE_TEARDOWN(daxfs)
 {
-	static const char zero[1 << 16];
-	int fd, i;
-
 	if (self->fd >= 0)
 		close(self->fd);
-	if (!self->mounted)
-		return;
-	EXPECT_EQ(0, umount(MNT)) TH_LOG("umount: %s", strerror(errno));
-	/* Wipe the superblock: other tests expect no filesystem there. */
-	fd = open(PMEM, O_WRONLY | O_CLOEXEC);
-	EXPECT_LE(0, fd);
-	for (i = 0; fd >= 0 && i < 16; i++)
-		EXPECT_EQ((ssize_t)sizeof(zero),
-			  pwrite(fd, zero, sizeof(zero), i * sizeof(zero)));
-	if (fd >= 0)
-		close(fd);
+	if (self->mounted)
+		EXPECT_EQ(0, vmc_daxfs_umount());
 }
 
 /*
