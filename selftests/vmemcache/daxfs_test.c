@@ -5,7 +5,8 @@
  * a directory there: values exact, eviction, the space held while the
  * cache lives and returned after, umount refused meanwhile) and through
  * VMEMCACHE_IOC_CREATE with VMEMCACHE_CREATE_FILE (hostile descriptors,
- * the caller's later O_APPEND, a truncated file).
+ * the caller's later O_APPEND, a truncated file, a filesystem shut down
+ * under the cache).
  *
  * Runs in the DRAM pass, where /dev/pmem0 is free; needs Debian's mke2fs
  * in the guest (busybox's makes ext2 only), else SKIP.  The filesystem is
@@ -274,6 +275,58 @@ TEST_F(daxfs, ioctl_file)
 	close(f);
 	close(c);
 	ASSERT_EQ(0, unlink(MNT "/pool"));
+}
+
+/* A pool larger than the filesystem's free space fails at once. */
+TEST_F(daxfs, lib_no_room)
+{
+	VMEMcache *c;
+
+	DAXFS_READY();
+	c = vmemcache_new();
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, vmemcache_set_size(c, fs_free() + (64 << 20)));
+	ASSERT_EQ(-1, vmemcache_add(c, MNT));
+	ASSERT_EQ(ENOSPC, errno);
+	TH_LOG("%s", vmemcache_errormsg());
+	vmemcache_delete(c);
+}
+
+#ifndef EXT4_IOC_SHUTDOWN
+#define EXT4_IOC_SHUTDOWN		_IOR('X', 125, __u32)
+#define EXT4_GOING_FLAGS_NOLOGFLUSH	0x2
+#endif
+
+/*
+ * The filesystem shut down under the cache (EXT4_IOC_SHUTDOWN, as a
+ * filesystem that finds itself corrupt may do): gets and puts fail with
+ * EIO, the entries read are dropped, the cache still closes, and the
+ * filesystem unmounts after.
+ */
+TEST_F(daxfs, filesystem_shutdown)
+{
+	__u32 how = EXT4_GOING_FLAGS_NOLOGFLUSH;
+	int f, c, dir;
+
+	DAXFS_READY();
+	f = dax_file("pool", 4 << 20, O_RDWR);
+	ASSERT_LE(0, f);
+	c = vmc_create_file(self->fd, 0, VMEMCACHE_POLICY_LRU,
+			    VMEMCACHE_CREATE_FILE | VMEMCACHE_CREATE_CLOEXEC, f);
+	ASSERT_LE(0, c) TH_LOG("%s", strerror(-c));
+	close(f);
+	ASSERT_EQ(0, vmc_put_pattern(c, "a", 1, 100000, 8, 0));
+	VMC_ASSERT_VALUE(c, "a", 1, 100000, 8);
+	dir = open(MNT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, dir);
+	ASSERT_EQ(0, ioctl(dir, EXT4_IOC_SHUTDOWN, &how))
+		TH_LOG("EXT4_IOC_SHUTDOWN: %s", strerror(errno));
+	close(dir);
+	ASSERT_EQ(-EIO, vmc_get_check(c, "a", 1, 100000, 8));
+	ASSERT_EQ(-ENOENT, vmc_get_check(c, "a", 1, 100000, 8));
+	ASSERT_EQ(-EIO, vmc_put_pattern(c, "b", 1, 5000, 9, 0));
+	ASSERT_EQ(-ENOENT, vmc_get_check(c, "b", 1, 5000, 9));
+	close(c);
 }
 
 TEST_HARNESS_MAIN
