@@ -103,7 +103,7 @@ FIXTURE_TEARDOWN(daxfs)
 /*
  * vmemcache_add() of a directory on the DAX filesystem: the pool is a
  * file there (the space leaves the filesystem), values come back exact,
- * LRU evicts in a full pool, umount is refused while the cache lives,
+ * a full pool evicts, umount is refused while the cache lives,
  * and the space returns with vmemcache_delete().
  */
 TEST_F(daxfs, lib_directory)
@@ -112,7 +112,7 @@ TEST_F(daxfs, lib_directory)
 	uint64_t free0, free1;
 	VMEMcache *c;
 	char *buf, key[32];
-	size_t vsize;
+	size_t vsize, kept;
 	int i;
 
 	DAXFS_READY();
@@ -144,17 +144,33 @@ TEST_F(daxfs, lib_directory)
 	ASSERT_EQ(-1, vmemcache_get(c, "small", 5, buf, big, 0, &vsize));
 	ASSERT_EQ(ENOENT, errno);
 
-	/* A full pool evicts the least recently used. */
+	/*
+	 * A full pool evicts (which entries is the policy's business: its
+	 * touches are batched per CPU): 11 MiB were put into 8, what stays
+	 * fits and is exact, and the last put is there.
+	 */
 	for (i = 0; i < 8; i++) {
 		snprintf(key, sizeof(key), "k%d", i);
 		vmc_fill(buf, 1 << 20, 10 + i);
 		ASSERT_EQ(0, vmemcache_put(c, key, strlen(key), buf, 1 << 20))
 			TH_LOG("%s: %s", key, vmemcache_errormsg());
 	}
-	ASSERT_EQ(-1, vmemcache_get(c, "big", 3, buf, big, 0, &vsize));
+	kept = 0;
+	if (vmemcache_get(c, "big", 3, buf, big, 0, &vsize) == (ssize_t)big) {
+		ASSERT_EQ(-1, vmc_check(buf, big, 2));
+		kept += big;
+	}
+	for (i = 0; i < 8; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		if (vmemcache_get(c, key, strlen(key), buf, big, 0, &vsize) < 0)
+			continue;
+		ASSERT_EQ((size_t)1 << 20, vsize);
+		ASSERT_EQ(-1, vmc_check(buf, 1 << 20, 10 + i));
+		kept += vsize;
+	}
+	ASSERT_LE(kept, pool);
 	ASSERT_EQ((ssize_t)(1 << 20), vmemcache_get(c, "k7", 2, buf, big, 0,
 						    &vsize));
-	ASSERT_EQ(-1, vmc_check(buf, 1 << 20, 17));
 
 	/* The cache's file keeps the filesystem busy. */
 	ASSERT_NE(0, umount(MNT));
