@@ -430,8 +430,11 @@ struct vmemcache_batch {
  *		filesystem (EROFS).  The file is opened again by the kernel
  *		and held while the cache lives: values are read and written
  *		through it, its filesystem cannot be unmounted meanwhile
- *		(EBUSY), and a filesystem error or a truncated file fails
- *		gets with EIO (the entry is dropped) and puts with EIO.
+ *		(EBUSY); a get of a value the file no longer holds
+ *		(truncated) or cannot read (a filesystem error) fails with
+ *		EIO and drops the entry, and a put the filesystem cannot
+ *		write (errors, no room for a sparse file's blocks) fails
+ *		with EIO.
  *		Must be 0 otherwise.
  * @reserved: must be zero
  *
