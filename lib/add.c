@@ -4,7 +4,8 @@
  * the type of the path as libvmemcache 0.8 chooses between a temporary
  * file in a directory and a DAX device:
  *
- *   directory             a private DRAM cache (VMEMCACHE_IOC_CREATE)
+ *   directory on a DAX fs a private cache in an O_TMPFILE file there
+ *   other directory       a private DRAM cache (VMEMCACHE_IOC_CREATE)
  *   DAX block device      a private cache on that device
  *   the vmemcache device  the shared cache
  *   other char device     EINVAL ("not a Device DAX" in libvmemcache)
@@ -15,8 +16,10 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "vmc_internal.h"
@@ -93,11 +96,13 @@ static int vmc_attach_shared(VMEMcache *cache, const char *path,
 }
 
 /*
- * Creates a private cache through the device: on DRAM, or with
- * @backing_fd >= 0 on that DAX block device.
+ * Creates a private cache through the device: on DRAM (@kind
+ * VMC_PRIVATE_DRAM, @backing_fd -1), on the DAX block device @backing_fd
+ * (VMC_PRIVATE_DAX) or in the file @backing_fd (VMC_PRIVATE_FILE).
  */
-static int vmc_attach_private(VMEMcache *cache, int backing_fd,
-			      const char *path, const char *func)
+static int vmc_attach_private(VMEMcache *cache, enum vmc_kind kind,
+			      int backing_fd, const char *path,
+			      const char *func)
 {
 	const char *dev = vmc_device_path();
 	struct vmemcache_version ver;
@@ -115,6 +120,13 @@ static int vmc_attach_private(VMEMcache *cache, int backing_fd,
 				"%s has no private caches (no VMEMCACHE_FEAT_PRIVATE)",
 				dev);
 	}
+	if (kind == VMC_PRIVATE_FILE &&
+	    !(ver.features & VMEMCACHE_FEAT_CREATE_FILE)) {
+		close(fd);
+		return vmc_fail(ENOTSUP, func,
+				"%s is on a DAX filesystem, but the vmemcache module cannot keep a pool in a file (upgrade it)",
+				path);
+	}
 	memset(&cr, 0, sizeof(cr));
 	cr.size = cache->size;
 	if (backing_fd < 0 && !cr.size)
@@ -126,10 +138,12 @@ static int vmc_attach_private(VMEMcache *cache, int backing_fd,
 	cr.policy = cache->repl_p == VMEMCACHE_REPLACEMENT_NONE ?
 		    VMEMCACHE_POLICY_NONE : VMEMCACHE_POLICY_LRU;
 	cr.flags = VMEMCACHE_CREATE_CLOEXEC;
-	if (backing_fd >= 0) {
+	if (kind == VMC_PRIVATE_DAX)
 		cr.flags |= VMEMCACHE_CREATE_DAX;
+	else if (kind == VMC_PRIVATE_FILE)
+		cr.flags |= VMEMCACHE_CREATE_FILE;
+	if (kind != VMC_PRIVATE_DRAM)
 		cr.backing_fd = backing_fd;
-	}
 	pfd = ioctl(fd, VMEMCACHE_IOC_CREATE, &cr);
 	err = errno;
 	close(fd);
@@ -141,6 +155,8 @@ static int vmc_attach_private(VMEMcache *cache, int backing_fd,
 					path);
 		case EOPNOTSUPP:
 			return vmc_fail(err, func,
+					kind == VMC_PRIVATE_FILE ?
+					"%s is not on a DAX filesystem" :
 					"%s is not a DAX-capable device", path);
 		case EBUSY:
 			return vmc_fail(err, func, "%s is in use", path);
@@ -152,8 +168,74 @@ static int vmc_attach_private(VMEMcache *cache, int backing_fd,
 	}
 	cache->ver = ver;
 	cache->fd = pfd;
-	cache->kind = backing_fd >= 0 ? VMC_PRIVATE_DAX : VMC_PRIVATE_DRAM;
+	cache->kind = kind;
 	return 0;
+}
+
+#ifndef STATX_ATTR_DAX
+#define STATX_ATTR_DAX		0x00200000
+#endif
+
+/*
+ * Whether the file @fd is served with DAX: statx()'s STATX_ATTR_DAX is
+ * the kernel's own answer for that inode (IS_DAX), the test the module
+ * makes.  The mount's dax option or the directory's FS_XFLAG_DAX would
+ * only predict it: ext4 and xfs have dax=always, dax=never and
+ * dax=inode, where the file inherits the flag of its directory, and
+ * refuse DAX on some devices.  The glibc wrapper of statx() is not in
+ * every glibc libvmemcache-kdev builds with: the system call.
+ */
+static int vmc_file_is_dax(int fd)
+{
+	struct statx stx;
+
+	memset(&stx, 0, sizeof(stx));
+	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx))
+		return 0;
+	return (stx.stx_attributes_mask & STATX_ATTR_DAX) &&
+	       (stx.stx_attributes & STATX_ATTR_DAX);
+}
+
+/*
+ * A private cache for the directory @path: in a temporary file there when
+ * the directory is on a DAX filesystem, as libvmemcache kept its pool, else
+ * in DRAM.  The file has no name (O_TMPFILE): the kernel keeps it open
+ * while the cache lives and the filesystem frees it with the last close.
+ * It is sized with fallocate() at once, so a filesystem without room
+ * fails here (ENOSPC) rather than at a put.
+ */
+static int vmc_attach_dir(VMEMcache *cache, const char *path,
+			  const char *func)
+{
+	size_t size = cache->size ? cache->size : VMEMCACHE_MIN_POOL;
+	long page = sysconf(_SC_PAGESIZE);
+	int tfd, ret, err;
+
+	tfd = open(path, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+	/* No temporary files there (a filesystem without them): DRAM. */
+	if (tfd < 0 || !vmc_file_is_dax(tfd)) {
+		if (tfd >= 0)
+			close(tfd);
+		return vmc_attach_private(cache, VMC_PRIVATE_DRAM, -1, path,
+					  func);
+	}
+	if (page > 0 && size % (size_t)page)
+		size += (size_t)page - size % (size_t)page;
+	if (size > INT64_MAX)
+		err = EFBIG;
+	else
+		err = fallocate(tfd, 0, 0, (off_t)size) ? errno : 0;
+	if (err) {
+		close(tfd);
+		return vmc_fail(err, func,
+				"cannot make a pool of %zu bytes in %s", size,
+				path);
+	}
+	ret = vmc_attach_private(cache, VMC_PRIVATE_FILE, tfd, path, func);
+	err = errno;
+	close(tfd);
+	errno = err;
+	return ret;
 }
 
 VMC_API int vmemcache_add(VMEMcache *cache, const char *path)
@@ -180,14 +262,15 @@ VMC_API int vmemcache_add(VMEMcache *cache, const char *path)
 		/* libvmemcache creates its temporary file there. */
 		if (access(path, W_OK | X_OK))
 			return vmc_fail_as(errno, "open: %s", strerror(errno));
-		return vmc_attach_private(cache, -1, path, __func__);
+		return vmc_attach_dir(cache, path, __func__);
 	}
 	if (S_ISBLK(st.st_mode)) {
 		bfd = open(path, O_RDWR | O_CLOEXEC);
 		if (bfd < 0)
 			return vmc_fail(errno, __func__, "cannot open %s",
 					path);
-		ret = vmc_attach_private(cache, bfd, path, __func__);
+		ret = vmc_attach_private(cache, VMC_PRIVATE_DAX, bfd, path,
+					 __func__);
 		err = errno;
 		close(bfd);
 		errno = err;

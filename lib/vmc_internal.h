@@ -21,6 +21,7 @@ enum vmc_kind {
 	VMC_SHARED,		/* the shared cache, /dev/vmemcache */
 	VMC_PRIVATE_DRAM,	/* a private cache on DRAM (a directory) */
 	VMC_PRIVATE_DAX,	/* a private cache on a DAX block device */
+	VMC_PRIVATE_FILE,	/* a private cache in a file on a DAX fs */
 };
 
 struct vmemcache {

@@ -13,6 +13,7 @@
 
 #include "extent_alloc.h"
 
+struct file;
 struct vmc_backing;
 
 /**
@@ -81,6 +82,8 @@ struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size,
 					   vmc_media_failure_fn failure,
 					   void *owner);
 struct vmc_backing *vmc_backing_dax_create_dev(dev_t dev, u64 min_size);
+struct vmc_backing *vmc_backing_file_create(struct file *user, u64 size,
+					    u64 min_size);
 bool vmc_backing_is_dax(const struct vmc_backing *b);
 
 #endif /* _VMEMCACHE_BACKING_H */

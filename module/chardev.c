@@ -124,7 +124,7 @@ static long vmc_ioctl_version(unsigned int cmd, void __user *uarg)
 		     VMEMCACHE_FEAT_LOCK_STATS | VMEMCACHE_FEAT_PRIVATE |
 		     VMEMCACHE_FEAT_EVICTED_LOG | VMEMCACHE_FEAT_EVICT_PREFIX |
 		     VMEMCACHE_FEAT_LIST | VMEMCACHE_FEAT_BATCH |
-		     VMEMCACHE_FEAT_EVICTED_VALUES;
+		     VMEMCACHE_FEAT_EVICTED_VALUES | VMEMCACHE_FEAT_CREATE_FILE;
 	v.max_key_size = VMEMCACHE_MAX_KEY_SIZE;
 	return vmc_arg_out(cmd, &v, sizeof(v), uarg);
 }
@@ -559,6 +559,28 @@ static int vmc_backing_fd_dev(int fd, dev_t *dev)
 	return ret;
 }
 
+/*
+ * A pool in the file @fd refers to.  A vmemcache descriptor is refused
+ * here, where its file operations are known: a pool in a cache would
+ * nest one cache's locks in another's.
+ */
+static struct vmc_backing *vmc_backing_fd_file(int fd, u64 size)
+{
+	struct fd f = fdget(fd);
+	struct vmc_backing *b;
+
+	if (!fd_file(f))
+		return ERR_PTR(-EBADF);
+	if (fd_file(f)->f_op == &vmc_fops ||
+	    fd_file(f)->f_op == &vmc_private_fops)
+		b = ERR_PTR(-EINVAL);
+	else
+		b = vmc_backing_file_create(fd_file(f), size,
+					    VMC_MIN_CAPACITY);
+	fdput(f);
+	return b;
+}
+
 /* Build the backing a VMEMCACHE_IOC_CREATE asks for; sets *capacity. */
 static struct vmc_backing *vmc_create_backing(const struct vmemcache_create *cr,
 					      u64 *capacity)
@@ -567,6 +589,15 @@ static struct vmc_backing *vmc_create_backing(const struct vmemcache_create *cr,
 	dev_t dev;
 	int ret;
 
+	if (cr->flags & VMEMCACHE_CREATE_FILE) {
+		if (cr->size && (cr->size < VMC_MIN_CAPACITY ||
+				 !PAGE_ALIGN(cr->size)))
+			return ERR_PTR(-EINVAL);
+		b = vmc_backing_fd_file(cr->backing_fd, PAGE_ALIGN(cr->size));
+		if (!IS_ERR(b))
+			*capacity = b->size;
+		return b;
+	}
 	if (!(cr->flags & VMEMCACHE_CREATE_DAX)) {
 		*capacity = PAGE_ALIGN(cr->size);
 		if (cr->size < VMC_MIN_CAPACITY || !*capacity)
@@ -604,7 +635,11 @@ static long vmc_ioctl_create(unsigned int cmd, void __user *uarg)
 	if ((cr.flags & ~VMEMCACHE_CREATE_FLAGS) ||
 	    vmc_nonzero(cr.reserved, sizeof(cr.reserved)))
 		return -EINVAL;
-	if (!(cr.flags & VMEMCACHE_CREATE_DAX) && cr.backing_fd)
+	if ((cr.flags & VMEMCACHE_CREATE_DAX) &&
+	    (cr.flags & VMEMCACHE_CREATE_FILE))
+		return -EINVAL;
+	if (!(cr.flags & (VMEMCACHE_CREATE_DAX | VMEMCACHE_CREATE_FILE)) &&
+	    cr.backing_fd)
 		return -EINVAL;
 	switch (cr.policy) {
 	case VMEMCACHE_POLICY_NONE:
@@ -620,7 +655,7 @@ static long vmc_ioctl_create(unsigned int cmd, void __user *uarg)
 	priv = kzalloc(sizeof(*priv), GFP_KERNEL_ACCOUNT);
 	if (!priv)
 		return -ENOMEM;
-	if (!(cr.flags & VMEMCACHE_CREATE_DAX))
+	if (!(cr.flags & (VMEMCACHE_CREATE_DAX | VMEMCACHE_CREATE_FILE)))
 		priv->charged = PAGE_ALIGN(cr.size);
 	priv->uid = from_kuid_munged(&init_user_ns, current_uid());
 	ret = vmc_private_charge(priv->uid, priv->charged);

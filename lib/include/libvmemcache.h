@@ -163,11 +163,18 @@ int vmemcache_set_eviction_policy(VMEMcache *cache,
 /*
  * vmemcache_add -- attach the handle to its backing, by the type of @path:
  *
- *  - a directory: a new private cache in DRAM of the set size (as
- *    libvmemcache's temporary file in that directory).  The pool is
- *    allocated at once and charged to the caller's memory cgroup; the
- *    directory must be writable and searchable (EACCES) but nothing is
- *    created in it.  The cache is made through the device $VMEMCACHE_DEV
+ *  - a directory on a DAX filesystem (ext4 or xfs -o dax on pmem; a
+ *    temporary file there has statx's STATX_ATTR_DAX): a new private cache
+ *    of the set size whose pool is an O_TMPFILE file there, as
+ *    libvmemcache made it, sized with fallocate() (ENOSPC: no room) and
+ *    held by the kernel while the cache lives: df shows the space used,
+ *    umount fails with EBUSY, and the file is freed with the cache.
+ *    ENOTSUP if the module cannot keep a pool in a file.
+ *  - any other directory: a new private cache in DRAM of the set size (as
+ *    libvmemcache's temporary file in that directory; a file off DAX
+ *    would be page cache, DRAM all the same).  The pool is allocated at
+ *    once and charged to the caller's memory cgroup; the directory must
+ *    be writable and searchable (EACCES).  The cache is made through the device $VMEMCACHE_DEV
  *    (default /dev/vmemcache), whose open() errno is passed on; the
  *    administrator's bounds (total private pools, caches per user) give
  *    EDQUOT, the memory cgroup's limit ENOMEM.

@@ -177,8 +177,10 @@ add_module() {
 }
 if [ "$PMEM" = 1 ]; then
 	# ext4: a block filesystem, to check that a claimed device cannot be
-	# mounted.
-	for m in libnvdimm nd_btt nd_pmem nd_e820 device_dax dax_pmem ext4; do
+	# mounted, and for daxfs_test's DAX filesystem, whose mount loads
+	# crc32c (metadata checksums) from the module ext4 does not depend on.
+	for m in libnvdimm nd_btt nd_pmem nd_e820 device_dax dax_pmem ext4 \
+		 crc32c_generic; do
 		add_module "$m"
 	done
 fi

@@ -319,7 +319,8 @@ static bool fuzz_result_ok(unsigned long cmd, int err)
 	static const int stats[] = { EINVAL, EFAULT, 0 };
 	static const int create[] = { EINVAL, E2BIG, EFAULT, EDQUOT, ENOMEM,
 				      EBADF, ENOTBLK, EOPNOTSUPP, EBUSY,
-				      ENOSPC, EMFILE, ENFILE, 0 };
+				      ENOSPC, EMFILE, ENFILE, EROFS, ETXTBSY,
+				      EPERM, 0 };
 	static const int list[] = { EINVAL, E2BIG, EFAULT, ENOMEM, EOVERFLOW,
 				    0 };
 	static const int batch[] = { EINVAL, E2BIG, EFAULT, ENOMEM, 0 };

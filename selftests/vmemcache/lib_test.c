@@ -4,12 +4,13 @@
  * program makes (the README's example among them) with their return values
  * and errno, the statistics and the on_miss/on_evict callbacks, on each
  * kind of cache vmemcache_add() attaches to: the shared cache, a private
- * DRAM cache (a directory) and a private cache on the DAX device (pmem
- * pass only); then the private caches' own behaviour: evictions reported
+ * DRAM cache (a directory), a private cache on the DAX device (pmem
+ * pass only) and one in a file in a directory on ext4 -o dax (DRAM pass
+ * only, vmc_daxfs.h); then the private caches' own behaviour: evictions reported
  * to on_evict, many handles at once, fork, the 4-argument vmemcache_new,
  * the limit and the extensions.
  */
-#include "vmc_test.h"
+#include "vmc_daxfs.h"
 
 #include <pthread.h>
 #include <sys/wait.h>
@@ -18,15 +19,17 @@
 
 FIXTURE(lib) {
 	VMEMcache *cache;
+	bool mounted;		/* the daxfs variant's filesystem */
 };
 
 FIXTURE_VARIANT(lib) {
-	const char *kind;	/* "shared", "dram" or "dax" */
+	const char *kind;	/* "shared", "dram", "dax" or "daxfs" */
 };
 
 FIXTURE_VARIANT_ADD(lib, shared) { .kind = "shared" };
 FIXTURE_VARIANT_ADD(lib, dram) { .kind = "dram" };
 FIXTURE_VARIANT_ADD(lib, dax) { .kind = "dax" };
+FIXTURE_VARIANT_ADD(lib, daxfs) { .kind = "daxfs" };
 
 /* The path vmemcache_add() takes for the variant, or NULL to skip. */
 static const char *variant_path(const char *kind)
@@ -35,17 +38,29 @@ static const char *variant_path(const char *kind)
 		return vmc_dev_path();
 	if (!strcmp(kind, "dram"))
 		return "/tmp";
+	if (!strcmp(kind, "daxfs"))
+		return VMC_DAXFS;
 	return *vmc_backing() ? vmc_backing() : NULL;
 }
 
 FIXTURE_SETUP(lib)
 {
 	const char *path = variant_path(variant->kind);
+	uint64_t used = 1;
+	const char *why;
+	int ret;
 
 	self->cache = NULL;
+	self->mounted = false;
 	ASSERT_EQ(0, vmc_restore_defaults());
 	if (!path)
 		SKIP(return, "DRAM pass: the DAX private cache runs in the pmem pass");
+	if (!strcmp(variant->kind, "daxfs")) {
+		ret = vmc_daxfs_mount(&self->mounted, &why);
+		if (ret == -1)
+			SKIP(return, "%s", why);
+		ASSERT_EQ(0, ret) TH_LOG("%s", why);
+	}
 	/* The shared cache holds the DAX device in the pmem pass. */
 	if (!strcmp(variant->kind, "dax"))
 		ASSERT_EQ(0, vmc_sysfs_write("backing_dev", "none"));
@@ -53,11 +68,18 @@ FIXTURE_SETUP(lib)
 	ASSERT_NE(NULL, self->cache);
 	ASSERT_EQ(0, vmemcache_add(self->cache, path))
 		TH_LOG("%s", vmemcache_errormsg());
+	/* In the file, not in DRAM: no DRAM pool is counted. */
+	if (!strcmp(variant->kind, "daxfs")) {
+		ASSERT_EQ(0, vmc_sysfs_read_u64("private_used", &used));
+		ASSERT_EQ(0ULL, used);
+	}
 }
 
 FIXTURE_TEARDOWN(lib)
 {
 	vmemcache_delete(self->cache);
+	if (self->mounted)
+		EXPECT_EQ(0, vmc_daxfs_umount());
 	EXPECT_EQ(0, vmc_restore_defaults());
 }
 

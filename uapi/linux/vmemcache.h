@@ -56,6 +56,7 @@
 #define VMEMCACHE_FEAT_LIST		_BITULL(6)	/* VMEMCACHE_IOC_LIST (v2) */
 #define VMEMCACHE_FEAT_BATCH		_BITULL(7)	/* VMEMCACHE_IOC_BATCH (v2) */
 #define VMEMCACHE_FEAT_EVICTED_VALUES	_BITULL(8)	/* *_EVICTED_VALUES: values in the log */
+#define VMEMCACHE_FEAT_CREATE_FILE	_BITULL(9)	/* VMEMCACHE_CREATE_FILE */
 
 /**
  * struct vmemcache_version - API handshake (VMEMCACHE_IOC_VERSION)
@@ -400,13 +401,16 @@ struct vmemcache_batch {
 /* Flags of struct vmemcache_create. */
 #define VMEMCACHE_CREATE_CLOEXEC	_BITUL(0)	/* O_CLOEXEC on the new fd */
 #define VMEMCACHE_CREATE_DAX		_BITUL(1)	/* pool on @backing_fd */
-#define VMEMCACHE_CREATE_FLAGS	(VMEMCACHE_CREATE_CLOEXEC | VMEMCACHE_CREATE_DAX)
+#define VMEMCACHE_CREATE_FILE		_BITUL(2)	/* pool in file @backing_fd */
+#define VMEMCACHE_CREATE_FLAGS	(VMEMCACHE_CREATE_CLOEXEC | VMEMCACHE_CREATE_DAX | \
+				 VMEMCACHE_CREATE_FILE)
 
 /**
  * struct vmemcache_create - a private cache (VMEMCACHE_IOC_CREATE, v2)
  * @size: pool size in bytes, rounded up to a page; at least 1 MiB.  With
  *	  VMEMCACHE_CREATE_DAX, 0 takes the whole device and a size larger
- *	  than the device fails with EINVAL.
+ *	  than the device fails with EINVAL; with VMEMCACHE_CREATE_FILE,
+ *	  likewise with the file (its size rounded down to a page).
  * @extent_size: allocation unit in bytes, 64..1 GiB, a multiple of 8 and
  *		 not above the pool size
  * @policy: VMEMCACHE_POLICY_*
@@ -416,7 +420,22 @@ struct vmemcache_batch {
  *		writing (O_RDWR; else EBADF), which must not be read-only
  *		(EROFS); the device is claimed exclusively while the cache
  *		lives (EBUSY if it is claimed already, ENXIO if it went away
- *		since it was opened).  Must be 0 otherwise.
+ *		since it was opened).  With VMEMCACHE_CREATE_FILE (feature
+ *		VMEMCACHE_FEAT_CREATE_FILE; not with VMEMCACHE_CREATE_DAX:
+ *		EINVAL), a descriptor of a regular file (else EINVAL; a
+ *		vmemcache descriptor is EINVAL too) opened O_RDWR (else
+ *		EBADF), on a filesystem mounted with DAX (else EOPNOTSUPP),
+ *		at least as large as the pool (else EINVAL), not a swap file
+ *		(ETXTBSY), immutable or append-only (EPERM), on a writable
+ *		filesystem (EROFS).  The file is opened again by the kernel
+ *		and held while the cache lives: values are read and written
+ *		through it, its filesystem cannot be unmounted meanwhile
+ *		(EBUSY); a get of a value the file no longer holds
+ *		(truncated) or cannot read (a filesystem error) fails with
+ *		EIO and drops the entry, and a put the filesystem cannot
+ *		write (errors, no room for a sparse file's blocks) fails
+ *		with EIO.
+ *		Must be 0 otherwise.
  * @reserved: must be zero
  *
  * Returns a new file descriptor (an anonymous inode) on which VERSION, PUT,
