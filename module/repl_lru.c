@@ -12,7 +12,9 @@
  * evicted or replaced since is therefore never freed under the ring (no
  * use-after-free), never put back on the list (no resurrection), and an
  * unlinked entry stays on the list, skipped by eviction, until a drain
- * that its own removal record guarantees.
+ * that its own removal record guarantees.  A victim is the exception: the
+ * evicting put takes it off the list at once, under the lock (evicted()),
+ * so that its space returns without a drain.
  *
  * A drain that drops the last reference of an entry parks the entry on a
  * private list through its lru link, to free it once the list lock is
