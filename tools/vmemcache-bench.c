@@ -683,7 +683,7 @@ static double matrix_window(struct matrix *m, enum mrow row, double secs)
 
 static int matrix_size(const struct opts *o, uint64_t size, double win)
 {
-	double ns[M_NUM][ROUNDS], med[M_NUM], floor_ns;
+	double ns[M_NUM][ROUNDS], med[M_NUM], best[M_NUM], floor_ns;
 	struct matrix m = { .size = size };
 	uint64_t k, fill;
 	int round, row;
@@ -720,8 +720,12 @@ static int matrix_size(const struct opts *o, uint64_t size, double win)
 						       win);
 		}
 	}
-	for (row = 0; row < M_NUM; row++)
+	for (row = 0; row < M_NUM; row++) {
+		best[row] = ns[row][0];
+		for (round = 1; round < ROUNDS; round++)
+			best[row] = fmin(best[row], ns[row][round]);
 		med[row] = median(ns[row], ROUNDS);
+	}
 	floor_ns = med[M_IOCTL] + med[M_MEMCPY];
 	printf("%6" PRIu64 " B  floor %.0f ns (ioctl %.0f + memcpy %.0f)",
 	       size, floor_ns, med[M_IOCTL], med[M_MEMCPY]);
@@ -733,7 +737,9 @@ static int matrix_size(const struct opts *o, uint64_t size, double win)
 		       size, mrow_name[row], med[row], med[row] / floor_ns);
 		if (floor_fd >= 0)
 			printf("  %5.2fx kernel floor", med[row] / med[M_KFLOOR]);
-		printf("\n");
+		/* On a busy host the best round is the steadier figure. */
+		printf("  best %.0f ns/op, %.2fx best floor\n", best[row],
+		       best[row] / (best[M_IOCTL] + best[M_MEMCPY]));
 	}
 	fflush(stdout);
 	vmemcache_delete(m.cache);
