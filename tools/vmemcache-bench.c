@@ -686,7 +686,7 @@ static int matrix_size(const struct opts *o, uint64_t size, double win)
 	double ns[M_NUM][ROUNDS], med[M_NUM], best[M_NUM], floor_ns;
 	struct matrix m = { .size = size };
 	uint64_t k, fill;
-	int round, row;
+	int round, row, ret = -1;
 
 	m.cache = vmemcache_new();
 	m.val = malloc(size);
@@ -696,7 +696,7 @@ static int matrix_size(const struct opts *o, uint64_t size, double win)
 	    vmemcache_set_extent_size(m.cache, 256) ||
 	    vmemcache_add(m.cache, o->device)) {
 		fprintf(stderr, "vmemcache-bench: %s\n", vmemcache_errormsg());
-		return -1;
+		goto out;
 	}
 	memset(m.val, 0x5a, size);
 	memset(m.buf, 0, size * MATRIX_BATCH);
@@ -704,7 +704,7 @@ static int matrix_size(const struct opts *o, uint64_t size, double win)
 	fill = o->cache_size / size + o->cache_size / size / 8;
 	for (k = 0; k < fill; k++)
 		if (matrix_put_key(&m, "p-", m.next_key++))
-			return -1;
+			goto out;
 	for (round = 0; round < ROUNDS; round++) {
 		for (row = 0; row < M_NUM; row++) {
 			if (row == M_KFLOOR && floor_fd < 0) {
@@ -715,7 +715,7 @@ static int matrix_size(const struct opts *o, uint64_t size, double win)
 			if (row == M_GET || row == M_GETB)
 				for (k = 0; k < MATRIX_GETKEYS; k++)
 					if (matrix_put_key(&m, "g-", k))
-						return -1;
+						goto out;
 			ns[row][round] = matrix_window(&m, (enum mrow)row,
 						       win);
 		}
@@ -742,10 +742,13 @@ static int matrix_size(const struct opts *o, uint64_t size, double win)
 		       best[row] / (best[M_IOCTL] + best[M_MEMCPY]));
 	}
 	fflush(stdout);
-	vmemcache_delete(m.cache);
+	ret = 0;
+out:
+	if (m.cache)
+		vmemcache_delete(m.cache);
 	free(m.val);
 	free(m.buf);
-	return 0;
+	return ret;
 }
 
 static int matrix(struct opts *o)
