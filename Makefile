@@ -54,7 +54,7 @@ GUEST_RUN = KVER=$(KVER) $(CURDIR)/selftests/guest/run.sh \
 	    $(if $(SMP),--smp $(SMP))
 
 BUILD_TARGETS := all module lib tools selftests demo check check-large bench \
-		 bench-pmem bench-server check-rt check-debug debug-kernel
+		 bench-pmem bench-server bench-ops check-rt check-debug debug-kernel
 
 .PHONY: $(BUILD_TARGETS) deps clean kver lint man-check doc-check deb deb-check \
 	fuzz-alloc
@@ -93,6 +93,14 @@ selftests: lib
 bench: all
 	GUEST_EXTRA_FILES=$(CURDIR)/tools/vmemcache-bench $(GUEST_RUN) --mode demo \
 		--smp 4 --append tsc=reliable --timeout 1200 scripts/bench.sh
+
+# Puts and gets of 256 B..16 KiB against the floor, one thread; with
+# BENCH_BEFORE=some.ko, that module and this one take turns in one boot.
+bench-ops: all
+	$(if $(BENCH_BEFORE),cp $(BENCH_BEFORE) $(CURDIR)/build/vmemcache-before.ko;)
+	GUEST_EXTRA_FILES="$(CURDIR)/tools/vmemcache-bench $(if $(BENCH_BEFORE),$(CURDIR)/build/vmemcache-before.ko)" \
+		$(GUEST_RUN) --mode demo --smp 4 --append tsc=reliable \
+		--timeout 1800 scripts/bench-ops.sh $(or $(BENCH_WINDOW),0.2) $(or $(BENCH_REPS),3)
 
 # The persistent-memory figures: copy variants into pmem, and 1 MiB get
 # bandwidth against fio on the raw device (fio is copied into the guest).

@@ -547,21 +547,24 @@ static void vmc_evicted_flush(struct vmc_evicted *ev)
 static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
 {
 	struct vmc_entry *e;
-	bool evicted;
 
 	if (ev && ev->full(ev))
 		return -EFAULT;
-	do {
+	for (;;) {
 		e = c->repl->ops->victim(c->repl);
 		if (!e)
 			return -ESRCH;
-		evicted = vmc_cache_unlink(c, e);
-		if (evicted)
-			vmc_evicted_record(ev, c, e, VMC_EVICTED);
+		if (vmc_index_remove(&c->index, e))
+			break;
+		/* Unlinked meanwhile by someone else, who removes it. */
 		vmc_entry_put(&c->store, e);
-	} while (!evicted);
-	/* The policy may buffer the removal: let the space go now. */
-	vmc_repl_flush(c->repl);
+	}
+	/* Out of the policy at once, so that our put frees its space. */
+	vmc_repl_evicted(c->repl, e);
+	atomic_long_dec(&c->nr_entries);
+	vmc_entry_put(&c->store, e);	/* the index's */
+	vmc_evicted_record(ev, c, e, VMC_EVICTED);
+	vmc_entry_put(&c->store, e);
 	this_cpu_inc(c->stats->evictions);
 	return 0;
 }
@@ -634,9 +637,9 @@ static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry *e,
 		}
 		/* Space of removed entries the policy still holds comes first. */
 		if (!flushed) {
-			vmc_repl_flush(c->repl);
 			flushed = true;
-			continue;
+			if (vmc_repl_reclaim(c->repl))
+				continue;
 		}
 		if (!checked) {
 			checked = true;
@@ -740,9 +743,9 @@ static int vmc_cache_fit_dram(struct vmc_cache *c, struct vmc_entry *e,
 	while (atomic_long_read(&c->store.dram_used) > limit) {
 		/* Removed entries the policy still holds go first. */
 		if (!flushed) {
-			vmc_repl_flush(c->repl);
 			flushed = true;
-			continue;
+			if (vmc_repl_reclaim(c->repl))
+				continue;
 		}
 		if (!checked) {
 			/* Without faults: this only tells what is in. */

@@ -133,6 +133,14 @@ int vmc_extent_get(struct vmc_extent_alloc *a, u64 len, struct vmc_extent *ext,
 	if (len > a->size)
 		return -ENOSPC;
 	need = roundup(len, (u64)a->unit);
+	/*
+	 * A full pool is the common case of a put that evicts: tell it
+	 * without the lock.  A free that races with this read is one that
+	 * came after it; the check under the lock below is the one that
+	 * allocates.
+	 */
+	if (need > READ_ONCE(a->free_bytes))
+		return -ENOSPC;
 	vmc_alloc_lock(a);
 	if (need > a->free_bytes) {
 		spin_unlock(&a->lock);

@@ -49,6 +49,13 @@ struct vmc_repl_owner {
  *	    a reference taken, or NULL
  * @flush: optional: apply buffered work and drop the references it holds,
  *	   so that the space of removed entries returns to the pool
+ * @reclaim: optional: as @flush, but only if buffered work may hold the
+ *	     last reference of a removed entry; return whether it flushed.
+ *	     Without it, vmc_repl_reclaim() flushes and says so
+ * @evicted: optional: the entry, a victim, was unlinked by the caller;
+ *	     take it out of the policy's order now, keeping no reference, so
+ *	     that the caller's last reference frees its space.  Without it,
+ *	     vmc_repl_evicted() calls @remove and @flush
  * @walk: optional: apply buffered work, then call @fn on every entry the
  *	  policy keeps, in its order, with the policy's lock held (@fn must
  *	  not sleep; it returns false to stop the walk).  For the
@@ -66,6 +73,8 @@ struct vmc_repl_ops {
 	void (*remove)(struct vmc_repl *r, struct vmc_entry *e);
 	struct vmc_entry *(*victim)(struct vmc_repl *r);
 	void (*flush)(struct vmc_repl *r);
+	bool (*reclaim)(struct vmc_repl *r);
+	void (*evicted)(struct vmc_repl *r, struct vmc_entry *e);
 	void (*walk)(struct vmc_repl *r,
 		     bool (*fn)(struct vmc_entry *e, void *arg), void *arg);
 };
@@ -125,6 +134,39 @@ static inline void vmc_repl_flush(struct vmc_repl *r)
 {
 	if (r->ops->flush)
 		r->ops->flush(r);
+}
+
+/**
+ * vmc_repl_reclaim() - flush the policy if that may free pool space
+ * @r: the policy
+ *
+ * Return: false when nothing was flushed, as nothing buffered held a
+ * removed entry: the pool has no more free space than before.
+ */
+static inline bool vmc_repl_reclaim(struct vmc_repl *r)
+{
+	if (r->ops->reclaim)
+		return r->ops->reclaim(r);
+	vmc_repl_flush(r);
+	return true;
+}
+
+/**
+ * vmc_repl_evicted() - tell the policy a victim it picked was unlinked
+ * @r: the policy
+ * @e: the victim, unlinked by the caller, which holds a reference
+ *
+ * Called in place of @remove; afterwards the policy holds no reference
+ * taken for @e's removal, so the caller's last one frees it.
+ */
+static inline void vmc_repl_evicted(struct vmc_repl *r, struct vmc_entry *e)
+{
+	if (r->ops->evicted) {
+		r->ops->evicted(r, e);
+		return;
+	}
+	r->ops->remove(r, e);
+	vmc_repl_flush(r);
 }
 
 #endif /* _VMC_REPL_H */

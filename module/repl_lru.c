@@ -12,7 +12,9 @@
  * evicted or replaced since is therefore never freed under the ring (no
  * use-after-free), never put back on the list (no resurrection), and an
  * unlinked entry stays on the list, skipped by eviction, until a drain
- * that its own removal record guarantees.
+ * that its own removal record guarantees.  A victim is the exception: the
+ * evicting put takes it off the list at once, under the lock (evicted()),
+ * so that its space returns without a drain.
  *
  * A drain that drops the last reference of an entry parks the entry on a
  * private list through its lru link, to free it once the list lock is
@@ -39,12 +41,15 @@
  *	  per-CPU lock on PREEMPT_RT)
  * @head: next slot to fill; written by the producer only
  * @tail: next slot to drain; written under the list lock only
+ * @removed: @head after the last record that may hold a removed entry's
+ *	     last reference; written by the producer only
  * @slot: recorded entries, each holding a reference
  */
 struct vmc_lru_ring {
 	local_lock_t lock;
 	unsigned int head;
 	unsigned int tail;
+	unsigned int removed;
 	struct vmc_entry *slot[VMC_RING_SIZE];
 };
 
@@ -125,7 +130,8 @@ static void vmc_lru_drain_all(struct vmc_repl_lru *l)
  * drain takes the entry off the list, and the space returns to the pool
  * when the ring's reference goes.
  */
-static void vmc_lru_record_ref(struct vmc_repl_lru *l, struct vmc_entry *e)
+static void vmc_lru_record_ref(struct vmc_repl_lru *l, struct vmc_entry *e,
+			       bool removal)
 {
 	struct vmc_lru_ring *ring;
 	unsigned int head;
@@ -137,6 +143,8 @@ static void vmc_lru_record_ref(struct vmc_repl_lru *l, struct vmc_entry *e)
 		/* Pairs with the drainer's release: slots before tail are read. */
 		if (head - smp_load_acquire(&ring->tail) < VMC_RING_SIZE) {
 			ring->slot[head % VMC_RING_SIZE] = e;
+			if (removal)
+				WRITE_ONCE(ring->removed, head + 1);
 			/* The drainer reads the slot only after seeing head. */
 			smp_store_release(&ring->head, head + 1);
 			local_unlock(&l->rings->lock);
@@ -147,17 +155,27 @@ static void vmc_lru_record_ref(struct vmc_repl_lru *l, struct vmc_entry *e)
 	}
 }
 
-/* An insert or a removal: the caller keeps its reference. */
-static void vmc_lru_record(struct vmc_repl *r, struct vmc_entry *e)
+static void vmc_lru_insert(struct vmc_repl *r, struct vmc_entry *e)
 {
 	refcount_inc(&e->ref);	/* the ring's */
-	vmc_lru_record_ref(to_lru(r), e);
+	vmc_lru_record_ref(to_lru(r), e, false);
 }
 
-/* A hit: the getter's reference becomes the ring's, saving two atomics. */
+/* The caller keeps its reference. */
+static void vmc_lru_remove(struct vmc_repl *r, struct vmc_entry *e)
+{
+	refcount_inc(&e->ref);	/* the ring's */
+	vmc_lru_record_ref(to_lru(r), e, true);
+}
+
+/*
+ * A hit: the getter's reference becomes the ring's, saving two atomics.
+ * A hit on an entry unlinked meanwhile may hold its last reference.
+ */
 static void vmc_lru_touch(struct vmc_repl *r, struct vmc_entry *e)
 {
-	vmc_lru_record_ref(to_lru(r), e);
+	vmc_lru_record_ref(to_lru(r), e,
+			   !test_bit(VMC_ENTRY_LINKED, &e->flags));
 }
 
 static struct vmc_repl *vmc_lru_create(const struct vmc_repl_owner *owner)
@@ -195,6 +213,42 @@ static void vmc_lru_flush(struct vmc_repl *r)
 	vmc_lru_drain_all(to_lru(r));
 }
 
+/*
+ * Drain only if a ring holds a removal not drained yet.  Read without the
+ * lock: a removal recorded meanwhile is one that came after this call.  A
+ * hit that finds its entry linked and records it after the entry was
+ * unlinked and its removal drained is not seen: its space waits for the
+ * next drain, which every eviction makes.
+ */
+static bool vmc_lru_reclaim(struct vmc_repl *r)
+{
+	struct vmc_repl_lru *l = to_lru(r);
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct vmc_lru_ring *ring = per_cpu_ptr(l->rings, cpu);
+
+		if ((int)(READ_ONCE(ring->removed) - READ_ONCE(ring->tail)) > 0) {
+			vmc_lru_drain_all(l);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A victim left the index: off the list at once, with no ring reference
+ * to wait for.  Records of it still in the rings see it unlinked.
+ */
+static void vmc_lru_evicted(struct vmc_repl *r, struct vmc_entry *e)
+{
+	struct vmc_repl_lru *l = to_lru(r);
+
+	vmc_repl_lock(&l->r, &l->lock);
+	list_del_init(&e->lru);
+	spin_unlock(&l->lock);
+}
+
 static struct vmc_entry *vmc_lru_victim(struct vmc_repl *r)
 {
 	struct vmc_repl_lru *l = to_lru(r);
@@ -229,10 +283,12 @@ const struct vmc_repl_ops vmc_repl_lru = {
 	.name = "lru",
 	.create = vmc_lru_create,
 	.destroy = vmc_lru_destroy,
-	.insert = vmc_lru_record,
+	.insert = vmc_lru_insert,
 	.touch = vmc_lru_touch,
-	.remove = vmc_lru_record,
+	.remove = vmc_lru_remove,
 	.victim = vmc_lru_victim,
 	.flush = vmc_lru_flush,
+	.reclaim = vmc_lru_reclaim,
+	.evicted = vmc_lru_evicted,
 	.walk = vmc_lru_walk,
 };

@@ -60,7 +60,7 @@ struct opts {
 	const char *device;
 	const char *sysfs;
 	const char *backing;
-	int json, compare, prefill, dax_write_compare;
+	int json, compare, prefill, dax_write_compare, matrix;
 };
 
 struct hist {
@@ -558,6 +558,221 @@ static int dax_write_compare(const struct opts *o, VMEMcache *cache,
 	return set_dax_flushcache(1);	/* the default */
 }
 
+/*
+ * --matrix: the per-operation cost of puts into a full cache (each one
+ * evicts) and of hits, one at a time and MATRIX_BATCH per
+ * vmemcache_batch(), at each of matrix_sizes[], in a private DRAM cache of
+ * --cache-size (default 64 MiB, 256-byte extents), one thread.  Each row
+ * is printed in ns per operation beside the floor: an ioctl the kernel
+ * rejects (ENOTTY) plus a memcpy() of the value size in user memory, and
+ * the kernel's copy (FLOOR_FILE) when it exists.  The rows of a size run
+ * in turn, ROUNDS times over, so that they share the machine's state;
+ * the medians are printed.
+ */
+#define MATRIX_BATCH	32
+#define MATRIX_GETKEYS	1024
+
+static uint64_t matrix_sizes[8] = { 256, 1024, 4096, 16384 };
+static size_t matrix_nsizes = 4;
+
+enum mrow { M_IOCTL, M_MEMCPY, M_KFLOOR, M_PUT, M_PUTB, M_GET, M_GETB,
+	    M_NUM };
+static const char *const mrow_name[M_NUM] = {
+	"ioctl(ENOTTY)", "memcpy", "kernel floor", "put (evicts)",
+	"put, batch of 32", "get (hit)", "get, batch of 32",
+};
+
+struct matrix {
+	VMEMcache *cache;
+	uint64_t size, next_key;
+	char *val, *buf;
+	struct vmemcache_batch_item items[MATRIX_BATCH];
+	char keys[MATRIX_BATCH][32];
+};
+
+static int matrix_put_key(struct matrix *m, const char *pfx, uint64_t k)
+{
+	char key[32];
+	int klen = snprintf(key, sizeof(key), "%s%" PRIu64, pfx, k);
+
+	return vmemcache_put_flags(m->cache, key, (size_t)klen, m->val,
+				   m->size, VMEMCACHE_PUT_REPLACE);
+}
+
+/* One operation (or one batch) of @row; returns how many it made. */
+static int matrix_op(struct matrix *m, enum mrow row, uint64_t i)
+{
+	unsigned long cmd = _IOC(_IOC_NONE, 0xBA, 0x1f, 0);
+	struct floor_arg a = { (uintptr_t)m->buf, m->size };
+	size_t vsize;
+	char key[32];
+	int klen, j;
+
+	switch (row) {
+	case M_IOCTL:
+		if (ioctl(vmemcache_fd(m->cache), cmd, NULL) != -1 ||
+		    errno != ENOTTY)
+			abort();
+		return 1;
+	case M_MEMCPY:
+		memcpy(m->buf, m->val, m->size);
+		/* Keep the copy from being elided. */
+		__asm__ volatile("" : : "r"(m->buf) : "memory");
+		return 1;
+	case M_KFLOOR:
+		if (ioctl(floor_fd, FLOOR_IOC, &a))
+			abort();
+		return 1;
+	case M_PUT:
+		if (matrix_put_key(m, "p-", m->next_key++))
+			abort();
+		return 1;
+	case M_GET:
+		klen = snprintf(key, sizeof(key), "g-%" PRIu64,
+				i % MATRIX_GETKEYS);
+		if (vmemcache_get(m->cache, key, (size_t)klen, m->buf,
+				  m->size, 0, &vsize) != (ssize_t)m->size)
+			abort();
+		return 1;
+	default:
+		break;
+	}
+	for (j = 0; j < MATRIX_BATCH; j++) {
+		struct vmemcache_batch_item *it = &m->items[j];
+
+		memset(it, 0, sizeof(*it));
+		if (row == M_PUTB) {
+			klen = snprintf(m->keys[j], sizeof(m->keys[j]),
+					"p-%" PRIu64, m->next_key++);
+			it->op = VMEMCACHE_BATCH_PUT;
+			it->flags = VMEMCACHE_PUT_REPLACE;
+			it->buf = (uintptr_t)m->val;
+		} else {
+			klen = snprintf(m->keys[j], sizeof(m->keys[j]),
+					"g-%" PRIu64,
+					(i * MATRIX_BATCH + j) % MATRIX_GETKEYS);
+			it->op = VMEMCACHE_BATCH_GET;
+			/* Each its own buffer: a batch is 32 values out. */
+			it->buf = (uintptr_t)(m->buf + (uint64_t)j * m->size);
+		}
+		it->key = (uintptr_t)m->keys[j];
+		it->key_len = (uint32_t)klen;
+		it->len = m->size;
+	}
+	if (vmemcache_batch(m->cache, m->items, MATRIX_BATCH))
+		abort();
+	for (j = 0; j < MATRIX_BATCH; j++)
+		if (m->items[j].result)
+			abort();
+	return MATRIX_BATCH;
+}
+
+/* ns per operation of @row over a window of @secs. */
+static double matrix_window(struct matrix *m, enum mrow row, double secs)
+{
+	uint64_t ops = 0, i, t0 = now_ns(), t1;
+	uint64_t budget = (uint64_t)(secs * 1e9);
+
+	for (i = 0;; i++) {
+		ops += (uint64_t)matrix_op(m, row, i);
+		if (!(i & 15) && (t1 = now_ns()) - t0 >= budget)
+			break;
+	}
+	return (double)(t1 - t0) / (double)ops;
+}
+
+static int matrix_size(const struct opts *o, uint64_t size, double win)
+{
+	double ns[M_NUM][ROUNDS], med[M_NUM], best[M_NUM], floor_ns;
+	struct matrix m = { .size = size };
+	uint64_t k, fill;
+	int round, row, ret = -1;
+
+	m.cache = vmemcache_new();
+	m.val = malloc(size);
+	m.buf = malloc(size * MATRIX_BATCH);
+	if (!m.cache || !m.val || !m.buf ||
+	    vmemcache_set_size(m.cache, o->cache_size) ||
+	    vmemcache_set_extent_size(m.cache, 256) ||
+	    vmemcache_add(m.cache, o->device)) {
+		fprintf(stderr, "vmemcache-bench: %s\n", vmemcache_errormsg());
+		goto out;
+	}
+	memset(m.val, 0x5a, size);
+	memset(m.buf, 0, size * MATRIX_BATCH);
+	/* Fill the pool, so that every timed put evicts. */
+	fill = o->cache_size / size + o->cache_size / size / 8;
+	for (k = 0; k < fill; k++)
+		if (matrix_put_key(&m, "p-", m.next_key++))
+			goto out;
+	for (round = 0; round < ROUNDS; round++) {
+		for (row = 0; row < M_NUM; row++) {
+			if (row == M_KFLOOR && floor_fd < 0) {
+				ns[row][round] = 0;
+				continue;
+			}
+			/* The keys of the gets, evicted by the puts since. */
+			if (row == M_GET || row == M_GETB)
+				for (k = 0; k < MATRIX_GETKEYS; k++)
+					if (matrix_put_key(&m, "g-", k))
+						goto out;
+			ns[row][round] = matrix_window(&m, (enum mrow)row,
+						       win);
+		}
+	}
+	for (row = 0; row < M_NUM; row++) {
+		best[row] = ns[row][0];
+		for (round = 1; round < ROUNDS; round++)
+			best[row] = fmin(best[row], ns[row][round]);
+		med[row] = median(ns[row], ROUNDS);
+	}
+	floor_ns = med[M_IOCTL] + med[M_MEMCPY];
+	printf("%6" PRIu64 " B  floor %.0f ns (ioctl %.0f + memcpy %.0f)",
+	       size, floor_ns, med[M_IOCTL], med[M_MEMCPY]);
+	if (floor_fd >= 0)
+		printf(", kernel floor %.0f ns", med[M_KFLOOR]);
+	printf("\n");
+	for (row = M_PUT; row < M_NUM; row++) {
+		printf("%6" PRIu64 " B  %-18s %8.0f ns/op  %5.2fx floor",
+		       size, mrow_name[row], med[row], med[row] / floor_ns);
+		if (floor_fd >= 0)
+			printf("  %5.2fx kernel floor", med[row] / med[M_KFLOOR]);
+		/* On a busy host the best round is the steadier figure. */
+		printf("  best %.0f ns/op, %.2fx best floor\n", best[row],
+		       best[row] / (best[M_IOCTL] + best[M_MEMCPY]));
+	}
+	fflush(stdout);
+	ret = 0;
+out:
+	if (m.cache)
+		vmemcache_delete(m.cache);
+	free(m.val);
+	free(m.buf);
+	return ret;
+}
+
+static int matrix(struct opts *o)
+{
+	double win = o->duration ? o->duration : 0.5;
+	size_t i;
+	int ret = 0;
+
+	if (!o->cache_size)
+		o->cache_size = 64 << 20;
+	if (!strcmp(o->device, "/dev/vmemcache"))
+		o->device = "/tmp";	/* a private cache, sized by the handle */
+	floor_fd = open(FLOOR_FILE, O_RDONLY | O_CLOEXEC);
+	printf("matrix: one thread, a private %" PRIu64 " MiB cache on %s, "
+	       "256 B extents, windows of %.2f s, medians of %d rounds\n",
+	       o->cache_size >> 20, o->device, win, ROUNDS);
+	for (i = 0; i < matrix_nsizes && !ret; i++)
+		ret = matrix_size(o, matrix_sizes[i], win);
+	if (floor_fd >= 0)
+		close(floor_fd);
+	floor_fd = -1;
+	return ret;
+}
+
 static uint64_t parse_size(const char *s)
 {
 	char *end;
@@ -593,6 +808,10 @@ static void usage(int rc)
 	       "      --backing DEV      claim DEV (a pmem device) after each reset\n"
 	       "      --compare-dax-write  copy_from_user vs non-temporal copies\n"
 	       "                         into pmem (dax_flushcache), alternating\n"
+	       "      --matrix           puts (evicting) and gets of 256 B..16 KiB,\n"
+	       "                         single and batched, against the floor, in\n"
+	       "                         a private cache (--device DIR, -d: window)\n"
+	       "      --sizes S1,S2,...  the value sizes of --matrix\n"
 	       "      --json             JSON output\n"
 	       "      --device PATH      (default /dev/vmemcache)\n"
 	       "      --sysfs DIR        (default " SYSFS_DEFAULT ")\n", ROUNDS);
@@ -657,6 +876,17 @@ int main(int argc, char **argv)
 			o.backing = v;
 		else if (!strcmp(a, "--compare"))
 			o.compare = 1;
+		else if (!strcmp(a, "--matrix"))
+			o.matrix = 1;
+		else if (ARG("", "--sizes")) {
+			char *list = strdup(v), *tok, *save = NULL;
+
+			matrix_nsizes = 0;
+			for (tok = strtok_r(list, ",", &save); tok &&
+			     matrix_nsizes < 8; tok = strtok_r(NULL, ",", &save))
+				matrix_sizes[matrix_nsizes++] = parse_size(tok);
+			free(list);
+		}
 		else if (!strcmp(a, "--compare-dax-write"))
 			o.dax_write_compare = 1;
 		else if (!strcmp(a, "--json"))
@@ -668,12 +898,17 @@ int main(int argc, char **argv)
 #undef ARG
 	}
 	if (!o.threads || o.threads > 1024 || !o.keys || !o.vmin ||
+	    !matrix_nsizes || !matrix_sizes[0] ||
 	    o.vmin > o.vmax || o.get_pct > 100) {
 		fprintf(stderr, "vmemcache-bench: bad option values\n");
 		return 2;
 	}
 	if (o.zipf > 0 && !(cdf = zipf_cdf(o.keys, o.zipf)))
 		return 1;
+	if (o.matrix) {
+		free(cdf);
+		return matrix(&o) ? 1 : 0;
+	}
 	cache = vmemcache_new();
 	if (!cache || vmemcache_add(cache, o.device)) {
 		fprintf(stderr, "vmemcache-bench: %s\n", vmemcache_errormsg());

@@ -116,8 +116,12 @@ static void get_key(struct vmc_repl *r, unsigned int k)
 	r->ops->touch(r, e);	/* takes our reference over */
 }
 
-/* vmc_entry_unlink() of e, which the caller holds a reference on. */
-static void unlink_entry(struct vmc_repl *r, struct vmc_entry *e)
+/*
+ * vmc_entry_unlink() of e, which the caller holds a reference on; a
+ * victim as vmc_cache_evict_lru() unlinks it (vmc_repl_evicted()).
+ */
+static void unlink_entry(struct vmc_repl *r, struct vmc_entry *e,
+			 bool victim)
 {
 	struct slot *s = &slots[key_of(e)];
 	bool unlinked;
@@ -130,7 +134,10 @@ static void unlink_entry(struct vmc_repl *r, struct vmc_entry *e)
 	}
 	pthread_mutex_unlock(&s->lock);
 	if (unlinked) {
-		r->ops->remove(r, e);
+		if (victim)
+			vmc_repl_evicted(r, e);
+		else
+			r->ops->remove(r, e);
 		vmc_entry_put(&store, e);	/* the index's */
 	}
 }
@@ -146,7 +153,7 @@ static void evict_key(struct vmc_repl *r, unsigned int k)
 	pthread_mutex_unlock(&slots[k].lock);
 	if (!e)
 		return;
-	unlink_entry(r, e);
+	unlink_entry(r, e, false);
 	vmc_entry_put(&store, e);
 }
 
@@ -156,7 +163,7 @@ static void evict_victim(struct vmc_repl *r)
 
 	if (!e)
 		return;
-	unlink_entry(r, e);
+	unlink_entry(r, e, true);
 	vmc_entry_put(&store, e);
 }
 
@@ -188,6 +195,9 @@ static void *worker_main(void *arg)
 			break;
 		case 85 ... 97:
 			evict_victim(w->r);
+			break;
+		case 98:
+			vmc_repl_reclaim(w->r);
 			break;
 		default:
 			if (w->r->ops->flush)
