@@ -526,7 +526,7 @@ static void vmc_evicted_flush(struct vmc_evicted *ev)
 static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
 {
 	struct vmc_entry *e;
-	bool evicted;
+	bool evicted, expired;
 
 	if (ev && ev->full(ev))
 		return -EFAULT;
@@ -535,13 +535,18 @@ static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
 		if (!e)
 			return -ESRCH;
 		evicted = vmc_cache_unlink(c, e);
-		if (evicted && ev)
+		expired = vmc_entry_expired(e, vmc_now());
+		if (evicted && ev && !expired)
 			ev->record(ev, c, e, VMC_EVICTED);
 		vmc_entry_put(c, e);
 	} while (!evicted);
 	/* The policy may buffer the removal: let the space go now. */
 	vmc_repl_flush(c->repl);
-	this_cpu_inc(c->stats->evictions);
+	/* An expired victim is reclaimed, not evicted: nothing live went. */
+	if (expired)
+		this_cpu_inc(c->stats->expired);
+	else
+		this_cpu_inc(c->stats->evictions);
 	return 0;
 }
 
@@ -744,20 +749,46 @@ static int vmc_cache_fit_dram(struct vmc_cache *c, struct vmc_entry *e,
  * The put of an entry @e, made with cfg_sem held.  -EFAULT: a page of the
  * value is not in memory; @e is left without a value, to start over.
  */
+/*
+ * Whether a put under @cond may store now, before it evicts anything: the
+ * insertion decides again, atomically.
+ */
+static int vmc_cache_may_put(struct vmc_cache *c, const struct vmc_key *key,
+			     const struct vmc_insert_cond *cond)
+{
+	struct vmc_entry *cur;
+	int ret;
+
+	if (cond->replace && !cond->present && !cond->match_cas)
+		return 0;
+	cur = vmc_index_lookup_get(c, key);
+	ret = vmc_index_may_replace(cur, cond);
+	if (cur)
+		vmc_entry_put(c, cur);
+	return ret;
+}
+
 static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
-				const void __user *uval, u64 len, bool replace,
+				const void __user *uval, u64 len,
+				const struct vmc_put_opts *o,
 				struct vmc_evicted *ev)
 {
 	struct vmc_key key = { .data = e->key, .len = e->key_len };
 	u64 usable = c->alloc.size - READ_ONCE(c->alloc.poisoned);
+	struct vmc_insert_cond cond = {
+		.replace = o->replace, .present = o->present,
+		.match_cas = o->match_cas, .cas = o->cas, .now = vmc_now(),
+	};
+	bool replace = o->replace || o->present || o->match_cas;
 	struct vmc_entry *old;
 	int ret;
 
 	/* Do not evict anything for a put that is bound to fail. */
 	if (len > usable || roundup(len, (u64)c->extent_size) > usable)
 		return -ENOSPC;
-	if (!replace && vmc_index_contains(&c->index, &key))
-		return -EEXIST;
+	ret = vmc_cache_may_put(c, &key, &cond);
+	if (ret)
+		return ret;
 	ret = vmc_cache_alloc_value(c, e, uval, len, replace, ev);
 	if (ret)
 		return ret;
@@ -774,13 +805,18 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 	 * it) the moment it is, and the count must not go below zero.
 	 */
 	atomic_long_inc(&c->nr_entries);
-	ret = vmc_index_insert(&c->index, e, replace, &old);
+	e->cas = atomic64_inc_return(&c->cas);
+	e->client_flags = o->client_flags;
+	e->expiry = o->expiry;
+	ret = vmc_index_insert_if(&c->index, e, &cond, &old);
 	if (ret) {
 		atomic_long_dec(&c->nr_entries);
 		refcount_dec(&e->ref);
 		goto err_value;
 	}
 	if (old) {
+		if (vmc_entry_expired(old, cond.now))
+			this_cpu_inc(c->stats->expired);
 		atomic_long_dec(&c->nr_entries);
 		c->repl->ops->remove(c->repl, old);
 		if (ev)
@@ -820,6 +856,31 @@ int vmc_cache_put(struct vmc_cache *c, const struct vmc_key *key,
 		  const void __user *uval, u64 len, bool replace,
 		  struct vmc_evicted *ev)
 {
+	struct vmc_put_opts opts = { .replace = replace };
+
+	return vmc_cache_put_ex(c, key, uval, len, &opts, ev);
+}
+
+/**
+ * vmc_cache_put_ex() - store a value under a key, with its metadata
+ * @c: cache
+ * @key: the key, already validated
+ * @uval: user pointer to the value
+ * @len: value length, non-zero
+ * @opts: which entry of the key it may replace, and what it stores besides
+ *	  the value
+ * @ev: where to report the entries evicted to make room, or NULL
+ *
+ * As vmc_cache_put(); an expired entry counts as absent.  The entry gets
+ * the cache's next version.
+ *
+ * Return: as vmc_cache_put()'s, and -ENOENT when @opts wants a live entry
+ * and there is none.
+ */
+int vmc_cache_put_ex(struct vmc_cache *c, const struct vmc_key *key,
+		     const void __user *uval, u64 len,
+		     const struct vmc_put_opts *opts, struct vmc_evicted *ev)
+{
 	struct vmc_entry *e;
 	int ret;
 
@@ -828,7 +889,7 @@ int vmc_cache_put(struct vmc_cache *c, const struct vmc_key *key,
 		return PTR_ERR(e);
 	for (;;) {
 		percpu_down_read(&c->cfg_sem);
-		ret = vmc_cache_put_locked(c, e, uval, len, replace, ev);
+		ret = vmc_cache_put_locked(c, e, uval, len, opts, ev);
 		percpu_up_read(&c->cfg_sem);
 		vmc_evicted_flush(ev);
 		if (ret != -EFAULT)
@@ -907,6 +968,47 @@ int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 		  void __user *ubuf, u64 buf_len, u64 offset, u64 *copied,
 		  u64 *size)
 {
+	return vmc_cache_get_ex(c, key, ubuf, buf_len, offset, copied, size,
+				NULL);
+}
+
+/*
+ * Look a key up for a reader: an expired entry is taken out (if nobody
+ * did first), counted, and not returned.  cfg_sem held for read.
+ */
+static struct vmc_entry *vmc_cache_lookup_live(struct vmc_cache *c,
+					       const struct vmc_key *key)
+{
+	struct vmc_entry *e = vmc_index_lookup_get(c, key);
+
+	if (e && vmc_entry_expired(e, vmc_now())) {
+		if (vmc_cache_unlink(c, e))
+			this_cpu_inc(c->stats->expired);
+		vmc_entry_put(c, e);
+		e = NULL;
+	}
+	return e;
+}
+
+/**
+ * vmc_cache_get_ex() - copy (part of) a value and its metadata to userspace
+ * @c: cache
+ * @key: key
+ * @ubuf: destination
+ * @buf_len: size of @ubuf
+ * @offset: first value byte to copy
+ * @copied: out: bytes copied
+ * @size: out: the value's size
+ * @meta: out: the entry's version, client flags and expiry; or NULL
+ *
+ * As vmc_cache_get(); an expired entry is a miss, and is reclaimed.
+ *
+ * Return: as vmc_cache_get()'s.
+ */
+int vmc_cache_get_ex(struct vmc_cache *c, const struct vmc_key *key,
+		     void __user *ubuf, u64 buf_len, u64 offset, u64 *copied,
+		     u64 *size, struct vmc_meta *meta)
+{
 	struct vmc_entry *e = NULL;
 	struct vmc_extent bad;
 	bool stalled = false;
@@ -924,7 +1026,7 @@ int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 			e = NULL;
 		}
 		if (!e) {
-			e = vmc_index_lookup_get(c, key);
+			e = vmc_cache_lookup_live(c, key);
 			if (!e) {
 				this_cpu_inc(c->stats->misses);
 				ret = -ENOENT;
@@ -954,6 +1056,8 @@ int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 	if (ret == -EIO)
 		vmc_cache_media_error(c, e, &bad);
 	*copied = n;
+	if (meta)
+		vmc_entry_meta(e, meta);
 	/* The policy takes our reference over. */
 	c->repl->ops->touch(c->repl, e);
 out:
@@ -972,16 +1076,77 @@ out:
 int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
 		     u64 *size)
 {
+	return vmc_cache_exists_ex(c, key, size, NULL);
+}
+
+/**
+ * vmc_cache_exists_ex() - vmc_cache_exists(), with the entry's metadata
+ * @c: cache
+ * @key: key
+ * @size: out: the value's size
+ * @meta: out: the entry's version, client flags and expiry; or NULL
+ *
+ * An expired entry is absent, and is reclaimed.
+ *
+ * Return: 0 or -ENOENT.
+ */
+int vmc_cache_exists_ex(struct vmc_cache *c, const struct vmc_key *key,
+			u64 *size, struct vmc_meta *meta)
+{
 	struct vmc_entry *e;
 
 	percpu_down_read(&c->cfg_sem);
-	e = vmc_index_lookup_get(c, key);
+	e = vmc_cache_lookup_live(c, key);
 	if (e) {
 		*size = vmc_entry_size(e);
+		if (meta)
+			vmc_entry_meta(e, meta);
 		vmc_entry_put(c, e);
 	}
 	percpu_up_read(&c->cfg_sem);
 	return e ? 0 : -ENOENT;
+}
+
+/**
+ * vmc_cache_touch() - give a live entry a new expiry
+ * @c: cache
+ * @key: key
+ * @expiry: CLOCK_BOOTTIME second of expiry, 0 for never
+ *
+ * The entry keeps its value, client flags and version, and counts as used.
+ *
+ * Return: 0 or -ENOENT (absent or expired).
+ */
+int vmc_cache_touch(struct vmc_cache *c, const struct vmc_key *key,
+		    u32 expiry)
+{
+	struct vmc_entry *e;
+
+	percpu_down_read(&c->cfg_sem);
+	e = vmc_cache_lookup_live(c, key);
+	if (e) {
+		WRITE_ONCE(e->expiry, expiry);
+		/* The policy takes our reference over. */
+		c->repl->ops->touch(c->repl, e);
+	}
+	percpu_up_read(&c->cfg_sem);
+	return e ? 0 : -ENOENT;
+}
+
+/**
+ * vmc_cache_expired() - expired entries reclaimed so far
+ * @c: cache
+ *
+ * Return: the count.
+ */
+u64 vmc_cache_expired(struct vmc_cache *c)
+{
+	u64 n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += per_cpu_ptr(c->stats, cpu)->expired;
+	return n;
 }
 
 /**

@@ -67,7 +67,7 @@ struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
 {
 	struct vmc_entry *e;
 
-	BUILD_BUG_ON(sizeof(*e) != 64);
+	BUILD_BUG_ON(sizeof(*e) != 80);
 	e = kvmalloc(struct_size(e, key, key->len), c->gfp);
 	if (!e)
 		return ERR_PTR(-ENOMEM);
@@ -78,6 +78,9 @@ struct vmc_entry *vmc_entry_create(struct vmc_cache *c,
 	e->nr_ext = 0;
 	e->tail = 0;
 	e->flags = 0;
+	e->cas = 0;
+	e->client_flags = 0;
+	e->expiry = 0;
 	atomic_long_add(vmc_entry_dram(e), &c->dram_used);
 	return e;
 }
