@@ -604,16 +604,26 @@ TEST_F(abi, reserved_nonzero)
 
 			c.p.flags = VMEMCACHE_PUT_REPLACE;
 
-			/* PUT and EVICT have 2 reserved words since v2. */
-			if (r < ARRAY_SIZE(c.p.reserved)) {
-				c.p.reserved[r] = bad[b];
+			/*
+			 * PUT and EVICT have 2 reserved words since v2; of
+			 * PUT's, the first is @cas since ITEM_META, refused
+			 * without VMEMCACHE_PUT_CAS, and the second holds
+			 * client flags and expiry, which any value is.
+			 */
+			if (r < ARRAY_SIZE(c.ev.reserved))
 				c.ev.reserved[r] = bad[b];
-			} else {
-				c.p.evicted_size = bad[b];	/* no buffer */
+			else
 				c.ev.evicted_size = bad[b];
-			}
-			c.g.reserved[r] = bad[b];
-			c.x.reserved[r] = bad[b];
+			if (r == 0)
+				c.p.cas = bad[b];
+			else
+				c.p.evicted_size = bad[b];	/* no buffer */
+			/*
+			 * GET's and EXISTS's 4 words from @cas on: reserved
+			 * without VMEMCACHE_GET_META.
+			 */
+			memcpy((uint8_t *)&c.g.cas + 8 * r, &bad[b], 8);
+			memcpy((uint8_t *)&c.x.cas + 8 * r, &bad[b], 8);
 			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &c.p))
 				TH_LOG("PUT reserved[%u] = %#llx", r,
 				       (unsigned long long)bad[b]);
@@ -976,7 +986,10 @@ TEST_F(abi, failed_puts_leave_cache_unchanged)
 	p.value = vmc_ptr(val);
 	p.value_len = sizeof(val);
 	p.flags = VMEMCACHE_PUT_REPLACE;
-	p.reserved[1] = 1;
+	p.cas = 1;
+	ASSERT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &p));
+	p.cas = 0;
+	p.flags = VMEMCACHE_PUT_REPLACE | (VMEMCACHE_PUT_FLAGS + 1);
 	ASSERT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &p));
 
 	ASSERT_EQ(0, vmc_stats(self->fd, &after));

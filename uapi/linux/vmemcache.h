@@ -13,9 +13,9 @@
  * Fields marked "out" are ignored on input.
  *
  * A descriptor opened without write access (O_RDONLY) may VERSION, GET,
- * EXISTS, LIST, STATS and BATCH gets and exists; PUT, EVICT, TOUCH, CREATE and a
- * BATCH holding a put or an evict fail with EBADF (such a batch runs none
- * of its items).  A private cache's descriptor is read-write.
+ * EXISTS, LIST, STATS and BATCH gets and exists; PUT, EVICT, TOUCH, CREATE
+ * and a BATCH holding a put or an evict fail with EBADF (such a batch runs
+ * none of its items).  A private cache's descriptor is read-write.
  *
  * A program first calls VMEMCACHE_IOC_VERSION and checks api_version and
  * the feature bits before relying on anything newer than version 1.
