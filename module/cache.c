@@ -1296,7 +1296,7 @@ void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st)
  * @capacity: the cache's pool size
  *
  * Twice the pool, which a pool full of values of the smallest extent (64
- * bytes) with keys up to 64 bytes does not reach (an entry takes at most a
+ * bytes) with keys up to 48 bytes does not reach (an entry takes at most a
  * 128-byte slab object), so that the bound binds only when keys are large
  * next to their values; and at most half the RAM, so that a cache on a
  * large DAX device cannot pin all of memory in entries.
