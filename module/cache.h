@@ -173,10 +173,15 @@ struct vmc_put_opts {
 	u32 expiry;
 };
 
-/* The CLOCK_BOOTTIME second that entries' expiry is compared with. */
+/*
+ * The CLOCK_BOOTTIME second that entries' expiry is compared with: the
+ * precise clock, as userspace reads it, not ktime_get_boottime_seconds()'s
+ * coarse one, which lags by up to a tick and would let an entry outlive
+ * the second its writer saw begin.
+ */
 static inline u32 vmc_now(void)
 {
-	return (u32)ktime_get_boottime_seconds();
+	return (u32)ktime_divns(ktime_get_boottime(), NSEC_PER_SEC);
 }
 
 int vmc_cache_put_ex(struct vmc_cache *c, const struct vmc_key *key,
