@@ -489,7 +489,6 @@ struct vmemcache_create {
  * @alloc_lock_contended: of those, times it had to wait for the lock
  * @poisoned: bytes of the pool out of service after media errors (whole
  *	      extents; neither used nor free)
-
  *
  * Expired entries reclaimed are not evictions; the shared cache counts
  * them in io_stat (sysfs).
