@@ -260,6 +260,7 @@ int cmd_version(struct ctl_call *c)
 		{ VMEMCACHE_FEAT_LIST, "list" },
 		{ VMEMCACHE_FEAT_BATCH, "batch" },
 		{ VMEMCACHE_FEAT_EVICTED_VALUES, "evicted_values" },
+		{ VMEMCACHE_FEAT_ITEM_META, "item_meta" },
 	};
 	struct vmemcache_version v;
 	uint64_t rest;
