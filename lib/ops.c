@@ -446,6 +446,12 @@ VMC_API int vmemcache_put_ex(VMEMcache *cache, const void *key,
 			       NULL, __func__);
 	if (vmc_check_attached(cache, __func__))
 		return -1;
+	/* The evicted log's flags are the library's to set. */
+	if (meta->flags & ~(unsigned int)(VMEMCACHE_PUT_REPLACE |
+					  VMEMCACHE_PUT_CAS |
+					  VMEMCACHE_PUT_PRESENT))
+		return vmc_fail(EINVAL, __func__, "unknown flags %#x",
+				meta->flags);
 	if (!(cache->ver.features & VMEMCACHE_FEAT_ITEM_META) &&
 	    ((meta->flags & ~VMEMCACHE_PUT_REPLACE) || meta->cas ||
 	     meta->client_flags || meta->expiry))
