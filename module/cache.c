@@ -973,16 +973,19 @@ int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 }
 
 /*
- * Look a key up for a reader: an expired entry is taken out (if nobody
- * did first), counted, and not returned.  cfg_sem held for read.
+ * Look a key up, missing an expired entry.  @reclaim (a writer): take the
+ * expired entry out too (if nobody did first) and count it; a reader
+ * leaves it to writers and the policy, so that a read-only descriptor
+ * changes nothing.  cfg_sem held for read.
  */
 static struct vmc_entry *vmc_cache_lookup_live(struct vmc_cache *c,
-					       const struct vmc_key *key)
+					       const struct vmc_key *key,
+					       bool reclaim)
 {
 	struct vmc_entry *e = vmc_index_lookup_get(c, key);
 
 	if (e && vmc_entry_expired(e, vmc_now())) {
-		if (vmc_cache_unlink(c, e))
+		if (reclaim && vmc_cache_unlink(c, e))
 			this_cpu_inc(c->stats->expired);
 		vmc_entry_put(c, e);
 		e = NULL;
@@ -1001,7 +1004,7 @@ static struct vmc_entry *vmc_cache_lookup_live(struct vmc_cache *c,
  * @size: out: the value's size
  * @meta: out: the entry's version, client flags and expiry; or NULL
  *
- * As vmc_cache_get(); an expired entry is a miss, and is reclaimed.
+ * As vmc_cache_get(); an expired entry is a miss.
  *
  * Return: as vmc_cache_get()'s.
  */
@@ -1026,7 +1029,7 @@ int vmc_cache_get_ex(struct vmc_cache *c, const struct vmc_key *key,
 			e = NULL;
 		}
 		if (!e) {
-			e = vmc_cache_lookup_live(c, key);
+			e = vmc_cache_lookup_live(c, key, false);
 			if (!e) {
 				this_cpu_inc(c->stats->misses);
 				ret = -ENOENT;
@@ -1086,7 +1089,7 @@ int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
  * @size: out: the value's size
  * @meta: out: the entry's version, client flags and expiry; or NULL
  *
- * An expired entry is absent, and is reclaimed.
+ * An expired entry is absent.
  *
  * Return: 0 or -ENOENT.
  */
@@ -1096,7 +1099,7 @@ int vmc_cache_exists_ex(struct vmc_cache *c, const struct vmc_key *key,
 	struct vmc_entry *e;
 
 	percpu_down_read(&c->cfg_sem);
-	e = vmc_cache_lookup_live(c, key);
+	e = vmc_cache_lookup_live(c, key, false);
 	if (e) {
 		*size = vmc_entry_size(e);
 		if (meta)
@@ -1113,7 +1116,8 @@ int vmc_cache_exists_ex(struct vmc_cache *c, const struct vmc_key *key,
  * @key: key
  * @expiry: CLOCK_BOOTTIME second of expiry, 0 for never
  *
- * The entry keeps its value, client flags and version, and counts as used.
+ * The entry keeps its value, client flags and version, and counts as used;
+ * an expired one is reclaimed.
  *
  * Return: 0 or -ENOENT (absent or expired).
  */
@@ -1123,7 +1127,7 @@ int vmc_cache_touch(struct vmc_cache *c, const struct vmc_key *key,
 	struct vmc_entry *e;
 
 	percpu_down_read(&c->cfg_sem);
-	e = vmc_cache_lookup_live(c, key);
+	e = vmc_cache_lookup_live(c, key, true);
 	if (e) {
 		WRITE_ONCE(e->expiry, expiry);
 		/* The policy takes our reference over. */
