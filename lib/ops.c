@@ -386,7 +386,7 @@ static void vmc_pending_fill(VMEMcache *cache, const void *key,
 /* One VMEMCACHE_IOC_PUT on behalf of the public function @func. */
 static int vmc_put(VMEMcache *cache, const void *key, size_t key_size,
 		   const void *value, size_t value_size, unsigned int flags,
-		   const char *func)
+		   const struct vmemcache_meta *meta, const char *func)
 {
 	struct vmemcache_evicted_log *log, hdr;
 	struct vmemcache_put put;
@@ -404,6 +404,11 @@ static int vmc_put(VMEMcache *cache, const void *key, size_t key_size,
 	put.value = vmc_uptr(value);
 	put.value_len = value_size;
 	put.flags = flags;
+	if (meta) {
+		put.cas = meta->cas;
+		put.client_flags = meta->client_flags;
+		put.expiry = meta->expiry;
+	}
 	log = vmc_evlog_begin(cache, vmc_put_evictions(cache, value_size), 1,
 			      &b, &hdr);
 	if (b.values)
@@ -419,21 +424,51 @@ static int vmc_put(VMEMcache *cache, const void *key, size_t key_size,
 VMC_API int vmemcache_put(VMEMcache *cache, const void *key, size_t key_size,
 			  const void *value, size_t value_size)
 {
-	return vmc_put(cache, key, key_size, value, value_size, 0, __func__);
+	return vmc_put(cache, key, key_size, value, value_size, 0, NULL,
+		       __func__);
 }
 
 VMC_API int vmemcache_put_flags(VMEMcache *cache, const void *key,
 				size_t key_size, const void *value,
 				size_t value_size, unsigned int flags)
 {
-	return vmc_put(cache, key, key_size, value, value_size, flags,
+	return vmc_put(cache, key, key_size, value, value_size, flags, NULL,
 		       __func__);
 }
 
-/* One VMEMCACHE_IOC_GET; the number of bytes copied or -1 with errno set. */
+VMC_API int vmemcache_put_ex(VMEMcache *cache, const void *key,
+			     size_t key_size, const void *value,
+			     size_t value_size,
+			     const struct vmemcache_meta *meta)
+{
+	if (!meta)
+		return vmc_put(cache, key, key_size, value, value_size, 0,
+			       NULL, __func__);
+	if (vmc_check_attached(cache, __func__))
+		return -1;
+	/* The evicted log's flags are the library's to set. */
+	if (meta->flags & ~(unsigned int)(VMEMCACHE_PUT_REPLACE |
+					  VMEMCACHE_PUT_CAS |
+					  VMEMCACHE_PUT_PRESENT))
+		return vmc_fail(EINVAL, __func__, "unknown flags %#x",
+				meta->flags);
+	if (!(cache->ver.features & VMEMCACHE_FEAT_ITEM_META) &&
+	    ((meta->flags & ~VMEMCACHE_PUT_REPLACE) || meta->cas ||
+	     meta->client_flags || meta->expiry))
+		return vmc_fail(ENOTSUP, __func__,
+				"the module stores no expiry, flags or CAS");
+	return vmc_put(cache, key, key_size, value, value_size, meta->flags,
+		       meta, __func__);
+}
+
+/*
+ * One VMEMCACHE_IOC_GET (with @meta: VMEMCACHE_GET_META); the number of
+ * bytes copied or -1 with errno set.
+ */
 static ssize_t vmc_get_once(VMEMcache *cache, const void *key,
 			    size_t key_size, void *vbuf, size_t vbufsize,
-			    size_t offset, size_t *vsize)
+			    size_t offset, size_t *vsize,
+			    struct vmemcache_meta *meta)
 {
 	struct vmemcache_get get;
 	ssize_t n;
@@ -445,6 +480,8 @@ static ssize_t vmc_get_once(VMEMcache *cache, const void *key,
 	/* libvmemcache copies nothing into a NULL buffer, and succeeds. */
 	get.buf_len = vbuf && !cache->bench_no_memcpy ? vbufsize : 0;
 	get.offset = offset;
+	if (meta)
+		get.flags = VMEMCACHE_GET_META;
 	vmc_count(&cache->n_gets, 1);
 	if (vmc_ioctl(cache->fd, VMEMCACHE_IOC_GET, &get)) {
 		if (errno == ENOENT)
@@ -453,6 +490,11 @@ static ssize_t vmc_get_once(VMEMcache *cache, const void *key,
 	}
 	if (vsize)
 		*vsize = (size_t)get.value_size;
+	if (meta)
+		*meta = (struct vmemcache_meta){
+			.client_flags = get.client_flags,
+			.cas = get.cas, .expiry = get.expiry,
+		};
 	n = (ssize_t)get.copied;
 	if (vbuf && cache->bench_no_memcpy && offset < get.value_size) {
 		/* What the copy would have been (VMEMCACHE_BENCH_NO_MEMCPY). */
@@ -508,7 +550,8 @@ static ssize_t vmc_get_evicting(VMEMcache *cache, const void *key,
 /* A get with on_miss, as vmemcache_get() on behalf of @func. */
 static ssize_t vmc_get(VMEMcache *cache, const void *key, size_t key_size,
 		       void *vbuf, size_t vbufsize, size_t offset,
-		       size_t *vsize, const char *func)
+		       size_t *vsize, struct vmemcache_meta *meta,
+		       const char *func)
 {
 	ssize_t ret;
 
@@ -518,7 +561,7 @@ static ssize_t vmc_get(VMEMcache *cache, const void *key, size_t key_size,
 		return vmc_get_evicting(cache, key, key_size, vbuf, vbufsize,
 					offset, vsize);
 	ret = vmc_get_once(cache, key, key_size, vbuf, vbufsize, offset,
-			   vsize);
+			   vsize, meta);
 	if (ret < 0 && errno == ENOENT && cache->on_miss)
 		ret = vmc_get_on_miss(cache, key, key_size, vbuf, vbufsize,
 				      offset, vsize);
@@ -532,7 +575,44 @@ VMC_API ssize_t vmemcache_get(VMEMcache *cache, const void *key,
 			      size_t offset, size_t *vsize)
 {
 	return vmc_get(cache, key, key_size, vbuf, vbufsize, offset, vsize,
-		       __func__);
+		       NULL, __func__);
+}
+
+VMC_API ssize_t vmemcache_get_ex(VMEMcache *cache, const void *key,
+				 size_t key_size, void *vbuf, size_t vbufsize,
+				 size_t offset, size_t *vsize,
+				 struct vmemcache_meta *meta)
+{
+	if (vmc_check_attached(cache, __func__))
+		return -1;
+	if (meta && !(cache->ver.features & VMEMCACHE_FEAT_ITEM_META))
+		return vmc_fail(ENOTSUP, __func__,
+				"the module stores no expiry, flags or CAS");
+	/* What a get that on_miss served tells: nothing. */
+	if (meta)
+		memset(meta, 0, sizeof(*meta));
+	return vmc_get(cache, key, key_size, vbuf, vbufsize, offset, vsize,
+		       meta, __func__);
+}
+
+VMC_API int vmemcache_touch(VMEMcache *cache, const void *key,
+			    size_t key_size, uint32_t expiry)
+{
+	struct vmemcache_touch t;
+
+	if (vmc_check_attached(cache, __func__) ||
+	    vmc_check_key(key_size, __func__))
+		return -1;
+	if (!(cache->ver.features & VMEMCACHE_FEAT_ITEM_META))
+		return vmc_fail(ENOTSUP, __func__,
+				"the module stores no expiry");
+	memset(&t, 0, sizeof(t));
+	t.key = vmc_uptr(key);
+	t.key_len = (__u32)key_size;
+	t.expiry = expiry;
+	if (vmc_ioctl(cache->fd, VMEMCACHE_IOC_TOUCH, &t))
+		return vmc_fail_kernel(errno, __func__);
+	return 0;
 }
 
 VMC_API ssize_t vmemcache_get_exact(VMEMcache *cache, const void *key,
@@ -543,7 +623,7 @@ VMC_API ssize_t vmemcache_get_exact(VMEMcache *cache, const void *key,
 
 	if (!vsize)
 		return vmc_fail(EINVAL, __func__, "vsize is NULL");
-	ret = vmc_get(cache, key, key_size, vbuf, vbufsize, 0, vsize,
+	ret = vmc_get(cache, key, key_size, vbuf, vbufsize, 0, vsize, NULL,
 		      __func__);
 	if (ret >= 0 && *vsize > vbufsize)
 		return vmc_fail(ENOSPC, __func__,

@@ -547,6 +547,7 @@ static void vmc_evicted_flush(struct vmc_evicted *ev)
 static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
 {
 	struct vmc_entry *e;
+	bool expired;
 
 	if (ev && ev->full(ev))
 		return -EFAULT;
@@ -563,9 +564,15 @@ static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
 	vmc_repl_evicted(c->repl, e);
 	atomic_long_dec(&c->nr_entries);
 	vmc_entry_put(&c->store, e);	/* the index's */
-	vmc_evicted_record(ev, c, e, VMC_EVICTED);
+	/* An expired victim is reclaimed, not evicted: nothing live went. */
+	expired = vmc_entry_expired(e, vmc_now());
+	if (!expired)
+		vmc_evicted_record(ev, c, e, VMC_EVICTED);
 	vmc_entry_put(&c->store, e);
-	this_cpu_inc(c->stats->evictions);
+	if (expired)
+		this_cpu_inc(c->stats->expired);
+	else
+		this_cpu_inc(c->stats->evictions);
 	return 0;
 }
 
@@ -768,20 +775,46 @@ static int vmc_cache_fit_dram(struct vmc_cache *c, struct vmc_entry *e,
  * The put of an entry @e, made with cfg_sem held.  -EFAULT: a page of the
  * value is not in memory; @e is left without a value, to start over.
  */
+/*
+ * Whether a put under @cond may store now, before it evicts anything: the
+ * insertion decides again, atomically.
+ */
+static int vmc_cache_may_put(struct vmc_cache *c, const struct vmc_key *key,
+			     const struct vmc_insert_cond *cond)
+{
+	struct vmc_entry *cur;
+	int ret;
+
+	if (cond->replace && !cond->present && !cond->match_cas)
+		return 0;
+	cur = vmc_index_lookup_get(&c->index, &c->store, key);
+	ret = vmc_index_may_replace(cur, cond);
+	if (cur)
+		vmc_entry_put(&c->store, cur);
+	return ret;
+}
+
 static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
-				const void __user *uval, u64 len, bool replace,
+				const void __user *uval, u64 len,
+				const struct vmc_put_opts *o,
 				struct vmc_evicted *ev)
 {
 	struct vmc_key key = { .data = e->key, .len = e->key_len };
 	u64 usable = c->store.alloc.size - READ_ONCE(c->store.alloc.poisoned);
+	struct vmc_insert_cond cond = {
+		.replace = o->replace, .present = o->present,
+		.match_cas = o->match_cas, .cas = o->cas, .now = vmc_now(),
+	};
+	bool replace = o->replace || o->present || o->match_cas;
 	struct vmc_entry *old;
 	int ret;
 
 	/* Do not evict anything for a put that is bound to fail. */
 	if (len > usable || roundup(len, (u64)c->store.extent_size) > usable)
 		return -ENOSPC;
-	if (!replace && vmc_index_contains(&c->index, &key))
-		return -EEXIST;
+	ret = vmc_cache_may_put(c, &key, &cond);
+	if (ret)
+		return ret;
 	ret = vmc_cache_alloc_value(c, e, uval, len, replace, ev);
 	if (ret)
 		return ret;
@@ -799,13 +832,18 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 	 * it) the moment it is, and the count must not go below zero.
 	 */
 	atomic_long_inc(&c->nr_entries);
-	ret = vmc_index_insert(&c->index, e, replace, &old);
+	e->cas = atomic64_inc_return(&c->cas);
+	e->client_flags = o->client_flags;
+	e->expiry = o->expiry;
+	ret = vmc_index_insert_if(&c->index, e, &cond, &old);
 	if (ret) {
 		atomic_long_dec(&c->nr_entries);
 		refcount_dec(&e->ref);
 		goto err_value;
 	}
 	if (old) {
+		if (vmc_entry_expired(old, cond.now))
+			this_cpu_inc(c->stats->expired);
 		atomic_long_dec(&c->nr_entries);
 		c->repl->ops->remove(c->repl, old);
 		vmc_evicted_record(ev, c, old, VMC_REPLACED);
@@ -844,6 +882,31 @@ int vmc_cache_put(struct vmc_cache *c, const struct vmc_key *key,
 		  const void __user *uval, u64 len, bool replace,
 		  struct vmc_evicted *ev)
 {
+	struct vmc_put_opts opts = { .replace = replace };
+
+	return vmc_cache_put_ex(c, key, uval, len, &opts, ev);
+}
+
+/**
+ * vmc_cache_put_ex() - store a value under a key, with its metadata
+ * @c: cache
+ * @key: the key, already validated
+ * @uval: user pointer to the value
+ * @len: value length, non-zero
+ * @opts: which entry of the key it may replace, and what it stores besides
+ *	  the value
+ * @ev: where to report the entries evicted to make room, or NULL
+ *
+ * As vmc_cache_put(); an expired entry counts as absent.  The entry gets
+ * the cache's next version.
+ *
+ * Return: as vmc_cache_put()'s, and -ENOENT when @opts wants a live entry
+ * and there is none.
+ */
+int vmc_cache_put_ex(struct vmc_cache *c, const struct vmc_key *key,
+		     const void __user *uval, u64 len,
+		     const struct vmc_put_opts *opts, struct vmc_evicted *ev)
+{
 	struct vmc_entry *e;
 	int ret;
 
@@ -852,7 +915,7 @@ int vmc_cache_put(struct vmc_cache *c, const struct vmc_key *key,
 		return PTR_ERR(e);
 	for (;;) {
 		percpu_down_read(&c->cfg_sem);
-		ret = vmc_cache_put_locked(c, e, uval, len, replace, ev);
+		ret = vmc_cache_put_locked(c, e, uval, len, opts, ev);
 		percpu_up_read(&c->cfg_sem);
 		vmc_evicted_flush(ev);
 		if (ret != -EFAULT)
@@ -931,6 +994,50 @@ int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 		  void __user *ubuf, u64 buf_len, u64 offset, u64 *copied,
 		  u64 *size)
 {
+	return vmc_cache_get_ex(c, key, ubuf, buf_len, offset, copied, size,
+				NULL);
+}
+
+/*
+ * Look a key up, missing an expired entry.  @reclaim (a writer): take the
+ * expired entry out too (if nobody did first) and count it; a reader
+ * leaves it to writers and the policy, so that a read-only descriptor
+ * changes nothing.  cfg_sem held for read.
+ */
+static struct vmc_entry *vmc_cache_lookup_live(struct vmc_cache *c,
+					       const struct vmc_key *key,
+					       bool reclaim)
+{
+	struct vmc_entry *e = vmc_index_lookup_get(&c->index, &c->store, key);
+
+	if (e && vmc_entry_expired(e, vmc_now())) {
+		if (reclaim && vmc_cache_unlink(c, e))
+			this_cpu_inc(c->stats->expired);
+		vmc_entry_put(&c->store, e);
+		e = NULL;
+	}
+	return e;
+}
+
+/**
+ * vmc_cache_get_ex() - copy (part of) a value and its metadata to userspace
+ * @c: cache
+ * @key: key
+ * @ubuf: destination
+ * @buf_len: size of @ubuf
+ * @offset: first value byte to copy
+ * @copied: out: bytes copied
+ * @size: out: the value's size
+ * @meta: out: the entry's version, client flags and expiry; or NULL
+ *
+ * As vmc_cache_get(); an expired entry is a miss.
+ *
+ * Return: as vmc_cache_get()'s.
+ */
+int vmc_cache_get_ex(struct vmc_cache *c, const struct vmc_key *key,
+		     void __user *ubuf, u64 buf_len, u64 offset, u64 *copied,
+		     u64 *size, struct vmc_meta *meta)
+{
 	struct vmc_entry *e = NULL;
 	struct vmc_extent bad;
 	bool stalled = false;
@@ -948,7 +1055,7 @@ int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 			e = NULL;
 		}
 		if (!e) {
-			e = vmc_index_lookup_get(&c->index, &c->store, key);
+			e = vmc_cache_lookup_live(c, key, false);
 			if (!e) {
 				this_cpu_inc(c->stats->misses);
 				ret = -ENOENT;
@@ -978,6 +1085,8 @@ int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 	if (ret == -EIO)
 		vmc_cache_media_error(c, e, &bad);
 	*copied = n;
+	if (meta)
+		vmc_entry_meta(e, meta);
 	/* The policy takes our reference over. */
 	c->repl->ops->touch(c->repl, e);
 out:
@@ -996,16 +1105,78 @@ out:
 int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
 		     u64 *size)
 {
+	return vmc_cache_exists_ex(c, key, size, NULL);
+}
+
+/**
+ * vmc_cache_exists_ex() - vmc_cache_exists(), with the entry's metadata
+ * @c: cache
+ * @key: key
+ * @size: out: the value's size
+ * @meta: out: the entry's version, client flags and expiry; or NULL
+ *
+ * An expired entry is absent.
+ *
+ * Return: 0 or -ENOENT.
+ */
+int vmc_cache_exists_ex(struct vmc_cache *c, const struct vmc_key *key,
+			u64 *size, struct vmc_meta *meta)
+{
 	struct vmc_entry *e;
 
 	percpu_down_read(&c->cfg_sem);
-	e = vmc_index_lookup_get(&c->index, &c->store, key);
+	e = vmc_cache_lookup_live(c, key, false);
 	if (e) {
 		*size = vmc_entry_size(e);
+		if (meta)
+			vmc_entry_meta(e, meta);
 		vmc_entry_put(&c->store, e);
 	}
 	percpu_up_read(&c->cfg_sem);
 	return e ? 0 : -ENOENT;
+}
+
+/**
+ * vmc_cache_touch() - give a live entry a new expiry
+ * @c: cache
+ * @key: key
+ * @expiry: CLOCK_BOOTTIME second of expiry, 0 for never
+ *
+ * The entry keeps its value, client flags and version, and counts as used;
+ * an expired one is reclaimed.
+ *
+ * Return: 0 or -ENOENT (absent or expired).
+ */
+int vmc_cache_touch(struct vmc_cache *c, const struct vmc_key *key,
+		    u32 expiry)
+{
+	struct vmc_entry *e;
+
+	percpu_down_read(&c->cfg_sem);
+	e = vmc_cache_lookup_live(c, key, true);
+	if (e) {
+		WRITE_ONCE(e->expiry, expiry);
+		/* The policy takes our reference over. */
+		c->repl->ops->touch(c->repl, e);
+	}
+	percpu_up_read(&c->cfg_sem);
+	return e ? 0 : -ENOENT;
+}
+
+/**
+ * vmc_cache_expired() - expired entries reclaimed so far
+ * @c: cache
+ *
+ * Return: the count.
+ */
+u64 vmc_cache_expired(struct vmc_cache *c)
+{
+	u64 n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += per_cpu_ptr(c->stats, cpu)->expired;
+	return n;
 }
 
 /**
@@ -1153,7 +1324,7 @@ void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st)
  * @capacity: the cache's pool size
  *
  * Twice the pool, which a pool full of values of the smallest extent (64
- * bytes) with keys up to 64 bytes does not reach (an entry takes at most a
+ * bytes) with keys up to 48 bytes does not reach (an entry takes at most a
  * 128-byte slab object), so that the bound binds only when keys are large
  * next to their values; and at most half the RAM, so that a cache on a
  * large DAX device cannot pin all of memory in entries.

@@ -16,6 +16,7 @@
 #include <linux/percpu-rwsem.h>
 #include <linux/rhashtable-types.h>
 #include <linux/siphash.h>
+#include <linux/timekeeping.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 
@@ -36,6 +37,7 @@
  * @hits: gets that found their key
  * @misses: gets that did not
  * @evictions: entries evicted by the policy or on request
+ * @expired: expired entries reclaimed (not counted in @evictions)
  */
 struct vmc_stats {
 	u64 puts;
@@ -43,6 +45,7 @@ struct vmc_stats {
 	u64 hits;
 	u64 misses;
 	u64 evictions;
+	u64 expired;
 };
 
 /**
@@ -73,6 +76,7 @@ struct vmc_stats {
  *	   part of the pool out of service: a stalled get reads its entry
  *	   again only if the epoch is the one it saw
  * @list_key: key of the hash that orders keys for VMEMCACHE_IOC_LIST
+ * @cas: the last version a put gave an entry
  */
 struct vmc_cache {
 	struct percpu_rw_semaphore cfg_sem;
@@ -89,6 +93,7 @@ struct vmc_cache {
 	wait_queue_head_t stalled_wq;
 	u64 epoch;
 	siphash_key_t list_key;
+	atomic64_t cas;
 };
 
 /* How an entry left, as struct vmc_evicted's @record is told. */
@@ -158,6 +163,48 @@ int vmc_cache_get(struct vmc_cache *c, const struct vmc_key *key,
 		  u64 *size);
 int vmc_cache_exists(struct vmc_cache *c, const struct vmc_key *key,
 		     u64 *size);
+
+/**
+ * struct vmc_put_opts - how a put stores, beyond vmc_cache_put()'s replace
+ * @replace: over a live entry too
+ * @present: only over a live entry (else -ENOENT)
+ * @match_cas: only over a live entry of version @cas (else -ENOENT, or
+ *	       -EEXIST when its version differs)
+ * @cas: see @match_cas
+ * @client_flags: opaque bits stored with the value
+ * @expiry: CLOCK_BOOTTIME second of expiry, 0 for never
+ */
+struct vmc_put_opts {
+	bool replace;
+	bool present;
+	bool match_cas;
+	u64 cas;
+	u32 client_flags;
+	u32 expiry;
+};
+
+/*
+ * The CLOCK_BOOTTIME second that entries' expiry is compared with: the
+ * precise clock, as userspace reads it, not ktime_get_boottime_seconds()'s
+ * coarse one, which lags by up to a tick and would let an entry outlive
+ * the second its writer saw begin.
+ */
+static inline u32 vmc_now(void)
+{
+	return (u32)ktime_divns(ktime_get_boottime(), NSEC_PER_SEC);
+}
+
+int vmc_cache_put_ex(struct vmc_cache *c, const struct vmc_key *key,
+		     const void __user *uval, u64 len,
+		     const struct vmc_put_opts *opts, struct vmc_evicted *ev);
+int vmc_cache_get_ex(struct vmc_cache *c, const struct vmc_key *key,
+		     void __user *ubuf, u64 buf_len, u64 offset, u64 *copied,
+		     u64 *size, struct vmc_meta *meta);
+int vmc_cache_exists_ex(struct vmc_cache *c, const struct vmc_key *key,
+			u64 *size, struct vmc_meta *meta);
+int vmc_cache_touch(struct vmc_cache *c, const struct vmc_key *key,
+		    u32 expiry);
+u64 vmc_cache_expired(struct vmc_cache *c);
 int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 		    struct vmc_evicted *ev);
 

@@ -124,7 +124,8 @@ static long vmc_ioctl_version(unsigned int cmd, void __user *uarg)
 		     VMEMCACHE_FEAT_LOCK_STATS | VMEMCACHE_FEAT_PRIVATE |
 		     VMEMCACHE_FEAT_EVICTED_LOG | VMEMCACHE_FEAT_EVICT_PREFIX |
 		     VMEMCACHE_FEAT_LIST | VMEMCACHE_FEAT_BATCH |
-		     VMEMCACHE_FEAT_EVICTED_VALUES | VMEMCACHE_FEAT_CREATE_FILE;
+		     VMEMCACHE_FEAT_EVICTED_VALUES | VMEMCACHE_FEAT_CREATE_FILE |
+		     VMEMCACHE_FEAT_ITEM_META;
 	v.max_key_size = VMEMCACHE_MAX_KEY_SIZE;
 	return vmc_arg_out(cmd, &v, sizeof(v), uarg);
 }
@@ -135,6 +136,7 @@ static long vmc_ioctl_put(struct vmc_cache *c, unsigned int cmd,
 	struct vmc_evict_log log_buf;
 	struct vmc_evicted *log;
 	u8 stack[VMC_KEY_ONSTACK];
+	struct vmc_put_opts opts;
 	struct vmemcache_put p;
 	struct vmc_key key;
 	int ret;
@@ -143,8 +145,16 @@ static long vmc_ioctl_put(struct vmc_cache *c, unsigned int cmd,
 	if (ret)
 		return ret;
 	if ((p.flags & ~VMEMCACHE_PUT_FLAGS) ||
-	    vmc_nonzero(p.reserved, sizeof(p.reserved)))
+	    (p.cas && !(p.flags & VMEMCACHE_PUT_CAS)))
 		return -EINVAL;
+	opts = (struct vmc_put_opts){
+		.replace = p.flags & VMEMCACHE_PUT_REPLACE,
+		.present = p.flags & VMEMCACHE_PUT_PRESENT,
+		.match_cas = p.flags & VMEMCACHE_PUT_CAS,
+		.cas = p.cas,
+		.client_flags = p.client_flags,
+		.expiry = p.expiry,
+	};
 	if (!p.value_len)
 		return -EINVAL;
 	ret = vmc_key_in(p.key, p.key_len, stack, &key);
@@ -154,9 +164,8 @@ static long vmc_ioctl_put(struct vmc_cache *c, unsigned int cmd,
 			    p.flags & VMEMCACHE_PUT_EVICTED_VALUES, &log_buf,
 			    &log);
 	if (!ret) {
-		ret = vmc_cache_put(c, &key, u64_to_user_ptr(p.value),
-				    p.value_len,
-				    p.flags & VMEMCACHE_PUT_REPLACE, log);
+		ret = vmc_cache_put_ex(c, &key, u64_to_user_ptr(p.value),
+				       p.value_len, &opts, log);
 		if (log)
 			vmc_log_end(log);
 	}
@@ -170,24 +179,36 @@ static long vmc_ioctl_get(struct vmc_cache *c, unsigned int cmd,
 	struct vmemcache_get __user *ug = uarg;
 	u8 stack[VMC_KEY_ONSTACK];
 	struct vmemcache_get g;
+	struct vmc_meta meta;
 	struct vmc_key key;
+	bool want_meta;
 	int ret;
 
 	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_GET, &g, sizeof(g), uarg);
 	if (ret)
 		return ret;
-	if (g.flags || vmc_nonzero(g.reserved, sizeof(g.reserved)))
+	want_meta = g.flags & VMEMCACHE_GET_META;
+	if ((g.flags & ~VMEMCACHE_GET_FLAGS) ||
+	    vmc_nonzero(g.reserved, sizeof(g.reserved)))
+		return -EINVAL;
+	/* Without the flag they are reserved: an old program's zeros. */
+	if (!want_meta && (g.cas || g.client_flags || g.expiry))
 		return -EINVAL;
 	if (!g.buf && g.buf_len)
 		return -EFAULT;
 	ret = vmc_key_in(g.key, g.key_len, stack, &key);
 	if (ret)
 		return ret;
-	ret = vmc_cache_get(c, &key, u64_to_user_ptr(g.buf), g.buf_len,
-			    g.offset, &g.copied, &g.value_size);
+	ret = vmc_cache_get_ex(c, &key, u64_to_user_ptr(g.buf), g.buf_len,
+			       g.offset, &g.copied, &g.value_size,
+			       want_meta ? &meta : NULL);
 	vmc_key_free(&key, stack);
 	if (ret)
 		return ret;
+	if (want_meta && (put_user(meta.cas, &ug->cas) ||
+			  put_user(meta.client_flags, &ug->client_flags) ||
+			  put_user(meta.expiry, &ug->expiry)))
+		return -EFAULT;
 	/*
 	 * Only the out fields change (a larger caller's tail is zero, or
 	 * vmc_arg_in() refused it): two stores instead of the whole struct.
@@ -211,21 +232,31 @@ static long vmc_ioctl_exists(struct vmc_cache *c, unsigned int cmd,
 {
 	u8 stack[VMC_KEY_ONSTACK];
 	struct vmemcache_exists x;
+	struct vmc_meta meta = {};
 	struct vmc_key key;
+	bool want_meta;
 	int ret;
 
 	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_EXISTS, &x, sizeof(x), uarg);
 	if (ret)
 		return ret;
-	if (x.flags || vmc_nonzero(x.reserved, sizeof(x.reserved)))
+	want_meta = x.flags & VMEMCACHE_GET_META;
+	if ((x.flags & ~VMEMCACHE_GET_FLAGS) ||
+	    vmc_nonzero(x.reserved, sizeof(x.reserved)))
+		return -EINVAL;
+	if (!want_meta && (x.cas || x.client_flags || x.expiry))
 		return -EINVAL;
 	ret = vmc_key_in(x.key, x.key_len, stack, &key);
 	if (ret)
 		return ret;
-	ret = vmc_cache_exists(c, &key, &x.value_size);
+	ret = vmc_cache_exists_ex(c, &key, &x.value_size,
+				  want_meta ? &meta : NULL);
 	vmc_key_free(&key, stack);
 	if (ret)
 		return ret;
+	x.cas = meta.cas;
+	x.client_flags = meta.client_flags;
+	x.expiry = meta.expiry;
 	return vmc_arg_out(cmd, &x, sizeof(x), uarg);
 }
 
@@ -265,6 +296,27 @@ static long vmc_ioctl_evict(struct vmc_cache *c, unsigned int cmd,
 	}
 	if (ev.key_len)
 		vmc_key_free(&key, stack);
+	return ret;
+}
+
+static long vmc_ioctl_touch(struct vmc_cache *c, unsigned int cmd,
+			    void __user *uarg)
+{
+	u8 stack[VMC_KEY_ONSTACK];
+	struct vmemcache_touch t;
+	struct vmc_key key;
+	int ret;
+
+	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_TOUCH, &t, sizeof(t), uarg);
+	if (ret)
+		return ret;
+	if (t.flags || t.pad || vmc_nonzero(t.reserved, sizeof(t.reserved)))
+		return -EINVAL;
+	ret = vmc_key_in(t.key, t.key_len, stack, &key);
+	if (ret)
+		return ret;
+	ret = vmc_cache_touch(c, &key, t.expiry);
+	vmc_key_free(&key, stack);
 	return ret;
 }
 
@@ -328,6 +380,7 @@ static int vmc_batch_one(struct vmc_cache *c, struct vmemcache_batch_item *it,
 	if (it->pad || !it->key_len || it->key_len > VMEMCACHE_MAX_KEY_SIZE)
 		return -EINVAL;
 	if (it->op == VMEMCACHE_BATCH_PUT) {
+		/* No room in an item for a version: REPLACE only. */
 		if ((it->flags & ~VMEMCACHE_PUT_REPLACE) || !it->len)
 			return -EINVAL;
 	} else if (it->flags || it->op > VMEMCACHE_BATCH_EVICT) {
@@ -465,6 +518,7 @@ static long vmc_cache_ioctl(struct vmc_cache *c, unsigned int cmd,
 	BUILD_BUG_ON(sizeof(struct vmemcache_list) != 80);
 	BUILD_BUG_ON(sizeof(struct vmemcache_batch_item) != 56);
 	BUILD_BUG_ON(sizeof(struct vmemcache_batch) != 56);
+	BUILD_BUG_ON(sizeof(struct vmemcache_touch) != 48);
 
 	if (_IOC_TYPE(cmd) != VMEMCACHE_IOC_MAGIC)
 		return -ENOTTY;
@@ -490,6 +544,10 @@ static long vmc_cache_ioctl(struct vmc_cache *c, unsigned int cmd,
 		return vmc_ioctl_list(c, cmd, uarg);
 	case _IOC_NR(VMEMCACHE_IOC_BATCH):
 		return vmc_ioctl_batch(c, cmd, uarg, writable);
+	case _IOC_NR(VMEMCACHE_IOC_TOUCH):
+		if (!writable)
+			return -EBADF;
+		return vmc_ioctl_touch(c, cmd, uarg);
 	}
 	return -ENOTTY;
 }

@@ -66,7 +66,7 @@ struct vmc_entry *vmc_entry_create(struct vmc_store *s,
 {
 	struct vmc_entry *e;
 
-	BUILD_BUG_ON(sizeof(*e) != 64);
+	BUILD_BUG_ON(sizeof(*e) != 80);
 	e = kvmalloc(struct_size(e, key, key->len), s->gfp);
 	if (!e)
 		return ERR_PTR(-ENOMEM);
@@ -77,6 +77,9 @@ struct vmc_entry *vmc_entry_create(struct vmc_store *s,
 	e->nr_ext = 0;
 	e->tail = 0;
 	e->flags = 0;
+	e->cas = 0;
+	e->client_flags = 0;
+	e->expiry = 0;
 	atomic_long_add(vmc_entry_dram(e), &s->dram_used);
 	return e;
 }

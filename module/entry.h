@@ -10,6 +10,7 @@
 #define _VMC_ENTRY_H
 
 #include <linux/gfp.h>
+#include <linux/compiler.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
@@ -35,9 +36,13 @@
  * @flags: VMC_ENTRY_* bits
  * @ext_inline: the extent of a value that fits one extent (@nr_ext <= 1)
  * @ext_array: the extents of a longer value, in value order
+ * @cas: the version the put that stored it gave it, unique in the cache
+ * @client_flags: opaque bits the put stored with the value
+ * @expiry: CLOCK_BOOTTIME second from which it is expired, 0 for never;
+ *	    the only field that changes once the entry is linked (a touch)
  * @key: the key bytes
  *
- * Kept to 64 bytes plus the key: the DRAM cost of an entry is what limits
+ * Kept to 80 bytes plus the key: the DRAM cost of an entry is what limits
  * a cache of terabytes.  vmc_entry_ext() and vmc_entry_size() read the
  * value's layout.
  *
@@ -61,8 +66,39 @@ struct vmc_entry {
 		struct vmc_extent ext_inline;
 		struct vmc_extent *ext_array;
 	};
+	u64 cas;
+	u32 client_flags;
+	u32 expiry;
 	u8 key[];
 };
+
+/**
+ * struct vmc_meta - what a put stores with a value besides it
+ * @cas: the entry's version
+ * @client_flags: opaque bits
+ * @expiry: CLOCK_BOOTTIME second of expiry, 0 for never
+ */
+struct vmc_meta {
+	u64 cas;
+	u32 client_flags;
+	u32 expiry;
+};
+
+/* Has @e expired at CLOCK_BOOTTIME second @now? */
+static inline bool vmc_entry_expired(const struct vmc_entry *e, u32 now)
+{
+	u32 expiry = READ_ONCE(e->expiry);
+
+	return expiry && now >= expiry;
+}
+
+static inline void vmc_entry_meta(const struct vmc_entry *e,
+				  struct vmc_meta *m)
+{
+	m->cas = e->cas;
+	m->client_flags = e->client_flags;
+	m->expiry = READ_ONCE(e->expiry);
+}
 
 static inline struct vmc_extent *vmc_entry_ext(struct vmc_entry *e)
 {

@@ -165,7 +165,51 @@ bool vmc_index_finds(struct rhashtable *index, struct vmc_entry *e)
 int vmc_index_insert(struct rhashtable *index, struct vmc_entry *e,
 		     bool replace, struct vmc_entry **old)
 {
+	struct vmc_insert_cond cond = { .replace = replace };
+
+	return vmc_index_insert_if(index, e, &cond, old);
+}
+
+/**
+ * vmc_index_may_replace() - may an insertion take the place of an entry?
+ * @cur: the entry its key has, or NULL
+ * @cond: the insertion's condition
+ *
+ * Return: 0, -EEXIST when @cur is live and @cond does not replace it (or
+ * not at its version), -ENOENT when @cond wants a live entry and there is
+ * none.
+ */
+int vmc_index_may_replace(const struct vmc_entry *cur,
+			  const struct vmc_insert_cond *cond)
+{
+	bool present = cond->present || cond->match_cas;
+
+	if (!cur || vmc_entry_expired(cur, cond->now))
+		return present ? -ENOENT : 0;
+	if (cond->match_cas && cur->cas != cond->cas)
+		return -EEXIST;
+	return cond->replace || present ? 0 : -EEXIST;
+}
+
+/**
+ * vmc_index_insert_if() - link a new entry where a condition allows
+ * @index: the index
+ * @e: new entry, with the index's reference held
+ * @cond: which entry of the key it may replace (vmc_index_may_replace())
+ * @old: as vmc_index_insert()'s
+ *
+ * The condition is decided on the entry the replacement swaps out, so the
+ * decision and the replacement are one atomic step: of insertions racing
+ * over the same version, one succeeds.
+ *
+ * Return: 0, -EEXIST, -ENOENT, or -ENOMEM when the table could not grow.
+ */
+int vmc_index_insert_if(struct rhashtable *index, struct vmc_entry *e,
+			const struct vmc_insert_cond *cond,
+			struct vmc_entry **old)
+{
 	struct vmc_key key = { .data = e->key, .len = e->key_len };
+	bool present = cond->present || cond->match_cas;
 	struct vmc_entry *cur;
 	int ret;
 
@@ -174,17 +218,22 @@ int vmc_index_insert(struct rhashtable *index, struct vmc_entry *e,
 	set_bit(VMC_ENTRY_LINKED, &e->flags);
 	for (;;) {
 		rcu_read_lock();
-		cur = rhashtable_lookup_get_insert_key(index, &key, &e->node,
-						       vmc_index_params);
-		if (!cur) {
+		if (present)
+			cur = rhashtable_lookup(index, &key, vmc_index_params);
+		else
+			cur = rhashtable_lookup_get_insert_key(index, &key,
+							       &e->node,
+							       vmc_index_params);
+		if (!cur && !present) {
 			rcu_read_unlock();
 			return 0;
 		}
-		if (IS_ERR(cur) || !replace) {
+		ret = IS_ERR(cur) ? (PTR_ERR(cur) == -EEXIST ? -EEXIST : -ENOMEM) :
+		      vmc_index_may_replace(cur, cond);
+		if (ret) {
 			rcu_read_unlock();
 			clear_bit(VMC_ENTRY_LINKED, &e->flags);
-			return !IS_ERR(cur) || PTR_ERR(cur) == -EEXIST ?
-			       -EEXIST : -ENOMEM;
+			return ret;
 		}
 		/* Same key, same hash: only a removal can beat us to cur. */
 		ret = rhashtable_replace_fast(index, &cur->node, &e->node,

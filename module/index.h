@@ -18,6 +18,28 @@ struct vmc_entry *vmc_index_lookup_get(struct rhashtable *index,
 				       const struct vmc_key *key);
 int vmc_index_insert(struct rhashtable *index, struct vmc_entry *e,
 		     bool replace, struct vmc_entry **old);
+
+/**
+ * struct vmc_insert_cond - when an insertion may take its key's place
+ * @replace: over a live entry too (else only over none or an expired one)
+ * @present: only over a live entry
+ * @match_cas: only over a live entry whose version is @cas
+ * @cas: see @match_cas
+ * @now: CLOCK_BOOTTIME second that tells expired entries (0: none is)
+ */
+struct vmc_insert_cond {
+	bool replace;
+	bool present;
+	bool match_cas;
+	u64 cas;
+	u32 now;
+};
+
+int vmc_index_may_replace(const struct vmc_entry *cur,
+			  const struct vmc_insert_cond *cond);
+int vmc_index_insert_if(struct rhashtable *index, struct vmc_entry *e,
+			const struct vmc_insert_cond *cond,
+			struct vmc_entry **old);
 bool vmc_index_remove(struct rhashtable *index, struct vmc_entry *e);
 bool vmc_index_contains(struct rhashtable *index, const struct vmc_key *key);
 bool vmc_index_finds(struct rhashtable *index, struct vmc_entry *e);

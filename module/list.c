@@ -37,6 +37,7 @@ struct vmc_list_walk {
 	u32 n;
 	u32 max;
 	bool left_out;			/* pass 1 left a key out */
+	u32 now;			/* expired entries are not listed */
 	int err;
 };
 
@@ -47,7 +48,8 @@ static u64 vmc_list_hash(struct vmc_cache *c, const struct vmc_entry *e)
 
 static bool vmc_list_wanted(struct vmc_list_walk *w, struct vmc_entry *e)
 {
-	return vmc_entry_has_prefix(e, &w->l->prefix);
+	return vmc_entry_has_prefix(e, &w->l->prefix) &&
+	       !vmc_entry_expired(e, w->now);
 }
 
 static void vmc_pick_sift_down(struct vmc_list_pick *h, u32 n, u32 i)
@@ -245,6 +247,7 @@ int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l)
 		w.l = l;
 		w.n = 0;
 		w.left_out = false;
+		w.now = vmc_now();
 		w.err = 0;
 		l->count = 0;
 		l->used = 0;

@@ -313,15 +313,19 @@ static ssize_t mm_stat_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(mm_stat);
 
-/* The operations: puts gets hits misses evictions, like zram's io_stat. */
+/*
+ * The operations: puts gets hits misses evictions expired, like zram's
+ * io_stat.  Columns are only ever appended.
+ */
 static ssize_t io_stat_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
 	struct vmemcache_stats st = {};
 
 	vmc_read_stats(dev, &st);
-	return sysfs_emit(buf, "%8llu %8llu %8llu %8llu %8llu\n",
-			  st.puts, st.gets, st.hits, st.misses, st.evictions);
+	return sysfs_emit(buf, "%8llu %8llu %8llu %8llu %8llu %8llu\n",
+			  st.puts, st.gets, st.hits, st.misses, st.evictions,
+			  vmc_cache_expired(dev_to_cache(dev)));
 }
 static DEVICE_ATTR_RO(io_stat);
 

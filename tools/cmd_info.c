@@ -261,6 +261,7 @@ int cmd_version(struct ctl_call *c)
 		{ VMEMCACHE_FEAT_BATCH, "batch" },
 		{ VMEMCACHE_FEAT_EVICTED_VALUES, "evicted_values" },
 		{ VMEMCACHE_FEAT_CREATE_FILE, "create_file" },
+		{ VMEMCACHE_FEAT_ITEM_META, "item_meta" },
 	};
 	struct vmemcache_version v;
 	uint64_t rest;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "ctl.h"
 
@@ -49,7 +50,7 @@ int cmd_put(struct ctl_call *c)
  * the last get reported until a get copies the whole value.
  */
 static int get_value(VMEMcache *cache, const char *key, char **out,
-		     size_t *out_len)
+		     size_t *out_len, struct vmemcache_meta *meta)
 {
 	size_t cap = GET_BUF_SIZE, vsize;
 	char *buf = NULL, *nb;
@@ -63,7 +64,10 @@ static int get_value(VMEMcache *cache, const char *key, char **out,
 					 cap, strerror(ENOMEM));
 		}
 		buf = nb;
-		n = vmemcache_get(cache, key, strlen(key), buf, cap, 0, &vsize);
+		n = meta ? vmemcache_get_ex(cache, key, strlen(key), buf, cap,
+					    0, &vsize, meta) :
+			   vmemcache_get(cache, key, strlen(key), buf, cap, 0,
+					 &vsize);
 		if (n < 0) {
 			free(buf);
 			return ctl_fail("get");
@@ -79,13 +83,19 @@ static int get_value(VMEMcache *cache, const char *key, char **out,
 
 int cmd_get(struct ctl_call *c)
 {
+	struct vmemcache_meta meta;
 	char *value = NULL;
 	size_t len = 0;
 	int ret;
 
-	ret = get_value(c->cache, c->argv[0], &value, &len);
+	ret = get_value(c->cache, c->argv[0], &value, &len,
+			(c->set & 1) ? &meta : NULL);
 	if (ret != CTL_OK)
 		return ret;
+	/* stdout is the value's bytes alone */
+	if (c->set & 1)
+		fprintf(stderr, "flags %" PRIu32 " cas %" PRIu64 " expiry %" PRIu32 "\n",
+			meta.client_flags, meta.cas, meta.expiry);
 	if (ctl_write_all(STDOUT_FILENO, value, len))
 		ret = ctl_error("get", "writing the value: %s",
 				strerror(errno));
@@ -135,7 +145,26 @@ int cmd_evict(struct ctl_call *c)
 
 struct keys_out {
 	int sizes;
+	int meta;
 };
+
+/*
+ * "\tflags F\tcas C\texpiry E" of a key, from an EXISTS that changes
+ * neither the LRU order nor the counters; nothing if it went meanwhile.
+ */
+static void print_meta(VMEMcache *cache, const void *key, size_t ksize)
+{
+	struct vmemcache_exists x = {
+		.key = (uintptr_t)key, .key_len = (uint32_t)ksize,
+		.flags = VMEMCACHE_GET_META,
+	};
+
+	if (ioctl(vmemcache_fd(cache), VMEMCACHE_IOC_EXISTS, &x))
+		return;
+	printf("\tflags %" PRIu32 "\tcas %llu\texpiry %" PRIu32,
+	       (uint32_t)x.client_flags, (unsigned long long)x.cas,
+	       (uint32_t)x.expiry);
+}
 
 /* One key a line, bytes outside printable ASCII (and \\) as \\xNN. */
 static int print_key(VMEMcache *cache, const void *key, size_t ksize,
@@ -145,7 +174,6 @@ static int print_key(VMEMcache *cache, const void *key, size_t ksize,
 	struct keys_out *o = arg;
 	size_t i;
 
-	(void)cache;
 	for (i = 0; i < ksize; i++) {
 		if (k[i] >= 0x20 && k[i] < 0x7f && k[i] != '\\')
 			putchar(k[i]);
@@ -154,15 +182,22 @@ static int print_key(VMEMcache *cache, const void *key, size_t ksize,
 	}
 	if (o->sizes)
 		printf("\t%zu", vsize);
+	if (o->meta)
+		print_meta(cache, key, ksize);
 	putchar('\n');
 	return ferror(stdout) ? 1 : 0;	/* 1 stops the listing */
 }
 
 int cmd_keys(struct ctl_call *c)
 {
-	struct keys_out o = { .sizes = c->set & 1 };
+	struct keys_out o = { .sizes = c->set & 1, .meta = c->set & 2 };
 	const char *prefix = c->argc ? c->argv[0] : "";
+	struct vmemcache_version v;
 	int i;
+
+	if (o.meta && (vmemcache_get_version(c->cache, &v) ||
+		       !(v.features & VMEMCACHE_FEAT_ITEM_META)))
+		return ctl_error("keys", "--meta needs a module with VMEMCACHE_FEAT_ITEM_META");
 
 	i = vmemcache_list(c->cache, prefix, strlen(prefix), print_key, &o);
 	if (i == 1 || (!i && fflush(stdout)))

@@ -31,11 +31,12 @@ static const struct command {
 } commands[] = {
 	{ "put", (const char *const []){ "--replace", NULL }, 1, 2,
 	  "expected KEY [VALUE]", true, false, cmd_put_check, cmd_put },
-	{ "get", NULL, 1, 1, "expected KEY", true, false, NULL, cmd_get },
+	{ "get", (const char *const []){ "--meta", NULL }, 1, 1,
+	  "expected KEY", true, false, NULL, cmd_get },
 	{ "exists", NULL, 1, 1, "expected KEY", true, false, NULL, cmd_exists },
 	{ "evict", (const char *const []){ "--prefix", NULL }, 0, 1,
 	  "expected at most one KEY", true, false, cmd_evict_check, cmd_evict },
-	{ "keys", (const char *const []){ "--sizes", NULL }, 0, 1,
+	{ "keys", (const char *const []){ "--sizes", "--meta", NULL }, 0, 1,
 	  "expected at most one PREFIX", true, false, NULL, cmd_keys },
 	{ "stat", (const char *const []){ "--json", "--now", NULL }, 0, 0,
 	  NULL, true, false, NULL, cmd_stat },
@@ -84,14 +85,17 @@ void ctl_help(void)
 "Commands:\n"
 "  put [--replace] KEY [VALUE]  store VALUE (or all of stdin) under KEY;\n"
 "                               --replace overwrites an existing value\n"
-"  get KEY                      write the value of KEY to stdout\n"
+"  get [--meta] KEY             write the value of KEY to stdout; --meta\n"
+"                               its client flags, CAS and expiry to stderr\n"
 "  exists KEY                   print the size of the value of KEY\n"
 "  evict [KEY]                  evict KEY, or the least recently used entry\n"
 "  evict --prefix PREFIX        evict every key that starts with PREFIX;\n"
 "                               prints how many\n"
-"  keys [--sizes] [PREFIX]      list the keys (that start with PREFIX), one\n"
+"  keys [--sizes] [--meta] [PREFIX]\n"
+"                               list the keys (that start with PREFIX), one\n"
 "                               a line (\\xNN for other bytes), with\n"
-"                               --sizes their value sizes too\n"
+"                               --sizes their value sizes too, with --meta\n"
+"                               their client flags, CAS and expiry\n"
 "  stat [--json]                show the cache's counters\n"
 "  top [-i SEC] [-n COUNT]      a line of rates every SEC seconds (default 1)\n"
 "  version                      show the module's API version and features\n"

@@ -40,6 +40,7 @@
 #define LIBVMEMCACHE_H 1
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <linux/vmemcache.h>
@@ -381,6 +382,52 @@ int vmemcache_batch(VMEMcache *cache, struct vmemcache_batch_item *items,
  */
 ssize_t vmemcache_get_exact(VMEMcache *cache, const void *key,
 		size_t key_size, void *vbuf, size_t vbufsize, size_t *vsize);
+
+/*
+ * What the kernel stores with a value besides it (VMEMCACHE_FEAT_ITEM_META):
+ * @flags: for vmemcache_put_ex(): 0 (store if the key is absent or its
+ *	entry expired), or VMEMCACHE_PUT_REPLACE, VMEMCACHE_PUT_PRESENT
+ *	(only over a live entry: ENOENT otherwise) or VMEMCACHE_PUT_CAS (only
+ *	over a live entry whose version is @cas: EEXIST when it changed,
+ *	ENOENT when it is gone); ignored by vmemcache_get_ex()
+ * @client_flags: 32 opaque bits stored with the value
+ * @cas: vmemcache_get_ex(): the entry's version, which every store renews;
+ *	vmemcache_put_ex(): the version VMEMCACHE_PUT_CAS requires
+ * @expiry: the second of CLOCK_BOOTTIME (clock_gettime()'s tv_sec) from
+ *	which the entry is a miss; 0: never
+ */
+struct vmemcache_meta {
+	unsigned int flags;
+	uint32_t client_flags;
+	uint64_t cas;
+	uint32_t expiry;
+};
+
+/*
+ * vmemcache_put_ex -- vmemcache_put() with @meta (NULL: as vmemcache_put()).
+ * ENOTSUP when the kernel lacks VMEMCACHE_FEAT_ITEM_META and @meta asks for
+ * anything vmemcache_put_flags() cannot do.
+ */
+int vmemcache_put_ex(VMEMcache *cache, const void *key, size_t key_size,
+		const void *value, size_t value_size,
+		const struct vmemcache_meta *meta);
+
+/*
+ * vmemcache_get_ex -- vmemcache_get() that also fills *@meta (its @flags
+ * set to 0) when @meta is not NULL and the get hits.  An expired entry is
+ * a miss.  ENOTSUP without VMEMCACHE_FEAT_ITEM_META.
+ */
+ssize_t vmemcache_get_ex(VMEMcache *cache, const void *key, size_t key_size,
+		void *vbuf, size_t vbufsize, size_t offset, size_t *vsize,
+		struct vmemcache_meta *meta);
+
+/*
+ * vmemcache_touch -- give the live entry of @key the expiry @expiry (as in
+ * struct vmemcache_meta); its value, flags and version stay.  ENOENT when
+ * the key is absent or expired, ENOTSUP without VMEMCACHE_FEAT_ITEM_META.
+ */
+int vmemcache_touch(VMEMcache *cache, const void *key, size_t key_size,
+		uint32_t expiry);
 
 /* All counters of the cache at once. */
 int vmemcache_get_stats(VMEMcache *cache, struct vmemcache_stats *stats);

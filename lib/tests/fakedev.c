@@ -160,7 +160,7 @@ static int do_put(struct vmemcache_put *p)
 	struct fakedev_entry *e, *old;
 	int ret;
 
-	fakedev.bad_reserved |= nonzero(p->reserved, sizeof(p->reserved)) ||
+	fakedev.bad_reserved |= nonzero(&p->cas, 16) ||
 		(!fakedev.v2 && (p->evicted || p->evicted_size));
 	fakedev.last_evicted_size = p->evicted_size;
 	ret = log_begin(p->evicted, p->evicted_size);

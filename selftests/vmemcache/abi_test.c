@@ -150,11 +150,13 @@ TEST_F(abi, get_exists_outputs)
 	g.buf_len = sizeof(buf);
 	g.offset = 0;
 	g.flags = 0;
-	memset(g.reserved, 0, sizeof(g.reserved));
+	/* without VMEMCACHE_GET_META, cas..reserved are reserved */
+	memset(&g.cas, 0, sizeof(g) - offsetof(struct vmemcache_get, cas));
 	ASSERT_EQ(0, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, &g));
 	ASSERT_EQ(100u, g.copied);
 	ASSERT_EQ(100u, g.value_size);
-	ASSERT_EQ(-1, vmc_nonzero_at(g.reserved, 0, sizeof(g.reserved)));
+	ASSERT_EQ(-1, vmc_nonzero_at(&g, offsetof(struct vmemcache_get, cas),
+				     sizeof(g)));
 	/* The input fields are not written back changed. */
 	ASSERT_EQ(vmc_ptr(KEY), g.key);
 	ASSERT_EQ(vmc_ptr(buf), g.buf);
@@ -168,10 +170,11 @@ TEST_F(abi, get_exists_outputs)
 	x.key = vmc_ptr(KEY);
 	x.key_len = KEY_LEN;
 	x.flags = 0;
-	memset(x.reserved, 0, sizeof(x.reserved));
+	memset(&x.cas, 0, sizeof(x) - offsetof(struct vmemcache_exists, cas));
 	ASSERT_EQ(0, vmc_ioctl(self->fd, VMEMCACHE_IOC_EXISTS, &x));
 	ASSERT_EQ(100u, x.value_size);
-	ASSERT_EQ(-1, vmc_nonzero_at(x.reserved, 0, sizeof(x.reserved)));
+	ASSERT_EQ(-1, vmc_nonzero_at(&x, offsetof(struct vmemcache_exists, cas),
+				     sizeof(x)));
 }
 
 TEST_F(abi, unknown_numbers)
@@ -180,8 +183,11 @@ TEST_F(abi, unknown_numbers)
 	unsigned int nr, d;
 	unsigned long cmd;
 
-	/* 0x06-0x08, CREATE, LIST and BATCH (v2), are in private_test. */
-	for (nr = 0x09; nr <= 0xff; nr++) {
+	/*
+	 * 0x06-0x08, CREATE, LIST and BATCH (v2), are in private_test, 0x09
+	 * TOUCH in ttl_test.
+	 */
+	for (nr = 0x0a; nr <= 0xff; nr++) {
 		if (nr > 0x1f && nr != 0x20 && nr != 0x7f && nr != 0x80 &&
 		    nr != 0xff)
 			continue;
@@ -559,7 +565,8 @@ TEST_F(abi, unknown_flags)
 		c.x.flags = flag;
 		c.ev.flags = flag;
 
-		if (flag != VMEMCACHE_PUT_REPLACE) {
+		/* CAS and PRESENT are known (ttl_test) */
+		if (!(flag & VMEMCACHE_PUT_FLAGS)) {
 			c.p.flags = flag;
 			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &c.p))
 				TH_LOG("PUT flag bit %u", bit);
@@ -567,10 +574,13 @@ TEST_F(abi, unknown_flags)
 			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &c.p))
 				TH_LOG("PUT flag bit %u | REPLACE", bit);
 		}
-		EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, &c.g))
-			TH_LOG("GET flag bit %u", bit);
-		EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EXISTS, &c.x))
-			TH_LOG("EXISTS flag bit %u", bit);
+		/* VMEMCACHE_GET_META is known (ttl_test) */
+		if (flag != VMEMCACHE_GET_META) {
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, &c.g))
+				TH_LOG("GET flag bit %u", bit);
+			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EXISTS, &c.x))
+				TH_LOG("EXISTS flag bit %u", bit);
+		}
 		/* VMEMCACHE_EVICT_PREFIX is known (private_test) */
 		if (flag != VMEMCACHE_EVICT_PREFIX)
 			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EVICT, &c.ev))
@@ -604,16 +614,26 @@ TEST_F(abi, reserved_nonzero)
 
 			c.p.flags = VMEMCACHE_PUT_REPLACE;
 
-			/* PUT and EVICT have 2 reserved words since v2. */
-			if (r < ARRAY_SIZE(c.p.reserved)) {
-				c.p.reserved[r] = bad[b];
+			/*
+			 * PUT and EVICT have 2 reserved words since v2; of
+			 * PUT's, the first is @cas since ITEM_META, refused
+			 * without VMEMCACHE_PUT_CAS, and the second holds
+			 * client flags and expiry, which any value is.
+			 */
+			if (r < ARRAY_SIZE(c.ev.reserved))
 				c.ev.reserved[r] = bad[b];
-			} else {
-				c.p.evicted_size = bad[b];	/* no buffer */
+			else
 				c.ev.evicted_size = bad[b];
-			}
-			c.g.reserved[r] = bad[b];
-			c.x.reserved[r] = bad[b];
+			if (r == 0)
+				c.p.cas = bad[b];
+			else
+				c.p.evicted_size = bad[b];	/* no buffer */
+			/*
+			 * GET's and EXISTS's 4 words from @cas on: reserved
+			 * without VMEMCACHE_GET_META.
+			 */
+			memcpy((uint8_t *)&c.g.cas + 8 * r, &bad[b], 8);
+			memcpy((uint8_t *)&c.x.cas + 8 * r, &bad[b], 8);
 			EXPECT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &c.p))
 				TH_LOG("PUT reserved[%u] = %#llx", r,
 				       (unsigned long long)bad[b]);
@@ -976,7 +996,10 @@ TEST_F(abi, failed_puts_leave_cache_unchanged)
 	p.value = vmc_ptr(val);
 	p.value_len = sizeof(val);
 	p.flags = VMEMCACHE_PUT_REPLACE;
-	p.reserved[1] = 1;
+	p.cas = 1;
+	ASSERT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &p));
+	p.cas = 0;
+	p.flags = VMEMCACHE_PUT_REPLACE | (VMEMCACHE_PUT_FLAGS + 1);
 	ASSERT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &p));
 
 	ASSERT_EQ(0, vmc_stats(self->fd, &after));
@@ -1120,12 +1143,13 @@ TEST_F(abi, evicted_values)
 	vmc_fill(a, sizeof(a), 'a');
 	vmc_fill(small, sizeof(small), 's');
 
-	/* Unknown flags, with a log: refused. */
+	/* Unknown flags, with a log: refused (CAS and PRESENT: ttl_test). */
 	for (bit = 2; bit < 32; bit++) {
-		EXPECT_EQ(-EINVAL, put_logged(fd, "a", a, 8, (1u << bit) |
-					      VMEMCACHE_PUT_EVICTED_VALUES,
-					      log, sizeof(logbuf)))
-			TH_LOG("PUT bit %u", bit);
+		if (!((1u << bit) & VMEMCACHE_PUT_FLAGS))
+			EXPECT_EQ(-EINVAL, put_logged(fd, "a", a, 8, (1u << bit) |
+						      VMEMCACHE_PUT_EVICTED_VALUES,
+						      log, sizeof(logbuf)))
+				TH_LOG("PUT bit %u", bit);
 		EXPECT_EQ(-EINVAL, evict_logged(fd, "a", (1u << bit) |
 						VMEMCACHE_EVICT_EVICTED_VALUES,
 						log, sizeof(logbuf)))

@@ -59,7 +59,7 @@ TEST_F(compat, bad_pointers)
 	ASSERT_EQ(-EFAULT, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &p));
 	ASSERT_EQ(-EFAULT, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, NULL));
 	p.key = vmc_ptr("k");
-	p.reserved[0] = 1;
+	p.cas = 1;		/* without VMEMCACHE_PUT_CAS */
 	ASSERT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_PUT, &p));
 	ASSERT_EQ(-ENOTTY, vmc_ioctl(self->fd, VMC_CMD(_IOC_NONE, 0x1f, 0),
 				     NULL));

@@ -52,7 +52,7 @@
 #define SENTINEL_LEN	3000U
 #define CHECK_EVERY	4096		/* calls between consistency checks */
 #define SENTINEL_EVERY	512		/* calls between sentinel reads */
-#define NR_KNOWN	9		/* VERSION .. BATCH */
+#define NR_KNOWN	10		/* VERSION .. TOUCH */
 #define MIN_ITERS	2000		/* below: too few calls to expect hits */
 
 /* Seconds of the single-threaded phase: $VMC_FUZZ_SECS or FUZZ_SECS. */
@@ -122,11 +122,12 @@ static const unsigned long known_cmd[NR_KNOWN] = {
 	VMEMCACHE_IOC_VERSION, VMEMCACHE_IOC_PUT, VMEMCACHE_IOC_GET,
 	VMEMCACHE_IOC_EXISTS, VMEMCACHE_IOC_EVICT, VMEMCACHE_IOC_STATS,
 	VMEMCACHE_IOC_CREATE, VMEMCACHE_IOC_LIST, VMEMCACHE_IOC_BATCH,
+	VMEMCACHE_IOC_TOUCH,
 };
 
 static const char *const known_name[NR_KNOWN] = {
 	"VERSION", "PUT", "GET", "EXISTS", "EVICT", "STATS",
-	"CREATE", "LIST", "BATCH",
+	"CREATE", "LIST", "BATCH", "TOUCH",
 };
 
 static uint64_t rnd(struct fuzzer *z, uint64_t n)
@@ -205,6 +206,20 @@ static void fuzz_reserved(struct fuzzer *z, __u64 *r, size_t n)
 		r[rnd(z, n)] = vmc_rand(&z->rng) | 1;
 }
 
+/* An expiry: mostly none, else past, near or far, or anything. */
+static uint32_t fuzz_expiry(struct fuzzer *z)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	switch (rnd(z, 8)) {
+	case 0: return (uint32_t)ts.tv_sec + (uint32_t)rnd(z, 3);
+	case 1: return (uint32_t)ts.tv_sec - (uint32_t)rnd(z, 3);
+	case 2: return (uint32_t)vmc_rand(&z->rng);
+	default: return 0;
+	}
+}
+
 /* Fill arg with a struct for command number nr (any number). */
 static void fuzz_struct(struct fuzzer *z, unsigned int nr, uint8_t *arg)
 {
@@ -218,7 +233,11 @@ static void fuzz_struct(struct fuzzer *z, unsigned int nr, uint8_t *arg)
 		p->value_len = fuzz_len(z, 4096);
 		p->value = fuzz_ptr(z, p->value_len);
 		p->flags = fuzz_flags(z, VMEMCACHE_PUT_FLAGS);
-		fuzz_reserved(z, p->reserved, 4);
+		/* a version to match, or to be refused without the flag */
+		if (!rnd(z, 4))
+			p->cas = rnd(z, 2) ? rnd(z, 64) : vmc_rand(&z->rng);
+		p->client_flags = (uint32_t)vmc_rand(&z->rng);
+		p->expiry = fuzz_expiry(z);
 		break;
 	}
 	case 2: {
@@ -229,10 +248,11 @@ static void fuzz_struct(struct fuzzer *z, unsigned int nr, uint8_t *arg)
 		g->buf_len = fuzz_len(z, 8192);
 		g->buf = fuzz_ptr(z, g->buf_len);
 		g->offset = rnd(z, 4) ? rnd(z, 64) : fuzz_len(z, 8192);
-		g->flags = fuzz_flags(z, 0);
+		g->flags = fuzz_flags(z, VMEMCACHE_GET_FLAGS);
 		g->copied = vmc_rand(&z->rng);		/* out: ignored */
 		g->value_size = vmc_rand(&z->rng);
-		fuzz_reserved(z, g->reserved, 4);
+		/* out with VMEMCACHE_GET_META, else reserved */
+		fuzz_reserved(z, &g->cas, 4);
 		break;
 	}
 	case 3: {
@@ -240,9 +260,9 @@ static void fuzz_struct(struct fuzzer *z, unsigned int nr, uint8_t *arg)
 
 		x->key_len = fuzz_key_len(z);
 		x->key = fuzz_ptr(z, x->key_len);
-		x->flags = fuzz_flags(z, 0);
+		x->flags = fuzz_flags(z, VMEMCACHE_GET_FLAGS);
 		x->value_size = vmc_rand(&z->rng);
-		fuzz_reserved(z, x->reserved, 4);
+		fuzz_reserved(z, &x->cas, 4);
 		break;
 	}
 	case 4: {
@@ -252,6 +272,18 @@ static void fuzz_struct(struct fuzzer *z, unsigned int nr, uint8_t *arg)
 		ev->key = rnd(z, 8) ? fuzz_ptr(z, ev->key_len) : 0;
 		ev->flags = fuzz_flags(z, 0);
 		fuzz_reserved(z, ev->reserved, 4);
+		break;
+	}
+	case 9: {
+		struct vmemcache_touch *t = (void *)arg;
+
+		t->key_len = fuzz_key_len(z);
+		t->key = fuzz_ptr(z, t->key_len);
+		t->flags = fuzz_flags(z, 0);
+		t->expiry = fuzz_expiry(z);
+		if (!rnd(z, 16))
+			t->pad = 1;
+		fuzz_reserved(z, t->reserved, 3);
 		break;
 	}
 	case 0:
@@ -312,7 +344,7 @@ static bool fuzz_result_ok(unsigned long cmd, int err)
 {
 	static const int version[] = { EINVAL, EFAULT, 0 };
 	static const int put[] = { EINVAL, E2BIG, EFAULT, EEXIST, ENOSPC,
-				   ENOMEM, 0 };
+				   ENOMEM, ENOENT, 0 };
 	static const int get[] = { EINVAL, E2BIG, EFAULT, ENOENT, EIO, 0 };
 	static const int exists[] = { EINVAL, E2BIG, EFAULT, ENOENT, 0 };
 	static const int evict[] = { EINVAL, E2BIG, EFAULT, ENOENT, ESRCH, 0 };
@@ -324,8 +356,10 @@ static bool fuzz_result_ok(unsigned long cmd, int err)
 	static const int list[] = { EINVAL, E2BIG, EFAULT, ENOMEM, EOVERFLOW,
 				    0 };
 	static const int batch[] = { EINVAL, E2BIG, EFAULT, ENOMEM, 0 };
+	static const int touch[] = { EINVAL, E2BIG, EFAULT, ENOENT, 0 };
 	static const int *const allowed[NR_KNOWN] = {
 		version, put, get, exists, evict, stats, create, list, batch,
+		touch,
 	};
 	unsigned int nr = _IOC_NR(cmd);
 
@@ -391,7 +425,7 @@ static bool fuzz_one(struct fuzzer *z, int fd)
 	ret = ret ? -errno : 0;
 	z->calls++;
 	if (z->read_only && _IOC_TYPE(cmd) == VMEMCACHE_IOC_MAGIC &&
-	    (nr == 1 || nr == 4 || nr == 6)) {
+	    (nr == 1 || nr == 4 || nr == 6 || nr == 9)) {
 		/* a mutating command, before it looks at its argument */
 		if (ret == -EBADF)
 			return true;

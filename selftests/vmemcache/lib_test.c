@@ -14,6 +14,7 @@
 
 #include <pthread.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include <libvmemcache.h>
 
@@ -171,6 +172,47 @@ TEST_F(lib, put_flags)
 	ASSERT_EQ(0, memcmp(buf, "new", 3));
 	ASSERT_EQ(-1, vmemcache_put_flags(self->cache, "r", 1, "x", 1, 0x80));
 	ASSERT_EQ(EINVAL, errno);
+}
+
+/* put_ex, get_ex and touch: flags, CAS and expiry through the library. */
+TEST_F(lib, item_meta)
+{
+	struct vmemcache_meta in = { .client_flags = 0xabcd1234 }, out;
+	struct timespec ts;
+	uint64_t cas;
+	char buf[4];
+
+	NEED_CACHE();
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	in.expiry = (uint32_t)ts.tv_sec + 1000;
+	ASSERT_EQ(0, vmemcache_put_ex(self->cache, "m", 1, "one", 3, &in));
+	ASSERT_EQ(3, vmemcache_get_ex(self->cache, "m", 1, buf, sizeof(buf),
+				      0, NULL, &out));
+	ASSERT_EQ(0, memcmp(buf, "one", 3));
+	ASSERT_EQ(0xabcd1234u, out.client_flags);
+	ASSERT_EQ(in.expiry, out.expiry);
+	ASSERT_NE(0u, out.cas);
+	cas = out.cas;
+	/* a version that changed, then the right one */
+	in = (struct vmemcache_meta){ .flags = VMEMCACHE_PUT_CAS,
+				      .cas = cas + 1 };
+	ASSERT_EQ(-1, vmemcache_put_ex(self->cache, "m", 1, "two", 3, &in));
+	ASSERT_EQ(EEXIST, errno);
+	in.cas = cas;
+	ASSERT_EQ(0, vmemcache_put_ex(self->cache, "m", 1, "two", 3, &in));
+	ASSERT_EQ(3, vmemcache_get_ex(self->cache, "m", 1, buf, sizeof(buf),
+				      0, NULL, &out));
+	ASSERT_EQ(0, memcmp(buf, "two", 3));
+	ASSERT_NE(cas, out.cas);
+	ASSERT_EQ(0u, out.expiry);
+	in = (struct vmemcache_meta){ .flags = VMEMCACHE_PUT_PRESENT };
+	ASSERT_EQ(-1, vmemcache_put_ex(self->cache, "absent", 6, "x", 1, &in));
+	ASSERT_EQ(ENOENT, errno);
+	/* a touch into the past expires it */
+	ASSERT_EQ(0, vmemcache_touch(self->cache, "m", 1, 1));
+	ASSERT_EQ(0, vmemcache_exists(self->cache, "m", 1, NULL));
+	ASSERT_EQ(-1, vmemcache_touch(self->cache, "m", 1, 0));
+	ASSERT_EQ(ENOENT, errno);
 }
 
 TEST_F(lib, get_exact)

@@ -561,7 +561,7 @@ static int read_stat_line(const char *attr, uint64_t *v, int n)
 TEST_F(sysfs, mm_stat_io_stat)
 {
 	struct vmemcache_stats st;
-	uint64_t mm[7], io[5], limit;
+	uint64_t mm[7], io[6], limit;
 
 	ASSERT_EQ(0, vmc_put_pattern(self->fd, "m1", 2, 3000, 1, 0));
 	ASSERT_EQ(0, vmc_get_check(self->fd, "m1", 2, 3000, 1));
@@ -579,7 +579,7 @@ TEST_F(sysfs, mm_stat_io_stat)
 	ASSERT_EQ(st.free_extents, mm[5]);
 	ASSERT_EQ(st.poisoned, mm[6]);
 
-	ASSERT_EQ(0, read_stat_line("io_stat", io, 5));
+	ASSERT_EQ(0, read_stat_line("io_stat", io, 6));
 	ASSERT_EQ(st.puts, io[0]);
 	ASSERT_EQ(st.gets, io[1]);
 	ASSERT_EQ(st.hits, io[2]);

@@ -6,12 +6,20 @@
  * machine's memory) followed by the client's bytes; an entry that is too
  * short or lacks the magic was not written by vmemcached and reads as a
  * miss.  Stores replace atomically (VMEMCACHE_PUT_REPLACE).
+ *
+ * The header stays the authority on flags, expiry and CAS: the protocol
+ * layer's CAS sequence also orders flush_all.  A module with
+ * VMEMCACHE_FEAT_ITEM_META is also given the client flags and the expiry,
+ * on its CLOCK_BOOTTIME clock and a second late, so that it never drops
+ * an entry before the protocol layer would call it expired, and then
+ * reclaims expired entries itself instead of leaving them to eviction.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libvmemcache.h>
 
@@ -31,7 +39,27 @@ struct kdev_backend {
 	VMEMcache *cache;
 	size_t max_value;
 	pthread_key_t buf_key;	/* per-thread buffer for header + value */
+	int item_meta;		/* the module has VMEMCACHE_FEAT_ITEM_META */
 };
+
+/*
+ * The CLOCK_BOOTTIME second at or after Unix second @exptime, plus one
+ * to cover the two clocks' rounding; 0 (never) for 0 or past 2^32.
+ */
+static uint32_t kdev_boot_expiry(int64_t exptime)
+{
+	struct timespec rt, bt;
+	int64_t boot;
+
+	if (!exptime)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	boot = exptime - (int64_t)rt.tv_sec + (int64_t)bt.tv_sec + 2;
+	if (boot < 1)
+		return 1;	/* long expired: at once */
+	return boot > (int64_t)UINT32_MAX ? 0 : (uint32_t)boot;
+}
 
 static struct kdev_backend *to_kdev(struct vmcd_backend *b)
 {
@@ -98,6 +126,18 @@ static int kdev_store(struct vmcd_backend *b, const char *key, size_t klen,
 		return -ENOMEM;
 	memcpy(p, &h, sizeof(h));
 	memcpy(p + sizeof(h), v, vlen);
+	if (kb->item_meta) {
+		struct vmemcache_meta km = {
+			.flags = VMEMCACHE_PUT_REPLACE,
+			.client_flags = m->flags,
+			.expiry = kdev_boot_expiry(m->exptime),
+		};
+
+		if (vmemcache_put_ex(kb->cache, key, klen, p, sizeof(h) + vlen,
+				     &km))
+			return -errno;
+		return 0;
+	}
 	if (vmemcache_put_flags(kb->cache, key, klen, p, sizeof(h) + vlen,
 				VMEMCACHE_PUT_REPLACE))
 		return -errno;
@@ -163,6 +203,7 @@ struct vmcd_backend *vmcd_backend_kdev(const char *path, size_t size,
 				       size_t errlen)
 {
 	struct kdev_backend *kb = calloc(1, sizeof(*kb));
+	struct vmemcache_version ver;
 	int e;
 
 	if (!kb) {
@@ -184,6 +225,8 @@ struct vmcd_backend *vmcd_backend_kdev(const char *path, size_t size,
 		errno = e;
 		return NULL;
 	}
+	if (!vmemcache_get_version(kb->cache, &ver))
+		kb->item_meta = !!(ver.features & VMEMCACHE_FEAT_ITEM_META);
 	if (pthread_key_create(&kb->buf_key, free)) {
 		snprintf(err, errlen, "pthread_key_create failed");
 		vmemcache_delete(kb->cache);

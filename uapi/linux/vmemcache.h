@@ -13,9 +13,9 @@
  * Fields marked "out" are ignored on input.
  *
  * A descriptor opened without write access (O_RDONLY) may VERSION, GET,
- * EXISTS, LIST, STATS and BATCH gets and exists; PUT, EVICT, CREATE and a
- * BATCH holding a put or an evict fail with EBADF (such a batch runs none
- * of its items).  A private cache's descriptor is read-write.
+ * EXISTS, LIST, STATS and BATCH gets and exists; PUT, EVICT, TOUCH, CREATE
+ * and a BATCH holding a put or an evict fail with EBADF (such a batch runs
+ * none of its items).  A private cache's descriptor is read-write.
  *
  * A program first calls VMEMCACHE_IOC_VERSION and checks the feature bit
  * of every capability it relies on beyond PUT, GET, EXISTS, EVICT and
@@ -57,6 +57,7 @@
 #define VMEMCACHE_FEAT_BATCH		_BITULL(7)	/* VMEMCACHE_IOC_BATCH (v2) */
 #define VMEMCACHE_FEAT_EVICTED_VALUES	_BITULL(8)	/* *_EVICTED_VALUES: values in the log */
 #define VMEMCACHE_FEAT_CREATE_FILE	_BITULL(9)	/* VMEMCACHE_CREATE_FILE */
+#define VMEMCACHE_FEAT_ITEM_META	_BITULL(10)	/* expiry, client flags, CAS, TOUCH */
 
 /**
  * struct vmemcache_version - API handshake (VMEMCACHE_IOC_VERSION)
@@ -81,7 +82,10 @@ struct vmemcache_version {
 /* Flags of struct vmemcache_put. */
 #define VMEMCACHE_PUT_REPLACE	_BITUL(0)	/* replace an existing value atomically */
 #define VMEMCACHE_PUT_EVICTED_VALUES _BITUL(1)	/* values in the evicted log */
-#define VMEMCACHE_PUT_FLAGS	(VMEMCACHE_PUT_REPLACE | VMEMCACHE_PUT_EVICTED_VALUES)
+#define VMEMCACHE_PUT_CAS	_BITUL(2)	/* only over version @cas (FEAT_ITEM_META) */
+#define VMEMCACHE_PUT_PRESENT	_BITUL(3)	/* only over a live entry (FEAT_ITEM_META) */
+#define VMEMCACHE_PUT_FLAGS	(VMEMCACHE_PUT_REPLACE | VMEMCACHE_PUT_EVICTED_VALUES | \
+				 VMEMCACHE_PUT_CAS | VMEMCACHE_PUT_PRESENT)
 
 /**
  * struct vmemcache_put - store a value (VMEMCACHE_IOC_PUT)
@@ -96,7 +100,15 @@ struct vmemcache_version {
  * @evicted_size: size of the buffer at @evicted in bytes, at least
  *		  sizeof(struct vmemcache_evicted_log) when @evicted is set,
  *		  0 otherwise
- * @reserved: must be zero
+ * @cas: with VMEMCACHE_PUT_CAS, the version (struct vmemcache_get's @cas)
+ *	 the entry must still have; must be zero otherwise
+ *	 (VMEMCACHE_FEAT_ITEM_META)
+ * @client_flags: 32 opaque bits stored with the entry and returned by a
+ *		  get (VMEMCACHE_FEAT_ITEM_META; zero before)
+ * @expiry: when the entry expires, in whole seconds of CLOCK_BOOTTIME
+ *	    (clock_gettime(CLOCK_BOOTTIME).tv_sec): from that second on it
+ *	    is a miss; 0 never expires (VMEMCACHE_FEAT_ITEM_META; zero
+ *	    before)
  *
  * With VMEMCACHE_PUT_EVICTED_VALUES (VMEMCACHE_FEAT_EVICTED_VALUES; EINVAL
  * without @evicted) each record of the log carries the evicted value too,
@@ -108,6 +120,14 @@ struct vmemcache_version {
  * cache is full, or the value is larger than the cache) or its entry
  * cannot (the cache's entries are at its DRAM limit and nothing can be
  * evicted, or the entry alone, with its key, is over that limit).
+ *
+ * An expired entry counts as absent: a put without VMEMCACHE_PUT_REPLACE
+ * replaces it.  VMEMCACHE_PUT_PRESENT (memcached's replace) stores only
+ * over a live entry and fails with ENOENT otherwise; VMEMCACHE_PUT_CAS
+ * stores only over a live entry whose version is @cas, and fails with
+ * ENOENT when there is none and EEXIST when its version differs.  Both
+ * decide and replace atomically: of puts racing with the same @cas, one
+ * wins.  Every put that stores gives the entry a new version.
  */
 struct vmemcache_put {
 	__u64 key;
@@ -117,7 +137,9 @@ struct vmemcache_put {
 	__u32 flags;
 	__u64 evicted;
 	__u64 evicted_size;
-	__u64 reserved[2];
+	__u64 cas;
+	__u32 client_flags;
+	__u32 expiry;
 };
 
 /**
@@ -127,13 +149,20 @@ struct vmemcache_put {
  * @buf_len: size of @buf
  * @offset: first byte of the value to copy
  * @key_len: key length, 1..VMEMCACHE_MAX_KEY_SIZE
- * @flags: must be zero
+ * @flags: VMEMCACHE_GET_META or zero
  * @copied: out: bytes copied to @buf, min(@buf_len, size - @offset), or 0
  *	    when @offset is at or past the end of the value
  * @value_size: out: the whole value's size
+ * @cas: out with VMEMCACHE_GET_META: the entry's version; else must be zero
+ *	 and stays zero
+ * @client_flags: out with VMEMCACHE_GET_META: the put's @client_flags;
+ *		  else as @cas
+ * @expiry: out with VMEMCACHE_GET_META: the entry's expiry (0: none);
+ *	    else as @cas
  * @reserved: must be zero on input; zero on output
  *
- * Fails with ENOENT on a miss.  A hit counts as a use for the LRU.
+ * Fails with ENOENT on a miss; an expired entry is a miss.  A hit counts
+ * as a use for the LRU.
  */
 struct vmemcache_get {
 	__u64 key;
@@ -144,26 +173,61 @@ struct vmemcache_get {
 	__u32 flags;
 	__u64 copied;
 	__u64 value_size;
-	__u64 reserved[4];
+	__u64 cas;
+	__u32 client_flags;
+	__u32 expiry;
+	__u64 reserved[2];
 };
+
+/* Flags of struct vmemcache_get. */
+#define VMEMCACHE_GET_META	_BITUL(0)	/* fill in @cas, @client_flags, @expiry */
+#define VMEMCACHE_GET_FLAGS	(VMEMCACHE_GET_META)
 
 /**
  * struct vmemcache_exists - look a key up (VMEMCACHE_IOC_EXISTS)
  * @key: user pointer to the key bytes
  * @key_len: key length, 1..VMEMCACHE_MAX_KEY_SIZE
- * @flags: must be zero
+ * @flags: VMEMCACHE_GET_META or zero
  * @value_size: out: the value's size
+ * @cas: out with VMEMCACHE_GET_META, as in struct vmemcache_get
+ * @client_flags: out with VMEMCACHE_GET_META, as in struct vmemcache_get
+ * @expiry: out with VMEMCACHE_GET_META, as in struct vmemcache_get
  * @reserved: must be zero on input; zero on output
  *
- * Fails with ENOENT when the key is absent.  Neither the LRU order nor the
- * hit/miss counters change.
+ * Fails with ENOENT when the key is absent or its entry expired.  Neither
+ * the LRU order nor the hit/miss counters change.
  */
 struct vmemcache_exists {
 	__u64 key;
 	__u32 key_len;
 	__u32 flags;
 	__u64 value_size;
-	__u64 reserved[4];
+	__u64 cas;
+	__u32 client_flags;
+	__u32 expiry;
+	__u64 reserved[2];
+};
+
+/**
+ * struct vmemcache_touch - change an entry's expiry (VMEMCACHE_IOC_TOUCH)
+ * @key: user pointer to the key bytes
+ * @key_len: key length, 1..VMEMCACHE_MAX_KEY_SIZE
+ * @flags: must be zero
+ * @expiry: the new expiry, as struct vmemcache_put's; 0: never
+ * @pad: must be zero
+ * @reserved: must be zero
+ *
+ * Fails with ENOENT when the key is absent or its entry expired.  The
+ * value, the client flags and the version stay; the entry counts as used
+ * for the LRU.  Since VMEMCACHE_FEAT_ITEM_META.
+ */
+struct vmemcache_touch {
+	__u64 key;
+	__u32 key_len;
+	__u32 flags;
+	__u32 expiry;
+	__u32 pad;
+	__u64 reserved[3];
 };
 
 /**
@@ -480,6 +544,9 @@ struct vmemcache_create {
  * @alloc_lock_contended: of those, times it had to wait for the lock
  * @poisoned: bytes of the pool out of service after media errors (whole
  *	      extents; neither used nor free)
+ *
+ * Expired entries reclaimed are not evictions; the shared cache counts
+ * them in io_stat (sysfs).
  */
 struct vmemcache_stats {
 	__u64 puts;
@@ -511,5 +578,6 @@ struct vmemcache_stats {
 #define VMEMCACHE_IOC_CREATE	_IOW(VMEMCACHE_IOC_MAGIC, 0x06, struct vmemcache_create)
 #define VMEMCACHE_IOC_LIST	_IOWR(VMEMCACHE_IOC_MAGIC, 0x07, struct vmemcache_list)
 #define VMEMCACHE_IOC_BATCH	_IOWR(VMEMCACHE_IOC_MAGIC, 0x08, struct vmemcache_batch)
+#define VMEMCACHE_IOC_TOUCH	_IOW(VMEMCACHE_IOC_MAGIC, 0x09, struct vmemcache_touch)
 
 #endif /* _UAPI_LINUX_VMEMCACHE_H */
