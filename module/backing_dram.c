@@ -55,59 +55,57 @@ static void *vmc_dram_addr(struct vmc_backing_dram *d, u64 off, size_t *avail)
 	return d->chunks[off >> d->shift] + in_chunk;
 }
 
+/*
+ * The next piece of a copy of *@len bytes at pool offset *@off: its address
+ * in *@addr, its length returned (0 when the copy is done).  The pool is
+ * contiguous only within a chunk, so a copy goes chunk by chunk.
+ */
+static size_t vmc_dram_step(struct vmc_backing *b, u64 *off, size_t *len,
+			    void **addr)
+{
+	size_t avail, n;
+
+	if (!*len)
+		return 0;
+	*addr = vmc_dram_addr(to_dram(b), *off, &avail);
+	n = min(*len, avail);
+	*off += n;
+	*len -= n;
+	return n;
+}
+
 static int vmc_dram_write(struct vmc_backing *b, u64 off,
 			  const void __user *src, size_t len)
 {
-	struct vmc_backing_dram *d = to_dram(b);
+	void *addr;
+	size_t n;
 
-	while (len) {
-		size_t avail, n;
-		void *addr = vmc_dram_addr(d, off, &avail);
-
-		n = min(len, avail);
+	for (; (n = vmc_dram_step(b, &off, &len, &addr)); src += n)
 		if (copy_from_user(addr, src, n))
 			return -EFAULT;
-		off += n;
-		src += n;
-		len -= n;
-	}
 	return 0;
 }
 
 static int vmc_dram_read(struct vmc_backing *b, u64 off, void __user *dst,
 			 size_t len, struct vmc_extent *bad)
 {
-	struct vmc_backing_dram *d = to_dram(b);
+	void *addr;
+	size_t n;
 
-	while (len) {
-		size_t avail, n;
-		void *addr = vmc_dram_addr(d, off, &avail);
-
-		n = min(len, avail);
+	for (; (n = vmc_dram_step(b, &off, &len, &addr)); dst += n)
 		if (copy_to_user(dst, addr, n))
 			return -EFAULT;
-		off += n;
-		dst += n;
-		len -= n;
-	}
 	return 0;
 }
 
 static int vmc_dram_read_kernel(struct vmc_backing *b, u64 off, void *dst,
 				size_t len, struct vmc_extent *bad)
 {
-	struct vmc_backing_dram *d = to_dram(b);
+	void *addr;
+	size_t n;
 
-	while (len) {
-		size_t avail, n;
-		void *addr = vmc_dram_addr(d, off, &avail);
-
-		n = min(len, avail);
+	for (; (n = vmc_dram_step(b, &off, &len, &addr)); dst += n)
 		memcpy(dst, addr, n);
-		off += n;
-		dst += n;
-		len -= n;
-	}
 	return 0;
 }
 
