@@ -280,10 +280,10 @@ TEST_F(numa, shared_pool_on_node)
 	ASSERT_EQ(0, memcmp(val, "value", 5));
 	ASSERT_EQ(-EBUSY, set_node(0));
 	ASSERT_EQ(0, vmc_reset());
-	ASSERT_EQ(0, vmc_sysfs_write_u64("capacity", 2 * POOL));
+	ASSERT_EQ(0, vmc_sysfs_write_u64("capacity", POOL / 2));
 	ASSERT_EQ(0, numa_stat(pages));
 	ASSERT_EQ(0U, pages[0]);
-	ASSERT_EQ(2 * POOL_PAGES, pages[1]);
+	ASSERT_EQ(POOL_PAGES / 2, pages[1]);
 	ASSERT_EQ(0, vmc_sysfs_write_u64("capacity", POOL));
 
 	/* Back to node 0: node 1 gets its memory back. */
@@ -347,13 +347,13 @@ TEST_F(numa, node_too_small)
 	ASSERT_LE(big / VMC_PAGE, pages[0]);
 	ASSERT_GT(big / VMC_PAGE + 1024, pages[0]);
 	ASSERT_EQ(0U, pages[1]);
-	ASSERT_EQ(0, vmc_sysfs_write_u64("capacity", 4 * big));
+	ASSERT_EQ(0, vmc_sysfs_write_u64("capacity", 2 * big));
 	ASSERT_EQ(-ENOMEM, set_node(1));
 	ASSERT_EQ(0, vmc_sysfs_write_u64("capacity", POOL));
 
 	/* On node 1, a capacity it cannot hold: the pool stays. */
 	ASSERT_EQ(0, set_node(1));
-	ASSERT_EQ(-ENOMEM, vmc_sysfs_write_u64("capacity", 4 * big));
+	ASSERT_EQ(-ENOMEM, vmc_sysfs_write_u64("capacity", 2 * big));
 	ASSERT_EQ(-ENOMEM, vmc_sysfs_write_u64("capacity", big));
 	ASSERT_EQ(0, vmc_sysfs_read_u64("capacity", &cap));
 	ASSERT_EQ(POOL, cap);
