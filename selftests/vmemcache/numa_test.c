@@ -73,8 +73,13 @@ static int nodes_with_memory(void)
 	return n;
 }
 
+/* Pool pages numa_stat counts: none for a pool on a DAX device. */
+#define DRAM_PAGES	(*vmc_backing() ? 0 : POOL_PAGES)
+
 #define NEED_TWO_NODES()						\
 	do {								\
+		if (*vmc_backing())					\
+			SKIP(return, "the pool is on %s, not DRAM", vmc_backing()); \
 		if (nodes_with_memory() < 2 ||				\
 		    access(NODE_SYS "/node1/meminfo", F_OK))		\
 			SKIP(return, "the guest has one NUMA node with memory (run.sh --numa gives two)"); \
@@ -168,7 +173,7 @@ TEST_F(numa, feature_and_defaults)
 	ASSERT_EQ(-1, nid);
 	ASSERT_EQ(0, numa_stat(pages));
 	/* Today's pool, wherever the allocator put it: all of it counted. */
-	ASSERT_EQ(POOL_PAGES, pages[0] + pages[1]);
+	ASSERT_EQ(DRAM_PAGES, pages[0] + pages[1]);
 }
 
 TEST_F(numa, hostile_nodes_refused)
@@ -187,7 +192,7 @@ TEST_F(numa, hostile_nodes_refused)
 	ASSERT_EQ(0, get_node(&nid));
 	ASSERT_EQ(-1, nid);
 	ASSERT_EQ(0, numa_stat(pages));
-	ASSERT_EQ(POOL_PAGES, pages[0] + pages[1]);
+	ASSERT_EQ(DRAM_PAGES, pages[0] + pages[1]);
 
 	/* The ioctl: flag checks, then the same numbers. */
 	EXPECT_EQ(-EINVAL, create(self->fd, POOL, 0, 1, 0));
@@ -229,6 +234,28 @@ TEST_F(numa, offline_node_enodev)
 	ASSERT_EQ(-ENODEV, set_node(nid));
 	ASSERT_EQ(-ENODEV, create(self->fd, POOL, VMEMCACHE_CREATE_NUMA_NODE,
 				  nid, 0));
+}
+
+/*
+ * On a DAX backing_dev the node is only kept, and the DRAM pool the cache
+ * goes back to is allocated there (pmem pass only).
+ */
+TEST_F(numa, dax_keeps_node)
+{
+	uint64_t pages[2];
+	int nid = -1;
+
+	if (!*vmc_backing())
+		SKIP(return, "the pool is in DRAM (the pmem pass covers this)");
+	ASSERT_EQ(0, set_node(0));
+	ASSERT_EQ(0, get_node(&nid));
+	ASSERT_EQ(0, nid);
+	ASSERT_EQ(0, numa_stat(pages));
+	ASSERT_EQ(0U, pages[0] + pages[1]);
+	ASSERT_EQ(0, vmc_sysfs_write("backing_dev", "none"));
+	ASSERT_EQ(0, numa_stat(pages));
+	ASSERT_LT(0U, pages[0]);
+	ASSERT_EQ(0U, pages[1]);
 }
 
 /* The ioctl's -1 and node 0 work on any guest. */
