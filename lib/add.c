@@ -147,9 +147,33 @@ static int vmc_attach_private(VMEMcache *cache, enum vmc_kind kind,
 		cr.flags |= VMEMCACHE_CREATE_FILE;
 	if (kind != VMC_PRIVATE_DRAM)
 		cr.backing_fd = backing_fd;
+	if (cache->numa_node != -1) {
+		if (kind != VMC_PRIVATE_DRAM) {
+			close(fd);
+			return vmc_fail(EINVAL, func,
+					"%s: a NUMA node applies to a DRAM pool only",
+					path);
+		}
+		if (!(ver.features & VMEMCACHE_FEAT_NUMA_NODE)) {
+			close(fd);
+			return vmc_fail(ENOTSUP, func,
+					"%s cannot put a pool on a NUMA node (no VMEMCACHE_FEAT_NUMA_NODE; upgrade the module)",
+					dev);
+		}
+		cr.flags |= VMEMCACHE_CREATE_NUMA_NODE;
+		cr.numa_node = cache->numa_node;
+	}
 	pfd = ioctl(fd, VMEMCACHE_IOC_CREATE, &cr);
 	err = errno;
 	close(fd);
+	if (pfd < 0 && cache->numa_node != -1 && err == ENODEV)
+		return vmc_fail(err, func,
+				"NUMA node %d is not online or has no memory",
+				cache->numa_node);
+	if (pfd < 0 && cache->numa_node != -1 && err == ENOMEM)
+		return vmc_fail(err, func,
+				"NUMA node %d has no room for a pool of %llu bytes",
+				cache->numa_node, (unsigned long long)cr.size);
 	if (pfd < 0) {
 		switch (err) {
 		case EDQUOT:
@@ -309,6 +333,10 @@ VMC_API int vmemcache_add(VMEMcache *cache, const char *path)
 		return vmc_fail(ENOTSUP, __func__,
 				"%s is a device-DAX device, which vmemcache cannot use directly: make its memory a NUMA node (daxctl reconfigure-device --mode=system-ram %s) and put the cache there (VMEMCACHE_CREATE_NUMA_NODE, or numa_node in /sys/class/misc/vmemcache for the shared cache)",
 				path, path);
+	if (S_ISCHR(st.st_mode) && cache->numa_node != -1)
+		return vmc_fail(EINVAL, __func__,
+				"%s: the shared cache's NUMA node is set in /sys/class/misc/vmemcache/numa_node",
+				path);
 	if (S_ISCHR(st.st_mode))
 		return vmc_attach_shared(cache, path, __func__);
 	return vmc_fail_as(ENOTDIR, "open: %s", strerror(ENOTDIR));
