@@ -10,6 +10,7 @@
  */
 #include "vmc_test.h"
 
+#include <libvmemcache.h>
 #include <limits.h>
 
 #define NODE_SYS	"/sys/devices/system/node"
@@ -396,6 +397,48 @@ TEST_F(numa, node_too_small)
 
 	ASSERT_LE(1, vmc_kmsg_count(kmsg, "no room for a"));
 	close(kmsg);
+}
+
+/* libvmemcache-kdev: vmemcache_set_numa_node() before adding a directory. */
+TEST_F(numa, lib_private_on_node)
+{
+	long long before, after;
+	VMEMcache *c;
+	char val[8];
+
+	NEED_TWO_NODES();
+	c = vmemcache_new();
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, vmemcache_set_size(c, POOL));
+	ASSERT_EQ(0, vmemcache_set_numa_node(c, 1));
+	before = node_free(1);
+	ASSERT_EQ(0, vmemcache_add(c, "/tmp")) TH_LOG("%s", vmemcache_errormsg());
+	after = node_free(1);
+	ASSERT_LE((long long)(POOL - SLACK), before - after)
+		TH_LOG("node 1 MemFree %lld -> %lld", before, after);
+	ASSERT_EQ(0, vmemcache_put(c, "k", 1, "v", 1));
+	ASSERT_EQ(1, vmemcache_get(c, "k", 1, val, sizeof(val), 0, NULL));
+	vmemcache_delete(c);
+
+	/* Too big for node 1: ENOMEM, and the message names the node. */
+	c = vmemcache_new();
+	ASSERT_NE(NULL, c);
+	/* Above node 1's memory, below private_limit (half the RAM). */
+	ASSERT_EQ(0, vmemcache_set_size(c, 2 * (uint64_t)node_meminfo(1, "MemTotal")));
+	ASSERT_EQ(0, vmemcache_set_numa_node(c, 1));
+	ASSERT_EQ(-1, vmemcache_add(c, "/tmp"));
+	ASSERT_EQ(ENOMEM, errno);
+	ASSERT_NE(NULL, strstr(vmemcache_errormsg(), "NUMA node 1"))
+		TH_LOG("%s", vmemcache_errormsg());
+	vmemcache_delete(c);
+
+	/* A node no machine has: EINVAL from the module. */
+	c = vmemcache_new();
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, vmemcache_set_numa_node(c, 1 << 20));
+	ASSERT_EQ(-1, vmemcache_add(c, "/tmp"));
+	ASSERT_EQ(EINVAL, errno);
+	vmemcache_delete(c);
 }
 
 TEST_HARNESS_MAIN
