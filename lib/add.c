@@ -8,17 +8,20 @@
  *   other directory       a private DRAM cache (VMEMCACHE_IOC_CREATE)
  *   DAX block device      a private cache on that device
  *   the vmemcache device  the shared cache
+ *   device-DAX (daxX.Y)   ENOTSUP, saying how to use its memory instead
  *   other char device     EINVAL ("not a Device DAX" in libvmemcache)
  *   anything else         ENOTDIR (O_TMPFILE in a non-directory)
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -144,9 +147,33 @@ static int vmc_attach_private(VMEMcache *cache, enum vmc_kind kind,
 		cr.flags |= VMEMCACHE_CREATE_FILE;
 	if (kind != VMC_PRIVATE_DRAM)
 		cr.backing_fd = backing_fd;
+	if (cache->numa_node != -1) {
+		if (kind != VMC_PRIVATE_DRAM) {
+			close(fd);
+			return vmc_fail(EINVAL, func,
+					"%s: a NUMA node applies to a DRAM pool only",
+					path);
+		}
+		if (!(ver.features & VMEMCACHE_FEAT_NUMA_NODE)) {
+			close(fd);
+			return vmc_fail(ENOTSUP, func,
+					"%s cannot put a pool on a NUMA node (no VMEMCACHE_FEAT_NUMA_NODE; upgrade the module)",
+					dev);
+		}
+		cr.flags |= VMEMCACHE_CREATE_NUMA_NODE;
+		cr.numa_node = cache->numa_node;
+	}
 	pfd = ioctl(fd, VMEMCACHE_IOC_CREATE, &cr);
 	err = errno;
 	close(fd);
+	if (pfd < 0 && cache->numa_node != -1 && err == ENODEV)
+		return vmc_fail(err, func,
+				"NUMA node %d is not online or has no memory",
+				cache->numa_node);
+	if (pfd < 0 && cache->numa_node != -1 && err == ENOMEM)
+		return vmc_fail(err, func,
+				"NUMA node %d has no room for a pool of %llu bytes",
+				cache->numa_node, (unsigned long long)cr.size);
 	if (pfd < 0) {
 		switch (err) {
 		case EDQUOT:
@@ -238,6 +265,27 @@ static int vmc_attach_dir(VMEMcache *cache, const char *path,
 	return ret;
 }
 
+/*
+ * Whether the character device @st is a device-DAX instance (/dev/daxX.Y,
+ * how CXL memory and pmem namespaces in devdax mode appear): its sysfs
+ * node belongs to the dax bus (or, on older kernels, the dax class).
+ */
+static int vmc_is_device_dax(const struct stat *st)
+{
+	char link[64], target[256];
+	const char *base;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/subsystem",
+		 major(st->st_rdev), minor(st->st_rdev));
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return 0;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	return !strcmp(base ? base + 1 : target, "dax");
+}
+
 VMC_API int vmemcache_add(VMEMcache *cache, const char *path)
 {
 	struct stat st;
@@ -276,6 +324,19 @@ VMC_API int vmemcache_add(VMEMcache *cache, const char *path)
 		errno = err;
 		return ret;
 	}
+	/*
+	 * The module cannot bind the dax bus (only one driver may, and
+	 * dax_kmem is it); the device's memory becomes usable as a NUMA
+	 * node instead.
+	 */
+	if (S_ISCHR(st.st_mode) && vmc_is_device_dax(&st))
+		return vmc_fail(ENOTSUP, __func__,
+				"%s is a device-DAX device, which vmemcache cannot use directly: make its memory a NUMA node (daxctl reconfigure-device --mode=system-ram %s) and put the cache there (VMEMCACHE_CREATE_NUMA_NODE, or numa_node in /sys/class/misc/vmemcache for the shared cache)",
+				path, path);
+	if (S_ISCHR(st.st_mode) && cache->numa_node != -1)
+		return vmc_fail(EINVAL, __func__,
+				"%s: the shared cache's NUMA node is set in /sys/class/misc/vmemcache/numa_node",
+				path);
 	if (S_ISCHR(st.st_mode))
 		return vmc_attach_shared(cache, path, __func__);
 	return vmc_fail_as(ENOTDIR, "open: %s", strerror(ENOTDIR));

@@ -30,6 +30,7 @@ struct vmemcache {
 	size_t size;			/* vmemcache_set_size(); 0: default */
 	size_t extent_size;		/* vmemcache_set_extent_size() */
 	enum vmemcache_repl_p repl_p;	/* vmemcache_set_eviction_policy() */
+	int numa_node;			/* vmemcache_set_numa_node(); -1: any */
 	struct vmemcache_version ver;	/* the device's VERSION answer */
 	vmemcache_on_evict *on_evict;
 	void *on_evict_arg;

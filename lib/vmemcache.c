@@ -30,6 +30,7 @@ VMC_API VMEMcache *vmemcache_new0(void)
 	cache->size = 0;	/* as libvmemcache: chosen by vmemcache_add() */
 	cache->extent_size = VMEMCACHE_MIN_EXTENT;
 	cache->repl_p = VMEMCACHE_REPLACEMENT_LRU;
+	cache->numa_node = -1;
 	return cache;
 }
 
@@ -83,6 +84,16 @@ VMC_API int vmemcache_set_size(VMEMcache *cache, size_t size)
 	if (size >= VMC_MAX_POOL)
 		return vmc_fail_as(EINVAL, "implausibly large size %zu", size);
 	cache->size = (size + page - 1) / page * page;
+	return 0;
+}
+
+VMC_API int vmemcache_set_numa_node(VMEMcache *cache, int node)
+{
+	if (vmc_check_config(cache, __func__))
+		return -1;
+	if (node < -1)
+		return vmc_fail(EINVAL, __func__, "invalid NUMA node %d", node);
+	cache->numa_node = node;
 	return 0;
 }
 

@@ -27,6 +27,8 @@ struct vmc_backing;
  * @read_kernel: as @read, to kernel memory (never -EFAULT)
  * @resize: a backing of @size bytes: @b itself if it can serve that
  *	    size, else a new one (an ERR_PTR on failure; @b is unchanged)
+ * @node_pages: optional: add the pool's pages on each NUMA node to
+ *		@pages[nid], for nid below nr_node_ids
  * @destroy: release the backing and free @b
  *
  * The cache calls @read and @write with page faults disabled: a user page
@@ -41,6 +43,7 @@ struct vmc_backing_ops {
 	int (*read_kernel)(struct vmc_backing *b, u64 off, void *dst,
 			   size_t len, struct vmc_extent *bad);
 	struct vmc_backing *(*resize)(struct vmc_backing *b, u64 size);
+	void (*node_pages)(struct vmc_backing *b, u64 *pages);
 	void (*destroy)(struct vmc_backing *b);
 };
 
@@ -77,7 +80,8 @@ struct vmc_backing {
 typedef int (*vmc_media_failure_fn)(void *owner, struct vmc_backing *b,
 				    u64 off, u64 len);
 
-struct vmc_backing *vmc_backing_dram_create(u64 size, gfp_t gfp);
+struct vmc_backing *vmc_backing_dram_create(u64 size, gfp_t gfp, int nid);
+int vmc_backing_dram_check_node(int nid);
 struct vmc_backing *vmc_backing_dax_create(const char *path, u64 min_size,
 					   vmc_media_failure_fn failure,
 					   void *owner);

@@ -11,9 +11,19 @@
  * pool is used by every user of the device, so it is not charged to the
  * memory cgroup of whoever sized it; a private cache's pool is allocated
  * with __GFP_ACCOUNT and charged to its creator's.
+ *
+ * A pool may be bound to one NUMA node (a CPU-less node being, e.g., a
+ * CXL memory expander or device-DAX memory onlined as system RAM): its
+ * pages then come from that node only, and a node without room fails the
+ * pool rather than spill over to another node silently.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
+#include <linux/numa.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -32,6 +42,7 @@
  *	    @off >> @shift (the last chunk may be a smaller compound page,
  *	    covering just the end of the pool)
  * @gfp: GFP_KERNEL, or GFP_KERNEL_ACCOUNT for a private cache's pool
+ * @nid: the NUMA node every page comes from, or NUMA_NO_NODE for any
  */
 struct vmc_backing_dram {
 	struct vmc_backing b;
@@ -39,6 +50,7 @@ struct vmc_backing_dram {
 	unsigned long nr_chunks;
 	void **chunks;
 	gfp_t gfp;
+	int nid;
 };
 
 static struct vmc_backing_dram *to_dram(struct vmc_backing *b)
@@ -130,8 +142,22 @@ static void vmc_dram_destroy(struct vmc_backing *b)
 
 static struct vmc_backing *vmc_dram_resize(struct vmc_backing *b, u64 size)
 {
+	struct vmc_backing_dram *d = to_dram(b);
+
 	return size == b->size ? b :
-	       vmc_backing_dram_create(size, to_dram(b)->gfp);
+	       vmc_backing_dram_create(size, d->gfp, d->nid);
+}
+
+static void vmc_dram_node_pages(struct vmc_backing *b, u64 *pages)
+{
+	struct vmc_backing_dram *d = to_dram(b);
+	unsigned long i;
+
+	for (i = 0; i < d->nr_chunks; i++) {
+		struct folio *folio = virt_to_folio(d->chunks[i]);
+
+		pages[folio_nid(folio)] += folio_nr_pages(folio);
+	}
 }
 
 static const struct vmc_backing_ops vmc_dram_ops = {
@@ -139,6 +165,7 @@ static const struct vmc_backing_ops vmc_dram_ops = {
 	.read = vmc_dram_read,
 	.read_kernel = vmc_dram_read_kernel,
 	.resize = vmc_dram_resize,
+	.node_pages = vmc_dram_node_pages,
 	.destroy = vmc_dram_destroy,
 };
 
@@ -160,13 +187,16 @@ static int vmc_dram_alloc_chunks(struct vmc_backing_dram *d,
 	unsigned long i;
 
 	gfp |= order ? __GFP_NORETRY : __GFP_RETRY_MAYFAIL;
+	if (d->nid != NUMA_NO_NODE)
+		gfp |= __GFP_THISNODE;
 	d->shift = PAGE_SHIFT + order;
 	d->nr_chunks = DIV_ROUND_UP_ULL(d->b.size, chunk);
 	for (i = 0; i < d->nr_chunks; i++) {
 		u64 left = d->b.size - i * chunk;
 		struct page *page;
 
-		page = alloc_pages(gfp, get_order(min(left, chunk)));
+		page = alloc_pages_node(d->nid, gfp,
+					get_order(min(left, chunk)));
 		if (!page)
 			goto out_free;
 		d->chunks[i] = page_address(page);
@@ -180,30 +210,66 @@ out_free:
 }
 
 /**
+ * vmc_backing_dram_check_node() - whether a pool may be bound to a node
+ * @nid: a NUMA node id, or NUMA_NO_NODE
+ *
+ * Return: 0; -EINVAL for a number no node can have; -ENODEV for a node
+ * that is not online or has no memory (a CPU-only node).
+ */
+int vmc_backing_dram_check_node(int nid)
+{
+	if (nid == NUMA_NO_NODE)
+		return 0;
+	if (nid < 0 || nid >= nr_node_ids)
+		return -EINVAL;
+	if (!node_online(nid) || !node_state(nid, N_MEMORY))
+		return -ENODEV;
+	return 0;
+}
+
+/* Whether @size bytes may fit on node @nid at all. */
+static bool vmc_dram_fits(u64 size, int nid)
+{
+	unsigned long pages = nid == NUMA_NO_NODE ? totalram_pages() :
+			      node_present_pages(nid);
+
+	return size >> PAGE_SHIFT < pages;
+}
+
+/**
  * vmc_backing_dram_create() - allocate a DRAM pool
  * @size: pool size in bytes, a multiple of the page size
  * @gfp: GFP_KERNEL, or GFP_KERNEL_ACCOUNT to charge the pool (and its
  *	 chunk table) to the current task's memory cgroup
+ * @nid: NUMA node to take every page from (vmc_backing_dram_check_node()
+ *	 passed), or NUMA_NO_NODE for the allocator's usual choice
  *
- * Refuses sizes above the machine's RAM outright, takes the largest
- * chunks the page allocator can give without compacting hard, and lets
- * the allocation fail instead of invoking the OOM killer.
+ * Refuses sizes above the machine's (or the node's) RAM outright, takes
+ * the largest chunks the page allocator can give without compacting hard,
+ * and lets the allocation fail instead of invoking the OOM killer.  A
+ * pool that does not fit its node is logged, rate-limited.
  *
- * Return: the backing or an ERR_PTR: -ENOMEM.
+ * Return: the backing or an ERR_PTR: -ENOMEM, -ENODEV when @nid went
+ * offline meanwhile.
  */
-struct vmc_backing *vmc_backing_dram_create(u64 size, gfp_t gfp)
+struct vmc_backing *vmc_backing_dram_create(u64 size, gfp_t gfp, int nid)
 {
 	unsigned int order = min_t(unsigned int, VMC_DRAM_MAX_ORDER,
 				   get_order(size));
 	struct vmc_backing_dram *d;
+	int ret;
 
-	if (size >> PAGE_SHIFT >= totalram_pages())
-		return ERR_PTR(-ENOMEM);
+	ret = vmc_backing_dram_check_node(nid);
+	if (ret)
+		return ERR_PTR(ret);
+	if (!vmc_dram_fits(size, nid))
+		goto no_room;
 
 	d = kzalloc(sizeof(*d), gfp);
 	if (!d)
 		return ERR_PTR(-ENOMEM);
 	d->gfp = gfp;
+	d->nid = nid;
 	d->b.ops = &vmc_dram_ops;
 	d->b.name = "none";
 	d->b.size = size;
@@ -219,5 +285,9 @@ struct vmc_backing *vmc_backing_dram_create(u64 size, gfp_t gfp)
 			break;
 	}
 	kfree(d);
+no_room:
+	if (nid != NUMA_NO_NODE)
+		pr_warn_ratelimited("no room for a %llu-byte pool on NUMA node %d\n",
+				    size, nid);
 	return ERR_PTR(-ENOMEM);
 }

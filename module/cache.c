@@ -47,6 +47,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
+#include <linux/numa.h>
 #include <linux/pagemap.h>
 #include <linux/percpu.h>
 #include <linux/random.h>
@@ -180,6 +181,7 @@ struct vmc_cache *vmc_cache_create_on(struct vmc_backing *backing,
 		return ERR_PTR(-ENOMEM);
 	c->store.gfp = gfp;
 	c->dram_capacity = capacity;
+	c->nid = NUMA_NO_NODE;
 	init_waitqueue_head(&c->stalled_wq);
 	get_random_bytes(&c->list_key, sizeof(c->list_key));
 	ret = -ENOMEM;
@@ -227,7 +229,8 @@ struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
 	struct vmc_backing *backing;
 	struct vmc_cache *c;
 
-	backing = vmc_backing_dram_create(PAGE_ALIGN(capacity), GFP_KERNEL);
+	backing = vmc_backing_dram_create(PAGE_ALIGN(capacity), GFP_KERNEL,
+					  NUMA_NO_NODE);
 	if (IS_ERR(backing))
 		return ERR_CAST(backing);
 	c = vmc_cache_create_on(backing, capacity, extent_size, policy,
@@ -471,7 +474,7 @@ int vmc_cache_set_backing(struct vmc_cache *c, const char *path)
 						 vmc_cache_media_failure, c);
 	else
 		backing = vmc_backing_dram_create(PAGE_ALIGN(c->dram_capacity),
-						  c->store.gfp);
+						  c->store.gfp, c->nid);
 	ret = PTR_ERR_OR_ZERO(backing);
 	if (!ret) {
 		ret = vmc_cache_setup(c, backing, backing->size,
@@ -486,6 +489,69 @@ out:
 	if (drop)
 		drop->ops->destroy(drop);
 	return ret;
+}
+
+/**
+ * vmc_cache_set_numa_node() - move an empty cache's DRAM pool to a node
+ * @c: cache
+ * @nid: NUMA node to take the pool's pages from, or NUMA_NO_NODE for any
+ *
+ * A pool of the same size is allocated on @nid before the old one is
+ * freed: all or nothing, like vmc_cache_reconfigure().  A cache on a DAX
+ * device keeps it and takes @nid for the DRAM pool it goes back to.
+ *
+ * Return: 0, -EBUSY when the cache holds entries, -ERESTARTSYS, or the
+ * errors of vmc_backing_dram_check_node() and vmc_backing_dram_create()
+ * (-ENOMEM when the node has no room).
+ */
+int vmc_cache_set_numa_node(struct vmc_cache *c, int nid)
+{
+	struct vmc_backing *backing, *drop = NULL;
+	int ret;
+
+	ret = vmc_backing_dram_check_node(nid);
+	if (ret)
+		return ret;
+	ret = vmc_cache_lock_empty(c);
+	if (ret)
+		return ret;
+	if (vmc_backing_is_dax(c->store.backing) || nid == c->nid)
+		goto out_set;
+	backing = vmc_backing_dram_create(c->store.backing->size,
+					  c->store.gfp, nid);
+	ret = PTR_ERR_OR_ZERO(backing);
+	if (ret)
+		goto out;
+	ret = vmc_cache_setup(c, backing, c->capacity, c->store.extent_size,
+			      c->repl->ops, &drop);
+	if (ret) {
+		drop = backing;
+		goto out;
+	}
+out_set:
+	c->nid = nid;
+out:
+	percpu_up_write(&c->cfg_sem);
+	if (drop)
+		drop->ops->destroy(drop);
+	return ret;
+}
+
+/**
+ * vmc_cache_node_pages() - where the pool's pages are
+ * @c: cache
+ * @pages: out: the pool's pages on each node, nr_node_ids elements,
+ *	   zeroed by the caller; all zero for a pool that is not in DRAM
+ */
+void vmc_cache_node_pages(struct vmc_cache *c, u64 *pages)
+{
+	struct vmc_backing *b;
+
+	percpu_down_read(&c->cfg_sem);
+	b = c->store.backing;
+	if (b->ops->node_pages)
+		b->ops->node_pages(b, pages);
+	percpu_up_read(&c->cfg_sem);
 }
 
 /**
@@ -1374,6 +1440,7 @@ void vmc_cache_get_config(struct vmc_cache *c, struct vmc_config *cfg)
 	percpu_down_read(&c->cfg_sem);
 	cfg->capacity = c->capacity;
 	cfg->extent_size = c->store.extent_size;
+	cfg->numa_node = c->nid;
 	cfg->policy = c->repl->ops;
 	strscpy(cfg->backing_dev, c->store.backing->name,
 		sizeof(cfg->backing_dev));

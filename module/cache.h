@@ -56,6 +56,8 @@ struct vmc_stats {
  * @capacity: configured pool size in bytes, page aligned
  * @dram_capacity: pool size of a DRAM backing chosen at load time, used
  *		   when the cache goes back to DRAM
+ * @nid: NUMA node of a DRAM pool's pages, or NUMA_NO_NODE for any;
+ *	 changed with cfg_sem held for write
  * @store: the backing, its allocator, the extent size, the DRAM taken by
  *	   entries and the allocation flags: what entries and the index
  *	   need of the cache
@@ -82,6 +84,7 @@ struct vmc_cache {
 	struct percpu_rw_semaphore cfg_sem;
 	u64 capacity;
 	u64 dram_capacity;
+	int nid;
 	struct vmc_store store;
 	struct vmc_repl *repl;
 	struct rhashtable index;
@@ -155,6 +158,8 @@ int vmc_cache_reconfigure(struct vmc_cache *c, u64 capacity, u32 extent_size,
 int vmc_cache_reset(struct vmc_cache *c);
 int vmc_cache_lock_idle(struct vmc_cache *c);
 int vmc_cache_set_backing(struct vmc_cache *c, const char *path);
+int vmc_cache_set_numa_node(struct vmc_cache *c, int nid);
+void vmc_cache_node_pages(struct vmc_cache *c, u64 *pages);
 int vmc_cache_put(struct vmc_cache *c, const struct vmc_key *key,
 		  const void __user *uval, u64 len, bool replace,
 		  struct vmc_evicted *ev);
@@ -247,10 +252,12 @@ void vmc_cache_set_dram_limit(struct vmc_cache *c, u64 limit);
  * @extent_size: allocation unit in bytes
  * @policy: replacement policy
  * @backing_dev: "none" for DRAM, else the claimed device (truncated)
+ * @numa_node: NUMA node of a DRAM pool, or NUMA_NO_NODE
  */
 struct vmc_config {
 	u64 capacity;
 	u32 extent_size;
+	int numa_node;
 	const struct vmc_repl_ops *policy;
 	char backing_dev[256];
 };

@@ -17,6 +17,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/numa.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/cred.h>
@@ -125,7 +126,7 @@ static long vmc_ioctl_version(unsigned int cmd, void __user *uarg)
 		     VMEMCACHE_FEAT_EVICTED_LOG | VMEMCACHE_FEAT_EVICT_PREFIX |
 		     VMEMCACHE_FEAT_LIST | VMEMCACHE_FEAT_BATCH |
 		     VMEMCACHE_FEAT_EVICTED_VALUES | VMEMCACHE_FEAT_CREATE_FILE |
-		     VMEMCACHE_FEAT_ITEM_META;
+		     VMEMCACHE_FEAT_ITEM_META | VMEMCACHE_FEAT_NUMA_NODE;
 	v.max_key_size = VMEMCACHE_MAX_KEY_SIZE;
 	return vmc_arg_out(cmd, &v, sizeof(v), uarg);
 }
@@ -660,7 +661,9 @@ static struct vmc_backing *vmc_create_backing(const struct vmemcache_create *cr,
 		*capacity = PAGE_ALIGN(cr->size);
 		if (cr->size < VMC_MIN_CAPACITY || !*capacity)
 			return ERR_PTR(-EINVAL);
-		return vmc_backing_dram_create(*capacity, GFP_KERNEL_ACCOUNT);
+		return vmc_backing_dram_create(*capacity, GFP_KERNEL_ACCOUNT,
+					       cr->flags & VMEMCACHE_CREATE_NUMA_NODE ?
+					       cr->numa_node : NUMA_NO_NODE);
 	}
 	if (cr->size && cr->size < VMC_MIN_CAPACITY)
 		return ERR_PTR(-EINVAL);
@@ -691,11 +694,20 @@ static long vmc_ioctl_create(unsigned int cmd, void __user *uarg)
 	if (ret)
 		return ret;
 	if ((cr.flags & ~VMEMCACHE_CREATE_FLAGS) ||
-	    vmc_nonzero(cr.reserved, sizeof(cr.reserved)))
+	    cr.pad || vmc_nonzero(cr.reserved, sizeof(cr.reserved)))
 		return -EINVAL;
 	if ((cr.flags & VMEMCACHE_CREATE_DAX) &&
 	    (cr.flags & VMEMCACHE_CREATE_FILE))
 		return -EINVAL;
+	if (cr.flags & VMEMCACHE_CREATE_NUMA_NODE) {
+		if (cr.flags & (VMEMCACHE_CREATE_DAX | VMEMCACHE_CREATE_FILE))
+			return -EINVAL;
+		ret = vmc_backing_dram_check_node(cr.numa_node);
+		if (ret)
+			return ret;
+	} else if (cr.numa_node) {
+		return -EINVAL;
+	}
 	if (!(cr.flags & (VMEMCACHE_CREATE_DAX | VMEMCACHE_CREATE_FILE)) &&
 	    cr.backing_fd)
 		return -EINVAL;

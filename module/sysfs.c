@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sysfs attributes of the vmemcache device (/sys/class/misc/vmemcache/):
- * the tunables capacity, extent_size, policy and backing_dev, which may be
- * changed only while the cache is empty, reset, which empties it,
+ * the tunables capacity, extent_size, policy, backing_dev and numa_node,
+ * which may be changed only while the cache is empty, reset, which empties it,
  * dram_limit, which bounds the DRAM of the entries at any time, and the
  * statistics, like zram's: mm_stat (memory) and io_stat (operations), one
- * line each, debug_stat (lock counters, not an ABI), and the deprecated
+ * line each, numa_stat (the pool's pages per NUMA node, one line),
+ * debug_stat (lock counters, not an ABI), and the deprecated
  * stat line and stats/ directory of one-value files.  No read drains the
  * policy's buffers (vmc_cache_read_stats()): reading costs the cache's
  * users no lock.
@@ -16,6 +17,7 @@
 #include <linux/device.h>
 #include <linux/kernel.h>
 #include <linux/limits.h>
+#include <linux/nodemask.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -179,6 +181,49 @@ static ssize_t backing_dev_store(struct device *dev,
 	return vmc_store_result(dev, attr->attr.name, ret, count);
 }
 static DEVICE_ATTR_RW(backing_dev);
+
+static ssize_t numa_node_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct vmc_config cfg;
+
+	vmc_cache_get_config(dev_to_cache(dev), &cfg);
+	return sysfs_emit(buf, "%d\n", cfg.numa_node);
+}
+
+static ssize_t numa_node_store(struct device *dev,
+			       struct device_attribute *attr,
+			       const char *buf, size_t count)
+{
+	int nid, ret;
+
+	if (kstrtoint(buf, 10, &nid))
+		return -EINVAL;
+	ret = vmc_cache_set_numa_node(dev_to_cache(dev), nid);
+	return vmc_store_result(dev, attr->attr.name, ret, count);
+}
+static DEVICE_ATTR_RW(numa_node);
+
+/* The pool's pages on node 0, 1, ... nr_node_ids - 1, on one line. */
+static ssize_t numa_stat_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	ssize_t len = 0;
+	u64 *pages;
+	int nid;
+
+	pages = kcalloc(nr_node_ids, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	vmc_cache_node_pages(dev_to_cache(dev), pages);
+	for (nid = 0; nid < nr_node_ids; nid++)
+		len += sysfs_emit_at(buf, len, "%s%llu", nid ? " " : "",
+				     pages[nid]);
+	len += sysfs_emit_at(buf, len, "\n");
+	kfree(pages);
+	return len;
+}
+static DEVICE_ATTR_RO(numa_stat);
 
 static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
 			   const char *buf, size_t count)
@@ -435,6 +480,8 @@ static struct attribute *vmc_attrs[] = {
 	&dev_attr_private_used.attr,
 	&dev_attr_private_caches.attr,
 	&dev_attr_private_per_user.attr,
+	&dev_attr_numa_node.attr,
+	&dev_attr_numa_stat.attr,
 	NULL,
 };
 

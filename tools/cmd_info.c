@@ -262,6 +262,7 @@ int cmd_version(struct ctl_call *c)
 		{ VMEMCACHE_FEAT_EVICTED_VALUES, "evicted_values" },
 		{ VMEMCACHE_FEAT_CREATE_FILE, "create_file" },
 		{ VMEMCACHE_FEAT_ITEM_META, "item_meta" },
+		{ VMEMCACHE_FEAT_NUMA_NODE, "numa_node" },
 	};
 	struct vmemcache_version v;
 	uint64_t rest;

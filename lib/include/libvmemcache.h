@@ -160,6 +160,17 @@ int vmemcache_set_extent_size(VMEMcache *cache, size_t extent_size);
 /* >= VMEMCACHE_REPLACEMENT_NUM -> EINVAL */
 int vmemcache_set_eviction_policy(VMEMcache *cache,
 		enum vmemcache_repl_p repl_p);
+/*
+ * libvmemcache-kdev 1.4: the NUMA node every page of a private DRAM pool
+ * comes from (e.g. CXL or device-DAX memory onlined as a CPU-less node);
+ * -1 (the default): any node.  < -1 -> EINVAL.  vmemcache_add() then
+ * fails with EINVAL for anything but a directory off DAX (the shared
+ * cache's node is /sys/class/misc/vmemcache/numa_node), ENODEV for a
+ * node that is not online or has no memory (EINVAL: no such node),
+ * ENOMEM for a node without room, ENOTSUP for a module without
+ * VMEMCACHE_FEAT_NUMA_NODE.
+ */
+int vmemcache_set_numa_node(VMEMcache *cache, int node);
 
 /*
  * vmemcache_add -- attach the handle to its backing, by the type of @path:

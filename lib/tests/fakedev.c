@@ -400,7 +400,8 @@ static int do_ioctl(unsigned long req, void *arg)
 				       VMEMCACHE_FEAT_EVICTED_LOG |
 				       VMEMCACHE_FEAT_EVICT_PREFIX |
 				       VMEMCACHE_FEAT_LIST |
-				       VMEMCACHE_FEAT_BATCH;
+				       VMEMCACHE_FEAT_BATCH |
+				       VMEMCACHE_FEAT_NUMA_NODE;
 		v->max_key_size = VMEMCACHE_MAX_KEY_SIZE;
 		return 0;
 	}

@@ -436,6 +436,26 @@ static void test_v2(void)
 	       !fakedev.last_create.backing_fd,
 	       "CREATE carries the size, the extent rounded to 8, the policy");
 
+	/* A NUMA node: only before add, only for a DRAM pool. */
+	{
+		VMEMcache *n = vmemcache_new();
+
+		tap_ok(vmemcache_set_numa_node(n, -2) == -1 &&
+		       errno == EINVAL, "set_numa_node(-2) is EINVAL");
+		tap_ok(vmemcache_set_numa_node(n, 1) == 0 &&
+		       vmemcache_add(n, "/dev/null") == -1 && errno == EINVAL,
+		       "a NUMA node for the shared cache is EINVAL");
+		tap_ok(vmemcache_add(n, dir) == 0 &&
+		       fakedev.last_create.flags ==
+		       (VMEMCACHE_CREATE_CLOEXEC | VMEMCACHE_CREATE_NUMA_NODE) &&
+		       fakedev.last_create.numa_node == 1,
+		       "CREATE carries the NUMA node: %s", vmemcache_errormsg());
+		tap_ok(vmemcache_set_numa_node(n, 0) == -1 &&
+		       errno == EALREADY, "set_numa_node after add: EALREADY");
+		vmemcache_delete(n);
+		fakedev.creates--;
+	}
+
 	/* No callback: a private cache's put asks for no log. */
 	tap_ok(vmemcache_put(c, "nolog", 5, "v", 1) == 0 &&
 	       fakedev.last_evicted_size == 0 &&

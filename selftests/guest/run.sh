@@ -21,6 +21,10 @@
 #                       2G); --mem must leave RAM besides it, e.g.
 #                       --mem 8G --pmem 4G
 #   --no-pmem           no emulated pmem (no memmap=, no nvdimm modules)
+#   --numa SIZE         two NUMA nodes: node 0 with the CPUs and --mem of
+#                       RAM, node 1 with SIZE of RAM and no CPUs (a CXL
+#                       memory expander, or device-DAX memory onlined as
+#                       system RAM); guest RAM is --mem plus SIZE
 #   --kernel IMAGE      boot this kernel image instead of /boot/vmlinuz-$KVER
 #   --ko FILE           module to ship as /vmc/vmemcache.ko
 #                       (default: module/vmemcache.ko)
@@ -53,6 +57,7 @@ PMEM_SIZE=2G
 KERNEL=
 KO=$TOP/module/vmemcache.ko
 MODBASE=/
+NUMA=
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 
@@ -73,6 +78,8 @@ while [ $# -gt 0 ]; do
 	--pmem) PMEM_SIZE=$2; shift 2 ;;
 	--pmem=*) PMEM_SIZE=${1#*=}; shift ;;
 	--no-pmem) PMEM=0; shift ;;
+	--numa) NUMA=$2; shift 2 ;;
+	--numa=*) NUMA=${1#*=}; shift ;;
 	--kernel) KERNEL=$2; shift 2 ;;
 	--kernel=*) KERNEL=${1#*=}; shift ;;
 	--ko) KO=$2; shift 2 ;;
@@ -90,6 +97,7 @@ SCRIPT=$1; shift
 [ -f "$SCRIPT" ] || die "guest script $SCRIPT not found"
 case "$MODE" in check|demo) ;; *) die "--mode must be check or demo" ;; esac
 [[ "$TIMEOUT" =~ ^[0-9]+$ ]] || die "bad --timeout $TIMEOUT"
+[ -z "$NUMA" ] || [[ "$NUMA" =~ ^[0-9]+[MG]$ ]] || die "bad --numa $NUMA (e.g. 512M)"
 
 # ---------------------------------------------------------------- kernel
 if [ -z "${KVER:-}" ]; then
@@ -300,11 +308,23 @@ CMDLINE="console=ttyS0,115200 panic=-1 oops=panic quiet"
 [ "$PMEM" = 1 ] && CMDLINE="$CMDLINE memmap=$PMEM_SIZE!4G"
 CMDLINE="$CMDLINE $APPEND"
 
-echo "run.sh: kernel $KERNEL ($KVER), smp $SMP, timeout ${TIMEOUT}s, mode $MODE"
+# Memory in MiB, from a size with an M or G suffix.
+mib() { case "$1" in *G) echo $((${1%G} * 1024)) ;; *M) echo "${1%M}" ;; *) echo "$1" ;; esac; }
+MEMARGS=(-m "$MEM")
+if [ -n "$NUMA" ]; then
+	[[ "$MEM" =~ ^[0-9]+[MG]$ ]] || die "--numa needs --mem with an M or G suffix"
+	MEMARGS=(-m "$(($(mib "$MEM") + $(mib "$NUMA")))M"
+		 -object "memory-backend-ram,id=vmcmem0,size=$MEM"
+		 -object "memory-backend-ram,id=vmcmem1,size=$NUMA"
+		 -numa "node,nodeid=0,cpus=0-$((SMP - 1)),memdev=vmcmem0"
+		 -numa "node,nodeid=1,memdev=vmcmem1")
+fi
+
+echo "run.sh: kernel $KERNEL ($KVER), smp $SMP, timeout ${TIMEOUT}s, mode $MODE${NUMA:+, node 1: $NUMA without CPUs}"
 echo "run.sh: console log: $FINAL_LOG"
 start=$(date +%s)
 timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 \
-	-accel tcg,thread=multi -cpu "$CPU" -m "$MEM" -smp "$SMP" \
+	-accel tcg,thread=multi -cpu "$CPU" "${MEMARGS[@]}" -smp "$SMP" \
 	-nodefaults -display none -no-reboot -serial stdio -monitor none \
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE" \
 	</dev/null 2>&1 |

@@ -93,7 +93,7 @@ TEST_F(private, bad_arguments)
 	memset(&cr, 0, sizeof(cr));
 	cr.size = 1 << 20;
 	cr.extent_size = 256;
-	cr.reserved[3] = 1;
+	cr.reserved[2] = 1;
 	ASSERT_EQ(-1, ioctl(self->fd, VMEMCACHE_IOC_CREATE, &cr));
 	ASSERT_EQ(EINVAL, errno);
 	/* Nothing was left behind. */

@@ -58,6 +58,7 @@
 #define VMEMCACHE_FEAT_EVICTED_VALUES	_BITULL(8)	/* *_EVICTED_VALUES: values in the log */
 #define VMEMCACHE_FEAT_CREATE_FILE	_BITULL(9)	/* VMEMCACHE_CREATE_FILE */
 #define VMEMCACHE_FEAT_ITEM_META	_BITULL(10)	/* expiry, client flags, CAS, TOUCH */
+#define VMEMCACHE_FEAT_NUMA_NODE	_BITULL(11)	/* VMEMCACHE_CREATE_NUMA_NODE */
 
 /**
  * struct vmemcache_version - API handshake (VMEMCACHE_IOC_VERSION)
@@ -466,8 +467,9 @@ struct vmemcache_batch {
 #define VMEMCACHE_CREATE_CLOEXEC	_BITUL(0)	/* O_CLOEXEC on the new fd */
 #define VMEMCACHE_CREATE_DAX		_BITUL(1)	/* pool on @backing_fd */
 #define VMEMCACHE_CREATE_FILE		_BITUL(2)	/* pool in file @backing_fd */
+#define VMEMCACHE_CREATE_NUMA_NODE	_BITUL(3)	/* DRAM pool on @numa_node */
 #define VMEMCACHE_CREATE_FLAGS	(VMEMCACHE_CREATE_CLOEXEC | VMEMCACHE_CREATE_DAX | \
-				 VMEMCACHE_CREATE_FILE)
+				 VMEMCACHE_CREATE_FILE | VMEMCACHE_CREATE_NUMA_NODE)
 
 /**
  * struct vmemcache_create - a private cache (VMEMCACHE_IOC_CREATE, v2)
@@ -500,6 +502,16 @@ struct vmemcache_batch {
  *		write (errors, no room for a sparse file's blocks) fails
  *		with EIO.
  *		Must be 0 otherwise.
+ * @numa_node: with VMEMCACHE_CREATE_NUMA_NODE (feature
+ *	       VMEMCACHE_FEAT_NUMA_NODE; a DRAM pool only: with
+ *	       VMEMCACHE_CREATE_DAX or VMEMCACHE_CREATE_FILE, EINVAL), the
+ *	       NUMA node every page of the pool comes from, or -1 for any
+ *	       node (as without the flag).  A number no node can have is
+ *	       EINVAL, a node that is not online or has no memory ENODEV,
+ *	       and a node without room for the pool ENOMEM (logged once,
+ *	       rate-limited); the pool never spills over to another node.
+ *	       Must be 0 without the flag.
+ * @pad: must be zero
  * @reserved: must be zero
  *
  * Returns a new file descriptor (an anonymous inode) on which VERSION, PUT,
@@ -518,7 +530,9 @@ struct vmemcache_create {
 	__u32 policy;
 	__u32 flags;
 	__s32 backing_fd;
-	__u64 reserved[4];
+	__s32 numa_node;
+	__u32 pad;
+	__u64 reserved[3];
 };
 
 /**
