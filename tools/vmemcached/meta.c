@@ -148,7 +148,7 @@ static void meta_ret(struct vmcd_conn *c, const struct mflags *f,
 static void cmd_mg(struct vmcd_conn *c, struct tok *t, int nt)
 {
 	struct vmcd_server *s = c->srv;
-	bool locked, won = false;
+	bool won = false;
 	struct vmcd_meta m;
 	struct mflags f;
 	size_t vlen = 0;
@@ -156,27 +156,24 @@ static void cmd_mg(struct vmcd_conn *c, struct tok *t, int nt)
 
 	if (!meta_flags(c, t, 2, nt, "vqukcfstOTN", &f))
 		return;
-	locked = f.has_T || f.has_N;
-	if (locked)
-		pthread_mutex_lock(key_lock(s, t[1].p, t[1].n));
-	r = item_get(c, t[1].p, t[1].n, &m, &vlen, locked);
-	if (r != IT_HIT && r != IT_TOOBIG && f.has_N) {
+	r = item_get(c, t[1].p, t[1].n, &m, &vlen);
+	if (!item_live(r) && f.has_N) {
+		/* vivify: an empty entry if nobody made one meanwhile */
 		m.flags = 0;
 		m.exptime = abs_exptime(s, f.N);
-		m.cas = next_cas(s);
 		vlen = 0;
-		if (!s->be->ops->store(s->be, t[1].p, t[1].n, &m, "", 0)) {
+		if (!s->be->ops->store(s->be, t[1].p, t[1].n, VMCD_ST_ADD, &m,
+				       "", 0, &m.cas)) {
 			r = IT_HIT;
 			won = true;
+		} else {
+			r = item_get(c, t[1].p, t[1].n, &m, &vlen);
 		}
 	} else if (r == IT_HIT && f.has_T) {
 		m.exptime = abs_exptime(s, f.T);
-		if (s->be->ops->store(s->be, t[1].p, t[1].n, &m, c->scratch,
-				      vlen))
-			r = IT_ERR;
+		if (s->be->ops->touch(s->be, t[1].p, t[1].n, m.exptime))
+			r = IT_MISS;
 	}
-	if (locked)
-		pthread_mutex_unlock(key_lock(s, t[1].p, t[1].n));
 	CNT(c, cmd_get);
 	if (r != IT_HIT) {
 		CNT(c, get_misses);
@@ -262,23 +259,23 @@ static void cmd_ms(struct vmcd_conn *c, struct tok *t, int nt)
 static void cmd_md(struct vmcd_conn *c, struct tok *t, int nt)
 {
 	struct vmcd_server *s = c->srv;
-	pthread_mutex_t *l = key_lock(s, t[1].p, t[1].n);
 	const char *code = "NF";
 	struct vmcd_meta m;
 	struct mflags f;
 	size_t vlen;
-	int r;
+	int r = IT_HIT;
 
 	if (!meta_flags(c, t, 2, nt, "qkOC", &f))
 		return;
-	pthread_mutex_lock(l);
-	r = item_get(c, t[1].p, t[1].n, &m, &vlen, true);
-	if ((r == IT_HIT || r == IT_TOOBIG) && f.has_C && m.cas != f.C)
-		code = "EX";
-	else if ((r == IT_HIT || r == IT_TOOBIG) &&
-		 !s->be->ops->del(s->be, t[1].p, t[1].n))
-		code = "HD";
-	pthread_mutex_unlock(l);
+	if (must_look(s))
+		r = item_get(c, t[1].p, t[1].n, &m, &vlen);
+	if (item_live(r)) {
+		if (f.has_C)
+			r = s->be->ops->del_cas(s->be, t[1].p, t[1].n, f.C);
+		else
+			r = s->be->ops->del(s->be, t[1].p, t[1].n);
+		code = !r ? "HD" : r == -EEXIST ? "EX" : "NF";
+	}
 	if (code[0] == 'H')
 		CNT(c, delete_hits);
 	else
@@ -354,7 +351,7 @@ static void cmd_me(struct vmcd_conn *c, struct tok *t)
 	struct vmcd_meta m;
 	size_t vlen;
 
-	if (item_get(c, t[1].p, t[1].n, &m, &vlen, false) != IT_HIT) {
+	if (!item_live(item_get(c, t[1].p, t[1].n, &m, &vlen))) {
 		out_str(c, "EN");
 		return;
 	}
