@@ -557,6 +557,7 @@ static void complete_store(struct vmcd_conn *c)
 	size_t vlen = c->need - 2;
 	const char *res, *code;
 	uint64_t cas = 0;
+	int i;
 
 	if (v[vlen] != '\r' || v[vlen + 1] != '\n') {
 		out_str(c, "CLIENT_ERROR bad data chunk");
@@ -577,12 +578,16 @@ static void complete_store(struct vmcd_conn *c)
 	if (c->quiet && !strcmp(code, "HD"))
 		return;
 	out_add(c, code, 2);
-	if (c->ret_cas && cas)
-		out_fmt(c, " c%" PRIu64, cas);
-	if (c->ret_key)
-		out_fmt(c, " k%.*s", (int)c->klen, c->key);
-	if (c->opaque[0])
-		out_fmt(c, " %s", c->opaque);
+	for (i = 0; c->ret_order[i]; i++) {
+		if (c->ret_order[i] == 'c' && cas)
+			out_fmt(c, " c%" PRIu64, cas);
+		else if (c->ret_order[i] == 'k' && c->key_b64)
+			out_fmt(c, " k%.*s b", (int)c->eklen, c->ekey);
+		else if (c->ret_order[i] == 'k')
+			out_fmt(c, " k%.*s", (int)c->klen, c->key);
+		else if (c->ret_order[i] == 'O')
+			out_fmt(c, " %s", c->opaque);
+	}
 	out_add(c, "\r\n", 2);
 }
 

@@ -93,7 +93,11 @@ struct vmcd_conn {
 	uint64_t cas_in;
 	char key[VMCD_KEY_MAX + 1];
 	size_t klen;
+	bool key_b64;			/* meta b: return @ekey, then b */
+	char ekey[VMCD_KEY_MAX + 1];
+	size_t eklen;
 	char opaque[40];
+	char ret_order[4];		/* ms: its return flags c, k, O in order */
 };
 
 int vmcd_server_init(struct vmcd_server *s, struct vmcd_backend *be,
