@@ -64,9 +64,9 @@ enum vmcd_store_mode {
  *	-EEXIST (it changed) or a negative errno.
  * @touch: set the expiry of @key to @exptime (keeping value, flags and
  *	CAS): 0, -ENOENT or a negative errno.
- * @version: a CAS at least that of every entry stored before the call and
- *	below that of every entry stored after it (flush_all's watermark);
- *	0 on failure.
+ * @version: into *@v a CAS at least that of every entry stored before
+ *	the call and below that of every entry stored after it (flush_all's
+ *	watermark): 0 or a negative errno.
  * @stats: fill *@st (fields it cannot tell stay 0).
  * @destroy: free the backend.
  */
@@ -81,7 +81,7 @@ struct vmcd_backend_ops {
 		       uint64_t cas);
 	int (*touch)(struct vmcd_backend *b, const char *key, size_t klen,
 		     int64_t exptime);
-	uint64_t (*version)(struct vmcd_backend *b);
+	int (*version)(struct vmcd_backend *b, uint64_t *v);
 	void (*stats)(struct vmcd_backend *b, struct vmcd_bstats *st);
 	void (*destroy)(struct vmcd_backend *b);
 };

@@ -200,19 +200,18 @@ static int kdev_touch(struct vmcd_backend *b, const char *key, size_t klen,
 }
 
 /* Store the mark key: its version is the newest the cache gave. */
-static uint64_t kdev_version(struct vmcd_backend *b)
+static int kdev_version(struct vmcd_backend *b, uint64_t *v)
 {
 	struct kdev_backend *kb = to_kdev(b);
 	size_t klen = sizeof(kdev_mark_key) - 1;
 	struct vmemcache_meta km = { .flags = VMEMCACHE_PUT_REPLACE };
-	uint64_t v;
 
 	if (vmemcache_put_ex(kb->cache, kdev_mark_key, klen, "x", 1, &km))
-		return 0;
-	v = kdev_cas_of(kb, kdev_mark_key, klen);
+		return -errno;
+	*v = kdev_cas_of(kb, kdev_mark_key, klen);
 	vmemcache_evict_flags(kb->cache, kdev_mark_key, klen,
 			      VMEMCACHE_EVICT_NO_CALLBACK);
-	return v;
+	return *v ? 0 : -EAGAIN;	/* evicted by another meanwhile */
 }
 
 static void kdev_stats(struct vmcd_backend *b, struct vmcd_bstats *st)

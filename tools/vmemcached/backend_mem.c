@@ -193,15 +193,14 @@ static int mem_touch(struct vmcd_backend *b, const char *key, size_t klen,
 	return ret;
 }
 
-static uint64_t mem_version(struct vmcd_backend *b)
+static int mem_version(struct vmcd_backend *b, uint64_t *v)
 {
 	struct mem_backend *mb = to_mem(b);
-	uint64_t v;
 
 	pthread_mutex_lock(&mb->lock);
-	v = mb->cas;
+	*v = mb->cas;
 	pthread_mutex_unlock(&mb->lock);
-	return v;
+	return 0;
 }
 
 static void mem_stats(struct vmcd_backend *b, struct vmcd_bstats *st)

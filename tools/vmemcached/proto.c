@@ -139,12 +139,14 @@ void vmcd_server_destroy(struct vmcd_server *s)
 }
 
 /* Flush every entry stored so far: its CAS is at most the watermark. */
-static void flush_now(struct vmcd_server *s)
+static int flush_now(struct vmcd_server *s)
 {
-	uint64_t v = s->be->ops->version(s->be);
+	uint64_t v = 0;
+	int ret = s->be->ops->version(s->be, &v);
 
-	if (v > __atomic_load_n(&s->flush_cas, __ATOMIC_RELAXED))
+	if (!ret && v > __atomic_load_n(&s->flush_cas, __ATOMIC_RELAXED))
 		__atomic_store_n(&s->flush_cas, v, __ATOMIC_RELAXED);
+	return ret;
 }
 
 /* A delayed flush_all whose time has come flushes what was stored before. */
@@ -818,6 +820,7 @@ static void cmd_flush(struct vmcd_conn *c, struct tok *t, int nt)
 {
 	struct vmcd_server *s = c->srv;
 	int64_t delay = 0;
+	int ret = 0;
 
 	c->noreply = nt > 1 && tok_is(&t[nt - 1], "noreply");
 	if (nt - c->noreply > 1 &&
@@ -831,11 +834,13 @@ static void cmd_flush(struct vmcd_conn *c, struct tok *t, int nt)
 		s->flush_at = abs_exptime(s, delay);
 	} else {
 		s->flush_at = 0;
-		flush_now(s);
+		ret = flush_now(s);
 	}
 	pthread_mutex_unlock(&s->flush_lock);
-	if (!c->noreply)
-		out_str(c, "OK");
+	if (c->noreply)
+		return;
+	/* the watermark needs a store: a full cache that cannot evict */
+	out_str(c, ret ? "SERVER_ERROR out of memory" : "OK");
 }
 
 #define LD(x) __atomic_load_n(&s->c.x, __ATOMIC_RELAXED)
