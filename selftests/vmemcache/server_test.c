@@ -367,8 +367,9 @@ static void cas_incrementer(void)
 /*
  * memcached's item metadata end to end, kept by the kernel:
  * - a value set with a 1 s expiry over the text protocol, or with
- *   memccp -e 1, is gone 2 s later; touch and gat give a 1 s item a long
- *   life that outlasts the same wait;
+ *   memccp -e 1, is gone 2 s later (delete finds nothing); touch and gat
+ *   give a 1 s item a long life that outlasts the same wait;
+ * - flush_all hides an item, add then stores an empty value over it;
  * - client flags round-trip: the full 32 bits over the protocol, and
  *   memccp --flags to memccat --flags;
  * - cas races: CAS_CONNS connections read the same CAS with gets and all
@@ -435,6 +436,16 @@ TEST_F_TIMEOUT(meta, item_meta_clients, 120)
 			  sizeof(out)));
 	EXPECT_STREQ("VALUE ttl2 0 2\r\nt2\r\nVALUE ttl3 0 2\r\nt3\r\nEND\r\n",
 		     out);
+	ASSERT_EQ(0, chat(fd, "delete ttl1\r\n", "\r\n", out, sizeof(out)));
+	EXPECT_STREQ("NOT_FOUND\r\n", out);
+
+	/* flush_all, and empty values (the kernel stores one NUL more) */
+	ASSERT_EQ(0, chat(fd, "set fx 0 0 1\r\nx\r\nflush_all\r\nget fx\r\n",
+			  "END\r\n", out, sizeof(out)));
+	EXPECT_STREQ("STORED\r\nOK\r\nEND\r\n", out);
+	ASSERT_EQ(0, chat(fd, "add fx 0 0 0\r\n\r\nget fx\r\n", "END\r\n",
+			  out, sizeof(out)));
+	EXPECT_STREQ("STORED\r\nVALUE fx 0 0\r\n\r\nEND\r\n", out);
 	if (have("memccp") && have("memccat")) {
 		EXPECT_NE(0, run(cate, out, sizeof(out)))
 			TH_LOG("memccat read an expired item: %s", out);
