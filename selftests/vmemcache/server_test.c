@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #define PORT_VMCD 21211
 #define PORT_MEMCACHED 21212
@@ -311,15 +312,239 @@ TEST(private_cache_clients)
 	EXPECT_EQ(0, stop(pid));
 }
 
+/* The CAS of "gets @key"'s reply on @fd, and the value's length; 0 or -1. */
+static int gets_cas(int fd, const char *key, unsigned long long *cas,
+		    unsigned int *len)
+{
+	char req[128], out[256];
+	unsigned int flags;
+
+	snprintf(req, sizeof(req), "gets %s\r\n", key);
+	if (chat(fd, req, "END\r\n", out, sizeof(out)))
+		return -1;
+	if (sscanf(out, "VALUE %*s %u %u %llu", &flags, len, cas) != 3)
+		return -1;
+	return 0;
+}
+
+#define CAS_CONNS 8
+#define CAS_ROUNDS 20
+#define CAS_PROCS 4
+#define CAS_INCRS 25
+
+/*
+ * One client process of the cas race: CAS_INCRS increments of "ctr", each
+ * a gets and a cas retried on EXISTS; exits 0 when all went through.
+ */
+static void cas_incrementer(void)
+{
+	char req[128], out[256];
+	unsigned long long cas;
+	unsigned int len, v;
+	int fd = connect_port(PORT_VMCD), i, tries = 0;
+
+	if (fd < 0)
+		_exit(2);
+	for (i = 0; i < CAS_INCRS && tries < 100000; tries++) {
+		if (gets_cas(fd, "ctr", &cas, &len))
+			_exit(3);
+		if (chat(fd, "get ctr\r\n", "END\r\n", out, sizeof(out)) ||
+		    sscanf(out, "VALUE ctr %*u %*u\r\n%u", &v) != 1)
+			_exit(4);
+		/* a stale read is caught by the cas: retried below */
+		snprintf(req, sizeof(req), "cas ctr 0 0 %d %llu\r\n%u\r\n",
+			 snprintf(out, sizeof(out), "%u", v + 1), cas, v + 1);
+		if (chat(fd, req, "\r\n", out, sizeof(out)))
+			_exit(5);
+		if (!strcmp(out, "STORED\r\n"))
+			i++;
+		else if (strcmp(out, "EXISTS\r\n"))
+			_exit(6);
+	}
+	_exit(i == CAS_INCRS ? 0 : 7);
+}
+
+/*
+ * memcached's item metadata end to end, kept by the kernel:
+ * - a value set with a 1 s expiry over the text protocol, or with
+ *   memccp -e 1, is gone 2 s later (delete finds nothing); touch and gat
+ *   give a 1 s item a long life that outlasts the same wait;
+ * - flush_all hides an item, add then stores an empty value over it;
+ * - client flags round-trip: the full 32 bits over the protocol, and
+ *   memccp --flags to memccat --flags;
+ * - cas races: CAS_CONNS connections read the same CAS with gets and all
+ *   send their cas at once: exactly one STORED, the others EXISTS, for
+ *   CAS_ROUNDS rounds; CAS_PROCS processes incrementing one counter with
+ *   gets/cas loops lose no update.
+ */
+FIXTURE(meta) {
+};
+
+FIXTURE_SETUP(meta)
+{
+}
+
+FIXTURE_TEARDOWN(meta)
+{
+}
+
+TEST_F_TIMEOUT(meta, item_meta_clients, 120)
+{
+	char *argv[] = { "vmemcached", "-p", "21211", "-m", "16", "-t", "4",
+			 NULL };
+	char *cp[] = { "memccp", "--servers=127.0.0.1:21211", "--flags=123456",
+		       "/tmp/vmcd-meta", NULL };
+	char *cpe[] = { "memccp", "--servers=127.0.0.1:21211", "-e", "1",
+			"/tmp/vmcd-ttl", NULL };
+	char *cat[] = { "memccat", "--servers=127.0.0.1:21211", "--flags",
+			"vmcd-meta", NULL };
+	char *cate[] = { "memccat", "--servers=127.0.0.1:21211", "vmcd-ttl",
+			 NULL };
+	static char out[4096], req[256];
+	unsigned long long cas[CAS_CONNS];
+	int fd, fds[CAS_CONNS], i, r, won, lost, st;
+	pid_t pid, kids[CAS_PROCS];
+	unsigned int len;
+	FILE *f;
+
+	if (!dram_pass())
+		SKIP(return, "DRAM pass only");
+	if (!have("vmemcached"))
+		SKIP(return, "vmemcached not in the guest");
+	pid = start(argv, PORT_VMCD);
+	ASSERT_LT(0, pid);
+	fd = connect_port(PORT_VMCD);
+	ASSERT_LE(0, fd);
+
+	/* expiry */
+	ASSERT_EQ(0, chat(fd, "set ttl1 0 1 2\r\nt1\r\nset ttl2 0 1 2\r\nt2\r\n"
+			  "set ttl3 0 1 2\r\nt3\r\ntouch ttl2 100\r\n"
+			  "gat 100 ttl3\r\n", "END\r\n", out, sizeof(out)));
+	EXPECT_STREQ("STORED\r\nSTORED\r\nSTORED\r\nTOUCHED\r\n"
+		     "VALUE ttl3 0 2\r\nt3\r\nEND\r\n", out);
+	if (have("memccp") && have("memccat")) {
+		f = fopen("/tmp/vmcd-ttl", "w");
+		ASSERT_NE(NULL, f);
+		fputs("short", f);
+		fclose(f);
+		EXPECT_EQ(0, run(cpe, out, sizeof(out))) TH_LOG("%s", out);
+		EXPECT_EQ(0, run(cate, out, sizeof(out)));
+		EXPECT_STREQ("short\n", out);
+	}
+	sleep(2);
+	ASSERT_EQ(0, chat(fd, "get ttl1 ttl2 ttl3\r\n", "END\r\n", out,
+			  sizeof(out)));
+	EXPECT_STREQ("VALUE ttl2 0 2\r\nt2\r\nVALUE ttl3 0 2\r\nt3\r\nEND\r\n",
+		     out);
+	ASSERT_EQ(0, chat(fd, "delete ttl1\r\n", "\r\n", out, sizeof(out)));
+	EXPECT_STREQ("NOT_FOUND\r\n", out);
+
+	/* flush_all, and empty values (the kernel stores one NUL more) */
+	ASSERT_EQ(0, chat(fd, "set fx 0 0 1\r\nx\r\nflush_all\r\nget fx\r\n",
+			  "END\r\n", out, sizeof(out)));
+	EXPECT_STREQ("STORED\r\nOK\r\nEND\r\n", out);
+	ASSERT_EQ(0, chat(fd, "add fx 0 0 0\r\n\r\nget fx\r\n", "END\r\n",
+			  out, sizeof(out)));
+	EXPECT_STREQ("STORED\r\nVALUE fx 0 0\r\n\r\nEND\r\n", out);
+	if (have("memccp") && have("memccat")) {
+		EXPECT_NE(0, run(cate, out, sizeof(out)))
+			TH_LOG("memccat read an expired item: %s", out);
+		unlink("/tmp/vmcd-ttl");
+	}
+
+	/* flags */
+	ASSERT_EQ(0, chat(fd, "set fl 4294967295 0 1\r\nx\r\nget fl\r\n",
+			  "END\r\n", out, sizeof(out)));
+	EXPECT_STREQ("STORED\r\nVALUE fl 4294967295 1\r\nx\r\nEND\r\n", out);
+	if (have("memccp") && have("memccat")) {
+		f = fopen("/tmp/vmcd-meta", "w");
+		ASSERT_NE(NULL, f);
+		fputs("flagged", f);
+		fclose(f);
+		EXPECT_EQ(0, run(cp, out, sizeof(out))) TH_LOG("%s", out);
+		EXPECT_EQ(0, run(cat, out, sizeof(out)));
+		EXPECT_STREQ("123456\nflagged\n", out);
+		ASSERT_EQ(0, chat(fd, "get vmcd-meta\r\n", "END\r\n", out,
+				  sizeof(out)));
+		EXPECT_STREQ("VALUE vmcd-meta 123456 7\r\nflagged\r\nEND\r\n",
+			     out);
+		unlink("/tmp/vmcd-meta");
+	} else {
+		TH_LOG("memccp/memccat not in the guest: not run");
+	}
+
+	/* cas rounds: one winner each */
+	ASSERT_EQ(0, chat(fd, "set race 0 0 1\r\n0\r\n", "\r\n", out,
+			  sizeof(out)));
+	for (i = 0; i < CAS_CONNS; i++) {
+		fds[i] = connect_port(PORT_VMCD);
+		ASSERT_LE(0, fds[i]);
+	}
+	for (r = 0; r < CAS_ROUNDS; r++) {
+		for (i = 0; i < CAS_CONNS; i++) {
+			ASSERT_EQ(0, gets_cas(fds[i], "race", &cas[i], &len));
+			ASSERT_EQ(cas[0], cas[i]);
+		}
+		for (i = 0; i < CAS_CONNS; i++) {
+			snprintf(req, sizeof(req),
+				 "cas race 0 0 1 %llu\r\n%d\r\n", cas[i], i);
+			ASSERT_EQ((ssize_t)strlen(req),
+				  write(fds[i], req, strlen(req)));
+		}
+		won = lost = 0;
+		for (i = 0; i < CAS_CONNS; i++) {
+			ASSERT_EQ(0, chat(fds[i], "", "\r\n", out,
+					  sizeof(out)));
+			if (!strcmp(out, "STORED\r\n"))
+				won++;
+			else if (!strcmp(out, "EXISTS\r\n"))
+				lost++;
+			else
+				TH_LOG("cas reply: %s", out);
+		}
+		EXPECT_EQ(1, won) TH_LOG("round %d", r);
+		EXPECT_EQ(CAS_CONNS - 1, lost) TH_LOG("round %d", r);
+	}
+	for (i = 0; i < CAS_CONNS; i++)
+		close(fds[i]);
+
+	/* concurrent gets/cas increments: none lost */
+	ASSERT_EQ(0, chat(fd, "set ctr 0 0 1\r\n0\r\n", "\r\n", out,
+			  sizeof(out)));
+	for (i = 0; i < CAS_PROCS; i++) {
+		kids[i] = fork();
+		ASSERT_LE(0, kids[i]);
+		if (!kids[i])
+			cas_incrementer();
+	}
+	for (i = 0; i < CAS_PROCS; i++) {
+		ASSERT_EQ(kids[i], waitpid(kids[i], &st, 0));
+		EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st))
+			TH_LOG("client %d: status %#x", i, st);
+	}
+	snprintf(req, sizeof(req), "VALUE ctr 0 %d\r\n%d\r\nEND\r\n",
+		 snprintf(out, sizeof(out), "%d", CAS_PROCS * CAS_INCRS),
+		 CAS_PROCS * CAS_INCRS);
+	ASSERT_EQ(0, chat(fd, "get ctr\r\n", "END\r\n", out, sizeof(out)));
+	EXPECT_STREQ(req, out);
+	close(fd);
+	EXPECT_EQ(0, stop(pid));
+}
+
 /*
  * --shared stores in /dev/vmemcache: the entry is visible through the
- * device, its value the 24-byte header and the client's bytes; delete
- * removes it.
+ * device with the client's bytes as its value and the client flags, the
+ * expiry and the CAS as the kernel's fields (gets shows the kernel's
+ * version); an entry put through the device reads back with its flags;
+ * delete removes it.
  */
 TEST(shared_cache)
 {
 	char *argv[] = { "vmemcached", "--shared", "-p", "21211", NULL };
-	static char out[4096];
+	static char out[4096], want[256], val[64];
+	struct vmemcache_get g;
+	struct vmemcache_put p;
+	struct timespec ts;
 	uint64_t size = 0;
 	int fd, dev;
 	pid_t pid;
@@ -336,7 +561,38 @@ TEST(shared_cache)
 			  out, sizeof(out)));
 	EXPECT_STREQ("STORED\r\n", out);
 	EXPECT_EQ(0, vmc_exists(dev, "shared-key", 10, &size));
-	EXPECT_EQ(24ULL + 5, size);
+	EXPECT_EQ(5ULL, size);
+	ASSERT_EQ(0, chat(fd, "set shared-key 4000000000 100 5\r\nhello\r\n",
+			  "\r\n", out, sizeof(out)));
+	memset(&g, 0, sizeof(g));
+	g.key = vmc_ptr("shared-key");
+	g.key_len = 10;
+	g.buf = vmc_ptr(val);
+	g.buf_len = sizeof(val);
+	g.flags = VMEMCACHE_GET_META;
+	ASSERT_EQ(0, vmc_ioctl(dev, VMEMCACHE_IOC_GET, &g));
+	EXPECT_EQ(5ULL, g.copied);
+	EXPECT_EQ(0, memcmp(val, "hello", 5));
+	EXPECT_EQ(4000000000U, g.client_flags);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	EXPECT_LE((uint32_t)ts.tv_sec + 98, g.expiry);
+	EXPECT_GE((uint32_t)ts.tv_sec + 101, g.expiry);
+	snprintf(want, sizeof(want), "VALUE shared-key 4000000000 5 %llu\r\nhello\r\nEND\r\n",
+		 (unsigned long long)g.cas);
+	ASSERT_EQ(0, chat(fd, "gets shared-key\r\n", "END\r\n", out,
+			  sizeof(out)));
+	EXPECT_STREQ(want, out);
+	memset(&p, 0, sizeof(p));
+	p.key = vmc_ptr("dev-key");
+	p.key_len = 7;
+	p.value = vmc_ptr("raw");
+	p.value_len = 3;
+	p.flags = VMEMCACHE_PUT_REPLACE;
+	p.client_flags = 9;
+	ASSERT_EQ(0, vmc_ioctl(dev, VMEMCACHE_IOC_PUT, &p));
+	ASSERT_EQ(0, chat(fd, "get dev-key\r\ndelete dev-key\r\n",
+			  "DELETED\r\n", out, sizeof(out)));
+	EXPECT_STREQ("VALUE dev-key 9 3\r\nraw\r\nEND\r\nDELETED\r\n", out);
 	ASSERT_EQ(0, chat(fd, "delete shared-key\r\n", "\r\n", out,
 			  sizeof(out)));
 	EXPECT_STREQ("DELETED\r\n", out);
@@ -519,15 +775,20 @@ static int key_owner(const char *key)
 	return owner;
 }
 
-/* memccp (@cat false) or memccat the keys in @keys through the proxy. */
-static int through_proxy(bool cat, const int *keys, char *out, size_t size)
+#define PROXY_SERVERS "--servers=127.0.0.1:22121"
+/* The three hosts, for libmemcached's own hashing over them. */
+#define HOST_SERVERS "--servers=10.77.1.2:11211,10.77.2.2:11211,10.77.3.2:11211"
+
+/* memccp (@cat false) or memccat the keys in @keys with @servers. */
+static int mc_tool(bool cat, const char *servers, const int *keys, char *out,
+		   size_t size)
 {
 	static char names[NKEYS][64];
 	char *argv[NKEYS + 3];
 	int n = 0, i;
 
 	argv[n++] = cat ? "memccat" : "memccp";
-	argv[n++] = "--servers=127.0.0.1:22121";
+	argv[n++] = (char *)servers;
 	for (i = 0; keys[i] >= 0; i++) {
 		if (cat)
 			key_name(names[i], sizeof(names[i]), keys[i]);
@@ -540,18 +801,24 @@ static int through_proxy(bool cat, const int *keys, char *out, size_t size)
 	return run(argv, out, size);
 }
 
+/* memccp (@cat false) or memccat the keys in @keys through the proxy. */
+static int through_proxy(bool cat, const int *keys, char *out, size_t size)
+{
+	return mc_tool(cat, PROXY_SERVERS, keys, out, size);
+}
+
 /*
  * memccat of @keys reads back exactly value @gen of each, newline
  * terminated (memccat's output); 0 or -1.
  */
-static int read_back(struct __test_metadata *_metadata, const int *keys,
-		     int gen)
+static int read_back_from(struct __test_metadata *_metadata,
+			  const char *servers, const int *keys, int gen)
 {
 	static char out[NKEYS * 6100], val[8192];
 	size_t off = 0, len;
 	int rc, i;
 
-	rc = through_proxy(true, keys, out, sizeof(out));
+	rc = mc_tool(true, servers, keys, out, sizeof(out));
 	if (rc) {
 		TH_LOG("memccat: exit %d: %.400s", rc, out);
 		return -1;
@@ -570,6 +837,13 @@ static int read_back(struct __test_metadata *_metadata, const int *keys,
 		return -1;
 	}
 	return 0;
+}
+
+/* read_back_from() through the proxy. */
+static int read_back(struct __test_metadata *_metadata, const int *keys,
+		     int gen)
+{
+	return read_back_from(_metadata, PROXY_SERVERS, keys, gen);
 }
 
 /* Start vmemcached in host @h's namespace; its pid or -1. */
@@ -763,6 +1037,49 @@ TEST_F_TIMEOUT(cluster, twemproxy_ketama, 240)
 	}
 	EXPECT_EQ(0, read_back(_metadata, dead, 2));
 	EXPECT_EQ(0, read_back(_metadata, live, 0));
+}
+
+/*
+ * libmemcached's own hashing over the three hosts, no proxy: memccp with
+ * the three in --servers puts every key on exactly one host, every host
+ * gets some, and memccat with the same list reads every value back.
+ */
+TEST_F_TIMEOUT(cluster, libmemcached_direct, 120)
+{
+	static char out[NKEYS * 6100];
+	int all[NKEYS + 1], per[NHOSTS] = { 0 };
+	char why[512], name[32];
+	int k, h, owner;
+
+	if (!dram_pass())
+		SKIP(return, "the hosts' caches are private DRAM: DRAM pass only");
+	if (!have("vmemcached") || !have("memccp") || !have("memccat") ||
+	    !which("ip", self->ip, sizeof(self->ip)))
+		SKIP(return, "vmemcached, memccp, memccat or ip not in the guest");
+	if (make_hosts(self, why, sizeof(why)))
+		SKIP(return, "%s", why);
+	for (h = 0; h < NHOSTS; h++) {
+		self->srv[h] = start_host(h);
+		ASSERT_LT(0, self->srv[h]) TH_LOG("host %d did not start", h);
+	}
+	ASSERT_EQ(0, shf(out, sizeof(out), "mkdir -p " CL_DIR));
+	for (k = 0; k < NKEYS; k++)
+		all[k] = k;
+	all[NKEYS] = -1;
+	ASSERT_EQ(0, write_values(all, 3));
+	ASSERT_EQ(0, mc_tool(false, HOST_SERVERS, all, out, sizeof(out)))
+		TH_LOG("memccp: %.400s", out);
+	for (k = 0; k < NKEYS; k++) {
+		key_name(name, sizeof(name), k);
+		owner = key_owner(name);
+		ASSERT_LE(0, owner)
+			TH_LOG("%s on %d hosts", name, owner == -1 ? 0 : 2);
+		per[owner]++;
+	}
+	TH_LOG("keys per host: %d %d %d", per[0], per[1], per[2]);
+	for (h = 0; h < NHOSTS; h++)
+		EXPECT_LT(0, per[h]);
+	EXPECT_EQ(0, read_back_from(_metadata, HOST_SERVERS, all, 3));
 }
 
 TEST_HARNESS_MAIN

@@ -2,17 +2,16 @@
 /*
  * backend.h -- the storage behind vmemcached: a key-value store whose
  * entries carry memcached's item metadata (client flags, absolute expiry,
- * 64-bit CAS).  The protocol layer (proto.c) decides what the commands
- * mean; a backend only stores, fetches and removes whole entries, each
- * call atomic on its own.  Read-modify-write commands (cas, add, replace,
- * append, prepend, incr, decr, touch) are made atomic by the protocol
- * layer's striped locks, i.e. per server process; a backend whose store
- * does the comparison itself (kernel-side CAS) will make them atomic across
- * processes sharing one cache.
+ * 64-bit CAS) as the store's own fields.  The store gives every stored
+ * entry a new CAS and decides conditional stores (add, replace, cas) and
+ * conditional deletes atomically itself, so read-modify-write commands
+ * (append, incr, ...) are CAS loops that stay atomic against every process
+ * sharing the store, not only against this server's threads.
  */
 #ifndef VMCD_BACKEND_H
 #define VMCD_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,7 +19,7 @@
  * struct vmcd_meta - metadata stored with every value
  * @flags: the client's opaque 32-bit flags
  * @exptime: absolute expiry in Unix seconds, 0 for never
- * @cas: the entry's CAS unique, never 0
+ * @cas: the entry's CAS unique (the store's version of it), never 0
  */
 struct vmcd_meta {
 	uint32_t flags;
@@ -31,7 +30,7 @@ struct vmcd_meta {
 /**
  * struct vmcd_bstats - counters a backend reports for "stats"
  * @items: entries now
- * @bytes: bytes the values (and their headers) take now
+ * @bytes: bytes the values take now
  * @limit: capacity in bytes
  * @evictions: entries evicted to make room
  */
@@ -41,20 +40,33 @@ struct vmcd_bstats {
 
 struct vmcd_backend;
 
+/* How a store decides (struct vmcd_backend_ops @store's @mode). */
+enum vmcd_store_mode {
+	VMCD_ST_SET,		/* always (over any entry) */
+	VMCD_ST_ADD,		/* only if absent: -EEXIST otherwise */
+	VMCD_ST_PRESENT,	/* only over an entry: -ENOENT otherwise */
+	VMCD_ST_CAS,		/* only over the entry of CAS @m->cas: -ENOENT
+				 * when there is none, -EEXIST when it differs */
+};
+
 /**
  * struct vmcd_backend_ops - what a backend implements
- * @get: copy the value of @key into @buf (@cap bytes: the value fits when
- *	vlen + hdr_room <= @cap; it starts at @buf) and its
- *	metadata into *@m; *@vlen is the value's size.  Returns 0, -ENOENT
- *	on a miss, -ENOSPC (with *@vlen set) when @cap is too small, or
- *	another negative errno.  Expiry is the caller's business.
- * @store: store @key with @m and the @vlen bytes at @v, replacing any
- *	previous value atomically.  Returns 0, -ENOSPC/-E2BIG when it cannot
- *	fit, or another negative errno.
+ * @get: copy the value of @key into @buf (@cap bytes) and its metadata
+ *	into *@m; *@vlen is the value's size.  Returns 0, -ENOENT on a
+ *	miss, -ENOSPC (with *@vlen and *@m set) when @cap is too small, or
+ *	another negative errno.
+ * @store: store @key with @m's flags and exptime and the @vlen bytes at
+ *	@v as @mode says, atomically; the new entry's CAS in *@cas when
+ *	@cas is not NULL.  Returns 0, -EEXIST/-ENOENT (see the modes),
+ *	-ENOSPC/-E2BIG when it cannot fit, or another negative errno.
  * @del: remove @key: 0, -ENOENT, or a negative errno.
+ * @del_cas: remove @key only if its CAS is still @cas: 0, -ENOENT,
+ *	-EEXIST (it changed) or a negative errno.
  * @touch: set the expiry of @key to @exptime (keeping value, flags and
- *	CAS): 0, -ENOENT or a negative errno.  @buf/@cap: scratch space of
- *	the caller (the largest entry fits).
+ *	CAS): 0, -ENOENT or a negative errno.
+ * @version: into *@v a CAS at least that of every entry stored before
+ *	the call and below that of every entry stored after it (flush_all's
+ *	watermark): 0 or a negative errno.
  * @stats: fill *@st (fields it cannot tell stay 0).
  * @destroy: free the backend.
  */
@@ -62,10 +74,14 @@ struct vmcd_backend_ops {
 	int (*get)(struct vmcd_backend *b, const char *key, size_t klen,
 		   struct vmcd_meta *m, void *buf, size_t cap, size_t *vlen);
 	int (*store)(struct vmcd_backend *b, const char *key, size_t klen,
-		     const struct vmcd_meta *m, const void *v, size_t vlen);
+		     enum vmcd_store_mode mode, const struct vmcd_meta *m,
+		     const void *v, size_t vlen, uint64_t *cas);
 	int (*del)(struct vmcd_backend *b, const char *key, size_t klen);
+	int (*del_cas)(struct vmcd_backend *b, const char *key, size_t klen,
+		       uint64_t cas);
 	int (*touch)(struct vmcd_backend *b, const char *key, size_t klen,
-		     int64_t exptime, void *buf, size_t cap);
+		     int64_t exptime);
+	int (*version)(struct vmcd_backend *b, uint64_t *v);
 	void (*stats)(struct vmcd_backend *b, struct vmcd_bstats *st);
 	void (*destroy)(struct vmcd_backend *b);
 };
@@ -73,11 +89,12 @@ struct vmcd_backend_ops {
 /**
  * struct vmcd_backend - a backend instance
  * @ops: its operations
- * @hdr_room: bytes of scratch space @get and @touch need besides the value
+ * @expires: the store itself makes an entry a miss once its exptime has
+ *	passed (the protocol layer need not check)
  */
 struct vmcd_backend {
 	const struct vmcd_backend_ops *ops;
-	size_t hdr_room;
+	bool expires;
 };
 
 /**
@@ -93,8 +110,14 @@ struct vmcd_backend *vmcd_backend_mem(size_t limit);
  * @path: "/dev/vmemcache" (the shared cache) or a directory (a private
  *	DRAM cache of @size bytes), as vmemcache_add() takes.
  * @size: private cache size in bytes (ignored for the shared cache)
- * @max_value: largest value the server accepts (for buffer sizing)
- * Return: the backend, or NULL with errno set and a message in @err.
+ * @max_value: largest value the server accepts
+ *
+ * Needs a module with VMEMCACHE_FEAT_ITEM_META: the kernel stores the
+ * flags, the expiry and the CAS of each entry and the value is the
+ * client's bytes alone (except an all-NUL value, stored with one NUL
+ * more: the kernel stores no empty value).
+ * Return: the backend, or NULL with errno set and a message in @err
+ * (ENOTSUP: the module lacks the feature).
  */
 struct vmcd_backend *vmcd_backend_kdev(const char *path, size_t size,
 				       size_t max_value, char *err,

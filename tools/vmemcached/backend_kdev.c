@@ -1,21 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * backend_kdev.c -- vmcd_backend_kdev(): entries in a vmemcache cache
- * through libvmemcache-kdev.  Each entry's value is a struct kdev_hdr
- * (little-endian on disk is not a concern: the cache lives in this
- * machine's memory) followed by the client's bytes; an entry that is too
- * short or lacks the magic was not written by vmemcached and reads as a
- * miss.  Stores replace atomically (VMEMCACHE_PUT_REPLACE).
+ * through libvmemcache-kdev, with the kernel's item metadata
+ * (VMEMCACHE_FEAT_ITEM_META) as the authority: the client flags, the
+ * expiry and the CAS are the entry's own fields, conditional stores are
+ * the kernel's VMEMCACHE_PUT_CAS / VMEMCACHE_PUT_PRESENT / put-if-absent,
+ * and the value is the client's bytes, so that programs reading the cache
+ * through the library see what memcached clients stored.
  *
- * The header stays the authority on flags, expiry and CAS: the protocol
- * layer's CAS sequence also orders flush_all.  A module with
- * VMEMCACHE_FEAT_ITEM_META is also given the client flags and the expiry,
- * on its CLOCK_BOOTTIME clock and a second late, so that it never drops
- * an entry before the protocol layer would call it expired, and then
- * reclaims expired entries itself instead of leaving them to eviction.
+ * The kernel stores no empty value: a value of NUL bytes only (the empty
+ * one included) is stored with one NUL more and read back with one less.
+ *
+ * Expiry: the kernel's clock is CLOCK_BOOTTIME in whole seconds, the
+ * protocol layer's Unix seconds; an expiry converts with the difference
+ * of the two clocks' seconds read together, so that an entry set to live
+ * N seconds expires when the boot clock has ticked N times, as memcached's
+ * own once-a-second clock does.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,145 +27,191 @@
 
 #include "backend.h"
 
-#define KDEV_MAGIC 0x64636d76u	/* "vmcd" */
-
-struct kdev_hdr {
-	uint32_t magic;
-	uint32_t flags;
-	int64_t exptime;
-	uint64_t cas;
-};
+/* A key memcached clients cannot send (control bytes): flush watermark. */
+static const char kdev_mark_key[] = "\001vmemcached\001version";
 
 struct kdev_backend {
 	struct vmcd_backend b;
 	VMEMcache *cache;
 	size_t max_value;
-	pthread_key_t buf_key;	/* per-thread buffer for header + value */
-	int item_meta;		/* the module has VMEMCACHE_FEAT_ITEM_META */
 };
-
-/*
- * The CLOCK_BOOTTIME second at or after Unix second @exptime, plus one
- * to cover the two clocks' rounding; 0 (never) for 0 or past 2^32.
- */
-static uint32_t kdev_boot_expiry(int64_t exptime)
-{
-	struct timespec rt, bt;
-	int64_t boot;
-
-	if (!exptime)
-		return 0;
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_BOOTTIME, &bt);
-	boot = exptime - (int64_t)rt.tv_sec + (int64_t)bt.tv_sec + 2;
-	if (boot < 1)
-		return 1;	/* long expired: at once */
-	return boot > (int64_t)UINT32_MAX ? 0 : (uint32_t)boot;
-}
 
 static struct kdev_backend *to_kdev(struct vmcd_backend *b)
 {
 	return (struct kdev_backend *)b;
 }
 
+/* Unix seconds minus CLOCK_BOOTTIME seconds, now. */
+static int64_t kdev_clock_offset(void)
+{
+	struct timespec rt, bt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	return (int64_t)rt.tv_sec - (int64_t)bt.tv_sec;
+}
+
+/* Unix @exptime as the kernel's expiry: 0 never; past 2^32: never. */
+static uint32_t kdev_to_boot(int64_t exptime)
+{
+	int64_t boot;
+
+	if (!exptime)
+		return 0;
+	boot = exptime - kdev_clock_offset();
+	if (boot < 1)
+		return 1;	/* long past: a miss at once */
+	return boot > (int64_t)UINT32_MAX ? 0 : (uint32_t)boot;
+}
+
+static int64_t kdev_to_unix(uint32_t expiry)
+{
+	return expiry ? (int64_t)expiry + kdev_clock_offset() : 0;
+}
+
+static bool all_nul(const char *p, size_t n)
+{
+	return !n || (!p[0] && !p[n - 1] && !memcmp(p, p + 1, n - 1));
+}
+
 static int kdev_get(struct vmcd_backend *b, const char *key, size_t klen,
 		    struct vmcd_meta *m, void *buf, size_t cap, size_t *vlen)
 {
 	struct kdev_backend *kb = to_kdev(b);
-	struct kdev_hdr h;
+	struct vmemcache_meta km;
 	size_t vsize = 0;
 	ssize_t n;
 
-	n = vmemcache_get_exact(kb->cache, key, klen, buf, cap, &vsize);
-	if (n < 0) {
-		if (errno == ENOSPC && vsize >= sizeof(h)) {
-			*vlen = vsize - sizeof(h);
-			return -ENOSPC;
-		}
+	n = vmemcache_get_ex(kb->cache, key, klen, buf, cap, 0, &vsize, &km);
+	if (n < 0)
 		return -errno;
+	m->flags = km.client_flags;
+	m->exptime = kdev_to_unix(km.expiry);
+	m->cas = km.cas;
+	if (vsize > cap) {
+		*vlen = vsize;
+		return -ENOSPC;
 	}
-	if ((size_t)n < sizeof(h))
-		return -ENOENT;
-	memcpy(&h, buf, sizeof(h));
-	if (h.magic != KDEV_MAGIC)
-		return -ENOENT;
-	m->flags = h.flags;
-	m->exptime = h.exptime;
-	m->cas = h.cas;
-	*vlen = n - sizeof(h);
-	memmove(buf, (char *)buf + sizeof(h), *vlen);
+	*vlen = vsize;
+	if (all_nul(buf, vsize))
+		*vlen = vsize - 1;
 	return 0;
 }
 
-static char *kdev_thread_buf(struct kdev_backend *kb)
+/* The put, with one NUL more for an all-NUL value (see the top). */
+static int kdev_put(struct kdev_backend *kb, const char *key, size_t klen,
+		    const void *v, size_t vlen, const struct vmemcache_meta *km)
 {
-	char *p = pthread_getspecific(kb->buf_key);
+	static const char zeros[64];
+	char *p = NULL;
+	int ret;
 
-	if (!p) {
-		p = malloc(sizeof(struct kdev_hdr) + kb->max_value);
-		if (p && pthread_setspecific(kb->buf_key, p)) {
-			free(p);
-			p = NULL;
+	if (all_nul(v, vlen)) {
+		if (vlen < sizeof(zeros)) {
+			v = zeros;
+		} else {
+			p = calloc(1, vlen + 1);
+			if (!p)
+				return -ENOMEM;
+			v = p;
 		}
+		vlen++;
 	}
-	return p;
+	ret = vmemcache_put_ex(kb->cache, key, klen, v, vlen, km) ? -errno : 0;
+	free(p);
+	return ret;
+}
+
+/* The CAS of the live entry of @key, or 0. */
+static uint64_t kdev_cas_of(struct kdev_backend *kb, const char *key,
+			    size_t klen)
+{
+	struct vmemcache_meta km;
+
+	if (vmemcache_get_ex(kb->cache, key, klen, NULL, 0, 0, NULL, &km) < 0)
+		return 0;
+	return km.cas;
 }
 
 static int kdev_store(struct vmcd_backend *b, const char *key, size_t klen,
-		      const struct vmcd_meta *m, const void *v, size_t vlen)
+		      enum vmcd_store_mode mode, const struct vmcd_meta *m,
+		      const void *v, size_t vlen, uint64_t *cas)
 {
-	struct kdev_backend *kb = to_kdev(b);
-	struct kdev_hdr h = {
-		.magic = KDEV_MAGIC, .flags = m->flags,
-		.exptime = m->exptime, .cas = m->cas,
+	static const unsigned int put_flags[] = {
+		[VMCD_ST_SET] = VMEMCACHE_PUT_REPLACE,
+		[VMCD_ST_ADD] = 0,
+		[VMCD_ST_PRESENT] = VMEMCACHE_PUT_PRESENT,
+		[VMCD_ST_CAS] = VMEMCACHE_PUT_CAS,
 	};
-	char *p;
+	struct kdev_backend *kb = to_kdev(b);
+	struct vmemcache_meta km = {
+		.flags = put_flags[mode],
+		.client_flags = m->flags,
+		.cas = mode == VMCD_ST_CAS ? m->cas : 0,
+		.expiry = kdev_to_boot(m->exptime),
+	};
+	int ret;
 
 	if (vlen > kb->max_value)
 		return -E2BIG;
-	p = kdev_thread_buf(kb);
-	if (!p)
-		return -ENOMEM;
-	memcpy(p, &h, sizeof(h));
-	memcpy(p + sizeof(h), v, vlen);
-	if (kb->item_meta) {
-		struct vmemcache_meta km = {
-			.flags = VMEMCACHE_PUT_REPLACE,
-			.client_flags = m->flags,
-			.expiry = kdev_boot_expiry(m->exptime),
-		};
-
-		if (vmemcache_put_ex(kb->cache, key, klen, p, sizeof(h) + vlen,
-				     &km))
-			return -errno;
-		return 0;
-	}
-	if (vmemcache_put_flags(kb->cache, key, klen, p, sizeof(h) + vlen,
-				VMEMCACHE_PUT_REPLACE))
-		return -errno;
-	return 0;
+	ret = kdev_put(kb, key, klen, v, vlen, &km);
+	/*
+	 * The put does not return the version it gave: read it back (a
+	 * store racing in between makes it a later version, on which a cas
+	 * fails safely with EXISTS).
+	 */
+	if (!ret && cas)
+		*cas = kdev_cas_of(kb, key, klen);
+	return ret;
 }
 
+/* The evict takes an expired entry too: an expired key is not found. */
 static int kdev_del(struct vmcd_backend *b, const char *key, size_t klen)
 {
+	if (!kdev_cas_of(to_kdev(b), key, klen))
+		return -ENOENT;
 	if (vmemcache_evict_flags(to_kdev(b)->cache, key, klen,
 				  VMEMCACHE_EVICT_NO_CALLBACK))
 		return -errno;
 	return 0;
 }
 
-static int kdev_touch(struct vmcd_backend *b, const char *key, size_t klen,
-		      int64_t exptime, void *buf, size_t cap)
+/*
+ * A delete only over version @cas: a CAS put of an entry expired at
+ * once, which the kernel treats as absent and reclaims.
+ */
+static int kdev_del_cas(struct vmcd_backend *b, const char *key, size_t klen,
+			uint64_t cas)
 {
-	struct vmcd_meta m;
-	size_t vlen;
-	int ret;
+	struct vmemcache_meta km = {
+		.flags = VMEMCACHE_PUT_CAS, .cas = cas, .expiry = 1,
+	};
 
-	ret = kdev_get(b, key, klen, &m, buf, cap, &vlen);
-	if (ret)
-		return ret;
-	m.exptime = exptime;
-	return kdev_store(b, key, klen, &m, buf, vlen);
+	return kdev_put(to_kdev(b), key, klen, "x", 1, &km);
+}
+
+static int kdev_touch(struct vmcd_backend *b, const char *key, size_t klen,
+		      int64_t exptime)
+{
+	if (vmemcache_touch(to_kdev(b)->cache, key, klen,
+			    kdev_to_boot(exptime)))
+		return -errno;
+	return 0;
+}
+
+/* Store the mark key: its version is the newest the cache gave. */
+static int kdev_version(struct vmcd_backend *b, uint64_t *v)
+{
+	struct kdev_backend *kb = to_kdev(b);
+	size_t klen = sizeof(kdev_mark_key) - 1;
+	struct vmemcache_meta km = { .flags = VMEMCACHE_PUT_REPLACE };
+
+	if (vmemcache_put_ex(kb->cache, kdev_mark_key, klen, "x", 1, &km))
+		return -errno;
+	*v = kdev_cas_of(kb, kdev_mark_key, klen);
+	vmemcache_evict_flags(kb->cache, kdev_mark_key, klen,
+			      VMEMCACHE_EVICT_NO_CALLBACK);
+	return *v ? 0 : -EAGAIN;	/* evicted by another meanwhile */
 }
 
 static void kdev_stats(struct vmcd_backend *b, struct vmcd_bstats *st)
@@ -183,8 +231,6 @@ static void kdev_destroy(struct vmcd_backend *b)
 {
 	struct kdev_backend *kb = to_kdev(b);
 
-	free(pthread_getspecific(kb->buf_key));
-	pthread_key_delete(kb->buf_key);
 	vmemcache_delete(kb->cache);
 	free(kb);
 }
@@ -193,7 +239,9 @@ static const struct vmcd_backend_ops kdev_ops = {
 	.get = kdev_get,
 	.store = kdev_store,
 	.del = kdev_del,
+	.del_cas = kdev_del_cas,
 	.touch = kdev_touch,
+	.version = kdev_version,
 	.stats = kdev_stats,
 	.destroy = kdev_destroy,
 };
@@ -211,7 +259,7 @@ struct vmcd_backend *vmcd_backend_kdev(const char *path, size_t size,
 		return NULL;
 	}
 	kb->b.ops = &kdev_ops;
-	kb->b.hdr_room = sizeof(struct kdev_hdr);
+	kb->b.expires = true;
 	kb->max_value = max_value;
 	kb->cache = vmemcache_new();
 	if (!kb->cache ||
@@ -219,20 +267,21 @@ struct vmcd_backend *vmcd_backend_kdev(const char *path, size_t size,
 	    vmemcache_add(kb->cache, path)) {
 		e = errno;
 		snprintf(err, errlen, "%s: %s", path, vmemcache_errormsg());
-		if (kb->cache)
-			vmemcache_delete(kb->cache);
-		free(kb);
-		errno = e;
-		return NULL;
+		goto fail;
 	}
-	if (!vmemcache_get_version(kb->cache, &ver))
-		kb->item_meta = !!(ver.features & VMEMCACHE_FEAT_ITEM_META);
-	if (pthread_key_create(&kb->buf_key, free)) {
-		snprintf(err, errlen, "pthread_key_create failed");
-		vmemcache_delete(kb->cache);
-		free(kb);
-		errno = ENOMEM;
-		return NULL;
+	if (vmemcache_get_version(kb->cache, &ver) ||
+	    !(ver.features & VMEMCACHE_FEAT_ITEM_META)) {
+		e = ENOTSUP;
+		snprintf(err, errlen,
+			 "%s: the vmemcache module lacks item metadata (expiry, flags, CAS: VMEMCACHE_FEAT_ITEM_META); load a newer module",
+			 path);
+		goto fail;
 	}
 	return &kb->b;
+fail:
+	if (kb->cache)
+		vmemcache_delete(kb->cache);
+	free(kb);
+	errno = e;
+	return NULL;
 }

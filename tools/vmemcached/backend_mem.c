@@ -24,6 +24,7 @@ struct mem_backend {
 	struct vmcd_backend b;
 	pthread_mutex_t lock;
 	size_t limit, bytes, items;
+	uint64_t cas;			/* last CAS given, under @lock */
 	struct mem_ent *tab[MEM_BUCKETS];
 };
 
@@ -85,12 +86,33 @@ static int mem_get(struct vmcd_backend *b, const char *key, size_t klen,
 	return ret;
 }
 
+/* 0 if @mode allows a store over @old (the entry, or NULL), or why not. */
+static int mem_may_store(struct mem_ent *old, enum vmcd_store_mode mode,
+			 uint64_t cas)
+{
+	switch (mode) {
+	case VMCD_ST_SET:
+		return 0;
+	case VMCD_ST_ADD:
+		return old ? -EEXIST : 0;
+	case VMCD_ST_PRESENT:
+		return old ? 0 : -ENOENT;
+	case VMCD_ST_CAS:
+		if (!old)
+			return -ENOENT;
+		return old->m.cas == cas ? 0 : -EEXIST;
+	}
+	return -EINVAL;
+}
+
 static int mem_store(struct vmcd_backend *b, const char *key, size_t klen,
-		     const struct vmcd_meta *m, const void *v, size_t vlen)
+		     enum vmcd_store_mode mode, const struct vmcd_meta *m,
+		     const void *v, size_t vlen, uint64_t *cas)
 {
 	struct mem_backend *mb = to_mem(b);
 	struct mem_ent **pp, *e;
 	size_t old;
+	int ret;
 
 	e = malloc(sizeof(*e) + klen + vlen);
 	if (!e)
@@ -102,14 +124,20 @@ static int mem_store(struct vmcd_backend *b, const char *key, size_t klen,
 	memcpy(e->data + klen, v, vlen);
 	pthread_mutex_lock(&mb->lock);
 	pp = mem_find(mb, key, klen);
+	ret = mem_may_store(*pp, mode, m->cas);
 	old = *pp ? (*pp)->klen + (*pp)->vlen : 0;
-	if (mb->limit && mb->bytes - old + klen + vlen > mb->limit) {
+	if (!ret && mb->limit && mb->bytes - old + klen + vlen > mb->limit)
+		ret = -ENOSPC;
+	if (ret) {
 		pthread_mutex_unlock(&mb->lock);
 		free(e);
-		return -ENOSPC;
+		return ret;
 	}
 	if (*pp)
 		mem_unlink(mb, pp);
+	e->m.cas = ++mb->cas;
+	if (cas)
+		*cas = e->m.cas;
 	e->next = *pp;
 	*pp = e;
 	mb->bytes += klen + vlen;
@@ -118,7 +146,8 @@ static int mem_store(struct vmcd_backend *b, const char *key, size_t klen,
 	return 0;
 }
 
-static int mem_del(struct vmcd_backend *b, const char *key, size_t klen)
+static int mem_del_cas(struct vmcd_backend *b, const char *key, size_t klen,
+		       bool any, uint64_t cas)
 {
 	struct mem_backend *mb = to_mem(b);
 	struct mem_ent **pp;
@@ -126,7 +155,9 @@ static int mem_del(struct vmcd_backend *b, const char *key, size_t klen)
 
 	pthread_mutex_lock(&mb->lock);
 	pp = mem_find(mb, key, klen);
-	if (*pp) {
+	if (*pp && !any && (*pp)->m.cas != cas) {
+		ret = -EEXIST;
+	} else if (*pp) {
 		mem_unlink(mb, pp);
 		ret = 0;
 	}
@@ -134,15 +165,24 @@ static int mem_del(struct vmcd_backend *b, const char *key, size_t klen)
 	return ret;
 }
 
+static int mem_del(struct vmcd_backend *b, const char *key, size_t klen)
+{
+	return mem_del_cas(b, key, klen, true, 0);
+}
+
+static int mem_del_if(struct vmcd_backend *b, const char *key, size_t klen,
+		      uint64_t cas)
+{
+	return mem_del_cas(b, key, klen, false, cas);
+}
+
 static int mem_touch(struct vmcd_backend *b, const char *key, size_t klen,
-		     int64_t exptime, void *buf, size_t cap)
+		     int64_t exptime)
 {
 	struct mem_backend *mb = to_mem(b);
 	struct mem_ent *e;
 	int ret = -ENOENT;
 
-	(void)buf;
-	(void)cap;
 	pthread_mutex_lock(&mb->lock);
 	e = *mem_find(mb, key, klen);
 	if (e) {
@@ -151,6 +191,16 @@ static int mem_touch(struct vmcd_backend *b, const char *key, size_t klen,
 	}
 	pthread_mutex_unlock(&mb->lock);
 	return ret;
+}
+
+static int mem_version(struct vmcd_backend *b, uint64_t *v)
+{
+	struct mem_backend *mb = to_mem(b);
+
+	pthread_mutex_lock(&mb->lock);
+	*v = mb->cas;
+	pthread_mutex_unlock(&mb->lock);
+	return 0;
 }
 
 static void mem_stats(struct vmcd_backend *b, struct vmcd_bstats *st)
@@ -181,7 +231,9 @@ static const struct vmcd_backend_ops mem_ops = {
 	.get = mem_get,
 	.store = mem_store,
 	.del = mem_del,
+	.del_cas = mem_del_if,
 	.touch = mem_touch,
+	.version = mem_version,
 	.stats = mem_stats,
 	.destroy = mem_destroy,
 };

@@ -3,15 +3,20 @@
  * meta.c -- memcached 1.6's meta commands (mg, ms, md, ma, mn, me); part
  * of proto.c (included there: it uses its static helpers).
  *
- * Flags not implemented (answered "CLIENT_ERROR invalid flag"): b (base64
- * keys), h, l (access history), R (recache), E (client CAS), I on md
- * (invalidation), x; the win/stale tokens W/Z/X come only from a vivify.
+ * b (base64 keys): the key token is decoded for the lookup and returned
+ * encoded by k, followed by a b, as memcached 1.6.18 does.
+ * Flags not implemented (answered "CLIENT_ERROR invalid flag"): h, l
+ * (access history), R (recache), I on md (invalidation), which need
+ * state the kernel does not keep with an entry; E (client CAS) and x,
+ * which memcached 1.6.18 rejects the same way (and the kernel gives every
+ * store its own CAS); the win/stale tokens W/Z/X come only from a vivify.
  */
 
 /* Flags: letter and token; the return flags are printed in their order. */
 struct mflags {
 	bool v, q, ret_k, ret_c, ret_f, ret_s, ret_t, has_T, has_N, has_C;
-	bool has_F, has_J, has_D, has_M;
+	bool has_F, has_J, has_D, has_M, b;
+	bool one_msg;		/* in: md/ma's one message for both errors */
 	int64_t T, N;
 	uint64_t C, J, D;
 	uint32_t F;
@@ -19,24 +24,97 @@ struct mflags {
 	const struct tok *O;
 	const struct tok *order[MAX_TOKENS];
 	int norder;
+	struct tok key;			/* the key to look up (decoded) */
+	char kbuf[VMCD_KEY_MAX + 1];
 };
+
+static int b64_val(char ch)
+{
+	static const char abc[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *p = ch ? strchr(abc, ch) : NULL;
+
+	return p ? (int)(p - abc) : -1;
+}
+
+/* Decode base64 @in (padded, a multiple of 4) into @out; length or -1. */
+static ssize_t b64_decode(const struct tok *in, char *out, size_t cap)
+{
+	size_t i, n = 0;
+	int j, v[4];
+
+	if (!in->n || in->n % 4)
+		return -1;
+	for (i = 0; i < in->n; i += 4) {
+		int pad = 0;
+
+		for (j = 0; j < 4; j++) {
+			char ch = in->p[i + j];
+
+			if (ch == '=' && i + 4 == in->n && j >= 2) {
+				v[j] = 0;
+				pad++;
+			} else if (pad || (v[j] = b64_val(ch)) < 0) {
+				return -1;
+			}
+		}
+		if (n + 3 - pad > cap)
+			return -1;
+		out[n++] = (char)(v[0] << 2 | v[1] >> 4);
+		if (pad < 2)
+			out[n++] = (char)(v[1] << 4 | v[2] >> 2);
+		if (pad < 1)
+			out[n++] = (char)(v[2] << 6 | v[3]);
+	}
+	return (ssize_t)n;
+}
+
+/* The key to look up: @t[1], or with the b flag its decoded bytes. */
+static bool meta_key(struct vmcd_conn *c, const struct tok *t,
+		     struct mflags *f)
+{
+	ssize_t n;
+
+	f->key = t[1];
+	if (!f->b)
+		return true;
+	n = b64_decode(&t[1], f->kbuf, sizeof(f->kbuf) - 1);
+	if (n <= 0) {
+		out_str(c, "CLIENT_ERROR error decoding key");
+		return false;
+	}
+	f->key.p = f->kbuf;
+	f->key.n = (size_t)n;
+	return true;
+}
 
 /* Parse @t[from..nt); @allowed lists the letters this command takes. */
 static bool meta_flags(struct vmcd_conn *c, struct tok *t, int from, int nt,
 		       const char *allowed, struct mflags *f)
 {
+	static const char one_msg[] = "CLIENT_ERROR invalid or duplicate flag";
+	bool merged = f->one_msg;
+	uint64_t seen = 0;
 	int i;
 
 	memset(f, 0, sizeof(*f));
+	f->one_msg = merged;
 	for (i = from; i < nt; i++) {
 		struct tok a = { t[i].p + 1, t[i].n - 1 };
 		char l = t[i].p[0];
 		bool ok = true;
 
 		if (!strchr(allowed, l)) {
-			out_str(c, "CLIENT_ERROR invalid flag");
+			out_str(c, merged ? one_msg :
+				   "CLIENT_ERROR invalid flag");
 			return false;
 		}
+		if (seen & 1ULL << (l & 63)) {
+			out_str(c, merged ? one_msg :
+				   "CLIENT_ERROR duplicate flag");
+			return false;
+		}
+		seen |= 1ULL << (l & 63);
 		switch (l) {
 		case 'v':
 			f->v = true;
@@ -96,6 +174,9 @@ static bool meta_flags(struct vmcd_conn *c, struct tok *t, int from, int nt,
 			break;
 		case 'I':
 			break;
+		case 'b':
+			f->b = true;
+			break;
 		}
 		if (!ok) {
 			out_str(c, "CLIENT_ERROR bad token in command line format");
@@ -120,6 +201,8 @@ static void meta_ret(struct vmcd_conn *c, const struct mflags *f,
 		switch (o->p[0]) {
 		case 'k':
 			out_fmt(c, " k%.*s", (int)key->n, key->p);
+			if (f->b)
+				out_add(c, " b", 2);
 			break;
 		case 'O':
 			out_fmt(c, " %.*s", (int)o->n, o->p);
@@ -148,35 +231,33 @@ static void meta_ret(struct vmcd_conn *c, const struct mflags *f,
 static void cmd_mg(struct vmcd_conn *c, struct tok *t, int nt)
 {
 	struct vmcd_server *s = c->srv;
-	bool locked, won = false;
+	bool won = false;
 	struct vmcd_meta m;
-	struct mflags f;
+	struct mflags f = { .one_msg = false };
 	size_t vlen = 0;
 	int r;
 
-	if (!meta_flags(c, t, 2, nt, "vqukcfstOTN", &f))
+	if (!meta_flags(c, t, 2, nt, "vqukcfstOTNb", &f) ||
+	    !meta_key(c, t, &f))
 		return;
-	locked = f.has_T || f.has_N;
-	if (locked)
-		pthread_mutex_lock(key_lock(s, t[1].p, t[1].n));
-	r = item_get(c, t[1].p, t[1].n, &m, &vlen, locked);
-	if (r != IT_HIT && r != IT_TOOBIG && f.has_N) {
+	r = item_get(c, f.key.p, f.key.n, &m, &vlen);
+	if (!item_live(r) && f.has_N) {
+		/* vivify: an empty entry if nobody made one meanwhile */
 		m.flags = 0;
 		m.exptime = abs_exptime(s, f.N);
-		m.cas = next_cas(s);
 		vlen = 0;
-		if (!s->be->ops->store(s->be, t[1].p, t[1].n, &m, "", 0)) {
+		if (!s->be->ops->store(s->be, f.key.p, f.key.n, VMCD_ST_ADD, &m,
+				       "", 0, &m.cas)) {
 			r = IT_HIT;
 			won = true;
+		} else {
+			r = item_get(c, f.key.p, f.key.n, &m, &vlen);
 		}
 	} else if (r == IT_HIT && f.has_T) {
 		m.exptime = abs_exptime(s, f.T);
-		if (s->be->ops->store(s->be, t[1].p, t[1].n, &m, c->scratch,
-				      vlen))
-			r = IT_ERR;
+		if (s->be->ops->touch(s->be, f.key.p, f.key.n, m.exptime))
+			r = IT_MISS;
 	}
-	if (locked)
-		pthread_mutex_unlock(key_lock(s, t[1].p, t[1].n));
 	CNT(c, cmd_get);
 	if (r != IT_HIT) {
 		CNT(c, get_misses);
@@ -204,14 +285,16 @@ static void cmd_mg(struct vmcd_conn *c, struct tok *t, int nt)
 
 static void cmd_ms(struct vmcd_conn *c, struct tok *t, int nt)
 {
-	struct mflags f;
+	struct mflags f = { .one_msg = false };
 	int64_t vlen;
+	int i, n;
 
 	if (nt < 3 || !parse_i64(&t[2], &vlen, 0, INT32_MAX)) {
 		out_str(c, "CLIENT_ERROR bad command line format");
 		return;
 	}
-	if (!meta_flags(c, t, 3, nt, "qkcOTCFMI", &f)) {
+	if (!meta_flags(c, t, 3, nt, "qkcOTCFMIb", &f) ||
+	    !meta_key(c, t, &f)) {
 		c->state = VMCD_SWALLOW;
 		c->need = vlen + 2;
 		return;
@@ -222,6 +305,9 @@ static void cmd_ms(struct vmcd_conn *c, struct tok *t, int nt)
 	c->ret_cas = f.ret_c;
 	c->ret_key = f.ret_k;
 	c->opaque[0] = 0;
+	for (i = n = 0; i < f.norder; i++)
+		c->ret_order[n++] = f.order[i]->p[0];
+	c->ret_order[n] = 0;
 	if (f.O)
 		snprintf(c->opaque, sizeof(c->opaque), "%.*s", (int)f.O->n,
 			 f.O->p);
@@ -255,30 +341,34 @@ static void cmd_ms(struct vmcd_conn *c, struct tok *t, int nt)
 		c->need = vlen + 2;
 		return;
 	}
-	set_key(c, &t[1]);
+	set_key(c, &f.key);
+	c->key_b64 = f.b;
+	memcpy(c->ekey, t[1].p, t[1].n);
+	c->eklen = t[1].n;
 	expect_data(c, vlen);
 }
 
 static void cmd_md(struct vmcd_conn *c, struct tok *t, int nt)
 {
 	struct vmcd_server *s = c->srv;
-	pthread_mutex_t *l = key_lock(s, t[1].p, t[1].n);
 	const char *code = "NF";
 	struct vmcd_meta m;
-	struct mflags f;
+	struct mflags f = { .one_msg = true };
 	size_t vlen;
-	int r;
+	int r = IT_HIT;
 
-	if (!meta_flags(c, t, 2, nt, "qkOC", &f))
+	if (!meta_flags(c, t, 2, nt, "qkOCb", &f) ||
+	    !meta_key(c, t, &f))
 		return;
-	pthread_mutex_lock(l);
-	r = item_get(c, t[1].p, t[1].n, &m, &vlen, true);
-	if ((r == IT_HIT || r == IT_TOOBIG) && f.has_C && m.cas != f.C)
-		code = "EX";
-	else if ((r == IT_HIT || r == IT_TOOBIG) &&
-		 !s->be->ops->del(s->be, t[1].p, t[1].n))
-		code = "HD";
-	pthread_mutex_unlock(l);
+	if (must_look(s))
+		r = item_get(c, f.key.p, f.key.n, &m, &vlen);
+	if (item_live(r)) {
+		if (f.has_C)
+			r = s->be->ops->del_cas(s->be, f.key.p, f.key.n, f.C);
+		else
+			r = s->be->ops->del(s->be, f.key.p, f.key.n);
+		code = !r ? "HD" : r == -EEXIST ? "EX" : "NF";
+	}
 	if (code[0] == 'H')
 		CNT(c, delete_hits);
 	else
@@ -294,12 +384,13 @@ static void cmd_ma(struct vmcd_conn *c, struct tok *t, int nt)
 {
 	struct arith a = { .incr = true, .delta = 1 };
 	struct vmcd_meta m;
-	struct mflags f;
+	struct mflags f = { .one_msg = true };
 	uint64_t v = 0;
 	char num[24];
 	int r, n;
 
-	if (!meta_flags(c, t, 2, nt, "qkOtcvNJDTMC", &f))
+	if (!meta_flags(c, t, 2, nt, "qkOtcvNJDTMCb", &f) ||
+	    !meta_key(c, t, &f))
 		return;
 	if (f.has_M) {
 		if (strchr("Ii+", f.mode)) {
@@ -319,7 +410,7 @@ static void cmd_ma(struct vmcd_conn *c, struct tok *t, int nt)
 	a.cas_cmp = f.has_C ? f.C : 0;
 	a.has_ttl = f.has_T;
 	a.ttl = abs_exptime(c->srv, f.T);
-	r = do_arith(c, t[1].p, t[1].n, &a, &v, &m);
+	r = do_arith(c, f.key.p, f.key.n, &a, &v, &m);
 	switch (r) {
 	case AR_NONNUM:
 		out_str(c, "CLIENT_ERROR cannot increment or decrement non-numeric value");
@@ -354,7 +445,7 @@ static void cmd_me(struct vmcd_conn *c, struct tok *t)
 	struct vmcd_meta m;
 	size_t vlen;
 
-	if (item_get(c, t[1].p, t[1].n, &m, &vlen, false) != IT_HIT) {
+	if (!item_live(item_get(c, t[1].p, t[1].n, &m, &vlen))) {
 		out_str(c, "EN");
 		return;
 	}

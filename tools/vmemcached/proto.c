@@ -3,13 +3,16 @@
  * proto.c -- memcached's text protocol and meta protocol (as memcached
  * 1.6 answers them) over a vmcd_backend.
  *
- * Expiry and flush_all are evaluated here: an entry whose exptime has
- * passed, or whose CAS is not above the last flush's, is a miss and is
- * deleted on the way (under the key's stripe lock, after checking that
- * the entry is still the one seen).  Read-modify-write commands hold the
- * key's stripe lock from their read to their write, so they are atomic
- * against every other command of this server process; other processes
- * sharing the cache do not take these locks.
+ * The backend stores flags, expiry and CAS and decides conditional
+ * stores atomically (the kernel does, with VMEMCACHE_FEAT_ITEM_META): add,
+ * replace and cas are one conditional store each, and append, prepend,
+ * incr and decr are CAS loops (read, then store only over the version
+ * read), atomic against every process sharing the cache.
+ *
+ * flush_all is evaluated here: it records the backend's newest CAS, and
+ * an entry whose CAS is not above it is a miss, deleted on the way only
+ * if it still has that CAS.  Expiry is the backend's when it enforces it
+ * (the kernel), else evaluated here the same way.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -120,8 +123,6 @@ static int64_t clock_now(void)
 int vmcd_server_init(struct vmcd_server *s, struct vmcd_backend *be,
 		     size_t max_item)
 {
-	int i;
-
 	memset(s, 0, sizeof(*s));
 	s->be = be;
 	s->max_item = max_item;
@@ -129,23 +130,23 @@ int vmcd_server_init(struct vmcd_server *s, struct vmcd_backend *be,
 	s->started = s->now();
 	s->threads = 1;
 	pthread_mutex_init(&s->flush_lock, NULL);
-	for (i = 0; i < VMCD_LOCK_STRIPES; i++)
-		pthread_mutex_init(&s->locks[i], NULL);
 	return 0;
 }
 
 void vmcd_server_destroy(struct vmcd_server *s)
 {
-	int i;
-
-	for (i = 0; i < VMCD_LOCK_STRIPES; i++)
-		pthread_mutex_destroy(&s->locks[i]);
 	pthread_mutex_destroy(&s->flush_lock);
 }
 
-static uint64_t next_cas(struct vmcd_server *s)
+/* Flush every entry stored so far: its CAS is at most the watermark. */
+static int flush_now(struct vmcd_server *s)
 {
-	return __atomic_add_fetch(&s->cas_seq, 1, __ATOMIC_RELAXED);
+	uint64_t v = 0;
+	int ret = s->be->ops->version(s->be, &v);
+
+	if (!ret && v > __atomic_load_n(&s->flush_cas, __ATOMIC_RELAXED))
+		__atomic_store_n(&s->flush_cas, v, __ATOMIC_RELAXED);
+	return ret;
 }
 
 /* A delayed flush_all whose time has come flushes what was stored before. */
@@ -157,9 +158,7 @@ static void check_flush(struct vmcd_server *s, int64_t now)
 		return;
 	pthread_mutex_lock(&s->flush_lock);
 	if (s->flush_at && now >= s->flush_at) {
-		__atomic_store_n(&s->flush_cas,
-				 __atomic_load_n(&s->cas_seq, __ATOMIC_RELAXED),
-				 __ATOMIC_RELAXED);
+		flush_now(s);
 		s->flush_at = 0;
 	}
 	pthread_mutex_unlock(&s->flush_lock);
@@ -177,59 +176,52 @@ static int64_t abs_exptime(struct vmcd_server *s, int64_t e)
 	return s->now() + e;
 }
 
-static pthread_mutex_t *key_lock(struct vmcd_server *s, const char *k,
-				 size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	while (n--)
-		h = (h ^ (unsigned char)*k++) * 16777619u;
-	return &s->locks[h % VMCD_LOCK_STRIPES];
-}
-
 /* ---- items ---- */
 
 enum { IT_HIT, IT_MISS, IT_EXPIRED, IT_FLUSHED, IT_TOOBIG, IT_ERR };
 
 /*
- * Fetch @key into the scratch buffer; an expired or flushed entry is
- * deleted (when @locked, the caller holds the key's lock already).
+ * Fetch @key into the scratch buffer; an expired or flushed entry is a
+ * miss, deleted if it still is the entry seen.
  */
 static int item_get(struct vmcd_conn *c, const char *key, size_t klen,
-		    struct vmcd_meta *m, size_t *vlen, bool locked)
+		    struct vmcd_meta *m, size_t *vlen)
 {
 	struct vmcd_server *s = c->srv;
 	struct vmcd_backend *be = s->be;
 	int64_t now = s->now();
-	pthread_mutex_t *l;
-	struct vmcd_meta m2;
 	int ret, why;
 
 	check_flush(s, now);
 	ret = be->ops->get(be, key, klen, m, c->scratch, c->scratch_cap, vlen);
 	if (ret == -ENOENT)
 		return IT_MISS;
-	if (ret == -ENOSPC)
-		return IT_TOOBIG;
-	if (ret)
+	if (ret && ret != -ENOSPC)
 		return IT_ERR;
 	if (m->cas <= __atomic_load_n(&s->flush_cas, __ATOMIC_RELAXED))
 		why = IT_FLUSHED;
-	else if (m->exptime && m->exptime <= now)
+	else if (!be->expires && m->exptime && m->exptime <= now)
 		why = IT_EXPIRED;
 	else
-		return IT_HIT;
-	if (locked) {
-		be->ops->del(be, key, klen);
-		return why;
-	}
-	l = key_lock(s, key, klen);
-	pthread_mutex_lock(l);
-	if (!be->ops->get(be, key, klen, &m2, c->scratch, c->scratch_cap,
-			  vlen) && m2.cas == m->cas)
-		be->ops->del(be, key, klen);
-	pthread_mutex_unlock(l);
+		return ret ? IT_TOOBIG : IT_HIT;
+	be->ops->del_cas(be, key, klen, m->cas);
 	return why;
+}
+
+/*
+ * Whether the backend's idea of a live entry may be wrong here (after a
+ * flush_all, or when expiry is evaluated here): then a command that
+ * acts on a live entry looks it up with item_get() first.
+ */
+static bool must_look(struct vmcd_server *s)
+{
+	return __atomic_load_n(&s->flush_cas, __ATOMIC_RELAXED) != 0 ||
+	       !s->be->expires;
+}
+
+static bool item_live(int r)
+{
+	return r == IT_HIT || r == IT_TOOBIG;
 }
 
 /* ---- parsing helpers ---- */
@@ -379,21 +371,18 @@ static bool cmd_get(struct vmcd_conn *c, const char *line, size_t n,
 		pos = k.p + k.n - line;
 		if (touch) {
 			CNT(c, cmd_touch);
-			pthread_mutex_lock(key_lock(s, k.p, k.n));
-			r = item_get(c, k.p, k.n, &m, &vlen, true);
+			r = item_get(c, k.p, k.n, &m, &vlen);
 			if (r == IT_HIT) {
 				m.exptime = exp;
-				if (s->be->ops->store(s->be, k.p, k.n, &m,
-						      c->scratch, vlen))
-					r = IT_ERR;
+				if (s->be->ops->touch(s->be, k.p, k.n, exp))
+					r = IT_MISS;
 			}
-			pthread_mutex_unlock(key_lock(s, k.p, k.n));
 			if (r == IT_HIT)
 				CNT(c, touch_hits);
 			else
 				CNT(c, touch_misses);
 		} else {
-			r = item_get(c, k.p, k.n, &m, &vlen, false);
+			r = item_get(c, k.p, k.n, &m, &vlen);
 		}
 		CNT(c, cmd_get);
 		if (r == IT_HIT) {
@@ -414,87 +403,140 @@ static bool cmd_get(struct vmcd_conn *c, const char *line, size_t n,
 
 /* ---- storage ---- */
 
-/* Store c->key with the value at @v; returns the reply word. */
-static const char *do_store(struct vmcd_conn *c, const char *v, size_t vlen,
-			    uint64_t *newcas)
+#define RMW_TRIES 1000	/* CAS loop rounds before giving up */
+
+static const char *store_err(int ret)
+{
+	if (ret == -E2BIG)
+		return "SERVER_ERROR object too large for cache";
+	return "SERVER_ERROR out of memory storing object";
+}
+
+/* add: put-if-absent; a flushed or expired entry in the way is deleted. */
+static int store_add(struct vmcd_conn *c, struct vmcd_meta *m,
+		     const char *v, size_t vlen, uint64_t *newcas)
+{
+	struct vmcd_backend *be = c->srv->be;
+	struct vmcd_meta old;
+	size_t olen;
+	int ret;
+
+	ret = be->ops->store(be, c->key, c->klen, VMCD_ST_ADD, m, v, vlen,
+			     newcas);
+	if (ret != -EEXIST ||
+	    item_live(item_get(c, c->key, c->klen, &old, &olen)))
+		return ret;
+	return be->ops->store(be, c->key, c->klen, VMCD_ST_ADD, m, v, vlen,
+			      newcas);
+}
+
+/* cas: the backend's conditional store; EXISTS or NOT_FOUND as memcached. */
+static const char *store_cas(struct vmcd_conn *c, struct vmcd_meta *m,
+			     const char *v, size_t vlen, uint64_t *newcas)
 {
 	struct vmcd_server *s = c->srv;
 	struct vmcd_backend *be = s->be;
-	pthread_mutex_t *l = key_lock(s, c->key, c->klen);
-	const char *res = "STORED";
-	struct vmcd_meta m, old;
-	size_t olen = 0;
-	int r = IT_MISS;
+	struct vmcd_meta old;
+	size_t olen;
+	int ret;
 
-	pthread_mutex_lock(l);
-	if (c->mode != M_SET) {
-		r = item_get(c, c->key, c->klen, &old, &olen, true);
-		if (r == IT_TOOBIG || r == IT_ERR) {
-			res = "SERVER_ERROR out of memory storing object";
-			goto out;
-		}
+	if (c->cas_in <= __atomic_load_n(&s->flush_cas, __ATOMIC_RELAXED))
+		ret = item_live(item_get(c, c->key, c->klen, &old, &olen)) ?
+			-EEXIST : -ENOENT;
+	else {
+		m->cas = c->cas_in;
+		ret = be->ops->store(be, c->key, c->klen, VMCD_ST_CAS, m, v,
+				     vlen, newcas);
+		if (ret == -EEXIST && must_look(s) &&
+		    !item_live(item_get(c, c->key, c->klen, &old, &olen)))
+			ret = -ENOENT;
 	}
-	m.flags = c->flags;
-	m.exptime = c->exptime;
-	switch (c->mode) {
-	case M_ADD:
-		if (r == IT_HIT) {
-			res = "NOT_STORED";
-			goto out;
-		}
-		break;
-	case M_REPLACE:
-		if (r != IT_HIT) {
-			res = "NOT_STORED";
-			goto out;
-		}
-		break;
-	case M_CAS:
-		if (r != IT_HIT) {
-			CNT(c, cas_misses);
-			res = "NOT_FOUND";
-			goto out;
-		}
-		if (old.cas != c->cas_in) {
-			CNT(c, cas_badval);
-			res = "EXISTS";
-			goto out;
-		}
-		CNT(c, cas_hits);
-		break;
-	case M_APPEND:
-	case M_PREPEND:
-		if (r != IT_HIT) {
-			res = "NOT_STORED";
-			goto out;
-		}
-		if (olen + vlen > s->max_item ||
-		    olen + vlen + be->hdr_room > c->scratch_cap) {
-			res = "SERVER_ERROR out of memory storing object";
-			goto out;
-		}
+	if (ret == -ENOENT) {
+		CNT(c, cas_misses);
+		return "NOT_FOUND";
+	}
+	if (ret == -EEXIST) {
+		CNT(c, cas_badval);
+		return "EXISTS";
+	}
+	if (ret)
+		return store_err(ret);
+	CNT(c, cas_hits);
+	return "STORED";
+}
+
+/* append/prepend: a CAS loop over the value read. */
+static int store_concat(struct vmcd_conn *c, struct vmcd_meta *m,
+			const char *v, size_t vlen, uint64_t *newcas)
+{
+	struct vmcd_server *s = c->srv;
+	struct vmcd_backend *be = s->be;
+	size_t olen = 0;
+	int i, r, ret = -EEXIST;
+
+	for (i = 0; i < RMW_TRIES && ret == -EEXIST; i++) {
+		r = item_get(c, c->key, c->klen, m, &olen);
+		if (r == IT_TOOBIG || r == IT_ERR)
+			return -ENOMEM;
+		if (r != IT_HIT)
+			return -ENOENT;
+		if (olen + vlen > s->max_item || olen + vlen > c->scratch_cap)
+			return -ENOMEM;
 		if (c->mode == M_APPEND) {
 			memcpy(c->scratch + olen, v, vlen);
 		} else {
 			memmove(c->scratch + vlen, c->scratch, olen);
 			memcpy(c->scratch, v, vlen);
 		}
-		m.flags = old.flags;
-		m.exptime = old.exptime;
-		v = c->scratch;
-		vlen += olen;
+		ret = be->ops->store(be, c->key, c->klen, VMCD_ST_CAS, m,
+				     c->scratch, olen + vlen, newcas);
+		if (ret == -ENOENT)
+			ret = -EEXIST;	/* gone meanwhile: read again */
+	}
+	return ret;
+}
+
+/* Store c->key with the value at @v; returns the reply word. */
+static const char *do_store(struct vmcd_conn *c, const char *v, size_t vlen,
+			    uint64_t *newcas)
+{
+	struct vmcd_server *s = c->srv;
+	struct vmcd_backend *be = s->be;
+	struct vmcd_meta m = { .flags = c->flags, .exptime = c->exptime };
+	struct vmcd_meta old;
+	size_t olen;
+	int ret = 0;
+
+	switch (c->mode) {
+	case M_SET:
+		ret = be->ops->store(be, c->key, c->klen, VMCD_ST_SET, &m, v,
+				     vlen, newcas);
+		break;
+	case M_ADD:
+		ret = store_add(c, &m, v, vlen, newcas);
+		break;
+	case M_REPLACE:
+		if (must_look(s) &&
+		    !item_live(item_get(c, c->key, c->klen, &old, &olen)))
+			ret = -ENOENT;
+		else
+			ret = be->ops->store(be, c->key, c->klen,
+					     VMCD_ST_PRESENT, &m, v, vlen,
+					     newcas);
+		break;
+	case M_CAS:
+		return store_cas(c, &m, v, vlen, newcas);
+	case M_APPEND:
+	case M_PREPEND:
+		ret = store_concat(c, &m, v, vlen, newcas);
 		break;
 	}
-	m.cas = next_cas(s);
-	if (be->ops->store(be, c->key, c->klen, &m, v, vlen)) {
-		res = "SERVER_ERROR out of memory storing object";
-		goto out;
-	}
-	*newcas = m.cas;
+	if (ret == -EEXIST || ret == -ENOENT)
+		return "NOT_STORED";
+	if (ret)
+		return store_err(ret);
 	CNT(c, total_items);
-out:
-	pthread_mutex_unlock(l);
-	return res;
+	return "STORED";
 }
 
 static const char *meta_code(const char *res)
@@ -517,13 +559,14 @@ static void complete_store(struct vmcd_conn *c)
 	size_t vlen = c->need - 2;
 	const char *res, *code;
 	uint64_t cas = 0;
+	int i;
 
 	if (v[vlen] != '\r' || v[vlen + 1] != '\n') {
 		out_str(c, "CLIENT_ERROR bad data chunk");
 		return;
 	}
 	CNT(c, cmd_set);
-	res = do_store(c, v, vlen, &cas);
+	res = do_store(c, v, vlen, c->meta && c->ret_cas ? &cas : NULL);
 	if (!c->meta) {
 		if (!c->noreply)
 			out_str(c, res);
@@ -537,12 +580,16 @@ static void complete_store(struct vmcd_conn *c)
 	if (c->quiet && !strcmp(code, "HD"))
 		return;
 	out_add(c, code, 2);
-	if (c->ret_cas && cas)
-		out_fmt(c, " c%" PRIu64, cas);
-	if (c->ret_key)
-		out_fmt(c, " k%.*s", (int)c->klen, c->key);
-	if (c->opaque[0])
-		out_fmt(c, " %s", c->opaque);
+	for (i = 0; c->ret_order[i]; i++) {
+		if (c->ret_order[i] == 'c' && cas)
+			out_fmt(c, " c%" PRIu64, cas);
+		else if (c->ret_order[i] == 'k' && c->key_b64)
+			out_fmt(c, " k%.*s b", (int)c->eklen, c->ekey);
+		else if (c->ret_order[i] == 'k')
+			out_fmt(c, " k%.*s", (int)c->klen, c->key);
+		else if (c->ret_order[i] == 'O')
+			out_fmt(c, " %s", c->opaque);
+	}
 	out_add(c, "\r\n", 2);
 }
 
@@ -591,10 +638,9 @@ static void cmd_update(struct vmcd_conn *c, struct tok *t, int nt, int mode)
 static void cmd_delete(struct vmcd_conn *c, struct tok *t, int nt)
 {
 	struct vmcd_server *s = c->srv;
-	pthread_mutex_t *l;
 	struct vmcd_meta m;
 	size_t vlen;
-	int r;
+	int r = IT_HIT;
 
 	if (nt > 2) {
 		bool zero = tok_is(&t[2], "0");
@@ -610,12 +656,10 @@ static void cmd_delete(struct vmcd_conn *c, struct tok *t, int nt)
 		out_str(c, "CLIENT_ERROR bad command line format");
 		return;
 	}
-	l = key_lock(s, t[1].p, t[1].n);
-	pthread_mutex_lock(l);
-	r = item_get(c, t[1].p, t[1].n, &m, &vlen, true);
-	if (r == IT_HIT || r == IT_TOOBIG)
+	if (must_look(s))
+		r = item_get(c, t[1].p, t[1].n, &m, &vlen);
+	if (item_live(r))
 		r = s->be->ops->del(s->be, t[1].p, t[1].n) ? IT_MISS : IT_HIT;
-	pthread_mutex_unlock(l);
 	if (r == IT_HIT)
 		CNT(c, delete_hits);
 	else
@@ -633,58 +677,61 @@ struct arith {
 	int64_t viv_exp, ttl;
 };
 
-static int do_arith(struct vmcd_conn *c, const char *key, size_t klen,
-		    const struct arith *a, uint64_t *res, struct vmcd_meta *mo)
+/* One round of do_arith(): AR_* or -EEXIST to read again. */
+static int arith_once(struct vmcd_conn *c, const char *key, size_t klen,
+		      const struct arith *a, uint64_t *res, struct vmcd_meta *m)
 {
-	struct vmcd_server *s = c->srv;
-	pthread_mutex_t *l = key_lock(s, key, klen);
-	struct vmcd_meta m;
+	struct vmcd_backend *be = c->srv->be;
+	enum vmcd_store_mode mode = VMCD_ST_CAS;
 	struct tok num;
 	size_t vlen;
 	uint64_t v;
 	char tmp[24];
 	int r, n;
 
-	pthread_mutex_lock(l);
-	r = item_get(c, key, klen, &m, &vlen, true);
-	if (r != IT_HIT && r != IT_TOOBIG && a->viv) {
+	r = item_get(c, key, klen, m, &vlen);
+	if (!item_live(r) && a->viv) {
 		v = a->init;
-		m.flags = 0;
-		m.exptime = a->viv_exp;
+		m->flags = 0;
+		m->exptime = a->viv_exp;
+		mode = VMCD_ST_ADD;
 		goto store;
 	}
-	if (r != IT_HIT) {
-		r = r == IT_TOOBIG ? AR_NONNUM : AR_MISS;
-		goto out;
-	}
-	if (a->cas_cmp && a->cas_cmp != m.cas) {
-		r = AR_EXISTS;
-		goto out;
-	}
+	if (r != IT_HIT)
+		return r == IT_TOOBIG ? AR_NONNUM : AR_MISS;
+	if (a->cas_cmp && a->cas_cmp != m->cas)
+		return AR_EXISTS;
 	num.p = c->scratch;
 	num.n = vlen;
 	while (num.n && (num.p[num.n - 1] == ' ' || num.p[num.n - 1] == '\r' ||
 			 num.p[num.n - 1] == '\n'))
 		num.n--;
-	if (!parse_u64(&num, &v)) {
-		r = AR_NONNUM;
-		goto out;
-	}
+	if (!parse_u64(&num, &v))
+		return AR_NONNUM;
 	if (a->incr)
 		v += a->delta;
 	else
 		v = a->delta > v ? 0 : v - a->delta;
 	if (a->has_ttl)
-		m.exptime = a->ttl;
+		m->exptime = a->ttl;
 store:
 	n = snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
-	m.cas = next_cas(s);
-	r = s->be->ops->store(s->be, key, klen, &m, tmp, n) ? AR_ERR : AR_OK;
+	r = be->ops->store(be, key, klen, mode, m, tmp, n, &m->cas);
+	if (r == -EEXIST || r == -ENOENT)
+		return -EEXIST;
 	*res = v;
-	*mo = m;
-out:
-	pthread_mutex_unlock(l);
-	return r;
+	return r ? AR_ERR : AR_OK;
+}
+
+/* incr/decr: a CAS loop (a vivify is an add). */
+static int do_arith(struct vmcd_conn *c, const char *key, size_t klen,
+		    const struct arith *a, uint64_t *res, struct vmcd_meta *m)
+{
+	int i, r = -EEXIST;
+
+	for (i = 0; i < RMW_TRIES && r == -EEXIST; i++)
+		r = arith_once(c, key, klen, a, res, m);
+	return r == -EEXIST ? AR_ERR : r;
 }
 
 static void cmd_arith(struct vmcd_conn *c, struct tok *t, int nt, bool incr)
@@ -729,23 +776,20 @@ static void cmd_arith(struct vmcd_conn *c, struct tok *t, int nt, bool incr)
 		out_str(c, "SERVER_ERROR out of memory");
 }
 
-/* Set the expiry of @key under its lock: IT_HIT or a miss code. */
+/* Set the expiry of @key: IT_HIT or a miss code. */
 static int do_touch(struct vmcd_conn *c, const char *key, size_t klen,
 		    int64_t exp)
 {
 	struct vmcd_server *s = c->srv;
-	pthread_mutex_t *l = key_lock(s, key, klen);
 	struct vmcd_meta m;
 	size_t vlen;
-	int r;
+	int r = IT_HIT;
 
 	CNT(c, cmd_touch);
-	pthread_mutex_lock(l);
-	r = item_get(c, key, klen, &m, &vlen, true);
-	if (r == IT_HIT && s->be->ops->touch(s->be, key, klen, exp, c->scratch,
-					     c->scratch_cap))
-		r = IT_MISS;
-	pthread_mutex_unlock(l);
+	if (must_look(s))
+		r = item_get(c, key, klen, &m, &vlen);
+	if (item_live(r))
+		r = s->be->ops->touch(s->be, key, klen, exp) ? IT_MISS : IT_HIT;
 	if (r == IT_HIT)
 		CNT(c, touch_hits);
 	else
@@ -776,6 +820,7 @@ static void cmd_flush(struct vmcd_conn *c, struct tok *t, int nt)
 {
 	struct vmcd_server *s = c->srv;
 	int64_t delay = 0;
+	int ret = 0;
 
 	c->noreply = nt > 1 && tok_is(&t[nt - 1], "noreply");
 	if (nt - c->noreply > 1 &&
@@ -789,13 +834,13 @@ static void cmd_flush(struct vmcd_conn *c, struct tok *t, int nt)
 		s->flush_at = abs_exptime(s, delay);
 	} else {
 		s->flush_at = 0;
-		__atomic_store_n(&s->flush_cas,
-				 __atomic_load_n(&s->cas_seq, __ATOMIC_RELAXED),
-				 __ATOMIC_RELAXED);
+		ret = flush_now(s);
 	}
 	pthread_mutex_unlock(&s->flush_lock);
-	if (!c->noreply)
-		out_str(c, "OK");
+	if (c->noreply)
+		return;
+	/* the watermark needs a store: a full cache that cannot evict */
+	out_str(c, ret ? "SERVER_ERROR out of memory" : "OK");
 }
 
 #define LD(x) __atomic_load_n(&s->c.x, __ATOMIC_RELAXED)

@@ -20,7 +20,6 @@
 #define VMCD_IN_DEFAULT 16384		/* input buffer kept between requests */
 #define VMCD_OUT_DEFAULT 16384		/* output buffer kept between replies */
 #define VMCD_OUT_HIGH 65536		/* stop parsing above this much pending */
-#define VMCD_LOCK_STRIPES 1024		/* striped locks of read-modify-writes */
 #define VMCD_VERSION "1.6.0-vmemcached-0.1"
 
 /* Counters of "stats"; updated with relaxed atomics. */
@@ -42,11 +41,9 @@ struct vmcd_counters {
  * @threads: -t, reported by stats
  * @now: the clock in Unix seconds (tests replace it)
  * @started: @now at start
- * @cas_seq: last CAS handed out
- * @flush_cas: entries whose CAS is at most this are flushed
+ * @flush_cas: entries whose CAS is at most this are flushed (0: none)
  * @flush_at: a delayed flush_all takes effect at this time (0: none)
  * @flush_lock: guards @flush_at
- * @locks: striped locks, by key hash
  * @c: counters
  */
 struct vmcd_server {
@@ -55,11 +52,9 @@ struct vmcd_server {
 	unsigned int max_conns, threads;
 	int64_t (*now)(void);
 	int64_t started;
-	uint64_t cas_seq;
 	uint64_t flush_cas;
 	int64_t flush_at;
 	pthread_mutex_t flush_lock;
-	pthread_mutex_t locks[VMCD_LOCK_STRIPES];
 	struct vmcd_counters c;
 };
 
@@ -75,7 +70,7 @@ enum vmcd_state { VMCD_CMD, VMCD_DATA, VMCD_SWALLOW };
  * @srv: its server
  * @in: bytes received and not consumed yet
  * @out: bytes to send
- * @scratch: a buffer of @scratch_cap (max_item + backend hdr_room) bytes
+ * @scratch: a buffer of @scratch_cap (max_item + 1) bytes
  *	the caller provides (one per thread)
  * @closing: set when the connection is to be closed once @out is sent
  * Other fields: the command being processed.
@@ -98,7 +93,11 @@ struct vmcd_conn {
 	uint64_t cas_in;
 	char key[VMCD_KEY_MAX + 1];
 	size_t klen;
+	bool key_b64;			/* meta b: return @ekey, then b */
+	char ekey[VMCD_KEY_MAX + 1];
+	size_t eklen;
 	char opaque[40];
+	char ret_order[4];		/* ms: its return flags c, k, O in order */
 };
 
 int vmcd_server_init(struct vmcd_server *s, struct vmcd_backend *be,

@@ -455,17 +455,6 @@ int main(int argc, char **argv)
 	if (!be)
 		return 1;
 	vmcd_server_init(&srv, be, max_item);
-	/*
-	 * Servers sharing /dev/vmemcache hand out CAS values from the clock
-	 * (microseconds), so that one server's values do not repeat another's
-	 * or an earlier run's.
-	 */
-	if (shared) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		srv.cas_seq = (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-	}
 	srv.max_conns = max_conns;
 	srv.threads = threads;
 	if (sock ? listen_unix(sock) : listen_tcp(addr, port))
@@ -484,7 +473,7 @@ int main(int argc, char **argv)
 		struct worker *w = &ws[i];
 		int l;
 
-		w->scratch_cap = max_item + be->hdr_room;
+		w->scratch_cap = max_item + 1;	/* an all-NUL value's NUL more */
 		w->scratch = malloc(w->scratch_cap);
 		w->ep = epoll_create1(EPOLL_CLOEXEC);
 		if (!w->scratch || w->ep < 0)

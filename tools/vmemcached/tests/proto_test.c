@@ -217,6 +217,35 @@ static void suite(void)
 	      "NF\r\nHD\r\nHD c7\r\n");
 	check("ms add", "ms c 1 ME\r\nx\r\n", "NS\r\n");
 	check("me", "me nope\r\n", "EN\r\n");
+	check("b: base64 keys",
+	      "ms Zm9v 3 b k O5\r\nbar\r\nmg Zm9v b k v s\r\nmg foo v\r\n"
+	      "ma Zm9v b k\r\nmd Zm9v b k q\r\nmg Zm9v b k\r\n",
+	      "HD kZm9v b O5\r\nVA 3 kZm9v b s3\r\nbar\r\nVA 3\r\nbar\r\n"
+	      "CLIENT_ERROR cannot increment or decrement non-numeric value\r\n"
+	      "EN kZm9v b\r\n");
+	check("b: bad base64", "mg Zm9 b\r\nmg Zm!v b\r\nms Zm9 1 b\r\nx\r\nmn\r\n",
+	      "CLIENT_ERROR error decoding key\r\nCLIENT_ERROR error decoding key\r\n"
+	      "CLIENT_ERROR error decoding key\r\nMN\r\n");
+	check("flag errors as 1.6.18",
+	      "mg foo v v\r\nmd foo z\r\nmd foo q q\r\nma foo z\r\nma foo q q\r\n"
+	      "ms foo 1 z\r\nx\r\nms foo 1 q q\r\nx\r\nmg e E5\r\nmd e x\r\nmn\r\n",
+	      "CLIENT_ERROR duplicate flag\r\n"
+	      "CLIENT_ERROR invalid or duplicate flag\r\n"
+	      "CLIENT_ERROR invalid or duplicate flag\r\n"
+	      "CLIENT_ERROR invalid or duplicate flag\r\n"
+	      "CLIENT_ERROR invalid or duplicate flag\r\n"
+	      "CLIENT_ERROR invalid flag\r\nCLIENT_ERROR duplicate flag\r\n"
+	      "CLIENT_ERROR invalid flag\r\n"
+	      "CLIENT_ERROR invalid or duplicate flag\r\nMN\r\n");
+	check("ms return flags in order", "ms a 1 O9 k\r\ny\r\n", "HD O9 ka\r\n");
+	check("flushed entries are absent to every command",
+	      "set fa 0 0 1\r\nx\r\nflush_all\r\nadd fa 0 0 1\r\ny\r\nget fa\r\n"
+	      "set fr 0 0 1\r\nx\r\nflush_all\r\nreplace fr 0 0 1\r\ny\r\n"
+	      "append fr 0 0 1\r\ny\r\ntouch fr 10\r\ndelete fr\r\nincr fr 1\r\n"
+	      "md fr\r\nset n 0 0 1\r\n5\r\nflush_all\r\nma n N0 J7 v\r\n",
+	      "STORED\r\nOK\r\nSTORED\r\nVALUE fa 0 1\r\ny\r\nEND\r\nSTORED\r\n"
+	      "OK\r\nNOT_STORED\r\nNOT_STORED\r\nNOT_FOUND\r\nNOT_FOUND\r\n"
+	      "NOT_FOUND\r\nNF\r\nSTORED\r\nOK\r\nVA 1\r\n7\r\n");
 	check("binary protocol", "\x80\x0a\x00\x00", "CLIENT_ERROR binary protocol not supported\r\n");
 	check("incomplete line", "get kkkkkkkkkkkkkkkkkkkkk", "");
 	line = malloc(VMCD_LINE_MAX + 100);
