@@ -151,6 +151,27 @@ TEST_F(ttl, expiry)
 	ASSERT_EQ(-EEXIST, put_ex(self->fd, "short", "v5", 0, 0, 0, 0));
 }
 
+/*
+ * An evict of an expired key finds nothing to evict, as a get finds
+ * nothing to read: ENOENT (memcached's delete says NOT_FOUND), while the
+ * entry's space is reclaimed all the same.
+ */
+TEST_F(ttl, evict_expired)
+{
+	uint64_t reclaimed = io_expired();
+	uint32_t exp = boot_secs() + 1;
+
+	ASSERT_EQ(0, put_ex(self->fd, "gone", "v1", 0, 0, 0, exp));
+	sleep_until(exp);
+	ASSERT_EQ(-ENOENT, vmc_evict(self->fd, "gone", 4));
+	if (!strcmp(vmc_dev_path(), "/dev/vmemcache"))
+		ASSERT_LT(reclaimed, io_expired());
+	/* reclaimed: the key is free for a put-if-absent */
+	ASSERT_EQ(0, put_ex(self->fd, "gone", "v2", 0, 0, 0, 0));
+	ASSERT_EQ(0, vmc_evict(self->fd, "gone", 4));
+	ASSERT_EQ(-ENOENT, vmc_evict(self->fd, "gone", 4));
+}
+
 /* A touch moves the expiry, either way; a missing key is ENOENT. */
 TEST_F(ttl, touch)
 {
