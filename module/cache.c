@@ -1254,8 +1254,9 @@ u64 vmc_cache_expired(struct vmc_cache *c)
  * An entry being read stays readable by that reader; its space returns to
  * the pool when the reader is done.
  *
- * Return: 0, -ENOENT when the key is absent, or -ESRCH when @key is NULL
- * and the policy has nothing it can evict.
+ * Return: 0, -ENOENT when the key is absent or its entry expired (which
+ * is reclaimed), or -ESRCH when @key is NULL and the policy has nothing
+ * it can evict.
  */
 int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 		    struct vmc_evicted *ev)
@@ -1270,10 +1271,15 @@ int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 	}
 	e = vmc_index_lookup_get(&c->index, &c->store, key);
 	if (e) {
+		/* An expired entry is reclaimed, but was not there to evict. */
 		if (vmc_cache_unlink(c, e)) {
-			vmc_evicted_record(ev, c, e, VMC_EVICTED);
-			this_cpu_inc(c->stats->evictions);
-			ret = 0;
+			if (vmc_entry_expired(e, vmc_now())) {
+				this_cpu_inc(c->stats->expired);
+			} else {
+				vmc_evicted_record(ev, c, e, VMC_EVICTED);
+				this_cpu_inc(c->stats->evictions);
+				ret = 0;
+			}
 		}
 		vmc_entry_put(&c->store, e);
 	}

@@ -241,8 +241,9 @@ struct vmemcache_touch {
  * @evicted_size: as in struct vmemcache_put
  * @reserved: must be zero
  *
- * Fails with ENOENT when the key is absent and with ESRCH when @key_len is 0
- * and there is nothing the replacement policy can evict.  With
+ * Fails with ENOENT when the key is absent or its entry expired (the entry
+ * is reclaimed), and with ESRCH when @key_len is 0 and there is nothing the
+ * replacement policy can evict.  With
  * VMEMCACHE_EVICT_PREFIX the key is a prefix (1 byte at least): every entry
  * whose key starts with it is evicted, ENOENT if there was none.
  * VMEMCACHE_EVICT_EVICTED_VALUES: as VMEMCACHE_PUT_EVICTED_VALUES.
