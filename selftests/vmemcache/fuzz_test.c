@@ -37,6 +37,7 @@
 
 #include <pthread.h>
 #include <time.h>
+#include <sys/uio.h>
 
 #define FUZZ_CAP	(16ULL << 20)
 #define FUZZ_EXT	256U
@@ -402,18 +403,39 @@ static bool fuzz_result_ok(unsigned long cmd, int err)
  */
 static uint64_t sentinel_prefix_evicts;
 
-/* After a successful EVICT: its argument and key were readable. */
+/*
+ * Read our own memory without faulting: the flipper may have made it
+ * PROT_NONE since the kernel read it.
+ */
+static bool peek(void *dst, uint64_t src, size_t len)
+{
+	struct iovec local = { .iov_base = dst, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)src,
+				.iov_len = len };
+
+	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) ==
+	       (ssize_t)len;
+}
+
+/*
+ * After a successful EVICT: count it if it may have been a prefix evict
+ * of the sentinels' keys (unreadable now: assume it was).
+ */
 static void note_prefix_evict(uint64_t argp)
 {
-	const struct vmemcache_evict *ev = (const void *)(uintptr_t)argp;
 	static const char pfx[] = "sentinel-";
-	size_t n = ev->key_len < sizeof(pfx) - 1 ? ev->key_len :
-						   sizeof(pfx) - 1;
+	struct vmemcache_evict ev;
+	char key[sizeof(pfx) - 1];
+	size_t n;
 
-	if ((ev->flags & VMEMCACHE_EVICT_PREFIX) &&
-	    !memcmp((const void *)(uintptr_t)ev->key, pfx, n))
-		__atomic_fetch_add(&sentinel_prefix_evicts, 1,
-				   __ATOMIC_RELAXED);
+	if (peek(&ev, argp, sizeof(ev))) {
+		if (!(ev.flags & VMEMCACHE_EVICT_PREFIX))
+			return;
+		n = ev.key_len < sizeof(key) ? ev.key_len : sizeof(key);
+		if (peek(key, ev.key, n) && memcmp(key, pfx, n))
+			return;
+	}
+	__atomic_fetch_add(&sentinel_prefix_evicts, 1, __ATOMIC_RELAXED);
 }
 
 static bool fuzz_one(struct fuzzer *z, int fd)
