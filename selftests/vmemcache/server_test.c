@@ -15,6 +15,7 @@
 #include "vmc_test.h"
 
 #include <arpa/inet.h>
+#include <math.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <netinet/in.h>
@@ -775,6 +776,164 @@ static int key_owner(const char *key)
 	return owner;
 }
 
+/*
+ * The placement the clients are expected to make, computed here so the
+ * test can check each key sits on exactly the host predicted.
+ *
+ * MD5 (RFC 1321) of @len bytes (at most 119) at @msg in @out: ketama
+ * hashes both the servers' point names and, with "hash: md5", the keys.
+ */
+static void md5(const void *msg, size_t len, unsigned char out[16])
+{
+	static const int rot[4][4] = { { 7, 12, 17, 22 }, { 5, 9, 14, 20 },
+				       { 4, 11, 16, 23 }, { 6, 10, 15, 21 } };
+	uint32_t st[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 };
+	unsigned char buf[128] = { 0 };
+	size_t nblk = (len + 8) / 64 + 1, b, i;
+	uint64_t bits = (uint64_t)len * 8;
+
+	memcpy(buf, msg, len);
+	buf[len] = 0x80;
+	for (i = 0; i < 8; i++)
+		buf[nblk * 64 - 8 + i] = bits >> (8 * i);
+	for (b = 0; b < nblk; b++) {
+		uint32_t w[16], a = st[0], bb = st[1], c = st[2], d = st[3];
+		uint32_t f, t, k;
+		int g;
+
+		for (i = 0; i < 16; i++)
+			w[i] = buf[b * 64 + 4 * i] |
+			       buf[b * 64 + 4 * i + 1] << 8 |
+			       buf[b * 64 + 4 * i + 2] << 16 |
+			       (uint32_t)buf[b * 64 + 4 * i + 3] << 24;
+		for (i = 0; i < 64; i++) {
+			switch (i / 16) {
+			case 0:
+				f = (bb & c) | (~bb & d);
+				g = i;
+				break;
+			case 1:
+				f = (d & bb) | (~d & c);
+				g = (5 * i + 1) % 16;
+				break;
+			case 2:
+				f = bb ^ c ^ d;
+				g = (3 * i + 5) % 16;
+				break;
+			default:
+				f = c ^ (bb | ~d);
+				g = (7 * i) % 16;
+				break;
+			}
+			/* the RFC's table: floor(2^32 * |sin(i + 1)|) */
+			k = (uint32_t)floor(fabs(sin(i + 1.0)) * 4294967296.0);
+			t = a + f + k + w[g];
+			a = d;
+			d = c;
+			c = bb;
+			bb += t << rot[i / 16][i % 4] | t >> (32 - rot[i / 16][i % 4]);
+		}
+		st[0] += a;
+		st[1] += bb;
+		st[2] += c;
+		st[3] += d;
+	}
+	for (i = 0; i < 16; i++)
+		out[i] = st[i / 4] >> (8 * (i % 4));
+}
+
+/* Bytes 4 * @word to 4 * @word + 3 of @key's MD5, little endian. */
+static uint32_t md5_word(const char *key, int word)
+{
+	unsigned char d[16];
+
+	md5(key, strlen(key), d);
+	return d[4 * word] | d[4 * word + 1] << 8 | d[4 * word + 2] << 16 |
+	       (uint32_t)d[4 * word + 3] << 24;
+}
+
+/*
+ * nutcracker's ketama continuum: each live server (all weight 1 here, so
+ * 160 points each whatever the number live) has 40 point names
+ * "NAME-0".."NAME-39", NAME the server's name in the yaml ("vmchN"), and
+ * each name gives 4 points, the 4 little-endian words of its MD5.
+ */
+#define KETAMA_NAMES 40
+
+struct ketama_point {
+	uint32_t value;
+	int host;
+};
+
+static int point_cmp(const void *a, const void *b)
+{
+	const struct ketama_point *x = a, *y = b;
+
+	return x->value < y->value ? -1 : x->value > y->value;
+}
+
+/* The continuum over the hosts not @dead (-1: all live); its size. */
+static int ketama_ring(struct ketama_point *ring, int dead)
+{
+	char name[32];
+	int h, p, w, n = 0;
+
+	for (h = 0; h < NHOSTS; h++) {
+		if (h == dead)
+			continue;
+		for (p = 0; p < KETAMA_NAMES; p++) {
+			snprintf(name, sizeof(name), "vmch%d-%d", h + 1, p);
+			for (w = 0; w < 4; w++) {
+				ring[n].value = md5_word(name, w);
+				ring[n++].host = h;
+			}
+		}
+	}
+	qsort(ring, n, sizeof(*ring), point_cmp);
+	return n;
+}
+
+/*
+ * The host nutcracker sends @key to with the hosts but @dead live: the
+ * first point at or after the key's hash (the first MD5 word), wrapping
+ * around past the last.
+ */
+static int ketama_owner(const char *key, int dead)
+{
+	static struct ketama_point ring[NHOSTS * KETAMA_NAMES * 4];
+	uint32_t hash = md5_word(key, 0);
+	int n = ketama_ring(ring, dead), lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ring[mid].value < hash)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return ring[hi == n ? 0 : hi].host;
+}
+
+/*
+ * libmemcached's default placement, which memccp and memccat use:
+ * modula distribution (the hash modulo the number of servers, in the
+ * order given) over its default hash, Jenkins' one-at-a-time.
+ */
+static int modula_owner(const char *key)
+{
+	uint32_t h = 0;
+
+	for (; *key; key++) {
+		h += (unsigned char)*key;
+		h += h << 10;
+		h ^= h >> 6;
+	}
+	h += h << 3;
+	h ^= h >> 11;
+	h += h << 15;
+	return h % NHOSTS;
+}
+
 #define PROXY_SERVERS "--servers=127.0.0.1:22121"
 /* The three hosts, for libmemcached's own hashing over them. */
 #define HOST_SERVERS "--servers=10.77.1.2:11211,10.77.2.2:11211,10.77.3.2:11211"
@@ -912,12 +1071,14 @@ static int write_proxy_conf(void)
 /*
  * Through nutcracker (ketama, auto_eject_hosts, server_failure_limit 1)
  * to three vmemcached hosts in their own network namespaces:
- * - every key stored with memccp lands on exactly one host, every host
- *   holds some, and memccat reads every value back exactly;
+ * - every key stored with memccp lands on exactly one host, the one
+ *   ketama predicts (ketama_owner()), every host holds some, and
+ *   memccat reads every value back exactly;
  * - a host killed is ejected: its keys read as misses through the proxy
  *   (never a hang), the keys of the other hosts still read back
  *   unchanged (consistent hashing moves only the dead host's keys), and
- *   its keys stored again land on the live hosts;
+ *   its keys stored again land each on the live host ketama over the
+ *   two live ones predicts;
  * - the host restarted is taken back after server_retry_timeout: its
  *   keys stored again land on it.
  */
@@ -958,6 +1119,8 @@ TEST_F_TIMEOUT(cluster, twemproxy_ketama, 240)
 		owner[k] = key_owner(name);
 		ASSERT_LE(0, owner[k])
 			TH_LOG("%s on %d hosts", name, owner[k] == -1 ? 0 : 2);
+		EXPECT_EQ(ketama_owner(name, -1), owner[k])
+			TH_LOG("%s not where ketama puts it", name);
 		per[owner[k]]++;
 	}
 	TH_LOG("keys per host: %d %d %d", per[0], per[1], per[2]);
@@ -1004,6 +1167,9 @@ TEST_F_TIMEOUT(cluster, twemproxy_ketama, 240)
 		key_name(name, sizeof(name), dead[k]);
 		h = key_owner(name);
 		EXPECT_TRUE(h >= 0 && h != victim) TH_LOG("%s on %d", name, h);
+		EXPECT_EQ(ketama_owner(name, victim), h)
+			TH_LOG("%s not where ketama over the live hosts puts it",
+			       name);
 	}
 	EXPECT_EQ(0, read_back(_metadata, dead, 1));
 
@@ -1041,8 +1207,10 @@ TEST_F_TIMEOUT(cluster, twemproxy_ketama, 240)
 
 /*
  * libmemcached's own hashing over the three hosts, no proxy: memccp with
- * the three in --servers puts every key on exactly one host, every host
- * gets some, and memccat with the same list reads every value back.
+ * the three in --servers puts every key on exactly one host, the one
+ * libmemcached's default modula placement predicts (modula_owner()),
+ * every host gets some, and memccat with the same list reads every value
+ * back.
  */
 TEST_F_TIMEOUT(cluster, libmemcached_direct, 120)
 {
@@ -1074,6 +1242,9 @@ TEST_F_TIMEOUT(cluster, libmemcached_direct, 120)
 		owner = key_owner(name);
 		ASSERT_LE(0, owner)
 			TH_LOG("%s on %d hosts", name, owner == -1 ? 0 : 2);
+		EXPECT_EQ(modula_owner(name), owner)
+			TH_LOG("%s not where libmemcached's modula puts it",
+			       name);
 		per[owner]++;
 	}
 	TH_LOG("keys per host: %d %d %d", per[0], per[1], per[2]);
