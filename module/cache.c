@@ -901,6 +901,7 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 	e->cas = atomic64_inc_return(&c->cas);
 	e->client_flags = o->client_flags;
 	e->expiry = o->expiry;
+	vmc_entry_set_atime(e, cond.now);
 	ret = vmc_index_insert_if(&c->index, e, &cond, &old);
 	if (ret) {
 		atomic_long_dec(&c->nr_entries);
@@ -1094,9 +1095,11 @@ static struct vmc_entry *vmc_cache_lookup_live(struct vmc_cache *c,
  * @offset: first value byte to copy
  * @copied: out: bytes copied
  * @size: out: the value's size
- * @meta: out: the entry's version, client flags and expiry; or NULL
+ * @meta: out: the entry's version, client flags, expiry, and whether
+ *	  it was read before and when last (before this get); or NULL
  *
- * As vmc_cache_get(); an expired entry is a miss.
+ * As vmc_cache_get(); an expired entry is a miss.  A hit marks the entry
+ * fetched and accessed now.
  *
  * Return: as vmc_cache_get()'s.
  */
@@ -1151,8 +1154,7 @@ int vmc_cache_get_ex(struct vmc_cache *c, const struct vmc_key *key,
 	if (ret == -EIO)
 		vmc_cache_media_error(c, e, &bad);
 	*copied = n;
-	if (meta)
-		vmc_entry_meta(e, meta);
+	vmc_entry_fetched(e, vmc_now(), meta);
 	/* The policy takes our reference over. */
 	c->repl->ops->touch(c->repl, e);
 out:

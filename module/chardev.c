@@ -126,7 +126,8 @@ static long vmc_ioctl_version(unsigned int cmd, void __user *uarg)
 		     VMEMCACHE_FEAT_EVICTED_LOG | VMEMCACHE_FEAT_EVICT_PREFIX |
 		     VMEMCACHE_FEAT_LIST | VMEMCACHE_FEAT_BATCH |
 		     VMEMCACHE_FEAT_EVICTED_VALUES | VMEMCACHE_FEAT_CREATE_FILE |
-		     VMEMCACHE_FEAT_ITEM_META | VMEMCACHE_FEAT_NUMA_NODE;
+		     VMEMCACHE_FEAT_ITEM_META | VMEMCACHE_FEAT_NUMA_NODE |
+		     VMEMCACHE_FEAT_ITEM_STATE;
 	v.max_key_size = VMEMCACHE_MAX_KEY_SIZE;
 	return vmc_arg_out(cmd, &v, sizeof(v), uarg);
 }
@@ -182,18 +183,21 @@ static long vmc_ioctl_get(struct vmc_cache *c, unsigned int cmd,
 	struct vmemcache_get g;
 	struct vmc_meta meta;
 	struct vmc_key key;
-	bool want_meta;
+	bool want_meta, want_state;
 	int ret;
 
 	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_GET, &g, sizeof(g), uarg);
 	if (ret)
 		return ret;
 	want_meta = g.flags & VMEMCACHE_GET_META;
+	want_state = g.flags & VMEMCACHE_GET_STATE;
 	if ((g.flags & ~VMEMCACHE_GET_FLAGS) ||
 	    vmc_nonzero(g.reserved, sizeof(g.reserved)))
 		return -EINVAL;
 	/* Without the flag they are reserved: an old program's zeros. */
 	if (!want_meta && (g.cas || g.client_flags || g.expiry))
+		return -EINVAL;
+	if (!want_state && (g.last_access || g.state))
 		return -EINVAL;
 	if (!g.buf && g.buf_len)
 		return -EFAULT;
@@ -202,13 +206,17 @@ static long vmc_ioctl_get(struct vmc_cache *c, unsigned int cmd,
 		return ret;
 	ret = vmc_cache_get_ex(c, &key, u64_to_user_ptr(g.buf), g.buf_len,
 			       g.offset, &g.copied, &g.value_size,
-			       want_meta ? &meta : NULL);
+			       want_meta || want_state ? &meta : NULL);
 	vmc_key_free(&key, stack);
 	if (ret)
 		return ret;
 	if (want_meta && (put_user(meta.cas, &ug->cas) ||
 			  put_user(meta.client_flags, &ug->client_flags) ||
 			  put_user(meta.expiry, &ug->expiry)))
+		return -EFAULT;
+	if (want_state &&
+	    (put_user(meta.atime, &ug->last_access) ||
+	     put_user(meta.fetched ? VMEMCACHE_STATE_FETCHED : 0, &ug->state)))
 		return -EFAULT;
 	/*
 	 * Only the out fields change (a larger caller's tail is zero, or
@@ -235,29 +243,38 @@ static long vmc_ioctl_exists(struct vmc_cache *c, unsigned int cmd,
 	struct vmemcache_exists x;
 	struct vmc_meta meta = {};
 	struct vmc_key key;
-	bool want_meta;
+	bool want_meta, want_state;
 	int ret;
 
 	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_EXISTS, &x, sizeof(x), uarg);
 	if (ret)
 		return ret;
 	want_meta = x.flags & VMEMCACHE_GET_META;
+	want_state = x.flags & VMEMCACHE_GET_STATE;
 	if ((x.flags & ~VMEMCACHE_GET_FLAGS) ||
 	    vmc_nonzero(x.reserved, sizeof(x.reserved)))
 		return -EINVAL;
 	if (!want_meta && (x.cas || x.client_flags || x.expiry))
 		return -EINVAL;
+	if (!want_state && (x.last_access || x.state))
+		return -EINVAL;
 	ret = vmc_key_in(x.key, x.key_len, stack, &key);
 	if (ret)
 		return ret;
 	ret = vmc_cache_exists_ex(c, &key, &x.value_size,
-				  want_meta ? &meta : NULL);
+				  want_meta || want_state ? &meta : NULL);
 	vmc_key_free(&key, stack);
 	if (ret)
 		return ret;
-	x.cas = meta.cas;
-	x.client_flags = meta.client_flags;
-	x.expiry = meta.expiry;
+	if (want_meta) {
+		x.cas = meta.cas;
+		x.client_flags = meta.client_flags;
+		x.expiry = meta.expiry;
+	}
+	if (want_state) {
+		x.last_access = meta.atime;
+		x.state = meta.fetched ? VMEMCACHE_STATE_FETCHED : 0;
+	}
 	return vmc_arg_out(cmd, &x, sizeof(x), uarg);
 }
 

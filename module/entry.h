@@ -9,6 +9,8 @@
 #ifndef _VMC_ENTRY_H
 #define _VMC_ENTRY_H
 
+#include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/gfp.h>
 #include <linux/compiler.h>
 #include <linux/list.h>
@@ -22,6 +24,14 @@
 
 /* Bits of vmc_entry.flags */
 #define VMC_ENTRY_LINKED	0	/* in the index (index.c owns the bit) */
+#define VMC_ENTRY_FETCHED	1	/* a get has read it */
+/*
+ * Where a long has room, the high half of vmc_entry.flags holds the
+ * CLOCK_BOOTTIME second of the entry's last access (its put, or the last
+ * get): the entry has no other room left.  Elsewhere it reads as 0.
+ */
+#define VMC_ENTRY_ATIME_SHIFT	32
+#define VMC_ENTRY_HAS_ATIME	(BITS_PER_LONG > VMC_ENTRY_ATIME_SHIFT)
 
 /**
  * struct vmc_entry - one key and its value
@@ -33,7 +43,7 @@
  * @key_len: key length in bytes
  * @nr_ext: number of extents of the value
  * @tail: bytes of the last extent past the end of the value
- * @flags: VMC_ENTRY_* bits
+ * @flags: VMC_ENTRY_* bits, and the last access (VMC_ENTRY_ATIME_SHIFT)
  * @ext_inline: the extent of a value that fits one extent (@nr_ext <= 1)
  * @ext_array: the extents of a longer value, in value order
  * @cas: the version the put that stored it gave it, unique in the cache
@@ -77,11 +87,17 @@ struct vmc_entry {
  * @cas: the entry's version
  * @client_flags: opaque bits
  * @expiry: CLOCK_BOOTTIME second of expiry, 0 for never
+ * @atime: CLOCK_BOOTTIME second of the last access (0: not kept)
+ * @fetched: whether a get has read it
+ *
+ * A get reports @atime and @fetched as they were before it.
  */
 struct vmc_meta {
 	u64 cas;
 	u32 client_flags;
 	u32 expiry;
+	u32 atime;
+	bool fetched;
 };
 
 /* Has @e expired at CLOCK_BOOTTIME second @now? */
@@ -92,12 +108,67 @@ static inline bool vmc_entry_expired(const struct vmc_entry *e, u32 now)
 	return expiry && now >= expiry;
 }
 
+static inline u32 vmc_flags_atime(unsigned long flags)
+{
+#if VMC_ENTRY_HAS_ATIME
+	return flags >> VMC_ENTRY_ATIME_SHIFT;
+#else
+	return 0;
+#endif
+}
+
+/* Stamp the last access of @e, not yet linked, as second @now. */
+static inline void vmc_entry_set_atime(struct vmc_entry *e, u32 now)
+{
+#if VMC_ENTRY_HAS_ATIME
+	e->flags = (e->flags & (BIT(VMC_ENTRY_ATIME_SHIFT) - 1)) |
+		   (unsigned long)now << VMC_ENTRY_ATIME_SHIFT;
+#endif
+}
+
 static inline void vmc_entry_meta(const struct vmc_entry *e,
 				  struct vmc_meta *m)
 {
+	unsigned long flags = READ_ONCE(e->flags);
+
 	m->cas = e->cas;
 	m->client_flags = e->client_flags;
 	m->expiry = READ_ONCE(e->expiry);
+	m->atime = vmc_flags_atime(flags);
+	m->fetched = flags & BIT(VMC_ENTRY_FETCHED);
+}
+
+/**
+ * vmc_entry_fetched() - note that a get read @e at second @now
+ * @e: a linked entry, referenced
+ * @now: CLOCK_BOOTTIME second
+ * @m: out: vmc_entry_meta() as before the get; or NULL
+ *
+ * Sets VMC_ENTRY_FETCHED and the last access in one compare-and-exchange
+ * (the index sets and clears VMC_ENTRY_LINKED concurrently), and writes
+ * nothing when neither changes, so that hot entries read in the same
+ * second do not bounce their cache line more than the reference does.
+ */
+static inline void vmc_entry_fetched(struct vmc_entry *e, u32 now,
+				     struct vmc_meta *m)
+{
+	unsigned long old = READ_ONCE(e->flags), new;
+
+	if (m)
+		vmc_entry_meta(e, m);
+	do {
+		if (m) {
+			m->atime = vmc_flags_atime(old);
+			m->fetched = old & BIT(VMC_ENTRY_FETCHED);
+		}
+		new = old | BIT(VMC_ENTRY_FETCHED);
+#if VMC_ENTRY_HAS_ATIME
+		new = (new & (BIT(VMC_ENTRY_ATIME_SHIFT) - 1)) |
+		      (unsigned long)now << VMC_ENTRY_ATIME_SHIFT;
+#endif
+		if (new == old)
+			return;
+	} while (!try_cmpxchg(&e->flags, &old, new));
 }
 
 static inline struct vmc_extent *vmc_entry_ext(struct vmc_entry *e)

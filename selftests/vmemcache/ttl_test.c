@@ -327,6 +327,70 @@ TEST_F(ttl, cas_race)
 }
 
 /* Hostile values of the new fields: EINVAL, and nothing stored. */
+/* GET or EXISTS with VMEMCACHE_GET_STATE on @key; its state, or -errno. */
+static int state_of(int fd, const char *key, bool get, uint32_t *atime)
+{
+	struct vmemcache_get g = {
+		.key = vmc_ptr(key), .key_len = strlen(key),
+		.flags = VMEMCACHE_GET_STATE,
+	};
+	struct vmemcache_exists x = {
+		.key = vmc_ptr(key), .key_len = strlen(key),
+		.flags = VMEMCACHE_GET_STATE,
+	};
+	int ret;
+
+	ret = vmc_ioctl(fd, get ? VMEMCACHE_IOC_GET : VMEMCACHE_IOC_EXISTS,
+			get ? (void *)&g : (void *)&x);
+	if (ret)
+		return ret;
+	*atime = get ? g.last_access : x.last_access;
+	/* GET_META not asked: its fields stay zero */
+	if (get ? g.cas || g.expiry : x.cas || x.expiry)
+		return -EIO;
+	return get ? g.state : x.state;
+}
+
+/*
+ * VMEMCACHE_FEAT_ITEM_STATE: a put leaves an entry unfetched, accessed at
+ * the put's second; a GET reports the state as it was before it and marks
+ * the entry fetched and accessed now; EXISTS reports without changing it;
+ * a new put of the key starts afresh.
+ */
+TEST_F(ttl, item_state)
+{
+	struct vmemcache_version v = {};
+	uint32_t t0, at;
+
+	ASSERT_EQ(0, vmc_version(self->fd, &v));
+	ASSERT_NE(0u, v.features & VMEMCACHE_FEAT_ITEM_STATE);
+	t0 = boot_secs();
+	ASSERT_EQ(0, put_ex(self->fd, "st", "v", 0, 0, 0, 0));
+	ASSERT_EQ(0, state_of(self->fd, "st", false, &at));
+	if (sizeof(long) < 8) {
+		EXPECT_EQ(0u, at);	/* no room for it */
+	} else {
+		EXPECT_LE(t0, at);
+		EXPECT_GE(boot_secs(), at);
+	}
+	sleep_until(t0 + 2);
+	ASSERT_EQ(0, state_of(self->fd, "st", false, &at));
+	ASSERT_EQ(0, state_of(self->fd, "st", true, &at));
+	if (sizeof(long) >= 8)
+		EXPECT_GE(t0 + 1, at);	/* the put's second, not now */
+	t0 = boot_secs();
+	ASSERT_EQ((int)VMEMCACHE_STATE_FETCHED,
+		  state_of(self->fd, "st", false, &at));
+	if (sizeof(long) >= 8)
+		EXPECT_LE(t0, at);	/* the get's */
+	ASSERT_EQ((int)VMEMCACHE_STATE_FETCHED, state_of(self->fd, "st", true, &at));
+	ASSERT_EQ(0, put_ex(self->fd, "st", "w", VMEMCACHE_PUT_REPLACE, 0, 0,
+			    0));
+	ASSERT_EQ(0, state_of(self->fd, "st", true, &at));
+	ASSERT_EQ(-ENOENT, state_of(self->fd, "none", true, &at));
+	ASSERT_EQ(-ENOENT, state_of(self->fd, "none", false, &at));
+}
+
 TEST_F(ttl, hostile)
 {
 	struct vmemcache_batch_item it = {
@@ -348,7 +412,7 @@ TEST_F(ttl, hostile)
 	ASSERT_EQ(-ENOENT, vmc_exists(self->fd, "h", 1, NULL));
 	ASSERT_EQ(0, put_ex(self->fd, "h", "v", 0, 0, 0, 0));
 
-	g.flags = 2;
+	g.flags = 4;
 	ASSERT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, &g));
 	g.flags = 0;
 	g.cas = 1;		/* reserved without VMEMCACHE_GET_META */
@@ -357,9 +421,22 @@ TEST_F(ttl, hostile)
 	g.expiry = 1;
 	ASSERT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, &g));
 	g.expiry = 0;
+	/* the state fields are reserved without VMEMCACHE_GET_STATE */
 	g.flags = VMEMCACHE_GET_META;
-	g.reserved[1] = 1;
+	g.state = 1;
 	ASSERT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, &g));
+	g.state = 0;
+	g.last_access = 1;
+	ASSERT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, &g));
+	g.last_access = 0;
+	g.flags = VMEMCACHE_GET_META | VMEMCACHE_GET_STATE;
+	g.reserved[0] = 1;
+	ASSERT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_GET, &g));
+	x.flags = VMEMCACHE_GET_META;
+	x.last_access = 1;
+	ASSERT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EXISTS, &x));
+	x.last_access = 0;
+	x.flags = 0;
 	x.client_flags = 1;
 	ASSERT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EXISTS, &x));
 	x.client_flags = 0;

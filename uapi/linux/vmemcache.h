@@ -59,6 +59,7 @@
 #define VMEMCACHE_FEAT_CREATE_FILE	_BITULL(9)	/* VMEMCACHE_CREATE_FILE */
 #define VMEMCACHE_FEAT_ITEM_META	_BITULL(10)	/* expiry, client flags, CAS, TOUCH */
 #define VMEMCACHE_FEAT_NUMA_NODE	_BITULL(11)	/* VMEMCACHE_CREATE_NUMA_NODE */
+#define VMEMCACHE_FEAT_ITEM_STATE	_BITULL(13)	/* VMEMCACHE_GET_STATE */
 
 /**
  * struct vmemcache_version - API handshake (VMEMCACHE_IOC_VERSION)
@@ -160,10 +161,17 @@ struct vmemcache_put {
  *		  else as @cas
  * @expiry: out with VMEMCACHE_GET_META: the entry's expiry (0: none);
  *	    else as @cas
+ * @last_access: out with VMEMCACHE_GET_STATE: the CLOCK_BOOTTIME second
+ *		 of the entry's last access before this get (its put or the
+ *		 last get), 0 when the module cannot keep it (32-bit
+ *		 kernels); else as @cas
+ * @state: out with VMEMCACHE_GET_STATE: VMEMCACHE_STATE_* bits as they
+ *	   were before this get; else as @cas
  * @reserved: must be zero on input; zero on output
  *
  * Fails with ENOENT on a miss; an expired entry is a miss.  A hit counts
- * as a use for the LRU.
+ * as a use for the LRU, sets the entry's VMEMCACHE_STATE_FETCHED and
+ * makes now its last access (whatever @flags says).
  */
 struct vmemcache_get {
 	__u64 key;
@@ -177,12 +185,19 @@ struct vmemcache_get {
 	__u64 cas;
 	__u32 client_flags;
 	__u32 expiry;
-	__u64 reserved[2];
+	__u32 last_access;
+	__u32 state;
+	__u64 reserved[1];
 };
 
-/* Flags of struct vmemcache_get. */
+/* Flags of struct vmemcache_get and struct vmemcache_exists. */
 #define VMEMCACHE_GET_META	_BITUL(0)	/* fill in @cas, @client_flags, @expiry */
-#define VMEMCACHE_GET_FLAGS	(VMEMCACHE_GET_META)
+#define VMEMCACHE_GET_STATE	_BITUL(1)	/* fill in @last_access, @state
+						 * (VMEMCACHE_FEAT_ITEM_STATE) */
+#define VMEMCACHE_GET_FLAGS	(VMEMCACHE_GET_META | VMEMCACHE_GET_STATE)
+
+/* Bits of @state (VMEMCACHE_FEAT_ITEM_STATE). */
+#define VMEMCACHE_STATE_FETCHED	_BITUL(0)	/* a get has read the entry */
 
 /**
  * struct vmemcache_exists - look a key up (VMEMCACHE_IOC_EXISTS)
@@ -193,10 +208,12 @@ struct vmemcache_get {
  * @cas: out with VMEMCACHE_GET_META, as in struct vmemcache_get
  * @client_flags: out with VMEMCACHE_GET_META, as in struct vmemcache_get
  * @expiry: out with VMEMCACHE_GET_META, as in struct vmemcache_get
+ * @last_access: out with VMEMCACHE_GET_STATE, as in struct vmemcache_get
+ * @state: out with VMEMCACHE_GET_STATE, as in struct vmemcache_get
  * @reserved: must be zero on input; zero on output
  *
  * Fails with ENOENT when the key is absent or its entry expired.  Neither
- * the LRU order nor the hit/miss counters change.
+ * the LRU order, the hit/miss counters nor the entry's state change.
  */
 struct vmemcache_exists {
 	__u64 key;
@@ -206,7 +223,9 @@ struct vmemcache_exists {
 	__u64 cas;
 	__u32 client_flags;
 	__u32 expiry;
-	__u64 reserved[2];
+	__u32 last_access;
+	__u32 state;
+	__u64 reserved[1];
 };
 
 /**
