@@ -468,7 +468,8 @@ VMC_API int vmemcache_put_ex(VMEMcache *cache, const void *key,
 static ssize_t vmc_get_once(VMEMcache *cache, const void *key,
 			    size_t key_size, void *vbuf, size_t vbufsize,
 			    size_t offset, size_t *vsize,
-			    struct vmemcache_meta *meta)
+			    struct vmemcache_meta *meta,
+			    struct vmemcache_item_state *st)
 {
 	struct vmemcache_get get;
 	ssize_t n;
@@ -482,6 +483,8 @@ static ssize_t vmc_get_once(VMEMcache *cache, const void *key,
 	get.offset = offset;
 	if (meta)
 		get.flags = VMEMCACHE_GET_META;
+	if (st)
+		get.flags |= VMEMCACHE_GET_STATE;
 	vmc_count(&cache->n_gets, 1);
 	if (vmc_ioctl(cache->fd, VMEMCACHE_IOC_GET, &get)) {
 		if (errno == ENOENT)
@@ -494,6 +497,10 @@ static ssize_t vmc_get_once(VMEMcache *cache, const void *key,
 		*meta = (struct vmemcache_meta){
 			.client_flags = get.client_flags,
 			.cas = get.cas, .expiry = get.expiry,
+		};
+	if (st)
+		*st = (struct vmemcache_item_state){
+			.state = get.state, .last_access = get.last_access,
 		};
 	n = (ssize_t)get.copied;
 	if (vbuf && cache->bench_no_memcpy && offset < get.value_size) {
@@ -551,7 +558,7 @@ static ssize_t vmc_get_evicting(VMEMcache *cache, const void *key,
 static ssize_t vmc_get(VMEMcache *cache, const void *key, size_t key_size,
 		       void *vbuf, size_t vbufsize, size_t offset,
 		       size_t *vsize, struct vmemcache_meta *meta,
-		       const char *func)
+		       struct vmemcache_item_state *st, const char *func)
 {
 	ssize_t ret;
 
@@ -561,7 +568,7 @@ static ssize_t vmc_get(VMEMcache *cache, const void *key, size_t key_size,
 		return vmc_get_evicting(cache, key, key_size, vbuf, vbufsize,
 					offset, vsize);
 	ret = vmc_get_once(cache, key, key_size, vbuf, vbufsize, offset,
-			   vsize, meta);
+			   vsize, meta, st);
 	if (ret < 0 && errno == ENOENT && cache->on_miss)
 		ret = vmc_get_on_miss(cache, key, key_size, vbuf, vbufsize,
 				      offset, vsize);
@@ -575,7 +582,7 @@ VMC_API ssize_t vmemcache_get(VMEMcache *cache, const void *key,
 			      size_t offset, size_t *vsize)
 {
 	return vmc_get(cache, key, key_size, vbuf, vbufsize, offset, vsize,
-		       NULL, __func__);
+		       NULL, NULL, __func__);
 }
 
 VMC_API ssize_t vmemcache_get_ex(VMEMcache *cache, const void *key,
@@ -592,7 +599,28 @@ VMC_API ssize_t vmemcache_get_ex(VMEMcache *cache, const void *key,
 	if (meta)
 		memset(meta, 0, sizeof(*meta));
 	return vmc_get(cache, key, key_size, vbuf, vbufsize, offset, vsize,
-		       meta, __func__);
+		       meta, NULL, __func__);
+}
+
+VMC_API ssize_t vmemcache_get_state(VMEMcache *cache, const void *key,
+				    size_t key_size, void *vbuf,
+				    size_t vbufsize, size_t offset,
+				    size_t *vsize, struct vmemcache_meta *meta,
+				    struct vmemcache_item_state *st)
+{
+	if (vmc_check_attached(cache, __func__))
+		return -1;
+	if (!(cache->ver.features & VMEMCACHE_FEAT_ITEM_STATE))
+		return vmc_fail(ENOTSUP, __func__,
+				"the module keeps no access state");
+	if (!st)
+		return vmc_fail(EINVAL, __func__, "st is NULL");
+	/* What a get that on_miss served tells: nothing. */
+	if (meta)
+		memset(meta, 0, sizeof(*meta));
+	memset(st, 0, sizeof(*st));
+	return vmc_get(cache, key, key_size, vbuf, vbufsize, offset, vsize,
+		       meta, st, __func__);
 }
 
 VMC_API int vmemcache_touch(VMEMcache *cache, const void *key,
@@ -623,7 +651,7 @@ VMC_API ssize_t vmemcache_get_exact(VMEMcache *cache, const void *key,
 
 	if (!vsize)
 		return vmc_fail(EINVAL, __func__, "vsize is NULL");
-	ret = vmc_get(cache, key, key_size, vbuf, vbufsize, 0, vsize, NULL,
+	ret = vmc_get(cache, key, key_size, vbuf, vbufsize, 0, vsize, NULL, NULL,
 		      __func__);
 	if (ret >= 0 && *vsize > vbufsize)
 		return vmc_fail(ENOSPC, __func__,
@@ -660,6 +688,46 @@ VMC_API int vmemcache_exists(VMEMcache *cache, const void *key,
 	}
 	if (vsize)
 		*vsize = (size_t)ex.value_size;
+	return 1;
+}
+
+VMC_API int vmemcache_exists_ex(VMEMcache *cache, const void *key,
+				size_t key_size, size_t *vsize,
+				struct vmemcache_meta *meta,
+				struct vmemcache_item_state *st)
+{
+	struct vmemcache_exists ex;
+
+	if (vmc_check_attached(cache, __func__) ||
+	    vmc_check_key(key_size, __func__))
+		return -1;
+	if (meta && !(cache->ver.features & VMEMCACHE_FEAT_ITEM_META))
+		return vmc_fail(ENOTSUP, __func__,
+				"the module stores no expiry, flags or CAS");
+	if (st && !(cache->ver.features & VMEMCACHE_FEAT_ITEM_STATE))
+		return vmc_fail(ENOTSUP, __func__,
+				"the module keeps no access state");
+	memset(&ex, 0, sizeof(ex));
+	ex.key = vmc_uptr(key);
+	ex.key_len = (__u32)key_size;
+	ex.flags = (meta ? VMEMCACHE_GET_META : 0) |
+		   (st ? VMEMCACHE_GET_STATE : 0);
+	if (vmc_ioctl(cache->fd, VMEMCACHE_IOC_EXISTS, &ex)) {
+		if (errno == ENOENT)
+			return 0;
+		return vmc_fail_kernel(errno, __func__);
+	}
+	if (vsize)
+		*vsize = (size_t)ex.value_size;
+	if (meta)
+		*meta = (struct vmemcache_meta){
+			.client_flags = ex.client_flags,
+			.cas = ex.cas, .expiry = ex.expiry,
+		};
+	if (st)
+		*st = (struct vmemcache_item_state){
+			.state = ex.state, .last_access = ex.last_access,
+		};
 	return 1;
 }
 

@@ -433,6 +433,39 @@ ssize_t vmemcache_get_ex(VMEMcache *cache, const void *key, size_t key_size,
 		struct vmemcache_meta *meta);
 
 /*
+ * What the kernel keeps of an entry's use (VMEMCACHE_FEAT_ITEM_STATE):
+ * @state: VMEMCACHE_STATE_* bits: VMEMCACHE_STATE_FETCHED, a get read it
+ * @last_access: the second of CLOCK_BOOTTIME of its last access (its put
+ *	or the last get); 0 when the kernel cannot keep it (32-bit kernels)
+ */
+struct vmemcache_item_state {
+	unsigned int state;
+	uint32_t last_access;
+};
+
+/*
+ * vmemcache_get_state -- vmemcache_get_ex() that also fills *@st with the
+ * entry's state as it was before this get (every get marks the entry
+ * fetched and accessed now).  ENOTSUP without VMEMCACHE_FEAT_ITEM_STATE;
+ * *@st stays zero for a value on_miss served.
+ */
+ssize_t vmemcache_get_state(VMEMcache *cache, const void *key,
+		size_t key_size, void *vbuf, size_t vbufsize, size_t offset,
+		size_t *vsize, struct vmemcache_meta *meta,
+		struct vmemcache_item_state *st);
+
+/*
+ * vmemcache_exists_ex -- vmemcache_exists() that also fills *@meta and
+ * *@st (each when not NULL) when the key is present, without counting as
+ * a use or changing the state.  It does not see an entry being evicted to
+ * the eviction callback.  ENOTSUP without VMEMCACHE_FEAT_ITEM_META (@meta)
+ * or VMEMCACHE_FEAT_ITEM_STATE (@st).
+ */
+int vmemcache_exists_ex(VMEMcache *cache, const void *key, size_t key_size,
+		size_t *vsize, struct vmemcache_meta *meta,
+		struct vmemcache_item_state *st);
+
+/*
  * vmemcache_touch -- give the live entry of @key the expiry @expiry (as in
  * struct vmemcache_meta); its value, flags and version stay.  ENOENT when
  * the key is absent or expired, ENOTSUP without VMEMCACHE_FEAT_ITEM_META.
