@@ -533,6 +533,89 @@ TEST_F_TIMEOUT(meta, item_meta_clients, 120)
 }
 
 /*
+ * @out with the number after each " l" (mg's seconds since the last
+ * access) at most @slack replaced by "?", so that replies straddling a
+ * second compare equal; a larger one stays.
+ */
+static void blur_l(char *out, long slack)
+{
+	char *p = out, *end;
+	long v;
+
+	while ((p = strstr(p, " l"))) {
+		p += 2;
+		v = strtol(p, &end, 10);
+		if (end == p || v > slack)
+			continue;
+		*p = '?';
+		memmove(p + 1, end, strlen(end) + 1);
+	}
+}
+
+/*
+ * mg's h (hit before) and l (seconds since the last access), checked on
+ * vmemcached and, for reference, on Debian's memcached 1.6 (same lines,
+ * same replies): both report the item's state before the mg, a new item
+ * is not hit and was accessed at its set, a get marks it hit, a miss
+ * returns neither, and l counts the seconds since the set.  Then, on
+ * vmemcached only (memcached moves its access time only on some hits),
+ * an mg makes now the last access: l is 0 right after it.
+ */
+TEST(meta_access_flags)
+{
+	char *vmcd[] = { "vmemcached", "-p", "21211", "-m", "16", "-t", "1",
+			 NULL };
+	char *mc[] = { "memcached", "-u", "root", "-l", "127.0.0.1", "-p",
+		       "21212", "-U", "0", "-m", "16", "-t", "1", NULL };
+	static const char req1[] =
+		"set ha 0 0 1\r\nx\r\nmg ha h l\r\nget ha\r\nmg ha l h k\r\n"
+		"mg nope h l k\r\nset hb 0 0 1\r\ny\r\nmn\r\n";
+	static const char want1[] =
+		"STORED\r\nHD h0 l?\r\nVALUE ha 0 1\r\nx\r\nEND\r\n"
+		"HD l? h1 kha\r\nEN knope\r\nSTORED\r\nMN\r\n";
+	static char out[1024];
+	int port[2] = { PORT_VMCD, PORT_MEMCACHED }, fd[2] = { -1, -1 };
+	pid_t pid[2] = { 0, 0 };
+	long l;
+	int i;
+
+	if (!dram_pass())
+		SKIP(return, "DRAM pass only");
+	if (!have("vmemcached"))
+		SKIP(return, "vmemcached not in the guest");
+	pid[0] = start(vmcd, PORT_VMCD);
+	ASSERT_LT(0, pid[0]);
+	if (have("memcached")) {
+		pid[1] = start(mc, PORT_MEMCACHED);
+		ASSERT_LT(0, pid[1]);
+	} else {
+		TH_LOG("memcached not in the guest: vmemcached alone");
+	}
+	for (i = 0; i < 2 && pid[i] > 0; i++) {
+		fd[i] = connect_port(port[i]);
+		ASSERT_LE(0, fd[i]);
+		ASSERT_EQ(0, chat(fd[i], req1, "MN\r\n", out, sizeof(out)));
+		blur_l(out, 1);
+		EXPECT_STREQ(want1, out) TH_LOG("port %d", port[i]);
+	}
+	sleep(3);
+	for (i = 0; i < 2 && pid[i] > 0; i++) {
+		ASSERT_EQ(0, chat(fd[i], "mg hb h l\r\n", "\r\n", out,
+				  sizeof(out)));
+		EXPECT_EQ(1, sscanf(out, "HD h0 l%ld\r\n", &l))
+			TH_LOG("port %d: %s", port[i], out);
+		EXPECT_TRUE(l >= 2 && l <= 4) TH_LOG("port %d: %s", port[i], out);
+	}
+	ASSERT_EQ(0, chat(fd[0], "mg hb h l\r\n", "\r\n", out, sizeof(out)));
+	blur_l(out, 1);
+	EXPECT_STREQ("HD h1 l?\r\n", out);
+	for (i = 0; i < 2 && pid[i] > 0; i++) {
+		close(fd[i]);
+		stop(pid[i]);
+	}
+}
+
+/*
  * --shared stores in /dev/vmemcache: the entry is visible through the
  * device with the client's bytes as its value and the client flags, the
  * expiry and the CAS as the kernel's fields (gets shows the kernel's

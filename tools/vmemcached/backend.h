@@ -20,11 +20,17 @@
  * @flags: the client's opaque 32-bit flags
  * @exptime: absolute expiry in Unix seconds, 0 for never
  * @cas: the entry's CAS unique (the store's version of it), never 0
+ * @fetched: out of @get (struct vmcd_backend @item_state): a get had
+ *	read the entry before this one
+ * @atime: out of @get (@item_state): the Unix second of the entry's last
+ *	access before this get (its store or the last get), 0 when unknown
  */
 struct vmcd_meta {
 	uint32_t flags;
 	int64_t exptime;
 	uint64_t cas;
+	bool fetched;
+	int64_t atime;
 };
 
 /**
@@ -91,10 +97,16 @@ struct vmcd_backend_ops {
  * @ops: its operations
  * @expires: the store itself makes an entry a miss once its exptime has
  *	passed (the protocol layer need not check)
+ * @item_state: @get reports struct vmcd_meta's @fetched and @atime, and
+ *	every get marks the entry fetched and accessed now
+ * @now: the clock of @atime for a backend that keeps it itself (the
+ *	in-memory one), Unix seconds; NULL: time()
  */
 struct vmcd_backend {
 	const struct vmcd_backend_ops *ops;
 	bool expires;
+	bool item_state;
+	int64_t (*now)(void);
 };
 
 /**

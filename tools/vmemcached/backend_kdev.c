@@ -78,16 +78,24 @@ static int kdev_get(struct vmcd_backend *b, const char *key, size_t klen,
 		    struct vmcd_meta *m, void *buf, size_t cap, size_t *vlen)
 {
 	struct kdev_backend *kb = to_kdev(b);
+	struct vmemcache_item_state st = { 0 };
 	struct vmemcache_meta km;
 	size_t vsize = 0;
 	ssize_t n;
 
-	n = vmemcache_get_ex(kb->cache, key, klen, buf, cap, 0, &vsize, &km);
+	if (b->item_state)
+		n = vmemcache_get_state(kb->cache, key, klen, buf, cap, 0,
+					&vsize, &km, &st);
+	else
+		n = vmemcache_get_ex(kb->cache, key, klen, buf, cap, 0, &vsize,
+				     &km);
 	if (n < 0)
 		return -errno;
 	m->flags = km.client_flags;
 	m->exptime = kdev_to_unix(km.expiry);
 	m->cas = km.cas;
+	m->fetched = st.state & VMEMCACHE_STATE_FETCHED;
+	m->atime = kdev_to_unix(st.last_access);
 	if (vsize > cap) {
 		*vlen = vsize;
 		return -ENOSPC;
@@ -122,13 +130,13 @@ static int kdev_put(struct kdev_backend *kb, const char *key, size_t klen,
 	return ret;
 }
 
-/* The CAS of the live entry of @key, or 0. */
+/* The CAS of the live entry of @key, or 0; not a use of it (a fetch). */
 static uint64_t kdev_cas_of(struct kdev_backend *kb, const char *key,
 			    size_t klen)
 {
 	struct vmemcache_meta km;
 
-	if (vmemcache_get_ex(kb->cache, key, klen, NULL, 0, 0, NULL, &km) < 0)
+	if (vmemcache_exists_ex(kb->cache, key, klen, NULL, &km, NULL) != 1)
 		return 0;
 	return km.cas;
 }
@@ -277,6 +285,7 @@ struct vmcd_backend *vmcd_backend_kdev(const char *path, size_t size,
 			 path);
 		goto fail;
 	}
+	kb->b.item_state = ver.features & VMEMCACHE_FEAT_ITEM_STATE;
 	return &kb->b;
 fail:
 	if (kb->cache)

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "backend.h"
 
@@ -63,6 +64,11 @@ static void mem_unlink(struct mem_backend *mb, struct mem_ent **pp)
 	free(e);
 }
 
+static int64_t mem_now(struct mem_backend *mb)
+{
+	return mb->b.now ? mb->b.now() : (int64_t)time(NULL);
+}
+
 static int mem_get(struct vmcd_backend *b, const char *key, size_t klen,
 		   struct vmcd_meta *m, void *buf, size_t cap, size_t *vlen)
 {
@@ -77,6 +83,8 @@ static int mem_get(struct vmcd_backend *b, const char *key, size_t klen,
 	} else {
 		*vlen = e->vlen;
 		*m = e->m;
+		e->m.fetched = true;
+		e->m.atime = mem_now(mb);
 		if (e->vlen > cap)
 			ret = -ENOSPC;
 		else
@@ -118,6 +126,8 @@ static int mem_store(struct vmcd_backend *b, const char *key, size_t klen,
 	if (!e)
 		return -ENOMEM;
 	e->m = *m;
+	e->m.fetched = false;
+	e->m.atime = mem_now(mb);
 	e->klen = klen;
 	e->vlen = vlen;
 	memcpy(e->data, key, klen);
@@ -245,6 +255,7 @@ struct vmcd_backend *vmcd_backend_mem(size_t limit)
 	if (!mb)
 		return NULL;
 	mb->b.ops = &mem_ops;
+	mb->b.item_state = true;
 	mb->limit = limit;
 	pthread_mutex_init(&mb->lock, NULL);
 	return &mb->b;

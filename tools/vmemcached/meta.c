@@ -5,8 +5,15 @@
  *
  * b (base64 keys): the key token is decoded for the lookup and returned
  * encoded by k, followed by a b, as memcached 1.6.18 does.
- * Flags not implemented (answered "CLIENT_ERROR invalid flag"): h, l
- * (access history), R (recache), I on md (invalidation), which need
+ * h and l (access history) report the entry's state before the mg, as
+ * memcached does; every get of an entry (get, gets, mg, ma, me, and the
+ * lookups md or a store may make) marks it fetched and accessed, where
+ * memcached's ma, md and me do not.  They need a backend that keeps it
+ * (the kernel's VMEMCACHE_FEAT_ITEM_STATE); without, they are invalid
+ * flags.  l counts from the last access in whole seconds, memcached's
+ * from the last time it moved the entry in its LRU.
+ * Flags not implemented (answered "CLIENT_ERROR invalid flag"):
+ * R (recache), I on md (invalidation), which need
  * state the kernel does not keep with an entry; E (client CAS) and x,
  * which memcached 1.6.18 rejects the same way (and the kernel gives every
  * store its own CAS); the win/stale tokens W/Z/X come only from a vivify.
@@ -182,10 +189,18 @@ static bool meta_flags(struct vmcd_conn *c, struct tok *t, int from, int nt,
 			out_str(c, "CLIENT_ERROR bad token in command line format");
 			return false;
 		}
-		if (strchr("kcfstO", l))
+		if (strchr("kcfstOhl", l))
 			f->order[f->norder++] = &t[i];
 	}
 	return true;
+}
+
+/* Seconds since the last access @m tells of, as mg's l returns them. */
+static int64_t last_access(struct vmcd_conn *c, const struct vmcd_meta *m)
+{
+	int64_t l = m->atime ? c->srv->now() - m->atime : 0;
+
+	return l < 0 ? 0 : l;
 }
 
 /* The return flags for a hit (@m, @vlen) or, with @m NULL, a miss. */
@@ -224,6 +239,14 @@ static void meta_ret(struct vmcd_conn *c, const struct mflags *f,
 				out_fmt(c, " t%" PRId64, m->exptime ?
 					m->exptime - c->srv->now() : -1);
 			break;
+		case 'h':
+			if (m)
+				out_fmt(c, " h%d", m->fetched ? 1 : 0);
+			break;
+		case 'l':
+			if (m)
+				out_fmt(c, " l%" PRId64, last_access(c, m));
+			break;
 		}
 	}
 }
@@ -237,7 +260,8 @@ static void cmd_mg(struct vmcd_conn *c, struct tok *t, int nt)
 	size_t vlen = 0;
 	int r;
 
-	if (!meta_flags(c, t, 2, nt, "vqukcfstOTNb", &f) ||
+	if (!meta_flags(c, t, 2, nt, s->be->item_state ? "vqukcfstOTNbhl" :
+						       "vqukcfstOTNb", &f) ||
 	    !meta_key(c, t, &f))
 		return;
 	r = item_get(c, f.key.p, f.key.n, &m, &vlen);
@@ -245,6 +269,8 @@ static void cmd_mg(struct vmcd_conn *c, struct tok *t, int nt)
 		/* vivify: an empty entry if nobody made one meanwhile */
 		m.flags = 0;
 		m.exptime = abs_exptime(s, f.N);
+		m.fetched = false;
+		m.atime = s->now();
 		vlen = 0;
 		if (!s->be->ops->store(s->be, f.key.p, f.key.n, VMCD_ST_ADD, &m,
 				       "", 0, &m.cas)) {
@@ -449,9 +475,10 @@ static void cmd_me(struct vmcd_conn *c, struct tok *t)
 		out_str(c, "EN");
 		return;
 	}
-	out_fmt(c, "ME %.*s exp=%" PRId64 " la=0 cas=%" PRIu64
-		" fetch=no cls=1 size=%zu\r\n", (int)t[1].n, t[1].p,
-		m.exptime ? m.exptime - c->srv->now() : -1, m.cas, vlen);
+	out_fmt(c, "ME %.*s exp=%" PRId64 " la=%" PRId64 " cas=%" PRIu64
+		" fetch=%s cls=1 size=%zu\r\n", (int)t[1].n, t[1].p,
+		m.exptime ? m.exptime - c->srv->now() : -1,
+		last_access(c, &m), m.cas, m.fetched ? "yes" : "no", vlen);
 }
 
 /* Returns false when @t[0] is not a meta command. */

@@ -85,6 +85,7 @@ static void suite(void)
 	fake_now = 1000000000;
 	vmcd_server_init(&srv, be, 1 << 20);
 	srv.now = test_clock;
+	be->now = test_clock;
 	srv.started = fake_now;
 
 	check("unknown command", "bogus\r\n", "ERROR\r\n");
@@ -191,6 +192,7 @@ static void suite(void)
 	be = vmcd_backend_mem(0);
 	vmcd_server_init(&srv, be, 1 << 20);
 	srv.now = test_clock;
+	be->now = test_clock;
 	srv.started = fake_now;
 	check("mg miss", "mg foo v\r\nmg foo v q\r\nmg foo k O12\r\n",
 	      "EN\r\nEN kfoo O12\r\n");
@@ -246,6 +248,9 @@ static void suite(void)
 	      "STORED\r\nOK\r\nSTORED\r\nVALUE fa 0 1\r\ny\r\nEND\r\nSTORED\r\n"
 	      "OK\r\nNOT_STORED\r\nNOT_STORED\r\nNOT_FOUND\r\nNOT_FOUND\r\n"
 	      "NOT_FOUND\r\nNF\r\nSTORED\r\nOK\r\nVA 1\r\n7\r\n");
+	check("mg h l: the state before the get",
+	      "set hl 0 0 1\r\nx\r\nmg hl h l\r\nmg hl l v h\r\nmg nope h l k\r\n",
+	      "STORED\r\nHD h0 l0\r\nVA 1 l0 h1\r\nx\r\nEN knope\r\n");
 	check("binary protocol", "\x80\x0a\x00\x00", "CLIENT_ERROR binary protocol not supported\r\n");
 	check("incomplete line", "get kkkkkkkkkkkkkkkkkkkkk", "");
 	line = malloc(VMCD_LINE_MAX + 100);
