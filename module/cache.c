@@ -1232,6 +1232,50 @@ int vmc_cache_touch(struct vmc_cache *c, const struct vmc_key *key,
 }
 
 /**
+ * vmc_cache_mark() - mark a live entry stale, or take its win token
+ * @c: cache
+ * @key: key
+ * @expiry: the new expiry, as vmc_cache_touch()'s, unless @how has
+ *	    VMC_MARK_KEEP_EXPIRY
+ * @how: VMC_MARK_* bits
+ *
+ * VMC_MARK_STALE marks the entry stale and gives its win token back, so
+ * that the next reader may win it; VMC_MARK_WIN takes the token, once:
+ * of racing callers exactly one gets 0.  The entry counts as used.
+ *
+ * Return: 0, -ENOENT (absent or expired) or -EALREADY (VMC_MARK_WIN and
+ * the token was taken; nothing changes).
+ */
+int vmc_cache_mark(struct vmc_cache *c, const struct vmc_key *key,
+		   u32 expiry, unsigned int how)
+{
+	struct vmc_entry *e;
+	int ret = 0;
+
+	percpu_down_read(&c->cfg_sem);
+	e = vmc_cache_lookup_live(c, key, true);
+	if (!e) {
+		ret = -ENOENT;
+		goto out;
+	}
+	if ((how & VMC_MARK_WIN) && test_and_set_bit(VMC_ENTRY_WON, &e->flags)) {
+		ret = -EALREADY;
+	} else {
+		if (how & VMC_MARK_STALE) {
+			set_bit(VMC_ENTRY_STALE, &e->flags);
+			clear_bit(VMC_ENTRY_WON, &e->flags);
+		}
+		if (!(how & VMC_MARK_KEEP_EXPIRY))
+			WRITE_ONCE(e->expiry, expiry);
+	}
+	/* The policy takes our reference over. */
+	c->repl->ops->touch(c->repl, e);
+out:
+	percpu_up_read(&c->cfg_sem);
+	return ret;
+}
+
+/**
  * vmc_cache_expired() - expired entries reclaimed so far
  * @c: cache
  *

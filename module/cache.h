@@ -209,6 +209,14 @@ int vmc_cache_exists_ex(struct vmc_cache *c, const struct vmc_key *key,
 			u64 *size, struct vmc_meta *meta);
 int vmc_cache_touch(struct vmc_cache *c, const struct vmc_key *key,
 		    u32 expiry);
+
+/* How vmc_cache_mark() changes an entry. */
+#define VMC_MARK_KEEP_EXPIRY	BIT(0)	/* leave its expiry */
+#define VMC_MARK_STALE		BIT(1)	/* mark it stale, token back */
+#define VMC_MARK_WIN		BIT(2)	/* take its win token */
+
+int vmc_cache_mark(struct vmc_cache *c, const struct vmc_key *key,
+		   u32 expiry, unsigned int how);
 u64 vmc_cache_expired(struct vmc_cache *c);
 int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 		    struct vmc_evicted *ev);

@@ -175,6 +175,14 @@ static long vmc_ioctl_put(struct vmc_cache *c, unsigned int cmd,
 	return ret;
 }
 
+/* struct vmemcache_get's @state for @m. */
+static u32 vmc_state_bits(const struct vmc_meta *m)
+{
+	return (m->fetched ? VMEMCACHE_STATE_FETCHED : 0) |
+	       (m->stale ? VMEMCACHE_STATE_STALE : 0) |
+	       (m->won ? VMEMCACHE_STATE_WON : 0);
+}
+
 static long vmc_ioctl_get(struct vmc_cache *c, unsigned int cmd,
 			  void __user *uarg)
 {
@@ -216,7 +224,7 @@ static long vmc_ioctl_get(struct vmc_cache *c, unsigned int cmd,
 		return -EFAULT;
 	if (want_state &&
 	    (put_user(meta.atime, &ug->last_access) ||
-	     put_user(meta.fetched ? VMEMCACHE_STATE_FETCHED : 0, &ug->state)))
+	     put_user(vmc_state_bits(&meta), &ug->state)))
 		return -EFAULT;
 	/*
 	 * Only the out fields change (a larger caller's tail is zero, or
@@ -273,7 +281,7 @@ static long vmc_ioctl_exists(struct vmc_cache *c, unsigned int cmd,
 	}
 	if (want_state) {
 		x.last_access = meta.atime;
-		x.state = meta.fetched ? VMEMCACHE_STATE_FETCHED : 0;
+		x.state = vmc_state_bits(&meta);
 	}
 	return vmc_arg_out(cmd, &x, sizeof(x), uarg);
 }
@@ -328,12 +336,24 @@ static long vmc_ioctl_touch(struct vmc_cache *c, unsigned int cmd,
 	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_TOUCH, &t, sizeof(t), uarg);
 	if (ret)
 		return ret;
-	if (t.flags || t.pad || vmc_nonzero(t.reserved, sizeof(t.reserved)))
+	if ((t.flags & ~VMEMCACHE_TOUCH_FLAGS) || t.pad ||
+	    vmc_nonzero(t.reserved, sizeof(t.reserved)))
+		return -EINVAL;
+	if ((t.flags & VMEMCACHE_TOUCH_KEEP_EXPIRY) && t.expiry)
 		return -EINVAL;
 	ret = vmc_key_in(t.key, t.key_len, stack, &key);
 	if (ret)
 		return ret;
-	ret = vmc_cache_touch(c, &key, t.expiry);
+	if (t.flags)
+		ret = vmc_cache_mark(c, &key, t.expiry,
+				     (t.flags & VMEMCACHE_TOUCH_KEEP_EXPIRY ?
+				      VMC_MARK_KEEP_EXPIRY : 0) |
+				     (t.flags & VMEMCACHE_TOUCH_STALE ?
+				      VMC_MARK_STALE : 0) |
+				     (t.flags & VMEMCACHE_TOUCH_WIN ?
+				      VMC_MARK_WIN : 0));
+	else
+		ret = vmc_cache_touch(c, &key, t.expiry);
 	vmc_key_free(&key, stack);
 	return ret;
 }

@@ -25,6 +25,8 @@
 /* Bits of vmc_entry.flags */
 #define VMC_ENTRY_LINKED	0	/* in the index (index.c owns the bit) */
 #define VMC_ENTRY_FETCHED	1	/* a get has read it */
+#define VMC_ENTRY_STALE		2	/* invalidated: its value is stale */
+#define VMC_ENTRY_WON		3	/* the win token was given out */
 /*
  * Where a long has room, the high half of vmc_entry.flags holds the
  * CLOCK_BOOTTIME second of the entry's last access (its put, or the last
@@ -89,6 +91,8 @@ struct vmc_entry {
  * @expiry: CLOCK_BOOTTIME second of expiry, 0 for never
  * @atime: CLOCK_BOOTTIME second of the last access (0: not kept)
  * @fetched: whether a get has read it
+ * @stale: whether it was marked stale
+ * @won: whether its win token was taken
  *
  * A get reports @atime and @fetched as they were before it.
  */
@@ -98,6 +102,8 @@ struct vmc_meta {
 	u32 expiry;
 	u32 atime;
 	bool fetched;
+	bool stale;
+	bool won;
 };
 
 /* Has @e expired at CLOCK_BOOTTIME second @now? */
@@ -136,6 +142,8 @@ static inline void vmc_entry_meta(const struct vmc_entry *e,
 	m->expiry = READ_ONCE(e->expiry);
 	m->atime = vmc_flags_atime(flags);
 	m->fetched = flags & BIT(VMC_ENTRY_FETCHED);
+	m->stale = flags & BIT(VMC_ENTRY_STALE);
+	m->won = flags & BIT(VMC_ENTRY_WON);
 }
 
 /**
@@ -160,6 +168,8 @@ static inline void vmc_entry_fetched(struct vmc_entry *e, u32 now,
 		if (m) {
 			m->atime = vmc_flags_atime(old);
 			m->fetched = old & BIT(VMC_ENTRY_FETCHED);
+			m->stale = old & BIT(VMC_ENTRY_STALE);
+			m->won = old & BIT(VMC_ENTRY_WON);
 		}
 		new = old | BIT(VMC_ENTRY_FETCHED);
 #if VMC_ENTRY_HAS_ATIME

@@ -391,6 +391,55 @@ TEST_F(ttl, item_state)
 	ASSERT_EQ(-ENOENT, state_of(self->fd, "none", false, &at));
 }
 
+static int mark(int fd, const char *key, uint32_t flags, uint32_t expiry)
+{
+	struct vmemcache_touch t = {
+		.key = vmc_ptr(key), .key_len = strlen(key), .flags = flags,
+		.expiry = expiry,
+	};
+
+	return vmc_ioctl(fd, VMEMCACHE_IOC_TOUCH, &t);
+}
+
+/*
+ * TOUCH's state flags: the win token goes to exactly one taker (EALREADY
+ * after); marking stale gives it back and keeps or sets the expiry; a
+ * put starts afresh.
+ */
+TEST_F(ttl, stale_win)
+{
+	const uint32_t keep = VMEMCACHE_TOUCH_KEEP_EXPIRY;
+	uint32_t exp = boot_secs() + 1000, at;
+	struct vmemcache_get g;
+	char buf[8];
+
+	ASSERT_EQ(-ENOENT, mark(self->fd, "sw", keep | VMEMCACHE_TOUCH_WIN, 0));
+	ASSERT_EQ(0, put_ex(self->fd, "sw", "v", 0, 0, 0, exp));
+	ASSERT_EQ(0, mark(self->fd, "sw", keep | VMEMCACHE_TOUCH_WIN, 0));
+	ASSERT_EQ(-EALREADY, mark(self->fd, "sw", keep | VMEMCACHE_TOUCH_WIN,
+				  0));
+	ASSERT_EQ((int)VMEMCACHE_STATE_WON, state_of(self->fd, "sw", false,
+						     &at));
+	ASSERT_EQ(0, mark(self->fd, "sw", keep | VMEMCACHE_TOUCH_STALE, 0));
+	ASSERT_EQ((int)VMEMCACHE_STATE_STALE,
+		  state_of(self->fd, "sw", false, &at));
+	ASSERT_EQ(0, get_meta(self->fd, "sw", &g, buf, sizeof(buf)));
+	EXPECT_EQ(exp, g.expiry);
+	ASSERT_EQ(0, mark(self->fd, "sw", VMEMCACHE_TOUCH_STALE, exp + 5));
+	ASSERT_EQ(0, get_meta(self->fd, "sw", &g, buf, sizeof(buf)));
+	EXPECT_EQ(exp + 5, g.expiry);
+	ASSERT_EQ(0, mark(self->fd, "sw", keep | VMEMCACHE_TOUCH_WIN, 0));
+	ASSERT_EQ(-EALREADY, mark(self->fd, "sw", keep | VMEMCACHE_TOUCH_WIN,
+				  0));
+	ASSERT_EQ((int)(VMEMCACHE_STATE_FETCHED | VMEMCACHE_STATE_STALE |
+			VMEMCACHE_STATE_WON),
+		  state_of(self->fd, "sw", true, &at));
+	ASSERT_EQ(0, put_ex(self->fd, "sw", "w", VMEMCACHE_PUT_REPLACE, 0, 0,
+			    0));
+	ASSERT_EQ(0, state_of(self->fd, "sw", true, &at));
+	ASSERT_EQ(0, mark(self->fd, "sw", keep | VMEMCACHE_TOUCH_WIN, 0));
+}
+
 TEST_F(ttl, hostile)
 {
 	struct vmemcache_batch_item it = {
@@ -443,8 +492,13 @@ TEST_F(ttl, hostile)
 	x.flags = 4;
 	ASSERT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_EXISTS, &x));
 
-	t.flags = 1;
+	t.flags = 8;
 	ASSERT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_TOUCH, &t));
+	/* an expiry it would not set */
+	t.flags = VMEMCACHE_TOUCH_KEEP_EXPIRY;
+	t.expiry = 1;
+	ASSERT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_TOUCH, &t));
+	t.expiry = 0;
 	t.flags = 0;
 	t.pad = 1;
 	ASSERT_EQ(-EINVAL, vmc_ioctl(self->fd, VMEMCACHE_IOC_TOUCH, &t));

@@ -198,6 +198,8 @@ struct vmemcache_get {
 
 /* Bits of @state (VMEMCACHE_FEAT_ITEM_STATE). */
 #define VMEMCACHE_STATE_FETCHED	_BITUL(0)	/* a get has read the entry */
+#define VMEMCACHE_STATE_STALE	_BITUL(1)	/* marked stale (VMEMCACHE_TOUCH_STALE) */
+#define VMEMCACHE_STATE_WON	_BITUL(2)	/* win token taken (VMEMCACHE_TOUCH_WIN) */
 
 /**
  * struct vmemcache_exists - look a key up (VMEMCACHE_IOC_EXISTS)
@@ -232,14 +234,21 @@ struct vmemcache_exists {
  * struct vmemcache_touch - change an entry's expiry (VMEMCACHE_IOC_TOUCH)
  * @key: user pointer to the key bytes
  * @key_len: key length, 1..VMEMCACHE_MAX_KEY_SIZE
- * @flags: must be zero
- * @expiry: the new expiry, as struct vmemcache_put's; 0: never
+ * @flags: VMEMCACHE_TOUCH_* bits (VMEMCACHE_FEAT_ITEM_STATE), or zero
+ * @expiry: the new expiry, as struct vmemcache_put's; 0: never; must be
+ *	    zero with VMEMCACHE_TOUCH_KEEP_EXPIRY
  * @pad: must be zero
  * @reserved: must be zero
  *
  * Fails with ENOENT when the key is absent or its entry expired.  The
  * value, the client flags and the version stay; the entry counts as used
  * for the LRU.  Since VMEMCACHE_FEAT_ITEM_META.
+ *
+ * VMEMCACHE_TOUCH_STALE marks the entry stale (VMEMCACHE_STATE_STALE) and
+ * gives its win token back; VMEMCACHE_TOUCH_WIN takes the token
+ * (VMEMCACHE_STATE_WON) and fails with EALREADY, changing nothing, when
+ * it was taken: of racing takers exactly one succeeds.  A put of the key
+ * starts afresh, neither stale nor won.
  */
 struct vmemcache_touch {
 	__u64 key;
@@ -249,6 +258,13 @@ struct vmemcache_touch {
 	__u32 pad;
 	__u64 reserved[3];
 };
+
+/* Flags of struct vmemcache_touch (VMEMCACHE_FEAT_ITEM_STATE). */
+#define VMEMCACHE_TOUCH_KEEP_EXPIRY	_BITUL(0)	/* leave the expiry */
+#define VMEMCACHE_TOUCH_STALE	_BITUL(1)	/* mark stale, token back */
+#define VMEMCACHE_TOUCH_WIN	_BITUL(2)	/* take the win token */
+#define VMEMCACHE_TOUCH_FLAGS	(VMEMCACHE_TOUCH_KEEP_EXPIRY | \
+				 VMEMCACHE_TOUCH_STALE | VMEMCACHE_TOUCH_WIN)
 
 /**
  * struct vmemcache_evict - drop an entry (VMEMCACHE_IOC_EVICT)
