@@ -643,6 +643,28 @@ VMC_API int vmemcache_touch(VMEMcache *cache, const void *key,
 	return 0;
 }
 
+VMC_API int vmemcache_touch_ex(VMEMcache *cache, const void *key,
+			       size_t key_size, uint32_t expiry,
+			       unsigned int flags)
+{
+	struct vmemcache_touch t;
+
+	if (vmc_check_attached(cache, __func__) ||
+	    vmc_check_key(key_size, __func__))
+		return -1;
+	if (!(cache->ver.features & VMEMCACHE_FEAT_ITEM_STATE))
+		return vmc_fail(ENOTSUP, __func__,
+				"the module keeps no access state");
+	memset(&t, 0, sizeof(t));
+	t.key = vmc_uptr(key);
+	t.key_len = (__u32)key_size;
+	t.expiry = expiry;
+	t.flags = flags;
+	if (vmc_ioctl(cache->fd, VMEMCACHE_IOC_TOUCH, &t))
+		return vmc_fail_kernel(errno, __func__);
+	return 0;
+}
+
 VMC_API ssize_t vmemcache_get_exact(VMEMcache *cache, const void *key,
 				    size_t key_size, void *vbuf,
 				    size_t vbufsize, size_t *vsize)

@@ -455,6 +455,17 @@ ssize_t vmemcache_get_state(VMEMcache *cache, const void *key,
 		struct vmemcache_item_state *st);
 
 /*
+ * vmemcache_touch_ex -- vmemcache_touch() with VMEMCACHE_TOUCH_* @flags:
+ * VMEMCACHE_TOUCH_KEEP_EXPIRY leaves the expiry (@expiry must be 0),
+ * VMEMCACHE_TOUCH_STALE marks the entry stale and gives its win token
+ * back, VMEMCACHE_TOUCH_WIN takes the token (EALREADY when it was taken:
+ * of racing takers exactly one succeeds).  ENOTSUP without
+ * VMEMCACHE_FEAT_ITEM_STATE.
+ */
+int vmemcache_touch_ex(VMEMcache *cache, const void *key, size_t key_size,
+		uint32_t expiry, unsigned int flags);
+
+/*
  * vmemcache_exists_ex -- vmemcache_exists() that also fills *@meta and
  * *@st (each when not NULL) when the key is present, without counting as
  * a use or changing the state.  It does not see an entry being evicted to
