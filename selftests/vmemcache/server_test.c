@@ -560,6 +560,10 @@ static void blur_l(char *out, long slack)
  * returns neither, and l counts the seconds since the set.  Then, on
  * vmemcached only (memcached moves its access time only on some hits),
  * an mg makes now the last access: l is 0 right after it.
+ * Also the same replies for the stale/win flags: md I makes an item
+ * stale (X), its first reader wins (W), later ones see Z; a set makes it
+ * fresh; mg R wins once the TTL is below the token, and md I gives the
+ * token back; the mg that vivifies (N) wins, the next sees Z.
  */
 TEST(meta_access_flags)
 {
@@ -573,6 +577,18 @@ TEST(meta_access_flags)
 	static const char want1[] =
 		"STORED\r\nHD h0 l?\r\nVALUE ha 0 1\r\nx\r\nEND\r\n"
 		"HD l? h1 kha\r\nEN knope\r\nSTORED\r\nMN\r\n";
+	static const char req2[] =
+		"set sw 0 0 1\r\nx\r\nmd sw I\r\nmg sw v\r\nmg sw v\r\n"
+		"mg sw\r\nset sw 0 0 1\r\ny\r\nmg sw v\r\n"
+		"set rw 0 100 1\r\nz\r\nmg rw R30\r\nmg rw R200\r\n"
+		"mg rw R200\r\nmd rw I T30\r\nmg rw\r\nmg rw\r\n"
+		"mg vv N30\r\nmg vv\r\nmd nope I\r\nmn\r\n";
+	static const char want2[] =
+		"STORED\r\nHD\r\nVA 1 X W\r\nx\r\nVA 1 Z X\r\nx\r\n"
+		"HD Z X\r\nSTORED\r\nVA 1\r\ny\r\n"
+		"STORED\r\nHD\r\nHD W\r\n"
+		"HD Z\r\nHD\r\nHD X W\r\nHD Z X\r\n"
+		"HD W\r\nHD Z\r\nNF\r\nMN\r\n";
 	static char out[1024];
 	int port[2] = { PORT_VMCD, PORT_MEMCACHED }, fd[2] = { -1, -1 };
 	pid_t pid[2] = { 0, 0 };
@@ -597,6 +613,8 @@ TEST(meta_access_flags)
 		ASSERT_EQ(0, chat(fd[i], req1, "MN\r\n", out, sizeof(out)));
 		blur_l(out, 1);
 		EXPECT_STREQ(want1, out) TH_LOG("port %d", port[i]);
+		ASSERT_EQ(0, chat(fd[i], req2, "MN\r\n", out, sizeof(out)));
+		EXPECT_STREQ(want2, out) TH_LOG("port %d", port[i]);
 	}
 	sleep(3);
 	for (i = 0; i < 2 && pid[i] > 0; i++) {

@@ -24,6 +24,8 @@
  *	read the entry before this one
  * @atime: out of @get (@item_state): the Unix second of the entry's last
  *	access before this get (its store or the last get), 0 when unknown
+ * @stale: out of @get (@item_state): marked stale (@mark)
+ * @won: out of @get (@item_state): its win token was taken (@mark)
  */
 struct vmcd_meta {
 	uint32_t flags;
@@ -31,7 +33,14 @@ struct vmcd_meta {
 	uint64_t cas;
 	bool fetched;
 	int64_t atime;
+	bool stale;
+	bool won;
 };
+
+/* How struct vmcd_backend_ops @mark changes an entry (@how bits). */
+#define VMCD_MARK_STALE		1	/* stale, its win token given back */
+#define VMCD_MARK_WIN		2	/* take the win token */
+#define VMCD_MARK_KEEP_TTL	4	/* leave the expiry (else @exptime) */
 
 /**
  * struct vmcd_bstats - counters a backend reports for "stats"
@@ -70,6 +79,9 @@ enum vmcd_store_mode {
  *	-EEXIST (it changed) or a negative errno.
  * @touch: set the expiry of @key to @exptime (keeping value, flags and
  *	CAS): 0, -ENOENT or a negative errno.
+ * @mark: (@item_state backends) change the state of @key as @how says,
+ *	atomically: 0, -ENOENT, -EALREADY (VMCD_MARK_WIN and the token was
+ *	taken: nothing changes) or a negative errno.
  * @version: into *@v a CAS at least that of every entry stored before
  *	the call and below that of every entry stored after it (flush_all's
  *	watermark): 0 or a negative errno.
@@ -87,6 +99,8 @@ struct vmcd_backend_ops {
 		       uint64_t cas);
 	int (*touch)(struct vmcd_backend *b, const char *key, size_t klen,
 		     int64_t exptime);
+	int (*mark)(struct vmcd_backend *b, const char *key, size_t klen,
+		    unsigned int how, int64_t exptime);
 	int (*version)(struct vmcd_backend *b, uint64_t *v);
 	void (*stats)(struct vmcd_backend *b, struct vmcd_bstats *st);
 	void (*destroy)(struct vmcd_backend *b);

@@ -95,6 +95,8 @@ static int kdev_get(struct vmcd_backend *b, const char *key, size_t klen,
 	m->exptime = kdev_to_unix(km.expiry);
 	m->cas = km.cas;
 	m->fetched = st.state & VMEMCACHE_STATE_FETCHED;
+	m->stale = st.state & VMEMCACHE_STATE_STALE;
+	m->won = st.state & VMEMCACHE_STATE_WON;
 	m->atime = kdev_to_unix(st.last_access);
 	if (vsize > cap) {
 		*vlen = vsize;
@@ -207,6 +209,24 @@ static int kdev_touch(struct vmcd_backend *b, const char *key, size_t klen,
 	return 0;
 }
 
+static int kdev_mark(struct vmcd_backend *b, const char *key, size_t klen,
+		     unsigned int how, int64_t exptime)
+{
+	unsigned int flags = 0;
+
+	if (how & VMCD_MARK_STALE)
+		flags |= VMEMCACHE_TOUCH_STALE;
+	if (how & VMCD_MARK_WIN)
+		flags |= VMEMCACHE_TOUCH_WIN;
+	if (how & VMCD_MARK_KEEP_TTL)
+		flags |= VMEMCACHE_TOUCH_KEEP_EXPIRY;
+	if (vmemcache_touch_ex(to_kdev(b)->cache, key, klen,
+			       how & VMCD_MARK_KEEP_TTL ? 0 :
+			       kdev_to_boot(exptime), flags))
+		return -errno;
+	return 0;
+}
+
 /* Store the mark key: its version is the newest the cache gave. */
 static int kdev_version(struct vmcd_backend *b, uint64_t *v)
 {
@@ -249,6 +269,7 @@ static const struct vmcd_backend_ops kdev_ops = {
 	.del = kdev_del,
 	.del_cas = kdev_del_cas,
 	.touch = kdev_touch,
+	.mark = kdev_mark,
 	.version = kdev_version,
 	.stats = kdev_stats,
 	.destroy = kdev_destroy,

@@ -127,6 +127,8 @@ static int mem_store(struct vmcd_backend *b, const char *key, size_t klen,
 		return -ENOMEM;
 	e->m = *m;
 	e->m.fetched = false;
+	e->m.stale = false;
+	e->m.won = false;
 	e->m.atime = mem_now(mb);
 	e->klen = klen;
 	e->vlen = vlen;
@@ -203,6 +205,32 @@ static int mem_touch(struct vmcd_backend *b, const char *key, size_t klen,
 	return ret;
 }
 
+static int mem_mark(struct vmcd_backend *b, const char *key, size_t klen,
+		    unsigned int how, int64_t exptime)
+{
+	struct mem_backend *mb = to_mem(b);
+	struct mem_ent *e;
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&mb->lock);
+	e = *mem_find(mb, key, klen);
+	if (e && (how & VMCD_MARK_WIN) && e->m.won) {
+		ret = -EALREADY;
+	} else if (e) {
+		if (how & VMCD_MARK_WIN)
+			e->m.won = true;
+		if (how & VMCD_MARK_STALE) {
+			e->m.stale = true;
+			e->m.won = false;
+		}
+		if (!(how & VMCD_MARK_KEEP_TTL))
+			e->m.exptime = exptime;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&mb->lock);
+	return ret;
+}
+
 static int mem_version(struct vmcd_backend *b, uint64_t *v)
 {
 	struct mem_backend *mb = to_mem(b);
@@ -243,6 +271,7 @@ static const struct vmcd_backend_ops mem_ops = {
 	.del = mem_del,
 	.del_cas = mem_del_if,
 	.touch = mem_touch,
+	.mark = mem_mark,
 	.version = mem_version,
 	.stats = mem_stats,
 	.destroy = mem_destroy,

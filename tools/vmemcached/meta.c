@@ -12,9 +12,14 @@
  * (the kernel's VMEMCACHE_FEAT_ITEM_STATE); without, they are invalid
  * flags.  l counts from the last access in whole seconds, memcached's
  * from the last time it moved the entry in its LRU.
+ * The same backends keep the stale mark and the win token: md I marks an
+ * entry stale (T sets its TTL; its CAS stays, where memcached gives it a
+ * new one), and mg hands the win token as memcached does: W to the first
+ * reader of a stale entry, of one whose TTL is below R, or to the mg
+ * that vivified it, Z to later readers, X for a stale one.
+ * I on ms (a store over a stale entry) is taken and ignored.
  * Flags not implemented (answered "CLIENT_ERROR invalid flag"):
- * R (recache), I on md (invalidation), which need
- * state the kernel does not keep with an entry; E (client CAS) and x,
+ * E (client CAS) and x,
  * which memcached 1.6.18 rejects the same way (and the kernel gives every
  * store its own CAS); the win/stale tokens W/Z/X come only from a vivify.
  */
@@ -22,9 +27,9 @@
 /* Flags: letter and token; the return flags are printed in their order. */
 struct mflags {
 	bool v, q, ret_k, ret_c, ret_f, ret_s, ret_t, has_T, has_N, has_C;
-	bool has_F, has_J, has_D, has_M, b;
+	bool has_F, has_J, has_D, has_M, b, has_I, has_R;
 	bool one_msg;		/* in: md/ma's one message for both errors */
-	int64_t T, N;
+	int64_t T, N, R;
 	uint64_t C, J, D;
 	uint32_t F;
 	char mode;
@@ -180,6 +185,11 @@ static bool meta_flags(struct vmcd_conn *c, struct tok *t, int from, int nt,
 			f->mode = ok ? a.p[0] : 0;
 			break;
 		case 'I':
+			f->has_I = true;
+			break;
+		case 'R':
+			f->has_R = true;
+			ok = parse_i64(&a, &f->R, INT32_MIN, INT32_MAX);
 			break;
 		case 'b':
 			f->b = true;
@@ -251,16 +261,49 @@ static void meta_ret(struct vmcd_conn *c, const struct mflags *f,
 	}
 }
 
+/*
+ * The win token of a live entry (@m as the get read it; @won: this mg
+ * made it): memcached 1.6's rules.  A vivified entry's token is taken at
+ * once, so that later readers see Z; a stale entry's, or with R one whose
+ * TTL is below R, goes to the first reader.  *@z: another had it.
+ */
+static void meta_win(struct vmcd_conn *c, const struct mflags *f,
+		     const struct vmcd_meta *m, bool *won, bool *z)
+{
+	struct vmcd_backend *be = c->srv->be;
+	int r;
+
+	*z = false;
+	if (!be->item_state)
+		return;
+	if (*won) {
+		be->ops->mark(be, f->key.p, f->key.n,
+			      VMCD_MARK_WIN | VMCD_MARK_KEEP_TTL, 0);
+		return;
+	}
+	if (m->won) {
+		*z = true;
+		return;
+	}
+	if (!m->stale && !(f->has_R && m->exptime &&
+			   m->exptime < abs_exptime(c->srv, f->R)))
+		return;
+	r = be->ops->mark(be, f->key.p, f->key.n,
+			  VMCD_MARK_WIN | VMCD_MARK_KEEP_TTL, 0);
+	*won = !r;
+	*z = r == -EALREADY;
+}
+
 static void cmd_mg(struct vmcd_conn *c, struct tok *t, int nt)
 {
 	struct vmcd_server *s = c->srv;
-	bool won = false;
+	bool won = false, z;
 	struct vmcd_meta m;
 	struct mflags f = { .one_msg = false };
 	size_t vlen = 0;
 	int r;
 
-	if (!meta_flags(c, t, 2, nt, s->be->item_state ? "vqukcfstOTNbhl" :
+	if (!meta_flags(c, t, 2, nt, s->be->item_state ? "vqukcfstOTNbhlR" :
 						       "vqukcfstOTNb", &f) ||
 	    !meta_key(c, t, &f))
 		return;
@@ -270,6 +313,8 @@ static void cmd_mg(struct vmcd_conn *c, struct tok *t, int nt)
 		m.flags = 0;
 		m.exptime = abs_exptime(s, f.N);
 		m.fetched = false;
+		m.stale = false;
+		m.won = false;
 		m.atime = s->now();
 		vlen = 0;
 		if (!s->be->ops->store(s->be, f.key.p, f.key.n, VMCD_ST_ADD, &m,
@@ -300,6 +345,12 @@ static void cmd_mg(struct vmcd_conn *c, struct tok *t, int nt)
 	else
 		out_add(c, "HD", 2);
 	meta_ret(c, &f, &t[1], &m, vlen);
+	meta_win(c, &f, &m, &won, &z);
+	/* memcached's order: Z, X, then W */
+	if (z)
+		out_add(c, " Z", 2);
+	if (m.stale)
+		out_add(c, " X", 2);
 	if (won)
 		out_add(c, " W", 2);
 	out_add(c, "\r\n", 2);
@@ -383,12 +434,23 @@ static void cmd_md(struct vmcd_conn *c, struct tok *t, int nt)
 	size_t vlen;
 	int r = IT_HIT;
 
-	if (!meta_flags(c, t, 2, nt, "qkOCb", &f) ||
+	if (!meta_flags(c, t, 2, nt, s->be->item_state ? "qkOCbIT" : "qkOCb",
+			&f) ||
 	    !meta_key(c, t, &f))
 		return;
-	if (must_look(s))
+	if (must_look(s) || (f.has_I && f.has_C))
 		r = item_get(c, f.key.p, f.key.n, &m, &vlen);
-	if (item_live(r)) {
+	if (item_live(r) && f.has_I) {
+		/* invalidate: stale (the next reader wins), new TTL with T */
+		if (f.has_C && m.cas != f.C)
+			r = -EEXIST;
+		else
+			r = s->be->ops->mark(s->be, f.key.p, f.key.n,
+					     VMCD_MARK_STALE |
+					     (f.has_T ? 0 : VMCD_MARK_KEEP_TTL),
+					     abs_exptime(s, f.T));
+		code = !r ? "HD" : r == -EEXIST ? "EX" : "NF";
+	} else if (item_live(r)) {
 		if (f.has_C)
 			r = s->be->ops->del_cas(s->be, f.key.p, f.key.n, f.C);
 		else

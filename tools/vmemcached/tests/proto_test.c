@@ -251,6 +251,18 @@ static void suite(void)
 	check("mg h l: the state before the get",
 	      "set hl 0 0 1\r\nx\r\nmg hl h l\r\nmg hl l v h\r\nmg nope h l k\r\n",
 	      "STORED\r\nHD h0 l0\r\nVA 1 l0 h1\r\nx\r\nEN knope\r\n");
+	check("md I: stale, X with W to the first reader, Z after; a set clears",
+	      "set iv 0 0 1\r\nx\r\nmd iv I\r\nmg iv v\r\nmg iv v\r\n"
+	      "set iv 0 0 1\r\ny\r\nmg iv\r\nmd nope I\r\n",
+	      "STORED\r\nHD\r\nVA 1 X W\r\nx\r\nVA 1 Z X\r\nx\r\n"
+	      "STORED\r\nHD\r\nNF\r\n");
+	check("md I T: a new TTL", "set it 0 0 1\r\nx\r\nmd it I T30 q\r\nmg it t\r\n",
+	      "STORED\r\nHD t30 X W\r\n");
+	check("mg R: W once the TTL is below the token, then Z",
+	      "set rc 0 100 1\r\nx\r\nmg rc R30\r\nmg rc R200\r\nmg rc R200\r\nmg rc\r\n",
+	      "STORED\r\nHD\r\nHD W\r\nHD Z\r\nHD Z\r\n");
+	check("mg N: the vivifier wins, later readers see Z",
+	      "mg vz N30\r\nmg vz\r\n", "HD W\r\nHD Z\r\n");
 	check("binary protocol", "\x80\x0a\x00\x00", "CLIENT_ERROR binary protocol not supported\r\n");
 	check("incomplete line", "get kkkkkkkkkkkkkkkkkkkkk", "");
 	line = malloc(VMCD_LINE_MAX + 100);
