@@ -115,7 +115,7 @@ bench-pmem: all
 # request from one connection), which would measure QEMU, not the servers.
 bench-server: all
 	$(MAKE) -C tools/vmemcached mcload
-	GUEST_EXTRA_FILES="$(CURDIR)/tools/vmemcached/tests/mcload $$(command -v memcached)" \
+	GUEST_EXTRA_FILES="$(CURDIR)/tools/vmemcached/tests/mcload $(CURDIR)/tools/vmemcache-bench $$(command -v memcached)" \
 		$(GUEST_RUN) --mode demo --smp 2 --append "tsc=reliable idle=poll" \
 		--timeout 1200 scripts/bench-server.sh $(BENCH_SECS)
 

@@ -2,11 +2,12 @@
 /*
  * mcload -- a fixed load over memcached's text protocol, for comparing
  * servers (make bench-server): -c connections, one thread each, every one
- * doing "set" or "get" of -s-byte values over -k keys for -d seconds.
+ * doing "set" or "get" of -s-byte values over -k keys for -d seconds, or
+ * with -m mix a random mix of them, -g percent gets (default 90).
  * Prints one line: ops/s and the p50 and p99 latency in microseconds.
  *
  * usage: mcload -h ADDR -p PORT -c CONNS -s SIZE -k KEYS -d SECS
- *               -m set|get
+ *               -m set|get|mix [-g GET_PERCENT]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -35,7 +36,8 @@ struct conn {
 static const char *addr = "127.0.0.1";
 static int port = 11211, nconns = 4, keys = 1000, secs = 5;
 static size_t size = 256;
-static bool do_get;
+static bool do_get, mix;
+static int get_pct = 90;
 static volatile bool stop_now;
 
 static double now_us(void)
@@ -85,11 +87,11 @@ static int reply(int fd, char *buf, size_t cap, const char *end)
 
 /* One request and its reply. */
 static int op(int fd, char *req, char *val, char *buf,
-	      size_t cap, int key)
+	      size_t cap, int key, bool get)
 {
 	size_t len;
 
-	if (do_get) {
+	if (get) {
 		len = snprintf(req, 64, "get k%d\r\n", key);
 		if (write(fd, req, len) != (ssize_t)len)
 			return -1;
@@ -120,7 +122,9 @@ static void *worker(void *arg)
 	memset(val, 'v', size);
 	while (!stop_now) {
 		t0 = now_us();
-		if (op(c->fd, req, val, buf, cap, rand_r(&seed) % keys)) {
+		bool get = mix ? (int)(rand_r(&seed) % 100) < get_pct : do_get;
+
+		if (op(c->fd, req, val, buf, cap, rand_r(&seed) % keys, get)) {
 			c->failed = true;
 			break;
 		}
@@ -142,7 +146,6 @@ static int preload(void)
 	int fd = dial();
 	char *req = malloc(size + 128), *buf = malloc(size + 256);
 	char *val = malloc(size);
-	bool get = do_get;
 	int k, rc = 0;
 
 	for (k = 0; fd < 0 && k < 100; k++) {
@@ -153,10 +156,8 @@ static int preload(void)
 		rc = -1;
 	if (!rc) {
 		memset(val, 'v', size);
-		do_get = false;
 		for (k = 0; k < keys && !rc; k++)
-			rc = op(fd, req, val, buf, size + 256, k);
-		do_get = get;
+			rc = op(fd, req, val, buf, size + 256, k, false);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -187,7 +188,7 @@ int main(int argc, char **argv)
 	struct conn *cs;
 	int o, i, j;
 
-	while ((o = getopt(argc, argv, "h:p:c:s:k:d:m:")) != -1) {
+	while ((o = getopt(argc, argv, "h:p:c:s:k:d:m:g:")) != -1) {
 		switch (o) {
 		case 'h': addr = optarg; break;
 		case 'p': port = atoi(optarg); break;
@@ -195,9 +196,13 @@ int main(int argc, char **argv)
 		case 's': size = strtoul(optarg, NULL, 10); break;
 		case 'k': keys = atoi(optarg); break;
 		case 'd': secs = atoi(optarg); break;
-		case 'm': do_get = !strcmp(optarg, "get"); break;
+		case 'm':
+			do_get = !strcmp(optarg, "get");
+			mix = !strcmp(optarg, "mix");
+			break;
+		case 'g': get_pct = atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: mcload -h ADDR -p PORT -c CONNS -s SIZE -k KEYS -d SECS -m set|get\n");
+			fprintf(stderr, "usage: mcload -h ADDR -p PORT -c CONNS -s SIZE -k KEYS -d SECS -m set|get|mix [-g GET_PERCENT]\n");
 			return 2;
 		}
 	}
@@ -231,7 +236,7 @@ int main(int argc, char **argv)
 		close(cs[i].fd);
 	}
 	printf("%s %zu B: %.0f ops/s p50 %ld us p99 %ld us\n",
-	       do_get ? "get" : "set", size, (double)total / secs,
+	       mix ? "mix" : do_get ? "get" : "set", size, (double)total / secs,
 	       percentile(hist, total, 0.50), percentile(hist, total, 0.99));
 	free(cs);
 	return 0;
