@@ -192,8 +192,7 @@ struct vmemcache_get {
 
 /* Flags of struct vmemcache_get and struct vmemcache_exists. */
 #define VMEMCACHE_GET_META	_BITUL(0)	/* fill in @cas, @client_flags, @expiry */
-#define VMEMCACHE_GET_STATE	_BITUL(1)	/* fill in @last_access, @state
-						 * (VMEMCACHE_FEAT_ITEM_STATE) */
+#define VMEMCACHE_GET_STATE	_BITUL(1)	/* @last_access, @state (FEAT_ITEM_STATE) */
 #define VMEMCACHE_GET_FLAGS	(VMEMCACHE_GET_META | VMEMCACHE_GET_STATE)
 
 /* Bits of @state (VMEMCACHE_FEAT_ITEM_STATE). */
