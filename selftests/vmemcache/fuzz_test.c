@@ -286,7 +286,7 @@ static void fuzz_struct(struct fuzzer *z, unsigned int nr, uint8_t *arg)
 
 		t->key_len = fuzz_key_len(z);
 		t->key = fuzz_ptr(z, t->key_len);
-		t->flags = fuzz_flags(z, 0);
+		t->flags = fuzz_flags(z, VMEMCACHE_TOUCH_FLAGS);
 		t->expiry = fuzz_expiry(z);
 		if (!rnd(z, 16))
 			t->pad = 1;
@@ -363,7 +363,8 @@ static bool fuzz_result_ok(unsigned long cmd, int err)
 	static const int list[] = { EINVAL, E2BIG, EFAULT, ENOMEM, EOVERFLOW,
 				    0 };
 	static const int batch[] = { EINVAL, E2BIG, EFAULT, ENOMEM, 0 };
-	static const int touch[] = { EINVAL, E2BIG, EFAULT, ENOENT, 0 };
+	static const int touch[] = { EINVAL, E2BIG, EFAULT, ENOENT, EALREADY,
+				     0 };
 	static const int *const allowed[NR_KNOWN] = {
 		version, put, get, exists, evict, stats, create, list, batch,
 		touch,
