@@ -285,3 +285,50 @@ int vmc_fault_in(const void __user *ubuf, size_t len, bool write)
 	cond_resched();
 	return left ? -EFAULT : 0;
 }
+
+/**
+ * vmc_entry_set_atime() - stamp the last access of an entry not yet linked
+ * @e: the entry, in no index
+ * @now: CLOCK_BOOTTIME second
+ */
+void vmc_entry_set_atime(struct vmc_entry *e, u32 now)
+{
+#if VMC_ENTRY_HAS_ATIME
+	e->flags = (e->flags & (BIT(VMC_ENTRY_ATIME_SHIFT) - 1)) |
+		   (unsigned long)now << VMC_ENTRY_ATIME_SHIFT;
+#endif
+}
+
+/**
+ * vmc_entry_fetched() - note that a get read @e at second @now
+ * @e: a linked entry, referenced
+ * @now: CLOCK_BOOTTIME second
+ * @m: out: vmc_entry_meta() as before the get; or NULL
+ *
+ * Sets VMC_ENTRY_FETCHED and the last access in one compare-and-exchange
+ * (the index sets and clears VMC_ENTRY_LINKED concurrently), and writes
+ * nothing when neither changes, so that hot entries read in the same
+ * second do not bounce their cache line more than the reference does.
+ */
+void vmc_entry_fetched(struct vmc_entry *e, u32 now, struct vmc_meta *m)
+{
+	unsigned long old = READ_ONCE(e->flags), new;
+
+	if (m)
+		vmc_entry_meta(e, m);
+	do {
+		if (m) {
+			m->atime = vmc_flags_atime(old);
+			m->fetched = old & BIT(VMC_ENTRY_FETCHED);
+			m->stale = old & BIT(VMC_ENTRY_STALE);
+			m->won = old & BIT(VMC_ENTRY_WON);
+		}
+		new = old | BIT(VMC_ENTRY_FETCHED);
+#if VMC_ENTRY_HAS_ATIME
+		new = (new & (BIT(VMC_ENTRY_ATIME_SHIFT) - 1)) |
+		      (unsigned long)now << VMC_ENTRY_ATIME_SHIFT;
+#endif
+		if (new == old)
+			return;
+	} while (!try_cmpxchg(&e->flags, &old, new));
+}

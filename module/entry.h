@@ -9,7 +9,6 @@
 #ifndef _VMC_ENTRY_H
 #define _VMC_ENTRY_H
 
-#include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/gfp.h>
 #include <linux/compiler.h>
@@ -123,15 +122,6 @@ static inline u32 vmc_flags_atime(unsigned long flags)
 #endif
 }
 
-/* Stamp the last access of @e, not yet linked, as second @now. */
-static inline void vmc_entry_set_atime(struct vmc_entry *e, u32 now)
-{
-#if VMC_ENTRY_HAS_ATIME
-	e->flags = (e->flags & (BIT(VMC_ENTRY_ATIME_SHIFT) - 1)) |
-		   (unsigned long)now << VMC_ENTRY_ATIME_SHIFT;
-#endif
-}
-
 static inline void vmc_entry_meta(const struct vmc_entry *e,
 				  struct vmc_meta *m)
 {
@@ -144,41 +134,6 @@ static inline void vmc_entry_meta(const struct vmc_entry *e,
 	m->fetched = flags & BIT(VMC_ENTRY_FETCHED);
 	m->stale = flags & BIT(VMC_ENTRY_STALE);
 	m->won = flags & BIT(VMC_ENTRY_WON);
-}
-
-/**
- * vmc_entry_fetched() - note that a get read @e at second @now
- * @e: a linked entry, referenced
- * @now: CLOCK_BOOTTIME second
- * @m: out: vmc_entry_meta() as before the get; or NULL
- *
- * Sets VMC_ENTRY_FETCHED and the last access in one compare-and-exchange
- * (the index sets and clears VMC_ENTRY_LINKED concurrently), and writes
- * nothing when neither changes, so that hot entries read in the same
- * second do not bounce their cache line more than the reference does.
- */
-static inline void vmc_entry_fetched(struct vmc_entry *e, u32 now,
-				     struct vmc_meta *m)
-{
-	unsigned long old = READ_ONCE(e->flags), new;
-
-	if (m)
-		vmc_entry_meta(e, m);
-	do {
-		if (m) {
-			m->atime = vmc_flags_atime(old);
-			m->fetched = old & BIT(VMC_ENTRY_FETCHED);
-			m->stale = old & BIT(VMC_ENTRY_STALE);
-			m->won = old & BIT(VMC_ENTRY_WON);
-		}
-		new = old | BIT(VMC_ENTRY_FETCHED);
-#if VMC_ENTRY_HAS_ATIME
-		new = (new & (BIT(VMC_ENTRY_ATIME_SHIFT) - 1)) |
-		      (unsigned long)now << VMC_ENTRY_ATIME_SHIFT;
-#endif
-		if (new == old)
-			return;
-	} while (!try_cmpxchg(&e->flags, &old, new));
 }
 
 static inline struct vmc_extent *vmc_entry_ext(struct vmc_entry *e)
@@ -250,5 +205,7 @@ int vmc_entry_read(struct vmc_store *s, struct vmc_entry *e, void *dst,
 bool vmc_entry_has_prefix(const struct vmc_entry *e,
 			  const struct vmc_key *prefix);
 int vmc_fault_in(const void __user *ubuf, size_t len, bool write);
+void vmc_entry_set_atime(struct vmc_entry *e, u32 now);
+void vmc_entry_fetched(struct vmc_entry *e, u32 now, struct vmc_meta *m);
 
 #endif /* _VMC_ENTRY_H */
