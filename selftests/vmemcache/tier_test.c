@@ -418,6 +418,8 @@ TEST_F(tier, tier_stats_read_only_and_shared)
 	struct vmemcache_tier_stats ts;
 	struct vmemcache_stats st;
 	int ro = open(vmc_dev_path(), O_RDONLY | O_CLOEXEC);
+	uint8_t big[256];
+	unsigned int i;
 
 	ASSERT_LE(0, ro);
 	ASSERT_EQ(0, tier_stats(ro, &ts));
@@ -428,6 +430,15 @@ TEST_F(tier, tier_stats_read_only_and_shared)
 	ASSERT_EQ(st.pool_size, ts.tier[0].pool_size);
 	ASSERT_EQ(0u, ts.tier[1].pool_size);
 	ASSERT_EQ(0u, ts.tier[1].entries);
+	/* A newer program's larger struct: the tail is zeroed. */
+	memset(big, 0xa5, sizeof(big));
+	ASSERT_EQ(0, vmc_ioctl(ro, VMC_CMD(_IOC_READ, 0x0A, sizeof(big)), big));
+	for (i = sizeof(ts); i < sizeof(big); i++) {
+		ASSERT_EQ(0, big[i]) TH_LOG("byte %u", i);
+	}
+	/* A smaller one is refused. */
+	ASSERT_EQ(-EINVAL, vmc_ioctl(ro, VMC_CMD(_IOC_READ, 0x0A,
+						 sizeof(ts) - 8), big));
 	/* Written, not read: a write-only direction is ENOTTY. */
 	ASSERT_EQ(-ENOTTY, vmc_ioctl(ro, VMC_CMD(_IOC_WRITE, 0x0A,
 						 sizeof(ts)), &ts));

@@ -74,7 +74,8 @@ TEST_F(uninit, version)
 				       VMEMCACHE_FEAT_EVICTED_VALUES |
 				       VMEMCACHE_FEAT_CREATE_FILE |
 				       VMEMCACHE_FEAT_ITEM_META |
-				       VMEMCACHE_FEAT_NUMA_NODE));
+				       VMEMCACHE_FEAT_NUMA_NODE |
+				       VMEMCACHE_FEAT_TIERS));
 	buf = malloc(16383 + SLACK);
 	ASSERT_NE(NULL, buf);
 	for (p = 0; p < sizeof(poisons); p++) {
