@@ -30,12 +30,13 @@ exported=$(objdump -T "$lib" | awk '$2 == "g" && $4 != "*UND*" &&
 	$NF != $(NF - 1) { print $NF, $(NF - 1) }' | sort)
 declared=$(sed -n '/^typedef/d; s/^[A-Za-z_ ]*[ *](\{0,1\}\(vmemcache_[a-z_0-9]*\))\{0,1\}(.*/\1/p' "$hdr" |
 	sort -u)
+v15=" vmemcache_add_tier vmemcache_get_tier_stats "
 v14=" vmemcache_set_numa_node "
 v13=" vmemcache_get_ex vmemcache_put_ex vmemcache_touch "
 v12=" vmemcache_bench_set "
 v11=" vmemcache_batch vmemcache_callback_on_evict_ex vmemcache_evict_flags vmemcache_evict_prefix vmemcache_get_exact vmemcache_list vmemcache_new0 vmemcache_new4 "
 
-bad=$(echo "$exported" | awk -v v11="$v11" -v v12="$v12" -v v13="$v13" -v v14="$v14" '{
+bad=$(echo "$exported" | awk -v v11="$v11" -v v12="$v12" -v v13="$v13" -v v14="$v14" -v v15="$v15" '{
 	want = index(v11, " " $1 " ") ? "LIBVMEMCACHE_KDEV_1.1" : "LIBVMEMCACHE_KDEV_1.0"
 	if (index(v12, " " $1 " "))
 		want = "LIBVMEMCACHE_KDEV_1.2"
@@ -43,6 +44,8 @@ bad=$(echo "$exported" | awk -v v11="$v11" -v v12="$v12" -v v13="$v13" -v v14="$
 		want = "LIBVMEMCACHE_KDEV_1.3"
 	if (index(v14, " " $1 " "))
 		want = "LIBVMEMCACHE_KDEV_1.4"
+	if (index(v15, " " $1 " "))
+		want = "LIBVMEMCACHE_KDEV_1.5"
 	if ($2 != want) print }')
 [ -z "$bad" ]
 check $? "every exported symbol has its version (1.0, 1.1 or 1.2)"
