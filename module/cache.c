@@ -744,23 +744,26 @@ static int vmc_cache_evict_from(struct vmc_cache *c, struct vmc_repl *r,
  * @c: cache, with cfg_sem held for read
  * @e: unlinked entry without a value, VMC_ENTRY_SLOW telling its tier
  * @len: value length
- * @ev: where the slow tier's evictions are reported, or NULL to evict
- *	nothing for real
+ * @ev: where the slow tier's evictions are reported, or NULL
+ * @may_evict: whether room in the slow tier may be made by evicting
  *
  * For moving a value between tiers.  Room in the slow tier is made by
- * evicting its victims (when @ev is given); room in the fast tier by
+ * evicting its victims (when @may_evict); room in the fast tier by
  * demoting the fast tier's victims, which evicts nothing.
  *
  * Return: 0, -ENOSPC, -EFAULT (as vmc_cache_evict_from()) or -ENOMEM.
  */
 static int vmc_cache_tier_alloc(struct vmc_cache *c, struct vmc_entry *e,
-				u64 len, struct vmc_evicted *ev);
+				u64 len, struct vmc_evicted *ev,
+				bool may_evict);
 
 /**
  * vmc_cache_demote() - move the fast tier's victim into the slow tier
  * @c: cache with two tiers, with cfg_sem held for read
  * @ev: where the entries the slow tier evicts to make room are reported,
- *	or NULL to demote only into free space
+ *	or NULL
+ * @may_evict: whether the slow tier may evict to make room; else the
+ *	       victim is demoted only into free space
  *
  * The victim is replaced in the index by a copy in the slow tier with its
  * key, value, version, client flags and expiry, atomically and only if it
@@ -773,7 +776,8 @@ static int vmc_cache_tier_alloc(struct vmc_cache *c, struct vmc_entry *e,
  * be demoted (expired, or no room in the slow tier), -EFAULT as
  * vmc_cache_evict_from(), -ENOMEM, -EIO.
  */
-static int vmc_cache_demote(struct vmc_cache *c, struct vmc_evicted *ev)
+static int vmc_cache_demote(struct vmc_cache *c, struct vmc_evicted *ev,
+			    bool may_evict)
 {
 	struct vmc_key key;
 	struct vmc_entry *e, *n, *old;
@@ -794,7 +798,7 @@ static int vmc_cache_demote(struct vmc_cache *c, struct vmc_evicted *ev)
 	if (ret)
 		goto out_victim;
 	set_bit(VMC_ENTRY_SLOW, &n->flags);
-	ret = vmc_cache_tier_alloc(c, n, vmc_entry_size(e), ev);
+	ret = vmc_cache_tier_alloc(c, n, vmc_entry_size(e), ev, may_evict);
 	if (ret)
 		goto out_new;
 	ret = vmc_entry_move(&c->store, n, e, &bad);
@@ -827,7 +831,8 @@ out_victim:
 }
 
 static int vmc_cache_tier_alloc(struct vmc_cache *c, struct vmc_entry *e,
-				u64 len, struct vmc_evicted *ev)
+				u64 len, struct vmc_evicted *ev,
+				bool may_evict)
 {
 	struct vmc_store *s = vmc_entry_store(&c->store, e);
 	bool slow = test_bit(VMC_ENTRY_SLOW, &e->flags);
@@ -856,9 +861,10 @@ static int vmc_cache_tier_alloc(struct vmc_cache *c, struct vmc_entry *e,
 				continue;
 		}
 		if (slow)
-			ret = ev ? vmc_cache_evict_from(c, r, ev) : -ENOSPC;
+			ret = may_evict ? vmc_cache_evict_from(c, r, ev) :
+			      -ENOSPC;
 		else
-			ret = vmc_cache_demote(c, NULL);
+			ret = vmc_cache_demote(c, NULL, false);
 		if (ret)
 			break;
 		cond_resched();
@@ -888,7 +894,7 @@ static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
 	if (ev && ev->full(ev))
 		return -EFAULT;
 	if (c->slow_repl) {
-		ret = vmc_cache_demote(c, ev);
+		ret = vmc_cache_demote(c, ev, true);
 		if (ret != -ENOSPC && ret != -ENOMEM && ret != -EIO &&
 		    ret != -ENXIO)
 			return ret;
@@ -1374,7 +1380,7 @@ static void vmc_cache_promote(struct vmc_cache *c, struct vmc_entry *e)
 	n = vmc_entry_create(&c->store, &key);
 	if (IS_ERR(n))
 		return;
-	if (vmc_cache_tier_alloc(c, n, vmc_entry_size(e), NULL) ||
+	if (vmc_cache_tier_alloc(c, n, vmc_entry_size(e), NULL, false) ||
 	    vmc_entry_move(&c->store, n, e, &bad))
 		goto out;
 	n->cas = e->cas;

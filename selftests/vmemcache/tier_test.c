@@ -279,6 +279,32 @@ TEST_F(tier, slow_evictions_are_the_evictions)
 	close(fd);
 }
 
+/* Puts without a log evict from the slow tier just the same. */
+TEST_F(tier, slow_tier_fills_without_a_log)
+{
+	const int n = FAST_VALS + SLOW_VALS + 40;
+	struct vmemcache_tier_stats ts;
+	struct vmemcache_stats st;
+	int fd, i;
+
+	fd = tier_create(self->fd, FAST, SLOW, 0, 0);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, put_i(fd, i));
+	ASSERT_EQ(0, vmc_stats(fd, &st));
+	ASSERT_EQ(0, tier_stats(fd, &ts));
+	ASSERT_EQ(40u, st.evictions);
+	ASSERT_EQ(SLOW_VALS + 40, ts.demotions);
+	ASSERT_EQ(SLOW_VALS, ts.tier[1].entries);
+	ASSERT_EQ(FAST_VALS, ts.tier[0].entries);
+	/* The 40 oldest left; the next oldest is in the slow tier. */
+	ASSERT_EQ(-ENOENT, get_i(fd, 39));
+	ASSERT_EQ(0, get_i(fd, 40));
+	ASSERT_EQ(0, tier_stats(fd, &ts));
+	ASSERT_EQ(1u, ts.tier[1].hits);
+	close(fd);
+}
+
 TEST_F(tier, expired_entry_is_reclaimed_not_demoted)
 {
 	struct vmemcache_tier_stats ts;
