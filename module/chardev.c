@@ -611,6 +611,20 @@ static const struct file_operations vmc_private_fops = {
 	.llseek = noop_llseek,
 };
 
+/**
+ * vmc_private_cache() - the private cache of a file
+ * @file: any file, of which the caller holds a reference
+ *
+ * Return: the cache, which lives while @file does, if @file is a private
+ * cache's descriptor; else NULL.
+ */
+struct vmc_cache *vmc_private_cache(struct file *file)
+{
+	struct vmc_private *priv = file->private_data;
+
+	return file->f_op == &vmc_private_fops ? priv->cache : NULL;
+}
+
 /*
  * The device of a descriptor of a block device open for reading and
  * writing: the pool is both.

@@ -11,6 +11,7 @@
  */
 #include "vmc_test.h"
 
+#include <sys/mount.h>
 #include <time.h>
 
 #define PMEM		"/dev/pmem0"
@@ -97,6 +98,62 @@ static int filled(struct __test_metadata *_metadata, int dev, int extra)
 	return fd;
 }
 
+/* The debugfs check of a private cache (module/debugfs.c). */
+struct check_private_arg {
+	int32_t fd;
+	uint32_t pad;
+	uint64_t buf;
+	uint64_t len;
+};
+
+#define CHECK_PRIVATE		VMC_DEBUGFS "/vmemcache/check_private"
+#define CHECK_PRIVATE_IOC	_IOW(VMEMCACHE_IOC_MAGIC, 0x81, \
+				     struct check_private_arg)
+
+/*
+ * Run the module's consistency check, over both pools, on the private
+ * cache @fd: 0 when it says ok, with *@used the pool bytes of both tiers
+ * that entries own; 1 when the module has no such check (a build without
+ * VMEMCACHE_DEBUG); -EBADMSG (the report on stderr) or -errno.
+ */
+static int check_private(int fd, unsigned long long *used)
+{
+	unsigned long long entries, u, free, dram, dram_entries;
+	struct check_private_arg a = { .fd = fd };
+	char buf[8192];
+	struct stat st;
+	int cfd, ret;
+
+	if (stat(VMC_DEBUGFS "/vmemcache", &st) &&
+	    mount("debugfs", VMC_DEBUGFS, "debugfs", 0, NULL) && errno != EBUSY)
+		return -errno;
+	cfd = open(CHECK_PRIVATE, O_RDONLY | O_CLOEXEC);
+	if (cfd < 0)
+		return errno == ENOENT ? 1 : -errno;
+	a.buf = vmc_ptr(buf);
+	a.len = sizeof(buf);
+	ret = vmc_ioctl(cfd, CHECK_PRIVATE_IOC, &a);
+	close(cfd);
+	if (ret)
+		return ret;
+	if (sscanf(buf, "ok entries=%llu used=%llu free=%llu dram_used=%llu dram_entries=%llu",
+		   &entries, &u, &free, &dram, &dram_entries) != 5 ||
+	    dram != dram_entries) {
+		fprintf(stderr, "# consistency check failed:\n%s", buf);
+		return -EBADMSG;
+	}
+	if (used)
+		*used = u;
+	return 0;
+}
+
+/* Assert that the module finds the private cache @fd consistent. */
+#define ASSERT_CONSISTENT(fd) do {					\
+	int _r = check_private(fd, NULL);				\
+									\
+	ASSERT_LE(0, _r);						\
+} while (0)
+
 VMC_FIXTURE(tier)
 
 TEST_F(tier, feature_and_puts_land_in_fast)
@@ -162,6 +219,32 @@ TEST_F(tier, demotes_and_reads_back_from_slow)
 	ASSERT_EQ(0u, ts.promotions);
 	ASSERT_EQ(0, vmc_stats(fd, &st));
 	ASSERT_EQ(FAST_VALS + 100, st.hits);
+	ASSERT_CONSISTENT(fd);
+	close(fd);
+}
+
+/* The consistency check covers both pools. */
+TEST_F(tier, check_covers_both_pools)
+{
+	unsigned long long used = 0;
+	int fd, ret;
+
+	fd = filled(_metadata, self->fd, 100);
+	ASSERT_LE(0, fd);
+	ret = check_private(fd, &used);
+	if (ret == 1) {
+		close(fd);
+		SKIP(return, "no %s: a module built without VMEMCACHE_DEBUG",
+		     CHECK_PRIVATE);
+	}
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ((FAST_VALS + 100) * VAL, used);
+	/* After promotions, demotions and evictions, still. */
+	ASSERT_EQ(0, get_i(fd, 0));
+	ASSERT_EQ(0, get_i(fd, 0));
+	ASSERT_EQ(0, check_private(fd, &used));
+	ASSERT_EQ((FAST_VALS + 100) * VAL, used);
+	ASSERT_EQ(-EINVAL, check_private(self->fd, NULL));
 	close(fd);
 }
 
@@ -276,6 +359,7 @@ TEST_F(tier, slow_evictions_are_the_evictions)
 	ASSERT_EQ(78u, st.evictions);
 	ASSERT_EQ(0, tier_stats(fd, &ts));
 	ASSERT_EQ(SLOW_VALS - 1, ts.tier[1].entries);
+	ASSERT_CONSISTENT(fd);
 	close(fd);
 }
 
@@ -302,6 +386,7 @@ TEST_F(tier, slow_tier_fills_without_a_log)
 	ASSERT_EQ(0, get_i(fd, 40));
 	ASSERT_EQ(0, tier_stats(fd, &ts));
 	ASSERT_EQ(1u, ts.tier[1].hits);
+	ASSERT_CONSISTENT(fd);
 	close(fd);
 }
 
@@ -497,6 +582,7 @@ TEST_F(tier, pmem_slow_tier)
 	ASSERT_EQ(51u, ts.tier[1].hits);
 	ASSERT_EQ(1u, ts.promotions);
 	ASSERT_EQ(0, get_i(fd, 0));
+	ASSERT_CONSISTENT(fd);
 	close(fd);
 }
 
