@@ -556,6 +556,34 @@ TEST_F(tier, tier_stats_read_only_and_shared)
 	close(ro);
 }
 
+/* A slow tier bound to a NUMA node: node 0, which every guest has. */
+TEST_F(tier, numa_node_slow_tier)
+{
+	struct vmemcache_create cr = {
+		.size = FAST, .extent_size = VAL,
+		.policy = VMEMCACHE_POLICY_LRU,
+		.flags = VMEMCACHE_CREATE_CLOEXEC | VMEMCACHE_CREATE_TIER,
+		.slow_size = SLOW, .slow_flags = VMEMCACHE_CREATE_NUMA_NODE,
+		.slow_numa_node = 0,
+	};
+	struct vmemcache_tier_stats ts;
+	int fd, i;
+
+	fd = ioctl(self->fd, VMEMCACHE_IOC_CREATE, &cr);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
+	for (i = 0; i < (int)FAST_VALS + 10; i++)
+		ASSERT_EQ(0, put_i(fd, i));
+	ASSERT_EQ(0, tier_stats(fd, &ts));
+	ASSERT_EQ(10u, ts.demotions);
+	ASSERT_EQ(SLOW, ts.tier[1].pool_size);
+	ASSERT_EQ(0, get_i(fd, 0));
+	ASSERT_CONSISTENT(fd);
+	close(fd);
+	/* A node no node can have. */
+	cr.slow_numa_node = 1 << 20;
+	ASSERT_EQ(-EINVAL, create_raw(self->fd, &cr));
+}
+
 TEST_F(tier, pmem_slow_tier)
 {
 	struct vmemcache_tier_stats ts;
