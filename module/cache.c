@@ -842,6 +842,10 @@ static int vmc_cache_tier_alloc(struct vmc_cache *c, struct vmc_entry *e,
 	bool flushed = false;
 	int ret;
 
+	/* Never empty a tier for a value it cannot hold anyway. */
+	if (roundup(len, (u64)s->extent_size) >
+	    s->alloc.size - READ_ONCE(s->alloc.poisoned))
+		return -ENOSPC;
 	for (;;) {
 		ret = vmc_extent_get(&s->alloc, len, ext, max, &nr);
 		if (!ret)

@@ -390,6 +390,35 @@ TEST_F(tier, slow_tier_fills_without_a_log)
 	close(fd);
 }
 
+/*
+ * A value larger than the slow tier leaves the cache when the fast tier
+ * evicts it, and the slow tier keeps what it holds.
+ */
+TEST_F(tier, too_large_for_slow_is_evicted)
+{
+	struct vmemcache_tier_stats ts;
+	struct vmemcache_stats st;
+	int fd, i;
+
+	fd = tier_create(self->fd, 4 * MIB, MIB, 0, 0);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 100; i++)
+		ASSERT_EQ(0, put_i(fd, i));
+	ASSERT_EQ(0, vmc_put_pattern(fd, "big", 3, 2 * MIB, 7, 0));
+	/* 612 of 1024 units used: 412 fill it, 100 demote, 8 evict big. */
+	for (i = 100; i < 100 + 412 + 100 + 8; i++)
+		ASSERT_EQ(0, put_i(fd, i)) TH_LOG("put %d", i);
+	ASSERT_EQ(0, vmc_stats(fd, &st));
+	ASSERT_EQ(0, tier_stats(fd, &ts));
+	ASSERT_EQ(1u, st.evictions);
+	ASSERT_EQ(100u, ts.demotions);
+	ASSERT_EQ(100u, ts.tier[1].entries);
+	ASSERT_EQ(-ENOENT, vmc_exists(fd, "big", 3, NULL));
+	ASSERT_EQ(0, get_i(fd, 0));
+	ASSERT_CONSISTENT(fd);
+	close(fd);
+}
+
 TEST_F(tier, expired_entry_is_reclaimed_not_demoted)
 {
 	struct vmemcache_tier_stats ts;
