@@ -1379,11 +1379,16 @@ static void vmc_cache_promote(struct vmc_cache *c, struct vmc_entry *e)
 	struct vmc_entry *n, *old;
 	struct vmc_extent bad;
 
-	if (vmc_entry_expired(e, vmc_now()))
+	/*
+	 * One mover per entry: the copy has @e's version, so a second
+	 * promotion of @e would take the first one's copy for @e.
+	 */
+	if (vmc_entry_expired(e, vmc_now()) ||
+	    test_and_set_bit(VMC_ENTRY_MOVING, &e->flags))
 		return;
 	n = vmc_entry_create(&c->store, &key);
 	if (IS_ERR(n))
-		return;
+		goto out_moving;
 	if (vmc_cache_tier_alloc(c, n, vmc_entry_size(e), NULL, false) ||
 	    vmc_entry_move(&c->store, n, e, &bad))
 		goto out;
@@ -1400,8 +1405,12 @@ static void vmc_cache_promote(struct vmc_cache *c, struct vmc_entry *e)
 	vmc_entry_put(&c->store, old);	/* the index's */
 	c->repl->ops->insert(c->repl, n);
 	this_cpu_inc(c->stats->promotions);
+	vmc_entry_put(&c->store, n);
+	return;		/* @e is gone: it stays marked */
 out:
 	vmc_entry_put(&c->store, n);
+out_moving:
+	clear_bit(VMC_ENTRY_MOVING, &e->flags);
 }
 
 /*

@@ -24,6 +24,7 @@
 #define VMC_ENTRY_LINKED	0	/* in the index (index.c owns the bit) */
 #define VMC_ENTRY_SLOW		1	/* value in the slow tier (set unlinked) */
 #define VMC_ENTRY_REFERENCED	2	/* hit once in the slow tier */
+#define VMC_ENTRY_MOVING	3	/* being copied to the other tier */
 
 /**
  * struct vmc_entry - one key and its value

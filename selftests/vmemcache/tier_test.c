@@ -11,6 +11,7 @@
  */
 #include "vmc_test.h"
 
+#include <pthread.h>
 #include <sys/mount.h>
 #include <time.h>
 
@@ -415,6 +416,72 @@ TEST_F(tier, too_large_for_slow_is_evicted)
 	ASSERT_EQ(100u, ts.tier[1].entries);
 	ASSERT_EQ(-ENOENT, vmc_exists(fd, "big", 3, NULL));
 	ASSERT_EQ(0, get_i(fd, 0));
+	ASSERT_CONSISTENT(fd);
+	close(fd);
+}
+
+struct racer {
+	int fd;
+	int id;
+	int errors;
+	volatile int *stop;
+};
+
+/* Gets of the keys 0..199, mostly in the slow tier: promotions race. */
+static void *get_racer(void *arg)
+{
+	struct racer *r = arg;
+	unsigned int i = (unsigned int)r->id * 7;
+	int ret;
+
+	while (!*r->stop) {
+		ret = get_i(r->fd, (int)(i++ % 200));
+		if (ret && ret != -ENOENT)
+			r->errors++;
+	}
+	return NULL;
+}
+
+/* Puts of new keys: demotions and evictions under the racing gets. */
+static void *put_racer(void *arg)
+{
+	struct racer *r = arg;
+	int i;
+
+	for (i = 0; !*r->stop && i < 3000; i++)
+		if (put_i(r->fd, 10000 + i))
+			r->errors++;
+	return NULL;
+}
+
+TEST_F(tier, racing_promotions_and_demotions)
+{
+	struct vmemcache_tier_stats ts;
+	struct vmemcache_stats st;
+	struct racer r[5];
+	pthread_t t[5];
+	volatile int stop = 0;
+	int fd, i;
+
+	fd = filled(_metadata, self->fd, 200);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 5; i++) {
+		r[i] = (struct racer){ .fd = fd, .id = i, .stop = &stop };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL,
+					    i ? get_racer : put_racer, &r[i]));
+	}
+	sleep(3);
+	stop = 1;
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(0, pthread_join(t[i], NULL));
+		ASSERT_EQ(0, r[i].errors) TH_LOG("racer %d", i);
+	}
+	ASSERT_EQ(0, vmc_stats(fd, &st));
+	ASSERT_EQ(0, tier_stats(fd, &ts));
+	ASSERT_LT(0u, ts.promotions);
+	ASSERT_EQ(st.entries, ts.tier[0].entries + ts.tier[1].entries);
+	ASSERT_GE(FAST_VALS, ts.tier[0].entries);
+	ASSERT_GE(SLOW_VALS, ts.tier[1].entries);
 	ASSERT_CONSISTENT(fd);
 	close(fd);
 }
