@@ -18,6 +18,8 @@
 #                 the dkms-built module in a guest (root)
 #   make fuzz-alloc  libFuzzer on the extent allocator, in userspace, for
 #                 FUZZ_SECS seconds (default 60)
+#   make bench-tier  tiers: two-tier cache vs one tier of each size,
+#                 zipfian gets, hit ratio and p50/p99 per tier
 #   make bench-server  vmemcached against Debian's memcached (same load,
 #                 set/get at 256 B and 4 KiB), ratios printed
 #   make check-large  the large-scale run on a 4 GiB pmem pool (several
@@ -54,7 +56,7 @@ GUEST_RUN = KVER=$(KVER) $(CURDIR)/selftests/guest/run.sh \
 	    $(if $(SMP),--smp $(SMP))
 
 BUILD_TARGETS := all module lib tools selftests demo check check-large bench \
-		 bench-pmem bench-server bench-ops check-rt check-debug debug-kernel
+		 bench-pmem bench-server bench-ops bench-tier check-rt check-debug debug-kernel
 
 .PHONY: $(BUILD_TARGETS) deps clean kver lint man-check doc-check deb deb-check \
 	fuzz-alloc
@@ -108,6 +110,13 @@ bench-pmem: all
 	GUEST_EXTRA_FILES="$(CURDIR)/tools/vmemcache-bench $$(command -v fio)" \
 		$(GUEST_RUN) --mode demo --smp 2 --append tsc=reliable \
 		--timeout 1800 scripts/bench-pmem.sh $(BENCH_SECS)
+
+# The tiering figures: a zipfian workload larger than the fast tier, on
+# two tiers and on one tier of each tier's size (scripts/bench-tier.sh).
+bench-tier: all
+	GUEST_EXTRA_FILES="$(CURDIR)/tools/vmemcache-bench" \
+		$(GUEST_RUN) --mode demo --smp 2 --append tsc=reliable \
+		--timeout 1800 scripts/bench-tier.sh $(BENCH_OPS)
 
 # vmemcached against Debian's memcached under the same load (mcload), in
 # one guest boot; BENCH_SECS per run (default 5).  idle=poll: a vCPU that

@@ -98,6 +98,64 @@ static int vmc_attach_shared(VMEMcache *cache, const char *path,
 	return 0;
 }
 
+static int vmc_file_is_dax(int fd);
+
+/*
+ * Describes the slow tier vmemcache_add_tier() asked for in @cr, as
+ * vmemcache_add() picks a pool by @path's type: "" a DRAM pool, a
+ * directory on a DAX filesystem an O_TMPFILE file there (another
+ * directory: DRAM), a DAX block device that device.  *@tfd: a descriptor
+ * the caller closes after the create, or -1.
+ */
+static int vmc_tier_describe(VMEMcache *cache, struct vmemcache_create *cr,
+			     int *tfd, const char *func)
+{
+	const char *path = cache->tier_path;
+	size_t size = cache->tier_size;
+	struct stat st;
+	int fd;
+
+	*tfd = -1;
+	cr->flags |= VMEMCACHE_CREATE_TIER;
+	cr->slow_size = size;
+	if (!*path)
+		goto dram;
+	if (stat(path, &st))
+		return vmc_fail(errno, func, "slow tier %s", path);
+	if (S_ISBLK(st.st_mode)) {
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return vmc_fail(errno, func, "cannot open %s", path);
+		cr->slow_flags = VMEMCACHE_CREATE_DAX;
+		cr->slow_fd = *tfd = fd;
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return vmc_fail(EINVAL, func,
+				"slow tier %s is neither a directory nor a DAX device",
+				path);
+	if (!size)
+		size = VMEMCACHE_MIN_POOL;
+	fd = open(path, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0 && vmc_file_is_dax(fd)) {
+		if (fallocate(fd, 0, 0, (off_t)size)) {
+			close(fd);
+			return vmc_fail(errno, func,
+					"cannot make a slow tier of %zu bytes in %s",
+					size, path);
+		}
+		cr->slow_flags = VMEMCACHE_CREATE_FILE;
+		cr->slow_fd = *tfd = fd;
+		cr->slow_size = size;
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
+dram:
+	cr->slow_size = size ? size : VMEMCACHE_MIN_POOL;
+	return 0;
+}
+
 /*
  * Creates a private cache through the device: on DRAM (@kind
  * VMC_PRIVATE_DRAM, @backing_fd -1), on the DAX block device @backing_fd
@@ -110,7 +168,7 @@ static int vmc_attach_private(VMEMcache *cache, enum vmc_kind kind,
 	const char *dev = vmc_device_path();
 	struct vmemcache_version ver;
 	struct vmemcache_create cr;
-	int fd, pfd, err;
+	int fd, pfd, err, tfd = -1;
 
 	fd = vmc_open_device(dev, &ver, 0);
 	if (fd < 0)
@@ -163,9 +221,33 @@ static int vmc_attach_private(VMEMcache *cache, enum vmc_kind kind,
 		cr.flags |= VMEMCACHE_CREATE_NUMA_NODE;
 		cr.numa_node = cache->numa_node;
 	}
+	if (cache->tier_path) {
+		if (!(ver.features & VMEMCACHE_FEAT_TIERS)) {
+			close(fd);
+			return vmc_fail(ENOTSUP, func,
+					"%s cannot put a cache in tiers (no VMEMCACHE_FEAT_TIERS; upgrade the module)",
+					dev);
+		}
+		if (cache->repl_p == VMEMCACHE_REPLACEMENT_NONE) {
+			close(fd);
+			return vmc_fail(EINVAL, func,
+					"a cache in tiers needs the LRU policy");
+		}
+		if (vmc_tier_describe(cache, &cr, &tfd, func)) {
+			err = errno;
+			close(fd);
+			errno = err;
+			return -1;
+		}
+	}
 	pfd = ioctl(fd, VMEMCACHE_IOC_CREATE, &cr);
 	err = errno;
 	close(fd);
+	if (tfd >= 0)
+		close(tfd);
+	if (pfd < 0 && cache->tier_path && err == EBUSY)
+		return vmc_fail(err, func, "%s or slow tier %s is in use",
+				path, cache->tier_path);
 	if (pfd < 0 && cache->numa_node != -1 && err == ENODEV)
 		return vmc_fail(err, func,
 				"NUMA node %d is not online or has no memory",
@@ -333,6 +415,10 @@ VMC_API int vmemcache_add(VMEMcache *cache, const char *path)
 		return vmc_fail(ENOTSUP, __func__,
 				"%s is a device-DAX device, which vmemcache cannot use directly: make its memory a NUMA node (daxctl reconfigure-device --mode=system-ram %s) and put the cache there (VMEMCACHE_CREATE_NUMA_NODE, or numa_node in /sys/class/misc/vmemcache for the shared cache)",
 				path, path);
+	if (S_ISCHR(st.st_mode) && cache->tier_path)
+		return vmc_fail(EINVAL, __func__,
+				"%s: tiers are per private cache; the shared cache has one",
+				path);
 	if (S_ISCHR(st.st_mode) && cache->numa_node != -1)
 		return vmc_fail(EINVAL, __func__,
 				"%s: the shared cache's NUMA node is set in /sys/class/misc/vmemcache/numa_node",

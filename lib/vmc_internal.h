@@ -31,6 +31,8 @@ struct vmemcache {
 	size_t extent_size;		/* vmemcache_set_extent_size() */
 	enum vmemcache_repl_p repl_p;	/* vmemcache_set_eviction_policy() */
 	int numa_node;			/* vmemcache_set_numa_node(); -1: any */
+	char *tier_path;		/* vmemcache_add_tier(); NULL: none */
+	size_t tier_size;		/* its size; 0: the default */
 	struct vmemcache_version ver;	/* the device's VERSION answer */
 	vmemcache_on_evict *on_evict;
 	void *on_evict_arg;

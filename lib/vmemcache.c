@@ -97,6 +97,41 @@ VMC_API int vmemcache_set_numa_node(VMEMcache *cache, int node)
 	return 0;
 }
 
+VMC_API int vmemcache_add_tier(VMEMcache *cache, const char *path,
+				size_t size)
+{
+	char *copy;
+
+	if (vmc_check_config(cache, __func__))
+		return -1;
+	if (cache->tier_path)
+		return vmc_fail(EBUSY, __func__, "the cache has a slow tier already");
+	if (size >= VMC_MAX_POOL)
+		return vmc_fail_as(EINVAL, "implausibly large size %zu", size);
+	copy = strdup(path ? path : "");
+	if (!copy)
+		return vmc_fail(ENOMEM, __func__, NULL);
+	cache->tier_path = copy;
+	cache->tier_size = size;
+	return 0;
+}
+
+VMC_API int vmemcache_get_tier_stats(VMEMcache *cache,
+				     struct vmemcache_tier_stats *st)
+{
+	if (vmc_check_attached(cache, __func__))
+		return -1;
+	if (!st)
+		return vmc_fail(EINVAL, __func__, "stats is NULL");
+	if (!(cache->ver.features & VMEMCACHE_FEAT_TIERS))
+		return vmc_fail(ENOTSUP, __func__,
+				"the vmemcache module has no tiers (no VMEMCACHE_FEAT_TIERS)");
+	memset(st, 0, sizeof(*st));
+	if (vmc_ioctl(cache->fd, VMEMCACHE_IOC_TIER_STATS, st))
+		return vmc_fail(errno, __func__, "VMEMCACHE_IOC_TIER_STATS");
+	return 0;
+}
+
 VMC_API int vmemcache_set_extent_size(VMEMcache *cache, size_t extent_size)
 {
 	if (vmc_check_config(cache, __func__))
@@ -161,6 +196,7 @@ VMC_API void vmemcache_delete(VMEMcache *cache)
 		return;
 	if (cache->fd >= 0)
 		close(cache->fd);
+	free(cache->tier_path);
 	free(cache);
 	errno = err;
 }

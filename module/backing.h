@@ -25,6 +25,9 @@ struct vmc_backing;
  *	  bad in @bad, or -ENXIO once the device behind the backing is
  *	  gone
  * @read_kernel: as @read, to kernel memory (never -EFAULT)
+ * @write_kernel: as @write, from kernel memory: 0, -EIO (a file that
+ *		  cannot be written) or -ENXIO; for moving a value between
+ *		  the tiers of a cache
  * @resize: a backing of @size bytes: @b itself if it can serve that
  *	    size, else a new one (an ERR_PTR on failure; @b is unchanged)
  * @node_pages: optional: add the pool's pages on each NUMA node to
@@ -42,6 +45,8 @@ struct vmc_backing_ops {
 		    size_t len, struct vmc_extent *bad);
 	int (*read_kernel)(struct vmc_backing *b, u64 off, void *dst,
 			   size_t len, struct vmc_extent *bad);
+	int (*write_kernel)(struct vmc_backing *b, u64 off, const void *src,
+			    size_t len);
 	struct vmc_backing *(*resize)(struct vmc_backing *b, u64 size);
 	void (*node_pages)(struct vmc_backing *b, u64 *pages);
 	void (*destroy)(struct vmc_backing *b);

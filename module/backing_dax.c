@@ -367,6 +367,37 @@ static int vmc_dax_read_kernel(struct vmc_backing *b, u64 off, void *dst,
 	return 0;
 }
 
+static int vmc_dax_write_kernel(struct vmc_backing *b, u64 off,
+				const void *src, size_t len)
+{
+	struct vmc_backing_dax *d = to_dax(b);
+	bool nt = vmc_dax_nt();
+	int id, ret;
+
+	while (len) {
+		u64 avail;
+		void *addr;
+		size_t n;
+
+		ret = vmc_dax_enter(d, &id);
+		if (ret)
+			return ret;
+		addr = vmc_dax_addr(d, off, &avail);
+		n = min3((u64)len, avail, (u64)VMC_DAX_STEP);
+		if (nt)
+			memcpy_flushcache(addr, src, n);
+		else
+			memcpy(addr, src, n);
+		dax_read_unlock(id);
+		off += n;
+		src += n;
+		len -= n;
+	}
+	if (nt)
+		wmb();	/* as vmc_dax_write(): fence before linking */
+	return 0;
+}
+
 /* Stop notifications reaching @d and wait for those in flight. */
 static void vmc_dax_unlist(struct vmc_backing_dax *d)
 {
@@ -398,6 +429,7 @@ static const struct vmc_backing_ops vmc_dax_ops = {
 	.write = vmc_dax_write,
 	.read = vmc_dax_read,
 	.read_kernel = vmc_dax_read_kernel,
+	.write_kernel = vmc_dax_write_kernel,
 	.resize = vmc_dax_resize,
 	.destroy = vmc_dax_destroy,
 };

@@ -121,6 +121,17 @@ static int vmc_dram_read_kernel(struct vmc_backing *b, u64 off, void *dst,
 	return 0;
 }
 
+static int vmc_dram_write_kernel(struct vmc_backing *b, u64 off,
+				 const void *src, size_t len)
+{
+	void *addr;
+	size_t n;
+
+	for (; (n = vmc_dram_step(b, &off, &len, &addr)); src += n)
+		memcpy(addr, src, n);
+	return 0;
+}
+
 /* Free the first @nr chunks of @d. */
 static void vmc_dram_free_chunks(struct vmc_backing_dram *d,
 				 unsigned long nr)
@@ -164,6 +175,7 @@ static const struct vmc_backing_ops vmc_dram_ops = {
 	.write = vmc_dram_write,
 	.read = vmc_dram_read,
 	.read_kernel = vmc_dram_read_kernel,
+	.write_kernel = vmc_dram_write_kernel,
 	.resize = vmc_dram_resize,
 	.node_pages = vmc_dram_node_pages,
 	.destroy = vmc_dram_destroy,

@@ -140,6 +140,24 @@ static int vmc_file_read_kernel(struct vmc_backing *b, u64 off, void *dst,
 	return 0;
 }
 
+static int vmc_file_write_kernel(struct vmc_backing *b, u64 off,
+				 const void *src, size_t len)
+{
+	struct file *file = to_file(b)->file;
+	loff_t pos = off;
+	ssize_t done;
+
+	while (len) {
+		done = kernel_write(file, src, min_t(size_t, len, VMC_FILE_STEP),
+				    &pos);
+		if (done <= 0)
+			return -EIO;
+		src += done;
+		len -= done;
+	}
+	return 0;
+}
+
 static struct vmc_backing *vmc_file_resize(struct vmc_backing *b, u64 size)
 {
 	return size <= b->size ? b : ERR_PTR(-EINVAL);
@@ -157,6 +175,7 @@ static const struct vmc_backing_ops vmc_file_ops = {
 	.write = vmc_file_write,
 	.read = vmc_file_read,
 	.read_kernel = vmc_file_read_kernel,
+	.write_kernel = vmc_file_write_kernel,
 	.resize = vmc_file_resize,
 	.destroy = vmc_file_destroy,
 };

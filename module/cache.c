@@ -240,6 +240,29 @@ struct vmc_cache *vmc_cache_create(u64 capacity, u32 extent_size,
 	return c;
 }
 
+/* The policy that orders @e: its tier's. */
+static struct vmc_repl *vmc_cache_repl(struct vmc_cache *c,
+				       const struct vmc_entry *e)
+{
+	return test_bit(VMC_ENTRY_SLOW, &e->flags) ? c->slow_repl : c->repl;
+}
+
+/* @e, unlinked, is no longer counted among the cache's entries. */
+static void vmc_cache_uncount(struct vmc_cache *c, const struct vmc_entry *e)
+{
+	atomic_long_dec(&c->nr_entries);
+	if (test_bit(VMC_ENTRY_SLOW, &e->flags))
+		atomic_long_dec(&c->nr_slow);
+}
+
+/* Let both tiers' policies release what they hold. */
+static void vmc_cache_flush(struct vmc_cache *c)
+{
+	vmc_repl_flush(c->repl);
+	if (c->slow_repl)
+		vmc_repl_flush(c->slow_repl);
+}
+
 /**
  * vmc_cache_unlink() - take a linked entry out of the index and the policy
  * @c: the entry's cache
@@ -253,8 +276,8 @@ static bool vmc_cache_unlink(struct vmc_cache *c, struct vmc_entry *e)
 	if (!vmc_index_remove(&c->index, e))
 		return false;
 
-	c->repl->ops->remove(c->repl, e);
-	atomic_long_dec(&c->nr_entries);
+	vmc_cache_repl(c, e)->ops->remove(vmc_cache_repl(c, e), e);
+	vmc_cache_uncount(c, e);
 	vmc_entry_put(&c->store, e);
 	return true;
 }
@@ -272,7 +295,7 @@ static bool vmc_unlink_and_put(struct vmc_entry *e, void *arg)
 static void vmc_cache_clear(struct vmc_cache *c)
 {
 	vmc_index_walk(&c->index, &c->store, vmc_unlink_and_put, c);
-	vmc_repl_flush(c->repl);
+	vmc_cache_flush(c);
 }
 
 /**
@@ -283,15 +306,78 @@ void vmc_cache_destroy(struct vmc_cache *c)
 {
 	/* First, so that no media failure reaches the cache any more. */
 	c->store.backing->ops->destroy(c->store.backing);
+	if (c->slow.backing)
+		c->slow.backing->ops->destroy(c->slow.backing);
 	vmc_cache_clear(c);
 	/* Nobody else puts: one walk met every entry. */
 	WARN_ON_ONCE(atomic_long_read(&c->nr_entries));
 	vmc_index_destroy(&c->index);
 	c->repl->ops->destroy(c->repl);
 	vmc_extent_alloc_destroy(&c->store.alloc);
+	if (c->slow_repl) {
+		c->slow_repl->ops->destroy(c->slow_repl);
+		vmc_extent_alloc_destroy(&c->slow.alloc);
+	}
 	percpu_free_rwsem(&c->cfg_sem);
 	free_percpu(c->stats);
 	kfree(c);
+}
+
+/**
+ * vmc_cache_add_tier() - give a new cache a slow tier
+ * @c: cache just created, not yet used, of one tier and an evicting policy
+ * @backing: the slow tier's pool, which the cache takes over on success;
+ *	     on failure it stays the caller's
+ * @capacity: its size in bytes, rounded up to a page; at most the
+ *	      backing's size, and at least the cache's extent size
+ *
+ * From then on the fast tier's victims move into the slow tier, whose own
+ * policy (of the fast tier's kind) picks the entries that leave the cache.
+ *
+ * Return: 0, -EINVAL for a bad size or a cache that cannot have tiers
+ * (policy none, a tier already), -ENOMEM.
+ */
+int vmc_cache_add_tier(struct vmc_cache *c, struct vmc_backing *backing,
+		       u64 capacity)
+{
+	struct vmc_repl_owner owner = {
+		.release = vmc_cache_release, .arg = &c->store,
+		.gfp = c->store.gfp,
+	};
+	unsigned int i;
+	int ret;
+
+	capacity = PAGE_ALIGN(capacity);
+	if (c->slow_repl || c->repl->ops == &vmc_repl_none ||
+	    capacity > backing->size)
+		return -EINVAL;
+	ret = vmc_check_config(capacity, c->store.extent_size);
+	if (ret)
+		return ret;
+	ret = vmc_extent_alloc_init(&c->slow.alloc, capacity,
+				    c->store.extent_size, c->store.gfp);
+	if (ret)
+		return ret;
+	for (i = 0; !ret && i < backing->nr_bad; i++)
+		ret = vmc_extent_poison(&c->slow.alloc, backing->bad[i].off,
+					backing->bad[i].len);
+	if (ret)
+		goto err_alloc;
+	c->slow_repl = c->repl->ops->create(&owner);
+	if (!c->slow_repl) {
+		ret = -ENOMEM;
+		goto err_alloc;
+	}
+	c->slow.backing = backing;
+	c->slow.extent_size = c->store.extent_size;
+	c->slow.gfp = c->store.gfp;
+	c->store.slow = &c->slow;
+	return 0;
+
+err_alloc:
+	vmc_extent_alloc_destroy(&c->slow.alloc);
+	memset(&c->slow.alloc, 0, sizeof(c->slow.alloc));
+	return ret;
 }
 
 /*
@@ -603,14 +689,19 @@ static void vmc_evicted_flush(struct vmc_evicted *ev)
 }
 
 /**
- * vmc_cache_evict_lru() - evict the entry the replacement policy picks
+ * vmc_cache_evict_from() - evict the entry a replacement policy picks
  * @c: cache, with cfg_sem held for read
+ * @r: the policy: the fast tier's or the slow tier's
  * @ev: where to report the evicted entry, or NULL
+ *
+ * The entry leaves the cache: an eviction, or the reclaim of an expired
+ * entry.
  *
  * Return: 0, -ESRCH when the policy has nothing it can evict, or -EFAULT
  * when @ev cannot take another record before it is flushed (its full()).
  */
-static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
+static int vmc_cache_evict_from(struct vmc_cache *c, struct vmc_repl *r,
+				struct vmc_evicted *ev)
 {
 	struct vmc_entry *e;
 	bool expired;
@@ -618,7 +709,7 @@ static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
 	if (ev && ev->full(ev))
 		return -EFAULT;
 	for (;;) {
-		e = c->repl->ops->victim(c->repl);
+		e = r->ops->victim(r);
 		if (!e)
 			return -ESRCH;
 		if (vmc_index_remove(&c->index, e))
@@ -627,8 +718,8 @@ static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
 		vmc_entry_put(&c->store, e);
 	}
 	/* Out of the policy at once, so that our put frees its space. */
-	vmc_repl_evicted(c->repl, e);
-	atomic_long_dec(&c->nr_entries);
+	vmc_repl_evicted(r, e);
+	vmc_cache_uncount(c, e);
 	vmc_entry_put(&c->store, e);	/* the index's */
 	/* An expired victim is reclaimed, not evicted: nothing live went. */
 	expired = vmc_entry_expired(e, vmc_now());
@@ -640,6 +731,195 @@ static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
 	else
 		this_cpu_inc(c->stats->evictions);
 	return 0;
+}
+
+/*
+ * Extents the first allocation attempt can take without allocating an
+ * array, so that most values take the allocator's lock once.
+ */
+#define VMC_EXT_ONSTACK	8
+
+/**
+ * vmc_cache_tier_alloc() - give an entry space in its tier's pool
+ * @c: cache, with cfg_sem held for read
+ * @e: unlinked entry without a value, VMC_ENTRY_SLOW telling its tier
+ * @len: value length
+ * @ev: where the slow tier's evictions are reported, or NULL
+ * @may_evict: whether room in the slow tier may be made by evicting
+ *
+ * For moving a value between tiers.  Room in the slow tier is made by
+ * evicting its victims (when @may_evict); room in the fast tier by
+ * demoting the fast tier's victims, which evicts nothing.
+ *
+ * Return: 0, -ENOSPC, -EFAULT (as vmc_cache_evict_from()) or -ENOMEM.
+ */
+static int vmc_cache_tier_alloc(struct vmc_cache *c, struct vmc_entry *e,
+				u64 len, struct vmc_evicted *ev,
+				bool may_evict);
+
+/**
+ * vmc_cache_demote() - move the fast tier's victim into the slow tier
+ * @c: cache with two tiers, with cfg_sem held for read
+ * @ev: where the entries the slow tier evicts to make room are reported,
+ *	or NULL
+ * @may_evict: whether the slow tier may evict to make room; else the
+ *	       victim is demoted only into free space
+ *
+ * The victim is replaced in the index by a copy in the slow tier with its
+ * key, value, version, client flags and expiry, atomically and only if it
+ * is still the key's entry; readers that hold it keep reading it, and its
+ * fast extents return to the pool with the last reference.  An expired
+ * victim is left for vmc_cache_evict_from() to reclaim.
+ *
+ * Return: 0 when the fast tier freed space (or its victim went meanwhile),
+ * -ESRCH when the fast tier has no victim, -ENOSPC when the victim cannot
+ * be demoted (expired, or no room in the slow tier), -EFAULT as
+ * vmc_cache_evict_from(), -ENOMEM, -EIO.
+ */
+static int vmc_cache_demote(struct vmc_cache *c, struct vmc_evicted *ev,
+			    bool may_evict)
+{
+	struct vmc_key key;
+	struct vmc_entry *e, *n, *old;
+	struct vmc_insert_cond cond = { .match_cas = true };
+	struct vmc_extent bad;
+	int ret;
+
+	e = c->repl->ops->victim(c->repl);
+	if (!e)
+		return -ESRCH;
+	ret = -ENOSPC;
+	if (vmc_entry_expired(e, vmc_now()))
+		goto out_victim;
+	key.data = e->key;
+	key.len = e->key_len;
+	n = vmc_entry_create(&c->store, &key);
+	ret = PTR_ERR_OR_ZERO(n);
+	if (ret)
+		goto out_victim;
+	set_bit(VMC_ENTRY_SLOW, &n->flags);
+	ret = vmc_cache_tier_alloc(c, n, vmc_entry_size(e), ev, may_evict);
+	if (ret)
+		goto out_new;
+	ret = vmc_entry_move(&c->store, n, e, &bad);
+	if (ret)
+		goto out_new;
+	n->cas = e->cas;
+	n->client_flags = e->client_flags;
+	n->expiry = READ_ONCE(e->expiry);
+	cond.cas = e->cas;
+	refcount_inc(&n->ref);	/* the index's */
+	atomic_long_inc(&c->nr_slow);
+	ret = vmc_index_insert_if(&c->index, n, &cond, &old);
+	if (ret) {
+		/* Replaced or removed meanwhile: its space is going anyway. */
+		atomic_long_dec(&c->nr_slow);
+		refcount_dec(&n->ref);
+		ret = 0;
+		goto out_new;
+	}
+	/* @old is @e, and its index reference is ours now. */
+	vmc_repl_evicted(c->repl, old);
+	vmc_entry_put(&c->store, old);
+	c->slow_repl->ops->insert(c->slow_repl, n);
+	this_cpu_inc(c->stats->demotions);
+out_new:
+	vmc_entry_put(&c->store, n);
+out_victim:
+	vmc_entry_put(&c->store, e);
+	return ret;
+}
+
+static int vmc_cache_tier_alloc(struct vmc_cache *c, struct vmc_entry *e,
+				u64 len, struct vmc_evicted *ev,
+				bool may_evict)
+{
+	struct vmc_store *s = vmc_entry_store(&c->store, e);
+	bool slow = test_bit(VMC_ENTRY_SLOW, &e->flags);
+	struct vmc_repl *r = slow ? c->slow_repl : c->repl;
+	struct vmc_extent stack[VMC_EXT_ONSTACK], *ext = stack;
+	unsigned int max = VMC_EXT_ONSTACK, nr;
+	bool flushed = false;
+	int ret;
+
+	/* Never empty a tier for a value it cannot hold anyway. */
+	if (roundup(len, (u64)s->extent_size) >
+	    s->alloc.size - READ_ONCE(s->alloc.poisoned))
+		return -ENOSPC;
+	for (;;) {
+		ret = vmc_extent_get(&s->alloc, len, ext, max, &nr);
+		if (!ret)
+			break;
+		if (ret == -EOVERFLOW) {
+			if (ext != stack)
+				kvfree(ext);
+			ext = kvmalloc_array(nr, sizeof(*ext), c->store.gfp);
+			if (!ext)
+				return -ENOMEM;
+			max = nr;
+			continue;
+		}
+		if (!flushed) {
+			flushed = true;
+			if (vmc_repl_reclaim(r))
+				continue;
+		}
+		if (slow)
+			ret = may_evict ? vmc_cache_evict_from(c, r, ev) :
+			      -ENOSPC;
+		else
+			ret = vmc_cache_demote(c, NULL, false);
+		if (ret)
+			break;
+		cond_resched();
+	}
+	if (ret) {
+		if (ext != stack)
+			kvfree(ext);
+		return ret == -ESRCH ? -ENOSPC : ret;
+	}
+	return vmc_entry_set_value(&c->store, e, ext, nr, ext != stack, len);
+}
+
+/**
+ * vmc_cache_evict_lru() - make room in the fast tier
+ * @c: cache, with cfg_sem held for read
+ * @ev: where to report the evicted entries, or NULL
+ *
+ * In a cache of two tiers the fast tier's victim is demoted, which may
+ * evict from the slow tier; a victim that cannot be demoted is evicted.
+ *
+ * Return: as vmc_cache_evict_from().
+ */
+static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
+{
+	int ret;
+
+	if (ev && ev->full(ev))
+		return -EFAULT;
+	if (c->slow_repl) {
+		ret = vmc_cache_demote(c, ev, true);
+		if (ret != -ENOSPC && ret != -ENOMEM && ret != -EIO &&
+		    ret != -ENXIO)
+			return ret;
+	}
+	return vmc_cache_evict_from(c, c->repl, ev);
+}
+
+/*
+ * Make an entry leave the cache: the slow tier's victim first, as the
+ * least recently used of the cache, else the fast tier's.
+ */
+static int vmc_cache_evict_any(struct vmc_cache *c, struct vmc_evicted *ev)
+{
+	int ret;
+
+	if (c->slow_repl) {
+		ret = vmc_cache_evict_from(c, c->slow_repl, ev);
+		if (ret != -ESRCH)
+			return ret;
+	}
+	return vmc_cache_evict_from(c, c->repl, ev);
 }
 
 /*
@@ -670,12 +950,6 @@ static struct vmc_entry *vmc_cache_pin_old(struct vmc_cache *c,
 
 	return vmc_index_lookup_get(&c->index, &c->store, &key);
 }
-
-/*
- * Extents the first allocation attempt can take without allocating an
- * array, so that most values take the allocator's lock once.
- */
-#define VMC_EXT_ONSTACK	8
 
 /*
  * Allocate the extents of a value of @len bytes into *@extp (@stack, or
@@ -829,7 +1103,8 @@ static int vmc_cache_fit_dram(struct vmc_cache *c, struct vmc_entry *e,
 				return ret;
 			checked = true;
 		}
-		ret = vmc_cache_evict_lru(c, ev);
+		/* Demoting frees no DRAM: entries must leave. */
+		ret = vmc_cache_evict_any(c, ev);
 		if (ret)
 			return ret == -ESRCH ? -ENOSPC : ret;
 		cond_resched();
@@ -911,8 +1186,8 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 	if (old) {
 		if (vmc_entry_expired(old, cond.now))
 			this_cpu_inc(c->stats->expired);
-		atomic_long_dec(&c->nr_entries);
-		c->repl->ops->remove(c->repl, old);
+		vmc_cache_uncount(c, old);
+		vmc_cache_repl(c, old)->ops->remove(vmc_cache_repl(c, old), old);
 		vmc_evicted_record(ev, c, old, VMC_REPLACED);
 		vmc_entry_put(&c->store, old);
 	}
@@ -1004,14 +1279,15 @@ int vmc_cache_put_ex(struct vmc_cache *c, const struct vmc_key *key,
 static void vmc_cache_media_error(struct vmc_cache *c, struct vmc_entry *e,
 				  const struct vmc_extent *bad)
 {
-	int ret = vmc_extent_poison(&c->store.alloc, bad->off, bad->len);
+	struct vmc_store *s = vmc_entry_store(&c->store, e);
+	int ret = vmc_extent_poison(&s->alloc, bad->off, bad->len);
 
 	if (ret)
 		pr_err("%s: cannot poison pool offset %llu, %llu bytes: %d\n",
-		       c->store.backing->name, bad->off, bad->len, ret);
+		       s->backing->name, bad->off, bad->len, ret);
 	vmc_cache_unlink(c, e);
 	pr_warn_ratelimited("%s: media error at pool offset %llu, %llu bytes: entry dropped\n",
-			    c->store.backing->name, bad->off, bad->len);
+			    s->backing->name, bad->off, bad->len);
 }
 
 /* Pool bytes an entry takes. */
@@ -1087,6 +1363,77 @@ static struct vmc_entry *vmc_cache_lookup_live(struct vmc_cache *c,
 }
 
 /**
+ * vmc_cache_promote() - move a slow-tier entry back into the fast tier
+ * @c: cache with two tiers, with cfg_sem held for read
+ * @e: the entry, in the slow tier; the caller holds a reference
+ *
+ * As vmc_cache_demote() the other way: the copy replaces @e only if @e is
+ * still the key's entry.  Room in the fast tier is made by demoting its
+ * victims into free space of the slow tier only: a get has nowhere to
+ * report evictions, so a promotion never evicts, and it gives up when the
+ * slow tier has no room for them.
+ */
+static void vmc_cache_promote(struct vmc_cache *c, struct vmc_entry *e)
+{
+	struct vmc_insert_cond cond = { .match_cas = true, .cas = e->cas };
+	struct vmc_key key = { .data = e->key, .len = e->key_len };
+	struct vmc_entry *n, *old;
+	struct vmc_extent bad;
+
+	/*
+	 * One mover per entry: the copy has @e's version, so a second
+	 * promotion of @e would take the first one's copy for @e.
+	 */
+	if (vmc_entry_expired(e, vmc_now()) ||
+	    test_and_set_bit(VMC_ENTRY_MOVING, &e->flags))
+		return;
+	n = vmc_entry_create(&c->store, &key);
+	if (IS_ERR(n))
+		goto out_moving;
+	if (vmc_cache_tier_alloc(c, n, vmc_entry_size(e), NULL, false) ||
+	    vmc_entry_move(&c->store, n, e, &bad))
+		goto out;
+	n->cas = e->cas;
+	n->client_flags = e->client_flags;
+	n->expiry = READ_ONCE(e->expiry);
+	refcount_inc(&n->ref);	/* the index's */
+	if (vmc_index_insert_if(&c->index, n, &cond, &old)) {
+		refcount_dec(&n->ref);
+		goto out;
+	}
+	atomic_long_dec(&c->nr_slow);
+	c->slow_repl->ops->remove(c->slow_repl, old);
+	vmc_entry_put(&c->store, old);	/* the index's */
+	c->repl->ops->insert(c->repl, n);
+	this_cpu_inc(c->stats->promotions);
+	vmc_entry_put(&c->store, n);
+	return;		/* @e is gone: it stays marked */
+out:
+	vmc_entry_put(&c->store, n);
+out_moving:
+	clear_bit(VMC_ENTRY_MOVING, &e->flags);
+}
+
+/*
+ * A get hit @e: count the hit in its tier and, when the value was copied
+ * out (@copied; a promotion is never made with a user copy pending),
+ * promote an entry of the slow tier at its second hit there.  A single
+ * pass over cold keys (a scan) hits each once and leaves the fast tier
+ * alone; a key hit again while still in the slow tier is worth the fast
+ * tier's space.
+ */
+static void vmc_cache_hit(struct vmc_cache *c, struct vmc_entry *e,
+			  bool copied)
+{
+	this_cpu_inc(c->stats->hits);
+	if (!test_bit(VMC_ENTRY_SLOW, &e->flags))
+		return;
+	this_cpu_inc(c->stats->slow_hits);
+	if (test_and_set_bit(VMC_ENTRY_REFERENCED, &e->flags) && copied)
+		vmc_cache_promote(c, e);
+}
+
+/**
  * vmc_cache_get_ex() - copy (part of) a value and its metadata to userspace
  * @c: cache
  * @key: key
@@ -1150,13 +1497,13 @@ int vmc_cache_get_ex(struct vmc_cache *c, const struct vmc_key *key,
 	}
 	if (stalled)
 		vmc_cache_unstall(c, e);
-	this_cpu_inc(c->stats->hits);
+	vmc_cache_hit(c, e, !ret);
 	if (ret == -EIO)
 		vmc_cache_media_error(c, e, &bad);
 	*copied = n;
 	vmc_entry_fetched(e, vmc_now(), meta);
 	/* The policy takes our reference over. */
-	c->repl->ops->touch(c->repl, e);
+	vmc_cache_repl(c, e)->ops->touch(vmc_cache_repl(c, e), e);
 out:
 	percpu_up_read(&c->cfg_sem);
 	return ret;
@@ -1225,7 +1572,7 @@ int vmc_cache_touch(struct vmc_cache *c, const struct vmc_key *key,
 	if (e) {
 		WRITE_ONCE(e->expiry, expiry);
 		/* The policy takes our reference over. */
-		c->repl->ops->touch(c->repl, e);
+		vmc_cache_repl(c, e)->ops->touch(vmc_cache_repl(c, e), e);
 	}
 	percpu_up_read(&c->cfg_sem);
 	return e ? 0 : -ENOENT;
@@ -1312,7 +1659,7 @@ int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 
 	percpu_down_read(&c->cfg_sem);
 	if (!key) {
-		ret = vmc_cache_evict_lru(c, ev);
+		ret = vmc_cache_evict_any(c, ev);
 		goto out;
 	}
 	e = vmc_index_lookup_get(&c->index, &c->store, key);
@@ -1411,7 +1758,7 @@ void vmc_cache_read_stats(struct vmc_cache *c, struct vmemcache_stats *st,
 	 * either.
 	 */
 	if (drain)
-		vmc_repl_flush(c->repl);
+		vmc_cache_flush(c);
 	st->entries = atomic_long_read(&c->nr_entries);
 	st->dram_used = atomic_long_read(&c->store.dram_used);
 	vmc_extent_usage(&c->store.alloc, &u);
@@ -1424,6 +1771,56 @@ void vmc_cache_read_stats(struct vmc_cache *c, struct vmemcache_stats *st,
 	st->extent_size = c->store.extent_size;
 	vmc_repl_lock_stat(c->repl, &st->lru_lock_acquired,
 			   &st->lru_lock_contended);
+	if (c->slow_repl) {
+		vmc_extent_usage(&c->slow.alloc, &u);
+		st->pool_used += u.used;
+		st->poisoned += u.poisoned;
+		st->free_extents += u.nr_free;
+		st->pool_size += c->slow.alloc.size;
+	}
+	percpu_up_read(&c->cfg_sem);
+}
+
+/**
+ * vmc_cache_tier_stats() - fill in the per-tier counters of a cache
+ * @c: cache
+ * @st: zeroed struct to fill
+ *
+ * Drained as vmc_cache_stats().  A cache of one tier reports it as tier 0.
+ */
+void vmc_cache_tier_stats(struct vmc_cache *c,
+			  struct vmemcache_tier_stats *st)
+{
+	struct vmc_extent_usage u;
+	u64 hits = 0, slow_hits = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct vmc_stats *s = per_cpu_ptr(c->stats, cpu);
+
+		hits += s->hits;
+		slow_hits += s->slow_hits;
+		st->demotions += s->demotions;
+		st->promotions += s->promotions;
+	}
+	st->tier[0].hits = hits - slow_hits;
+	st->tier[1].hits = slow_hits;
+
+	percpu_down_read(&c->cfg_sem);
+	vmc_cache_flush(c);
+	st->nr_tiers = c->slow_repl ? 2 : 1;
+	/* Counted apart, so the difference may lag a demotion: clamp it. */
+	st->tier[1].entries = atomic_long_read(&c->nr_slow);
+	st->tier[0].entries = max(atomic_long_read(&c->nr_entries) -
+				  atomic_long_read(&c->nr_slow), 0L);
+	vmc_extent_usage(&c->store.alloc, &u);
+	st->tier[0].pool_used = u.used;
+	st->tier[0].pool_size = c->store.alloc.size;
+	if (c->slow_repl) {
+		vmc_extent_usage(&c->slow.alloc, &u);
+		st->tier[1].pool_used = u.used;
+		st->tier[1].pool_size = c->slow.alloc.size;
+	}
 	percpu_up_read(&c->cfg_sem);
 }
 
@@ -1465,8 +1862,10 @@ static u64 vmc_dram_limit_default(u64 capacity)
  */
 u64 vmc_cache_dram_limit(struct vmc_cache *c)
 {
+	/* The slow tier's entries take DRAM too. */
 	return READ_ONCE(c->dram_limit) ?:
-	       vmc_dram_limit_default(READ_ONCE(c->capacity));
+	       vmc_dram_limit_default(READ_ONCE(c->capacity) +
+				      c->slow.alloc.size);
 }
 
 /**

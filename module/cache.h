@@ -38,6 +38,9 @@
  * @misses: gets that did not
  * @evictions: entries evicted by the policy or on request
  * @expired: expired entries reclaimed (not counted in @evictions)
+ * @slow_hits: of @hits, those served from the slow tier
+ * @demotions: entries moved from the fast tier into the slow one
+ * @promotions: entries moved from the slow tier into the fast one
  */
 struct vmc_stats {
 	u64 puts;
@@ -46,6 +49,9 @@ struct vmc_stats {
 	u64 misses;
 	u64 evictions;
 	u64 expired;
+	u64 slow_hits;
+	u64 demotions;
+	u64 promotions;
 };
 
 /**
@@ -79,6 +85,17 @@ struct vmc_stats {
  *	   again only if the epoch is the one it saw
  * @list_key: key of the hash that orders keys for VMEMCACHE_IOC_LIST
  * @cas: the last version a put gave an entry
+ * @slow: the slow tier's pool, when vmc_cache_add_tier() gave the cache
+ *	  one (@store.slow then points to it); entries with VMC_ENTRY_SLOW
+ *	  have their values there
+ * @slow_repl: the replacement policy of the slow tier's entries, or NULL
+ *	       for a cache of one tier; @repl orders the fast tier's
+ * @nr_slow: of @nr_entries, those in the slow tier
+ *
+ * Puts store into the fast tier.  With a slow tier, the fast tier's
+ * victims are demoted (moved into the slow tier) instead of evicted, and
+ * the slow tier's victims are the cache's evictions.  Both tiers are set
+ * up before the cache is used and never reconfigured.
  */
 struct vmc_cache {
 	struct percpu_rw_semaphore cfg_sem;
@@ -97,6 +114,9 @@ struct vmc_cache {
 	u64 epoch;
 	siphash_key_t list_key;
 	atomic64_t cas;
+	struct vmc_store slow;
+	struct vmc_repl *slow_repl;
+	atomic_long_t nr_slow;
 };
 
 /* How an entry left, as struct vmc_evicted's @record is told. */
@@ -153,6 +173,8 @@ struct vmc_cache *vmc_cache_create_on(struct vmc_backing *backing,
 				      const struct vmc_repl_ops *policy,
 				      gfp_t gfp);
 void vmc_cache_destroy(struct vmc_cache *c);
+int vmc_cache_add_tier(struct vmc_cache *c, struct vmc_backing *backing,
+		       u64 capacity);
 int vmc_cache_reconfigure(struct vmc_cache *c, u64 capacity, u32 extent_size,
 			  const struct vmc_repl_ops *policy);
 int vmc_cache_reset(struct vmc_cache *c);
@@ -248,7 +270,10 @@ int vmc_cache_list(struct vmc_cache *c, struct vmc_list *l);
 
 /* cache.c */
 struct vmemcache_stats;
+struct vmemcache_tier_stats;
 void vmc_cache_stats(struct vmc_cache *c, struct vmemcache_stats *st);
+void vmc_cache_tier_stats(struct vmc_cache *c,
+			  struct vmemcache_tier_stats *st);
 void vmc_cache_read_stats(struct vmc_cache *c, struct vmemcache_stats *st,
 			  bool drain);
 

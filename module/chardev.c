@@ -127,6 +127,7 @@ static long vmc_ioctl_version(unsigned int cmd, void __user *uarg)
 		     VMEMCACHE_FEAT_LIST | VMEMCACHE_FEAT_BATCH |
 		     VMEMCACHE_FEAT_EVICTED_VALUES | VMEMCACHE_FEAT_CREATE_FILE |
 		     VMEMCACHE_FEAT_ITEM_META | VMEMCACHE_FEAT_NUMA_NODE |
+		     VMEMCACHE_FEAT_TIERS |
 		     VMEMCACHE_FEAT_ITEM_STATE;
 	v.max_key_size = VMEMCACHE_MAX_KEY_SIZE;
 	return vmc_arg_out(cmd, &v, sizeof(v), uarg);
@@ -371,6 +372,19 @@ static long vmc_ioctl_stats(struct vmc_cache *c, unsigned int cmd,
 	return vmc_arg_out(cmd, &st, sizeof(st), uarg);
 }
 
+static long vmc_ioctl_tier_stats(struct vmc_cache *c, unsigned int cmd,
+				 void __user *uarg)
+{
+	struct vmemcache_tier_stats st;
+	int ret;
+
+	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_TIER_STATS, &st, sizeof(st), uarg);
+	if (ret)
+		return ret;
+	vmc_cache_tier_stats(c, &st);
+	return vmc_arg_out(cmd, &st, sizeof(st), uarg);
+}
+
 static long vmc_ioctl_list(struct vmc_cache *c, unsigned int cmd,
 			   void __user *uarg)
 {
@@ -557,6 +571,7 @@ static long vmc_cache_ioctl(struct vmc_cache *c, unsigned int cmd,
 	BUILD_BUG_ON(sizeof(struct vmemcache_batch_item) != 56);
 	BUILD_BUG_ON(sizeof(struct vmemcache_batch) != 56);
 	BUILD_BUG_ON(sizeof(struct vmemcache_touch) != 48);
+	BUILD_BUG_ON(sizeof(struct vmemcache_tier_stats) != 192);
 
 	if (_IOC_TYPE(cmd) != VMEMCACHE_IOC_MAGIC)
 		return -ENOTTY;
@@ -578,6 +593,8 @@ static long vmc_cache_ioctl(struct vmc_cache *c, unsigned int cmd,
 		return vmc_ioctl_evict(c, cmd, uarg);
 	case _IOC_NR(VMEMCACHE_IOC_STATS):
 		return vmc_ioctl_stats(c, cmd, uarg);
+	case _IOC_NR(VMEMCACHE_IOC_TIER_STATS):
+		return vmc_ioctl_tier_stats(c, cmd, uarg);
 	case _IOC_NR(VMEMCACHE_IOC_LIST):
 		return vmc_ioctl_list(c, cmd, uarg);
 	case _IOC_NR(VMEMCACHE_IOC_BATCH):
@@ -630,6 +647,20 @@ static const struct file_operations vmc_private_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
+
+/**
+ * vmc_private_cache() - the private cache of a file
+ * @file: any file, of which the caller holds a reference
+ *
+ * Return: the cache, which lives while @file does, if @file is a private
+ * cache's descriptor; else NULL.
+ */
+struct vmc_cache *vmc_private_cache(struct file *file)
+{
+	struct vmc_private *priv = file->private_data;
+
+	return file->f_op == &vmc_private_fops ? priv->cache : NULL;
+}
 
 /*
  * The device of a descriptor of a block device open for reading and
@@ -718,6 +749,76 @@ static struct vmc_backing *vmc_create_backing(const struct vmemcache_create *cr,
 	return b;
 }
 
+/*
+ * Check the description of one pool of a VMEMCACHE_IOC_CREATE: its kind
+ * (@flags, of VMEMCACHE_CREATE_SLOW_FLAGS), descriptor and node, as the
+ * fast pool's or the slow tier's fields give them.
+ */
+static int vmc_create_check_pool(u32 flags, int fd, int node)
+{
+	if ((flags & VMEMCACHE_CREATE_DAX) && (flags & VMEMCACHE_CREATE_FILE))
+		return -EINVAL;
+	if (flags & VMEMCACHE_CREATE_NUMA_NODE) {
+		if (flags & (VMEMCACHE_CREATE_DAX | VMEMCACHE_CREATE_FILE))
+			return -EINVAL;
+		return vmc_backing_dram_check_node(node);
+	}
+	if (node)
+		return -EINVAL;
+	if (!(flags & (VMEMCACHE_CREATE_DAX | VMEMCACHE_CREATE_FILE)) && fd)
+		return -EINVAL;
+	return 0;
+}
+
+/* Check a VMEMCACHE_IOC_CREATE's arguments, but for the sizes. */
+static int vmc_create_check(const struct vmemcache_create *cr)
+{
+	bool tier = cr->flags & VMEMCACHE_CREATE_TIER;
+	int ret;
+
+	if ((cr->flags & ~VMEMCACHE_CREATE_FLAGS) || cr->pad ||
+	    (!tier && vmc_nonzero(cr->reserved, sizeof(cr->reserved))))
+		return -EINVAL;
+	ret = vmc_create_check_pool(cr->flags & VMEMCACHE_CREATE_SLOW_FLAGS,
+				    cr->backing_fd, cr->numa_node);
+	if (ret || !tier)
+		return ret;
+	if ((cr->slow_flags & ~VMEMCACHE_CREATE_SLOW_FLAGS) || cr->slow_pad ||
+	    cr->policy != VMEMCACHE_POLICY_LRU)
+		return -EINVAL;
+	return vmc_create_check_pool(cr->slow_flags, cr->slow_fd,
+				     cr->slow_numa_node);
+}
+
+/* DRAM bytes of a pool of @flags and @size, charged to its creator. */
+static u64 vmc_create_dram(u32 flags, u64 size)
+{
+	if (flags & (VMEMCACHE_CREATE_DAX | VMEMCACHE_CREATE_FILE))
+		return 0;
+	return PAGE_ALIGN(size);
+}
+
+/* Give a new cache the slow tier @cr describes. */
+static int vmc_create_tier(struct vmc_cache *c,
+			   const struct vmemcache_create *cr)
+{
+	struct vmemcache_create slow = {
+		.size = cr->slow_size, .flags = cr->slow_flags,
+		.backing_fd = cr->slow_fd, .numa_node = cr->slow_numa_node,
+	};
+	struct vmc_backing *b;
+	u64 capacity;
+	int ret;
+
+	b = vmc_create_backing(&slow, &capacity);
+	if (IS_ERR(b))
+		return PTR_ERR(b);
+	ret = vmc_cache_add_tier(c, b, capacity);
+	if (ret)
+		b->ops->destroy(b);
+	return ret;
+}
+
 static long vmc_ioctl_create(unsigned int cmd, void __user *uarg)
 {
 	const struct vmc_repl_ops *policy;
@@ -730,24 +831,9 @@ static long vmc_ioctl_create(unsigned int cmd, void __user *uarg)
 	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_CREATE, &cr, sizeof(cr), uarg);
 	if (ret)
 		return ret;
-	if ((cr.flags & ~VMEMCACHE_CREATE_FLAGS) ||
-	    cr.pad || vmc_nonzero(cr.reserved, sizeof(cr.reserved)))
-		return -EINVAL;
-	if ((cr.flags & VMEMCACHE_CREATE_DAX) &&
-	    (cr.flags & VMEMCACHE_CREATE_FILE))
-		return -EINVAL;
-	if (cr.flags & VMEMCACHE_CREATE_NUMA_NODE) {
-		if (cr.flags & (VMEMCACHE_CREATE_DAX | VMEMCACHE_CREATE_FILE))
-			return -EINVAL;
-		ret = vmc_backing_dram_check_node(cr.numa_node);
-		if (ret)
-			return ret;
-	} else if (cr.numa_node) {
-		return -EINVAL;
-	}
-	if (!(cr.flags & (VMEMCACHE_CREATE_DAX | VMEMCACHE_CREATE_FILE)) &&
-	    cr.backing_fd)
-		return -EINVAL;
+	ret = vmc_create_check(&cr);
+	if (ret)
+		return ret;
 	switch (cr.policy) {
 	case VMEMCACHE_POLICY_NONE:
 		policy = &vmc_repl_none;
@@ -762,8 +848,9 @@ static long vmc_ioctl_create(unsigned int cmd, void __user *uarg)
 	priv = kzalloc(sizeof(*priv), GFP_KERNEL_ACCOUNT);
 	if (!priv)
 		return -ENOMEM;
-	if (!(cr.flags & (VMEMCACHE_CREATE_DAX | VMEMCACHE_CREATE_FILE)))
-		priv->charged = PAGE_ALIGN(cr.size);
+	priv->charged = vmc_create_dram(cr.flags, cr.size);
+	if (cr.flags & VMEMCACHE_CREATE_TIER)
+		priv->charged += vmc_create_dram(cr.slow_flags, cr.slow_size);
 	priv->uid = from_kuid_munged(&init_user_ns, current_uid());
 	ret = vmc_private_charge(priv->uid, priv->charged);
 	if (ret)
@@ -779,6 +866,11 @@ static long vmc_ioctl_create(unsigned int cmd, void __user *uarg)
 		ret = PTR_ERR(priv->cache);
 		b->ops->destroy(b);
 		goto err_uncharge;
+	}
+	if (cr.flags & VMEMCACHE_CREATE_TIER) {
+		ret = vmc_create_tier(priv->cache, &cr);
+		if (ret)
+			goto err_cache;
 	}
 	fd = anon_inode_getfd("[vmemcache]", &vmc_private_fops, priv,
 			      O_RDWR | (cr.flags & VMEMCACHE_CREATE_CLOEXEC ?

@@ -30,6 +30,7 @@ void vmc_debugfs_exit(void);
 
 /* chardev.c */
 extern const struct file_operations vmc_fops;
+struct vmc_cache *vmc_private_cache(struct file *file);
 
 /* sysfs.c */
 extern const struct attribute_group *vmc_attr_groups[];

@@ -20,6 +20,14 @@
  * a reference nobody owns.  Writing 0 repairs all of it, as does unloading
  * the module.  The cache cannot be reconfigured while damaged.
  *
+ * check_private (0400): the check of a private cache.  An ioctl
+ * VMC_CHECK_PRIVATE_IOC with a struct vmc_check_private_arg
+ * { __s32 fd; __u32 pad; __u64 buf; __u64 len; } (_IOW(0xBA, 0x81,
+ * 24 bytes)) runs the check on the private cache of the caller's
+ * descriptor fd (EINVAL for another kind of file) and copies its text,
+ * NUL-terminated and cut to len bytes, to buf.  For the tests of caches
+ * of two tiers, which only private caches have.
+ *
  * floor (0400): the benchmark's floor, what a get cannot avoid.  An
  * ioctl VMC_FLOOR_IOC with a struct vmc_floor_arg { __u64 buf; __u64 len; }
  * (_IOW(0xBA, 0x80, 16 bytes)) copies len bytes of a kernel buffer in the
@@ -38,6 +46,7 @@
  */
 #include <linux/bitmap.h>
 #include <linux/debugfs.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/kstrtox.h>
@@ -46,6 +55,7 @@
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <uapi/linux/vmemcache.h>
@@ -58,33 +68,51 @@
 #define VMC_CHECK_KEY_BYTES	16
 
 /**
- * struct vmc_check - state of one consistency check
- * @c: cache checked
- * @m: where problems are reported
+ * struct vmc_check_pool - what one check found of one tier's pool
+ * @s: the tier's store: its pool and allocator
+ * @repl: the tier's policy
  * @owned: one bit per pool unit, set once the unit is found free or owned
  * @units: bits in @owned: pool units
- * @problems: problems found
- * @entries: entries in the index
- * @listed: entries on the policy's list
- * @used: pool bytes owned by the entries in the index
- * @dram: DRAM bytes that the entries in the index account for
+ * @entries: entries of the index in this tier
+ * @listed: entries on the tier's policy's list
+ * @used: pool bytes owned by the entries of the tier
  * @free: bytes of the free runs
  * @nr_free: free runs
  * @end: end of the last free run seen
  */
-struct vmc_check {
-	struct vmc_cache *c;
-	struct seq_file *m;
+struct vmc_check_pool {
+	struct vmc_store *s;
+	struct vmc_repl *repl;
 	unsigned long *owned;
 	unsigned long units;
-	u64 problems;
 	u64 entries;
 	u64 listed;
 	u64 used;
-	u64 dram;
 	u64 free;
 	u64 nr_free;
 	u64 end;
+};
+
+/**
+ * struct vmc_check - state of one consistency check
+ * @c: cache checked
+ * @m: where problems are reported
+ * @pool: the fast tier's pool, and the slow tier's in a cache of two
+ * @nr_pools: 1 or 2
+ * @cur: the pool the policy walk or the free-run walk is in
+ * @problems: problems found
+ * @entries: entries in the index
+ * @dram: DRAM bytes that the entries in the index account for
+ */
+struct vmc_check {
+	struct vmc_cache *c;
+	struct seq_file *m;
+	struct vmc_check_pool pool[2];
+	unsigned int nr_pools;
+	struct vmc_check_pool *cur;
+	u64 problems;
+	u64 entries;
+	u64 dram;
 };
 
 static __printf(2, 3) void vmc_check_report(struct vmc_check *k,
@@ -123,7 +151,7 @@ static __printf(3, 4) void vmc_check_report_entry(struct vmc_check *k,
 
 /**
  * vmc_check_claim() - mark pool bytes as accounted for
- * @k: the check
+ * @p: the pool
  * @off: first byte
  * @len: bytes
  * @first_twice: out: with -EEXIST, the first unit that was already marked
@@ -131,10 +159,10 @@ static __printf(3, 4) void vmc_check_report_entry(struct vmc_check *k,
  * Return: 0, -EINVAL when the range is empty, misaligned or outside the
  * pool, -EEXIST when part of it was marked before (then all of it is).
  */
-static int vmc_check_claim(struct vmc_check *k, u64 off, u64 len,
+static int vmc_check_claim(struct vmc_check_pool *p, u64 off, u64 len,
 			   unsigned long *first_twice)
 {
-	const struct vmc_extent_alloc *a = &k->c->store.alloc;
+	const struct vmc_extent_alloc *a = &p->s->alloc;
 	unsigned long first, last;
 	u32 rem_off, rem_len;
 
@@ -142,14 +170,27 @@ static int vmc_check_claim(struct vmc_check *k, u64 off, u64 len,
 	last = first + div_u64_rem(len, a->unit, &rem_len);
 	if (!len || rem_off || rem_len || off > a->size || len > a->size - off)
 		return -EINVAL;
-	*first_twice = find_next_bit(k->owned, last, first);
-	bitmap_set(k->owned, first, last - first);
+	*first_twice = find_next_bit(p->owned, last, first);
+	bitmap_set(p->owned, first, last - first);
 	return *first_twice < last ? -EEXIST : 0;
+}
+
+/* The pool of @e's tier, or NULL (reported) for a tier the cache lacks. */
+static struct vmc_check_pool *vmc_check_tier(struct vmc_check *k,
+					     const struct vmc_entry *e)
+{
+	unsigned int t = test_bit(VMC_ENTRY_SLOW, &e->flags);
+
+	if (t < k->nr_pools)
+		return &k->pool[t];
+	vmc_check_report_entry(k, e, "in the slow tier of a cache of one");
+	return NULL;
 }
 
 /* Check one entry found in the index, on which the walk holds a reference. */
 static void vmc_check_entry(struct vmc_check *k, struct vmc_entry *e)
 {
+	struct vmc_check_pool *p;
 	struct vmc_extent *ext;
 	unsigned long twice;
 	u64 bytes = 0;
@@ -170,6 +211,10 @@ static void vmc_check_entry(struct vmc_check *k, struct vmc_entry *e)
 				       refcount_read(&e->ref) - 1);
 	if (!vmc_index_finds(&k->c->index, e))
 		vmc_check_report_entry(k, e, "a lookup of its key does not find it");
+	p = vmc_check_tier(k, e);
+	if (!p)
+		return;
+	p->entries++;
 	if (!e->nr_ext) {
 		vmc_check_report_entry(k, e, "no value");
 		return;
@@ -178,7 +223,7 @@ static void vmc_check_entry(struct vmc_check *k, struct vmc_entry *e)
 
 	ext = vmc_entry_ext(e);
 	for (i = 0; i < e->nr_ext; i++) {
-		ret = vmc_check_claim(k, ext[i].off, ext[i].len, &twice);
+		ret = vmc_check_claim(p, ext[i].off, ext[i].len, &twice);
 		if (ret == -EINVAL)
 			vmc_check_report_entry(k, e, "extent %u [%llu, +%llu) outside the pool",
 					       i, ext[i].off, ext[i].len);
@@ -187,10 +232,10 @@ static void vmc_check_entry(struct vmc_check *k, struct vmc_entry *e)
 					       i, ext[i].off, ext[i].len, twice);
 		bytes += ext[i].len;
 	}
-	k->used += bytes;
-	if (e->tail >= k->c->store.alloc.unit || e->tail >= bytes)
+	p->used += bytes;
+	if (e->tail >= p->s->alloc.unit || e->tail >= bytes)
 		vmc_check_report_entry(k, e, "tail %u of %llu bytes, extent size %u",
-				       e->tail, bytes, k->c->store.alloc.unit);
+				       e->tail, bytes, p->s->alloc.unit);
 }
 
 static bool vmc_check_walked(struct vmc_entry *e, void *arg)
@@ -211,12 +256,14 @@ static int vmc_check_index(struct vmc_check *k)
 	return vmc_index_walk(&k->c->index, &k->c->store, vmc_check_walked, k);
 }
 
-/* Check one entry on the policy's list; runs under the policy's lock. */
+/* Check one entry on a tier's policy's list; under the policy's lock. */
 static bool vmc_check_listed(struct vmc_entry *e, void *arg)
 {
 	struct vmc_check *k = arg;
+	struct vmc_check_pool *p = k->cur;
+	bool slow = p != &k->pool[0];
 
-	if (++k->listed > k->entries) {
+	if (++p->listed > k->entries) {
 		vmc_check_report(k, "the policy lists more entries than the index's %llu",
 				 k->entries);
 		return false;	/* a list that loops would never end */
@@ -224,25 +271,28 @@ static bool vmc_check_listed(struct vmc_entry *e, void *arg)
 	if (!test_bit(VMC_ENTRY_LINKED, &e->flags) ||
 	    !vmc_index_finds(&k->c->index, e))
 		vmc_check_report_entry(k, e, "listed by the policy, not in the index");
+	if (test_bit(VMC_ENTRY_SLOW, &e->flags) != slow)
+		vmc_check_report_entry(k, e, "listed by the policy of the other tier");
 	return true;
 }
 
-/* Check one free run; runs under the allocator's lock. */
+/* Check one free run of the pool k->cur; runs under the allocator's lock. */
 static bool vmc_check_free_run(u64 off, u64 len, void *arg)
 {
 	struct vmc_check *k = arg;
+	struct vmc_check_pool *p = k->cur;
 	unsigned long twice;
 	int ret;
 
-	if (k->nr_free && off < k->end)
+	if (p->nr_free && off < p->end)
 		vmc_check_report(k, "free run [%llu, +%llu) not after the run ending at %llu",
-				 off, len, k->end);
-	else if (k->nr_free && off == k->end)
+				 off, len, p->end);
+	else if (p->nr_free && off == p->end)
 		vmc_check_report(k, "free runs not coalesced at %llu", off);
-	k->nr_free++;
-	k->free += len;
-	k->end = off + len;
-	ret = vmc_check_claim(k, off, len, &twice);
+	p->nr_free++;
+	p->free += len;
+	p->end = off + len;
+	ret = vmc_check_claim(p, off, len, &twice);
 	if (ret == -EINVAL)
 		vmc_check_report(k, "free run [%llu, +%llu) outside the pool",
 				 off, len);
@@ -250,40 +300,52 @@ static bool vmc_check_free_run(u64 off, u64 len, void *arg)
 		vmc_check_report(k, "free run [%llu, +%llu) owned twice at unit %lu",
 				 off, len, twice);
 	/* More runs than units: the tree is corrupt, stop. */
-	return k->nr_free <= k->units;
+	return p->nr_free <= p->units;
+}
+
+/* Compare the counters of one pool with what the walks found. */
+static void vmc_check_pool_counters(struct vmc_check *k,
+				    struct vmc_check_pool *p,
+				    const struct vmc_extent_usage *u)
+{
+	const struct vmc_extent_alloc *a = &p->s->alloc;
+	unsigned long lost;
+
+	if (p->repl->ops->walk && p->listed != p->entries)
+		vmc_check_report(k, "the policy lists %llu entries, the index holds %llu",
+				 p->listed, p->entries);
+	if (u->used != p->used)
+		vmc_check_report(k, "allocator: %llu bytes used, the entries own %llu",
+				 u->used, p->used);
+	if (u->nr_free != p->nr_free)
+		vmc_check_report(k, "allocator: nr_free %llu, the tree holds %llu runs",
+				 u->nr_free, p->nr_free);
+	if (p->free != a->size - u->used - u->poisoned)
+		vmc_check_report(k, "allocator: free runs hold %llu bytes, expected %llu",
+				 p->free, a->size - u->used - u->poisoned);
+	/* Poisoned units are neither free nor owned by an entry. */
+	lost = p->units - bitmap_weight(p->owned, p->units);
+	if ((u64)lost * a->unit != u->poisoned)
+		vmc_check_report(k, "%lu units neither free nor owned (first %lu), poisoned %llu",
+				 lost, find_first_zero_bit(p->owned, p->units),
+				 u->poisoned);
 }
 
 /* Compare the counters of the cache with what the walks found. */
-static void vmc_check_counters(struct vmc_check *k,
-			       const struct vmc_extent_usage *u)
+static void vmc_check_counters(struct vmc_check *k)
 {
 	struct vmc_cache *c = k->c;
 	long nr_entries = atomic_long_read(&c->nr_entries);
+	long nr_slow = atomic_long_read(&c->nr_slow);
 	long dram_used = atomic_long_read(&c->store.dram_used);
-	unsigned long lost;
 
 	if (nr_entries < 0 || nr_entries != k->entries)
 		vmc_check_report(k, "nr_entries %ld, the index holds %llu",
 				 nr_entries, k->entries);
-	if (c->repl->ops->walk && k->listed != k->entries)
-		vmc_check_report(k, "the policy lists %llu entries, the index holds %llu",
-				 k->listed, k->entries);
-	if (u->used != k->used)
-		vmc_check_report(k, "allocator: %llu bytes used, the entries own %llu",
-				 u->used, k->used);
-	if (u->nr_free != k->nr_free)
-		vmc_check_report(k, "allocator: nr_free %llu, the tree holds %llu runs",
-				 u->nr_free, k->nr_free);
-	if (k->free != c->store.alloc.size - u->used - u->poisoned)
-		vmc_check_report(k, "allocator: free runs hold %llu bytes, expected %llu",
-				 k->free,
-				 c->store.alloc.size - u->used - u->poisoned);
-	/* Poisoned units are neither free nor owned by an entry. */
-	lost = k->units - bitmap_weight(k->owned, k->units);
-	if ((u64)lost * c->store.alloc.unit != u->poisoned)
-		vmc_check_report(k, "%lu units neither free nor owned (first %lu), poisoned %llu",
-				 lost, find_first_zero_bit(k->owned, k->units),
-				 u->poisoned);
+	if (nr_slow < 0 || (k->nr_pools > 1 && nr_slow != k->pool[1].entries))
+		vmc_check_report(k, "nr_slow %ld, the slow tier holds %llu",
+				 nr_slow, k->nr_pools > 1 ?
+				 k->pool[1].entries : 0);
 	/*
 	 * Puts waiting for cfg_sem have created their entries already, so the
 	 * counter may exceed what the index accounts for, never fall below.
@@ -293,51 +355,76 @@ static void vmc_check_counters(struct vmc_check *k,
 				 dram_used, k->dram);
 }
 
+/* Set up the check of a tier's pool: -E2BIG, -ENOMEM. */
+static int vmc_check_pool_init(struct vmc_check_pool *p, struct vmc_store *s,
+			       struct vmc_repl *repl)
+{
+	p->s = s;
+	p->repl = repl;
+	p->units = div_u64(s->alloc.size, s->alloc.unit);
+	if (p->units > UINT_MAX)	/* bitmap_set() takes an unsigned int */
+		return -E2BIG;
+	p->owned = vzalloc(array_size(BITS_TO_LONGS(p->units),
+				      sizeof(unsigned long)));
+	return p->owned ? 0 : -ENOMEM;
+}
+
 /**
  * vmc_cache_check() - check a cache for consistency, reporting to a seq_file
  * @c: cache
  * @m: where the problems and the verdict are printed
  *
  * Stops every operation on the cache while it runs (see the locking at
- * the top of this file).  Checks that the index, the policy's list, the
- * allocator's free runs and the counters agree: every pool unit is either
- * in exactly one free run or in exactly one extent of exactly one entry,
- * free runs are in order, within the pool and coalesced, the policy lists
- * exactly the entries of the index, and only the index holds references.
+ * the top of this file).  Checks that the index, the policies' lists, the
+ * allocators' free runs and the counters agree, in each tier's pool:
+ * every pool unit is either in exactly one free run or in exactly one
+ * extent of exactly one entry of that tier, free runs are in order,
+ * within the pool and coalesced, each tier's policy lists exactly the
+ * entries of the index in that tier, and only the index holds references.
  *
  * Return: 0 when the verdict was printed (the problems are in the text),
- * -EAGAIN when the index was resized under the walk, -E2BIG when the pool
+ * -EAGAIN when the index was resized under the walk, -E2BIG when a pool
  * has too many units for the check, -ENOMEM.
  */
 static int vmc_cache_check(struct vmc_cache *c, struct seq_file *m)
 {
 	struct vmc_check k = { .c = c, .m = m };
-	struct vmc_extent_usage u;
+	struct vmc_extent_usage u[2];
+	u64 used = 0, free = 0, poisoned = 0;
+	unsigned int t;
 	int ret;
 
 	/* A get stalled on its buffer holds a reference: wait for it. */
 	ret = vmc_cache_lock_idle(c);
 	if (ret)
 		return ret;
-	k.units = div_u64(c->store.alloc.size, c->store.alloc.unit);
-	ret = -E2BIG;
-	if (k.units > UINT_MAX)	/* bitmap_set() takes an unsigned int */
-		goto out_unlock;
-	ret = -ENOMEM;
-	k.owned = vzalloc(array_size(BITS_TO_LONGS(k.units),
-				     sizeof(unsigned long)));
-	if (!k.owned)
-		goto out_unlock;
+	k.nr_pools = c->slow_repl ? 2 : 1;
+	ret = vmc_check_pool_init(&k.pool[0], &c->store, c->repl);
+	if (!ret && k.nr_pools > 1)
+		ret = vmc_check_pool_init(&k.pool[1], &c->slow, c->slow_repl);
+	if (ret)
+		goto out_free;
 
-	/* The space and references of the buffered moves return first. */
-	vmc_repl_flush(c->repl);
+	for (t = 0; t < k.nr_pools; t++) {
+		/* The space and references of the buffered moves return first. */
+		vmc_repl_flush(k.pool[t].repl);
+	}
 	ret = vmc_check_index(&k);
 	if (ret)
 		goto out_free;
-	if (c->repl->ops->walk)
-		c->repl->ops->walk(c->repl, vmc_check_listed, &k);
-	vmc_extent_walk_free(&c->store.alloc, vmc_check_free_run, &k, &u);
-	vmc_check_counters(&k, &u);
+	for (t = 0; t < k.nr_pools; t++) {
+		k.cur = &k.pool[t];
+		if (k.cur->repl->ops->walk)
+			k.cur->repl->ops->walk(k.cur->repl, vmc_check_listed,
+					       &k);
+		vmc_extent_walk_free(&k.cur->s->alloc, vmc_check_free_run, &k,
+				     &u[t]);
+		vmc_check_pool_counters(&k, k.cur, &u[t]);
+		used += k.cur->used;
+		free += k.cur->free;
+		poisoned += u[t].poisoned;
+	}
+	vmc_check_counters(&k);
 
 	if (k.problems > VMC_CHECK_MAX_REPORTS)
 		seq_printf(m, "... %llu more\n",
@@ -346,12 +433,12 @@ static int vmc_cache_check(struct vmc_cache *c, struct seq_file *m)
 		seq_printf(m, "FAILED problems=%llu\n", k.problems);
 	else
 		seq_printf(m, "ok entries=%llu used=%llu free=%llu dram_used=%ld dram_entries=%llu poisoned=%llu\n",
-			   k.entries, k.used, k.free,
+			   k.entries, used, free,
 			   atomic_long_read(&c->store.dram_used), k.dram,
-			   u.poisoned);
+			   poisoned);
 out_free:
-	vfree(k.owned);
-out_unlock:
+	vfree(k.pool[0].owned);
+	vfree(k.pool[1].owned);
 	percpu_up_write(&c->cfg_sem);
 	return ret;
 }
@@ -508,10 +595,79 @@ static const struct file_operations vmc_floor_fops = {
 	.llseek = noop_llseek,
 };
 
+/**
+ * struct vmc_check_private_arg - argument of VMC_CHECK_PRIVATE_IOC
+ * @fd: the caller's descriptor of a private cache
+ * @pad: zero
+ * @buf: user buffer for the check's text
+ * @len: its size
+ */
+struct vmc_check_private_arg {
+	__s32 fd;
+	__u32 pad;
+	__u64 buf;
+	__u64 len;
+};
+
+#define VMC_CHECK_PRIVATE_IOC	_IOW(VMEMCACHE_IOC_MAGIC, 0x81, \
+				     struct vmc_check_private_arg)
+
+/* The check's text fits in a page: its reports are bounded. */
+#define VMC_CHECK_TEXT	(2 * PAGE_SIZE)
+
+static long vmc_check_private_ioctl(struct file *file, unsigned int cmd,
+				    unsigned long arg)
+{
+	struct vmc_check_private_arg a;
+	struct seq_file sm = {};
+	struct vmc_cache *c;
+	struct file *f;
+	long ret;
+
+	if (cmd != VMC_CHECK_PRIVATE_IOC)
+		return -ENOTTY;
+	if (copy_from_user(&a, (void __user *)arg, sizeof(a)))
+		return -EFAULT;
+	if (a.pad || !a.len)
+		return -EINVAL;
+	f = fget(a.fd);
+	if (!f)
+		return -EBADF;
+	c = vmc_private_cache(f);
+	ret = -EINVAL;
+	if (!c)
+		goto out_put;
+	ret = -ENOMEM;
+	sm.size = VMC_CHECK_TEXT;
+	sm.buf = kvzalloc(sm.size, GFP_KERNEL);
+	if (!sm.buf)
+		goto out_put;
+	ret = vmc_cache_check(c, &sm);
+	if (!ret) {
+		sm.count = min3(sm.count, sm.size - 1, (size_t)a.len - 1);
+		sm.buf[sm.count] = '\0';
+		if (copy_to_user(u64_to_user_ptr(a.buf), sm.buf, sm.count + 1))
+			ret = -EFAULT;
+	}
+	kvfree(sm.buf);
+out_put:
+	fput(f);
+	return ret;
+}
+
+static const struct file_operations vmc_check_private_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.unlocked_ioctl = vmc_check_private_ioctl,
+	.llseek = noop_llseek,
+};
+
 static void vmc_debugfs_init_debug(struct vmc_cache *c)
 {
 	debugfs_create_file("inject", 0200, vmc_debugfs_dir, c,
 			    &vmc_inject_fops);
+	debugfs_create_file("check_private", 0400, vmc_debugfs_dir, NULL,
+			    &vmc_check_private_fops);
 	debugfs_create_file("floor", 0400, vmc_debugfs_dir, NULL,
 			    &vmc_floor_fops);
 }

@@ -100,7 +100,8 @@ void vmc_entry_put(struct vmc_store *s, struct vmc_entry *e)
 
 	atomic_long_sub(vmc_entry_dram(e), &s->dram_used);
 	if (e->nr_ext)
-		vmc_extent_put(&s->alloc, vmc_entry_ext(e), e->nr_ext);
+		vmc_extent_put(&vmc_entry_store(s, e)->alloc, vmc_entry_ext(e),
+			       e->nr_ext);
 	if (e->nr_ext > 1)
 		kvfree(e->ext_array);
 	kvfree_rcu(e, rcu);
@@ -134,7 +135,8 @@ int vmc_entry_set_value(struct vmc_store *s, struct vmc_entry *e,
 		if (!owned) {
 			array = kvmalloc_array(nr, sizeof(*ext), s->gfp);
 			if (!array) {
-				vmc_extent_put(&s->alloc, ext, nr);
+				vmc_extent_put(&vmc_entry_store(s, e)->alloc,
+					       ext, nr);
 				return -ENOMEM;
 			}
 			memcpy(array, ext, array_size(nr, sizeof(*ext)));
@@ -144,7 +146,7 @@ int vmc_entry_set_value(struct vmc_store *s, struct vmc_entry *e,
 	e->nr_ext = nr;
 	if (nr > 1)
 		atomic_long_add(vmc_ext_array_bytes(e), &s->dram_used);
-	e->tail = roundup(len, (u64)s->extent_size) - len;
+	e->tail = roundup(len, (u64)vmc_entry_store(s, e)->extent_size) - len;
 	return 0;
 }
 
@@ -159,7 +161,8 @@ void vmc_entry_free_value(struct vmc_store *s, struct vmc_entry *e)
 {
 	if (!e->nr_ext)
 		return;
-	vmc_extent_put(&s->alloc, vmc_entry_ext(e), e->nr_ext);
+	vmc_extent_put(&vmc_entry_store(s, e)->alloc, vmc_entry_ext(e),
+		       e->nr_ext);
 	if (e->nr_ext > 1) {
 		atomic_long_sub(vmc_ext_array_bytes(e), &s->dram_used);
 		kvfree(e->ext_array);
@@ -190,7 +193,7 @@ int vmc_entry_copy(struct vmc_store *s, struct vmc_entry *e, u64 offset,
 		   struct vmc_extent *bad)
 {
 	struct vmc_extent *ext = vmc_entry_ext(e);
-	struct vmc_backing *b = s->backing;
+	struct vmc_backing *b = vmc_entry_store(s, e)->backing;
 	u64 start = 0, done = 0;
 	unsigned int i;
 	int ret = 0;
@@ -230,7 +233,7 @@ int vmc_entry_read(struct vmc_store *s, struct vmc_entry *e, void *dst,
 		   struct vmc_extent *bad)
 {
 	struct vmc_extent *ext = vmc_entry_ext(e);
-	struct vmc_backing *b = s->backing;
+	struct vmc_backing *b = vmc_entry_store(s, e)->backing;
 	u64 done = 0, len = vmc_entry_size(e);
 	unsigned int i;
 	int ret;
@@ -245,6 +248,81 @@ int vmc_entry_read(struct vmc_store *s, struct vmc_entry *e, void *dst,
 		done += chunk;
 	}
 	return 0;
+}
+
+/* Bytes a move between tiers copies at a time, through a bounce buffer. */
+#define VMC_MOVE_STEP	PAGE_SIZE
+
+/*
+ * Copy value bytes [@offset, +@len) of @e from (@write false) or to
+ * kernel memory @buf.
+ */
+static int vmc_entry_kcopy(struct vmc_store *s, struct vmc_entry *e,
+			   u64 offset, void *buf, u64 len, bool write,
+			   struct vmc_extent *bad)
+{
+	struct vmc_extent *ext = vmc_entry_ext(e);
+	struct vmc_backing *b = vmc_entry_store(s, e)->backing;
+	u64 start = 0, done = 0;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < e->nr_ext && done < len; start += ext[i++].len) {
+		u64 in, chunk;
+
+		if (offset + done >= start + ext[i].len)
+			continue;
+		in = offset + done - start;
+		chunk = min(ext[i].len - in, len - done);
+		if (write)
+			ret = b->ops->write_kernel(b, ext[i].off + in,
+						   buf + done, chunk);
+		else
+			ret = b->ops->read_kernel(b, ext[i].off + in,
+						  buf + done, chunk, bad);
+		if (ret)
+			break;
+		done += chunk;
+	}
+	return ret;
+}
+
+/**
+ * vmc_entry_move() - copy a value from one entry into another's extents
+ * @s: the store of the entries' cache
+ * @dst: unlinked entry with extents for a value of @src's size, in the
+ *	 same or the other tier
+ * @src: entry with a value; the caller holds a reference and cfg_sem
+ * @bad: out, with -EIO: the pool range of @src that failed to read
+ *
+ * Kernel to kernel, a page at a time through a bounce buffer: how a cache
+ * moves a value between its tiers.  May sleep.
+ *
+ * Return: 0, -ENOMEM, -EIO (with @bad set when reading @src failed) or
+ * -ENXIO.
+ */
+int vmc_entry_move(struct vmc_store *s, struct vmc_entry *dst,
+		   struct vmc_entry *src, struct vmc_extent *bad)
+{
+	u64 len = vmc_entry_size(src), off, n;
+	void *buf;
+	int ret = 0;
+
+	buf = kmalloc(VMC_MOVE_STEP, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	bad->len = 0;
+	for (off = 0; off < len && !ret; off += n) {
+		n = min_t(u64, len - off, VMC_MOVE_STEP);
+		ret = vmc_entry_kcopy(s, src, off, buf, n, false, bad);
+		if (ret)
+			break;
+		ret = vmc_entry_kcopy(s, dst, off, buf, n, true, NULL);
+		if (ret)
+			bad->len = 0;
+	}
+	kfree(buf);
+	return ret;
 }
 
 /**

@@ -26,6 +26,9 @@
 #define VMC_ENTRY_FETCHED	1	/* a get has read it */
 #define VMC_ENTRY_STALE		2	/* invalidated: its value is stale */
 #define VMC_ENTRY_WON		3	/* the win token was given out */
+#define VMC_ENTRY_SLOW		4	/* value in the slow tier (set unlinked) */
+#define VMC_ENTRY_REFERENCED	5	/* hit once in the slow tier */
+#define VMC_ENTRY_MOVING	6	/* being copied to the other tier */
 /*
  * Where a long has room, the high half of vmc_entry.flags holds the
  * CLOCK_BOOTTIME second of the entry's last access (its put, or the last
@@ -174,6 +177,11 @@ struct vmc_key {
  * @gfp: allocation flags of the cache's memory: GFP_KERNEL_ACCOUNT for a
  *	 private cache, charged to the memory cgroup of its creator (the pool)
  *	 and of whoever puts (entries), GFP_KERNEL for the shared one
+ * @slow: in the store of a cache with two tiers, the store of its slow
+ *	  tier, where the values of entries with VMC_ENTRY_SLOW live; NULL
+ *	  otherwise.  The DRAM of every entry is counted in the fast tier's
+ *	  @dram_used, so entry functions take the fast tier's store and
+ *	  find the pool of an entry's value through vmc_entry_store().
  *
  * Embedded in and owned by the cache (struct vmc_cache.store), which
  * replaces @backing, @alloc and @extent_size only with its cfg_sem held
@@ -186,7 +194,21 @@ struct vmc_store {
 	u32 extent_size;
 	atomic_long_t dram_used;
 	gfp_t gfp;
+	struct vmc_store *slow;
 };
+
+/**
+ * vmc_entry_store() - the store whose pool holds an entry's value
+ * @s: the store of the entry's cache (its fast tier)
+ * @e: the entry
+ *
+ * Return: @s, or its slow tier's store for an entry in the slow tier.
+ */
+static inline struct vmc_store *vmc_entry_store(struct vmc_store *s,
+						const struct vmc_entry *e)
+{
+	return test_bit(VMC_ENTRY_SLOW, &e->flags) ? s->slow : s;
+}
 
 /* entry.c */
 struct vmc_entry *vmc_entry_create(struct vmc_store *s,
@@ -202,6 +224,8 @@ int vmc_entry_copy(struct vmc_store *s, struct vmc_entry *e, u64 offset,
 		   struct vmc_extent *bad);
 int vmc_entry_read(struct vmc_store *s, struct vmc_entry *e, void *dst,
 		   struct vmc_extent *bad);
+int vmc_entry_move(struct vmc_store *s, struct vmc_entry *dst,
+		   struct vmc_entry *src, struct vmc_extent *bad);
 bool vmc_entry_has_prefix(const struct vmc_entry *e,
 			  const struct vmc_key *prefix);
 int vmc_fault_in(const void __user *ubuf, size_t len, bool write);

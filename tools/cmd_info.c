@@ -263,6 +263,7 @@ int cmd_version(struct ctl_call *c)
 		{ VMEMCACHE_FEAT_CREATE_FILE, "create_file" },
 		{ VMEMCACHE_FEAT_ITEM_META, "item_meta" },
 		{ VMEMCACHE_FEAT_NUMA_NODE, "numa_node" },
+		{ VMEMCACHE_FEAT_TIERS, "tiers" },
 		{ VMEMCACHE_FEAT_ITEM_STATE, "item_state" },
 	};
 	struct vmemcache_version v;

@@ -60,7 +60,9 @@ struct opts {
 	const char *device;
 	const char *sysfs;
 	const char *backing;
-	int json, compare, prefill, dax_write_compare, matrix;
+	int json, compare, prefill, dax_write_compare, matrix, tier;
+	uint64_t slow_size;	/* --tier: the slow tier's size */
+	const char *slow_path;	/* --tier: its medium; NULL for DRAM */
 };
 
 struct hist {
@@ -790,6 +792,169 @@ static uint64_t parse_size(const char *s)
 	return v;
 }
 
+/*
+ * --tier: a cache-aside zipfian workload (get; on a miss, put) over a key
+ * space larger than the fast tier, on a private cache of two tiers (fast:
+ * DRAM of --cache-size; slow: --slow-size on --slow-path) and on one-tier
+ * private caches of each tier's size.  Prints the hit ratio and the get
+ * latency percentiles, split by the tier that served the hit (told by the
+ * tier counters around each get, which are not timed).
+ */
+struct tier_run {
+	struct hist lat[3];	/* fast hits, slow hits, misses */
+	uint64_t gets, hits[2];
+	struct vmemcache_tier_stats ts;
+};
+
+static VMEMcache *tier_cache(uint64_t size, uint64_t extent, const char *path,
+			     uint64_t slow_size, const char *slow_path)
+{
+	VMEMcache *c = vmemcache_new();
+
+	if (!c)
+		return NULL;
+	if (vmemcache_set_size(c, (size_t)size) ||
+	    vmemcache_set_extent_size(c, (size_t)extent) ||
+	    (slow_size && vmemcache_add_tier(c, slow_path, (size_t)slow_size)) ||
+	    vmemcache_add(c, path)) {
+		fprintf(stderr, "vmemcache-bench: %s\n", vmemcache_errormsg());
+		vmemcache_delete(c);
+		return NULL;
+	}
+	return c;
+}
+
+static int tier_workload(const struct opts *o, VMEMcache *c, const double *cdf,
+			 struct tier_run *t)
+{
+	struct worker w = { .o = o, .cdf = cdf };
+	struct vmemcache_tier_stats a, b;
+	uint64_t rng = 0x7157ULL, i, k, t0, vsize, size, warm;
+	char key[32], *val, *buf;
+	int klen, tier;
+	ssize_t n;
+
+	memset(t, 0, sizeof(*t));
+	val = malloc(o->vmax);
+	buf = malloc(o->vmax);
+	if (!val || !buf) {
+		free(val);
+		free(buf);
+		return -1;
+	}
+	memset(val, 0x5a, o->vmax);
+	/* Warm up with as many operations as are measured. */
+	warm = o->ops;
+	for (i = 0; i < warm + o->ops; i++) {
+		k = pick_key(&w, &rng);
+		klen = snprintf(key, sizeof(key), "bench-%" PRIu64, k);
+		size = pick_size(o, &rng);
+		if (vmemcache_get_tier_stats(c, &a))
+			goto fail;
+		t0 = now_ns();
+		n = vmemcache_get(c, key, (size_t)klen, buf, o->vmax, 0, &vsize);
+		t0 = now_ns() - t0;
+		if (vmemcache_get_tier_stats(c, &b))
+			goto fail;
+		tier = n < 0 ? 2 : b.tier[1].hits != a.tier[1].hits;
+		if (i >= warm) {
+			hist_add(&t->lat[tier], t0);
+			t->gets++;
+			if (tier < 2)
+				t->hits[tier]++;
+		}
+		if (n < 0)
+			vmemcache_put_flags(c, key, (size_t)klen, val, size,
+					    VMEMCACHE_PUT_REPLACE);
+	}
+	if (vmemcache_get_tier_stats(c, &t->ts))
+		goto fail;
+	free(val);
+	free(buf);
+	return 0;
+fail:
+	fprintf(stderr, "vmemcache-bench: %s\n", vmemcache_errormsg());
+	free(val);
+	free(buf);
+	return -1;
+}
+
+static void tier_print(const char *name, const struct tier_run *t)
+{
+	struct hist all = t->lat[0];
+	static const char *const what[3] = { "fast hits", "slow hits", "misses" };
+	unsigned int i;
+	const char *name0 = t->ts.nr_tiers == 2 ? what[0] : "hits";
+
+	hist_merge(&all, &t->lat[1]);
+	hist_merge(&all, &t->lat[2]);
+	printf("%-33s hit ratio %5.1f%%  get p50 %6.2f us  p99 %6.2f us\n",
+	       name, 100.0 * (double)(t->hits[0] + t->hits[1]) / (double)t->gets,
+	       hist_quantile(&all, 0.5), hist_quantile(&all, 0.99));
+	for (i = 0; i < 3; i++)
+		if (t->lat[i].count)
+			printf("    %-10s %9" PRIu64 " gets  p50 %7.2f us  p99 %7.2f us\n",
+			       i ? what[i] : name0, t->lat[i].count,
+			       hist_quantile(&t->lat[i], 0.5),
+			       hist_quantile(&t->lat[i], 0.99));
+	if (t->ts.nr_tiers == 2)
+		printf("    demotions %" PRIu64 ", promotions %" PRIu64 ", entries fast %" PRIu64 " slow %" PRIu64 "\n",
+		       (uint64_t)t->ts.demotions, (uint64_t)t->ts.promotions,
+		       (uint64_t)t->ts.tier[0].entries,
+		       (uint64_t)t->ts.tier[1].entries);
+}
+
+static int tier_bench(const struct opts *o, const double *cdf)
+{
+	const char *slow = o->slow_path ? o->slow_path : "";
+	/* Private caches: a directory off DAX is DRAM. */
+	const char *dir = strcmp(o->device, "/dev/vmemcache") ? o->device :
+			  "/tmp";
+	/* A one-tier cache of the slow size: on the slow medium. */
+	const char *slow_one = *slow ? slow : dir;
+	uint64_t fast = o->cache_size ? o->cache_size : 16 << 20;
+	uint64_t extent = o->vmax <= 4096 ? o->vmax : 4096;
+	struct tier_run t;
+	char name[64];
+	VMEMcache *c;
+	int ret;
+
+	printf("==== tiers: %" PRIu64 " keys of %" PRIu64 " bytes (%" PRIu64 " MiB), zipf %.2f, %" PRIu64 " gets measured after as many warm-up\n",
+	       o->keys, o->vmax, o->keys * o->vmax >> 20, o->zipf, o->ops);
+	printf("     fast tier %" PRIu64 " MiB DRAM, slow tier %" PRIu64 " MiB on %s\n",
+	       fast >> 20, o->slow_size >> 20, *slow ? slow : "DRAM");
+	c = tier_cache(fast, extent, dir, o->slow_size, slow);
+	if (!c)
+		return -1;
+	ret = tier_workload(o, c, cdf, &t);
+	vmemcache_delete(c);
+	if (ret)
+		return ret;
+	tier_print("two tiers", &t);
+
+	c = tier_cache(fast, extent, dir, 0, NULL);
+	if (!c)
+		return -1;
+	ret = tier_workload(o, c, cdf, &t);
+	vmemcache_delete(c);
+	if (ret)
+		return ret;
+	snprintf(name, sizeof(name), "one tier, fast size (DRAM)");
+	tier_print(name, &t);
+
+	c = tier_cache(o->slow_size, extent, slow_one, 0, NULL);
+	if (!c)
+		return -1;
+	ret = tier_workload(o, c, cdf, &t);
+	vmemcache_delete(c);
+	if (ret)
+		return ret;
+	snprintf(name, sizeof(name), "one tier, slow size (%s)",
+		 *slow ? "slow medium" : "DRAM");
+	tier_print(name, &t);
+	return 0;
+}
+
 static void usage(int rc)
 {
 	printf("Usage: vmemcache-bench [options]\n"
@@ -812,6 +977,13 @@ static void usage(int rc)
 	       "                         single and batched, against the floor, in\n"
 	       "                         a private cache (--device DIR, -d: window)\n"
 	       "      --sizes S1,S2,...  the value sizes of --matrix\n"
+	       "      --tier             cache-aside zipf gets on two tiers (fast:\n"
+	       "                         --cache-size DRAM, slow: --slow-size on\n"
+	       "                         --slow-path) vs one tier of each size,\n"
+	       "                         in private caches (--device DIR)\n"
+	       "      --slow-size SIZE   the slow tier (default 64M)\n"
+	       "      --slow-path PATH   its medium: a DAX directory or device\n"
+	       "                         (default DRAM)\n"
 	       "      --json             JSON output\n"
 	       "      --device PATH      (default /dev/vmemcache)\n"
 	       "      --sysfs DIR        (default " SYSFS_DEFAULT ")\n", ROUNDS);
@@ -891,6 +1063,12 @@ int main(int argc, char **argv)
 			o.dax_write_compare = 1;
 		else if (!strcmp(a, "--json"))
 			o.json = 1;
+		else if (!strcmp(a, "--tier"))
+			o.tier = 1;
+		else if (ARG("", "--slow-size"))
+			o.slow_size = parse_size(v);
+		else if (ARG("", "--slow-path"))
+			o.slow_path = v;
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
 			usage(0);
 		else
@@ -908,6 +1086,13 @@ int main(int argc, char **argv)
 	if (o.matrix) {
 		free(cdf);
 		return matrix(&o) ? 1 : 0;
+	}
+	if (o.tier) {
+		if (!o.slow_size)
+			o.slow_size = 64 << 20;
+		ret = tier_bench(&o, cdf);
+		free(cdf);
+		return ret ? 1 : 0;
 	}
 	cache = vmemcache_new();
 	if (!cache || vmemcache_add(cache, o.device)) {

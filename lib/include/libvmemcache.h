@@ -173,6 +173,31 @@ int vmemcache_set_eviction_policy(VMEMcache *cache,
 int vmemcache_set_numa_node(VMEMcache *cache, int node);
 
 /*
+ * vmemcache_add_tier -- give the private cache vmemcache_add() will make a
+ * slow tier behind its pool: puts land in the pool vmemcache_add() picks
+ * (the fast tier), entries it evicts move into the slow tier, and only
+ * what the slow tier evicts leaves the cache (on_evict is called for
+ * those alone).  @path picks the slow pool as vmemcache_add() picks
+ * the cache's: NULL or "" a DRAM pool, a directory on a DAX filesystem
+ * a temporary file there (another directory: DRAM), a DAX block device
+ * (/dev/pmemN) that device.  @size is its size (0: 1 MiB for DRAM or a
+ * file, the whole device).  Before vmemcache_add() (EALREADY after),
+ * once (EBUSY); vmemcache_add() then fails with ENOTSUP when the module
+ * has no tiers (VMEMCACHE_FEAT_TIERS), EINVAL for the shared cache or
+ * the NONE eviction policy.  Since 1.5.
+ */
+int vmemcache_add_tier(VMEMcache *cache, const char *path, size_t size);
+
+/*
+ * vmemcache_get_tier_stats -- the per-tier counters of an attached cache
+ * (VMEMCACHE_IOC_TIER_STATS): hits, entries and pool use of each tier,
+ * demotions and promotions.  ENOTSUP without VMEMCACHE_FEAT_TIERS.
+ * Since 1.5.
+ */
+int vmemcache_get_tier_stats(VMEMcache *cache,
+			     struct vmemcache_tier_stats *st);
+
+/*
  * vmemcache_add -- attach the handle to its backing, by the type of @path:
  *
  *  - a directory on a DAX filesystem (ext4 or xfs -o dax on pmem; a

@@ -30,7 +30,7 @@ exported=$(objdump -T "$lib" | awk '$2 == "g" && $4 != "*UND*" &&
 	$NF != $(NF - 1) { print $NF, $(NF - 1) }' | sort)
 declared=$(sed -n '/^typedef/d; s/^[A-Za-z_ ]*[ *](\{0,1\}\(vmemcache_[a-z_0-9]*\))\{0,1\}(.*/\1/p' "$hdr" |
 	sort -u)
-v15=" vmemcache_exists_ex vmemcache_get_state vmemcache_touch_ex "
+v15=" vmemcache_add_tier vmemcache_get_tier_stats vmemcache_exists_ex vmemcache_get_state vmemcache_touch_ex "
 v14=" vmemcache_set_numa_node "
 v13=" vmemcache_get_ex vmemcache_put_ex vmemcache_touch "
 v12=" vmemcache_bench_set "

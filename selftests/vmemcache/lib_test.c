@@ -1366,4 +1366,60 @@ TEST(two_caches_on_one_device)
 	ASSERT_EQ(0, vmc_restore_defaults());
 }
 
+/*
+ * A private cache in two tiers (vmemcache_add_tier()): on_evict is called
+ * for exactly the entries the slow tier evicts, never for demotions, and
+ * the tier counters add up.  The slow tier is DRAM, or the DAX device in
+ * the pmem pass.
+ */
+TEST_F(libpriv, tiers)
+{
+	const char *dax = free_dax();
+	struct vmemcache_tier_stats ts;
+	struct evicts ev = { 0 };
+	char key[32], val[4000];
+	unsigned int i, present = 0;
+	VMEMcache *c, *shared;
+
+	shared = vmemcache_new();
+	ASSERT_NE(NULL, shared);
+	ASSERT_EQ(0, vmemcache_add_tier(shared, NULL, 2 << 20));
+	ASSERT_EQ(-1, vmemcache_add_tier(shared, NULL, 2 << 20));
+	ASSERT_EQ(EBUSY, errno);
+	ASSERT_EQ(-1, vmemcache_add(shared, vmc_dev_path()));
+	ASSERT_EQ(EINVAL, errno);
+	vmemcache_delete(shared);
+
+	c = vmemcache_new();
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, vmemcache_set_size(c, 1 << 20));
+	ASSERT_EQ(0, vmemcache_set_extent_size(c, 4096));
+	ASSERT_EQ(0, vmemcache_add_tier(c, dax ? dax : "", 2 << 20));
+	ASSERT_EQ(0, vmemcache_add(c, "/tmp")) TH_LOG("%s", vmemcache_errormsg());
+	ASSERT_EQ(-1, vmemcache_add_tier(c, "", 2 << 20));
+	ASSERT_EQ(EALREADY, errno);
+	vmemcache_callback_on_evict_ex(c, count_evict_ex, &ev);
+	for (i = 0; i < 1000; i++) {
+		memset(val, (int)i, sizeof(val));
+		snprintf(key, sizeof(key), "tier-%u", i);
+		ASSERT_EQ(0, vmemcache_put(c, key, strlen(key), val,
+					   sizeof(val)));
+	}
+	/* 256 values in the fast tier, 512 in the slow one: 232 left. */
+	ASSERT_EQ(0, vmemcache_get_tier_stats(c, &ts));
+	ASSERT_EQ(2u, ts.nr_tiers);
+	ASSERT_EQ(744u, ts.demotions);
+	ASSERT_EQ(256u, ts.tier[0].entries);
+	ASSERT_EQ(512u, ts.tier[1].entries);
+	ASSERT_EQ(232, ev.calls);
+	ASSERT_EQ(0, ev.not_there);
+	ASSERT_EQ(232u * sizeof(val), ev.bytes);
+	for (i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "tier-%u", i);
+		present += vmemcache_exists(c, key, strlen(key), NULL) == 1;
+	}
+	ASSERT_EQ(768u, present);
+	vmemcache_delete(c);
+}
+
 TEST_HARNESS_MAIN

@@ -75,6 +75,7 @@ TEST_F(uninit, version)
 				       VMEMCACHE_FEAT_CREATE_FILE |
 				       VMEMCACHE_FEAT_ITEM_META |
 				       VMEMCACHE_FEAT_NUMA_NODE |
+				       VMEMCACHE_FEAT_TIERS |
 				       VMEMCACHE_FEAT_ITEM_STATE));
 	buf = malloc(16383 + SLACK);
 	ASSERT_NE(NULL, buf);

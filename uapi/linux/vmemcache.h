@@ -13,9 +13,9 @@
  * Fields marked "out" are ignored on input.
  *
  * A descriptor opened without write access (O_RDONLY) may VERSION, GET,
- * EXISTS, LIST, STATS and BATCH gets and exists; PUT, EVICT, TOUCH, CREATE
- * and a BATCH holding a put or an evict fail with EBADF (such a batch runs
- * none of its items).  A private cache's descriptor is read-write.
+ * EXISTS, LIST, STATS, TIER_STATS and BATCH gets and exists; PUT, EVICT,
+ * TOUCH, CREATE and a BATCH holding a put or an evict fail with EBADF
+ * (such a batch runs none of its items).  A private cache's descriptor is read-write.
  *
  * A program first calls VMEMCACHE_IOC_VERSION and checks the feature bit
  * of every capability it relies on beyond PUT, GET, EXISTS, EVICT and
@@ -59,6 +59,7 @@
 #define VMEMCACHE_FEAT_CREATE_FILE	_BITULL(9)	/* VMEMCACHE_CREATE_FILE */
 #define VMEMCACHE_FEAT_ITEM_META	_BITULL(10)	/* expiry, client flags, CAS, TOUCH */
 #define VMEMCACHE_FEAT_NUMA_NODE	_BITULL(11)	/* VMEMCACHE_CREATE_NUMA_NODE */
+#define VMEMCACHE_FEAT_TIERS		_BITULL(12)	/* VMEMCACHE_CREATE_TIER, TIER_STATS */
 #define VMEMCACHE_FEAT_ITEM_STATE	_BITULL(13)	/* VMEMCACHE_GET_STATE */
 
 /**
@@ -503,8 +504,13 @@ struct vmemcache_batch {
 #define VMEMCACHE_CREATE_DAX		_BITUL(1)	/* pool on @backing_fd */
 #define VMEMCACHE_CREATE_FILE		_BITUL(2)	/* pool in file @backing_fd */
 #define VMEMCACHE_CREATE_NUMA_NODE	_BITUL(3)	/* DRAM pool on @numa_node */
+#define VMEMCACHE_CREATE_TIER		_BITUL(4)	/* a slow tier behind the pool */
 #define VMEMCACHE_CREATE_FLAGS	(VMEMCACHE_CREATE_CLOEXEC | VMEMCACHE_CREATE_DAX | \
-				 VMEMCACHE_CREATE_FILE | VMEMCACHE_CREATE_NUMA_NODE)
+				 VMEMCACHE_CREATE_FILE | VMEMCACHE_CREATE_NUMA_NODE | \
+				 VMEMCACHE_CREATE_TIER)
+/* Flags of struct vmemcache_create's @slow_flags: the slow pool's kind. */
+#define VMEMCACHE_CREATE_SLOW_FLAGS	(VMEMCACHE_CREATE_DAX | VMEMCACHE_CREATE_FILE | \
+					 VMEMCACHE_CREATE_NUMA_NODE)
 
 /**
  * struct vmemcache_create - a private cache (VMEMCACHE_IOC_CREATE, v2)
@@ -547,7 +553,32 @@ struct vmemcache_batch {
  *	       rate-limited); the pool never spills over to another node.
  *	       Must be 0 without the flag.
  * @pad: must be zero
- * @reserved: must be zero
+ * @reserved: must be zero without VMEMCACHE_CREATE_TIER; the same bytes
+ *	      as @slow_size, @slow_flags, @slow_fd, @slow_numa_node and
+ *	      @slow_pad
+ * @slow_size: with VMEMCACHE_CREATE_TIER (feature VMEMCACHE_FEAT_TIERS),
+ *	       the slow tier's pool size, as @size is the fast tier's
+ *	       (0 with VMEMCACHE_CREATE_DAX or VMEMCACHE_CREATE_FILE in
+ *	       @slow_flags: the whole device or file)
+ * @slow_flags: the slow pool's kind, as @flags says the fast pool's:
+ *		0 (DRAM), VMEMCACHE_CREATE_DAX, VMEMCACHE_CREATE_FILE or
+ *		VMEMCACHE_CREATE_NUMA_NODE (VMEMCACHE_CREATE_SLOW_FLAGS;
+ *		other bits EINVAL)
+ * @slow_fd: as @backing_fd, for the slow pool
+ * @slow_numa_node: as @numa_node, for the slow pool
+ * @slow_pad: must be zero
+ *
+ * With VMEMCACHE_CREATE_TIER the cache has two tiers: puts store into the
+ * fast pool (@size, @flags); an entry the fast pool evicts to make room is
+ * demoted into the slow pool instead, and only what the slow pool evicts
+ * leaves the cache (the evicted log reports those, never demotions).  A
+ * get that hits in the slow tier is served from there; the second hit an
+ * entry gets there promotes it back into the fast pool, when that needs no
+ * eviction from the slow pool.  Needs VMEMCACHE_POLICY_LRU (else EINVAL).
+ * Both tiers take the same @extent_size, which must fit either pool.
+ * VMEMCACHE_IOC_TIER_STATS reads per-tier counters.  Without the flag,
+ * @slow_size, @slow_flags, @slow_fd, @slow_numa_node and @slow_pad must be
+ * zero (EINVAL).
  *
  * Returns a new file descriptor (an anonymous inode) on which VERSION, PUT,
  * GET, EXISTS, EVICT, STATS, LIST and BATCH work as on /dev/vmemcache, on a
@@ -567,7 +598,16 @@ struct vmemcache_create {
 	__s32 backing_fd;
 	__s32 numa_node;
 	__u32 pad;
-	__u64 reserved[3];
+	union {
+		__u64 reserved[3];
+		struct {
+			__u64 slow_size;
+			__u32 slow_flags;
+			__s32 slow_fd;
+			__s32 slow_numa_node;
+			__u32 slow_pad;
+		};
+	};
 };
 
 /**
@@ -596,6 +636,12 @@ struct vmemcache_create {
  *
  * Expired entries reclaimed are not evictions; the shared cache counts
  * them in io_stat (sysfs).
+ *
+ * In a cache with two tiers (VMEMCACHE_CREATE_TIER) the counters cover the
+ * whole cache: @hits counts the hits of both tiers, @evictions only the
+ * entries that left the cache (not demotions), and @pool_used, @pool_size,
+ * @free_extents and @poisoned add both pools up.
+ * VMEMCACHE_IOC_TIER_STATS tells the tiers apart.
  */
 struct vmemcache_stats {
 	__u64 puts;
@@ -616,6 +662,47 @@ struct vmemcache_stats {
 	__u64 poisoned;
 };
 
+/**
+ * struct vmemcache_tier - counters of one tier (struct vmemcache_tier_stats)
+ * @hits: gets served from this tier
+ * @entries: entries in this tier now
+ * @pool_used: bytes of this tier's pool allocated to values
+ * @pool_size: bytes in this tier's pool
+ * @reserved: zero
+ */
+struct vmemcache_tier {
+	__u64 hits;
+	__u64 entries;
+	__u64 pool_used;
+	__u64 pool_size;
+	__u64 reserved[4];
+};
+
+/* Tiers struct vmemcache_tier_stats describes: fast (0) and slow (1). */
+#define VMEMCACHE_MAX_TIERS	2
+
+/**
+ * struct vmemcache_tier_stats - per-tier counters (VMEMCACHE_IOC_TIER_STATS)
+ * @nr_tiers: out: 2 for a cache created with VMEMCACHE_CREATE_TIER, else 1
+ * @pad: out: zero
+ * @demotions: out: entries the fast tier moved into the slow tier
+ * @promotions: out: entries the slow tier moved back into the fast tier
+ * @reserved: out: zero
+ * @tier: out: [0] the fast tier (the only one of a one-tier cache), [1]
+ *	  the slow tier (all zero in a one-tier cache)
+ *
+ * Since VMEMCACHE_FEAT_TIERS.  Allowed on a read-only descriptor; the
+ * shared cache has one tier.
+ */
+struct vmemcache_tier_stats {
+	__u32 nr_tiers;
+	__u32 pad;
+	__u64 demotions;
+	__u64 promotions;
+	__u64 reserved[5];
+	struct vmemcache_tier tier[VMEMCACHE_MAX_TIERS];
+};
+
 #define VMEMCACHE_IOC_MAGIC	0xBA
 
 #define VMEMCACHE_IOC_VERSION	_IOR(VMEMCACHE_IOC_MAGIC, 0x00, struct vmemcache_version)
@@ -628,5 +715,6 @@ struct vmemcache_stats {
 #define VMEMCACHE_IOC_LIST	_IOWR(VMEMCACHE_IOC_MAGIC, 0x07, struct vmemcache_list)
 #define VMEMCACHE_IOC_BATCH	_IOWR(VMEMCACHE_IOC_MAGIC, 0x08, struct vmemcache_batch)
 #define VMEMCACHE_IOC_TOUCH	_IOW(VMEMCACHE_IOC_MAGIC, 0x09, struct vmemcache_touch)
+#define VMEMCACHE_IOC_TIER_STATS _IOR(VMEMCACHE_IOC_MAGIC, 0x0A, struct vmemcache_tier_stats)
 
 #endif /* _UAPI_LINUX_VMEMCACHE_H */
