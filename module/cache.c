@@ -804,9 +804,6 @@ static int vmc_cache_demote(struct vmc_cache *c, struct vmc_evicted *ev,
 	ret = vmc_entry_move(&c->store, n, e, &bad);
 	if (ret)
 		goto out_new;
-	n->cas = e->cas;
-	n->client_flags = e->client_flags;
-	n->expiry = READ_ONCE(e->expiry);
 	cond.cas = e->cas;
 	refcount_inc(&n->ref);	/* the index's */
 	atomic_long_inc(&c->nr_slow);
@@ -1393,9 +1390,6 @@ static void vmc_cache_promote(struct vmc_cache *c, struct vmc_entry *e)
 	if (vmc_cache_tier_alloc(c, n, vmc_entry_size(e), NULL, false) ||
 	    vmc_entry_move(&c->store, n, e, &bad))
 		goto out;
-	n->cas = e->cas;
-	n->client_flags = e->client_flags;
-	n->expiry = READ_ONCE(e->expiry);
 	refcount_inc(&n->ref);	/* the index's */
 	if (vmc_index_insert_if(&c->index, n, &cond, &old)) {
 		refcount_dec(&n->ref);

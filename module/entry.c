@@ -287,6 +287,26 @@ static int vmc_entry_kcopy(struct vmc_store *s, struct vmc_entry *e,
 	return ret;
 }
 
+/*
+ * What a moved entry keeps of the one it replaces besides the value: its
+ * metadata, and the access state of VMC_ENTRY_STATE_BITS and the last
+ * access.  @dst is in no index yet, so a plain write of its flags is safe.
+ */
+static void vmc_entry_take_state(struct vmc_entry *dst,
+				 const struct vmc_entry *src)
+{
+	unsigned long keep = BIT(VMC_ENTRY_FETCHED) | BIT(VMC_ENTRY_STALE) |
+			     BIT(VMC_ENTRY_WON);
+
+#if VMC_ENTRY_HAS_ATIME
+	keep |= ~(BIT(VMC_ENTRY_ATIME_SHIFT) - 1);
+#endif
+	dst->flags = (dst->flags & ~keep) | (READ_ONCE(src->flags) & keep);
+	dst->cas = src->cas;
+	dst->client_flags = src->client_flags;
+	dst->expiry = READ_ONCE(src->expiry);
+}
+
 /**
  * vmc_entry_move() - copy a value from one entry into another's extents
  * @s: the store of the entries' cache
@@ -296,7 +316,9 @@ static int vmc_entry_kcopy(struct vmc_store *s, struct vmc_entry *e,
  * @bad: out, with -EIO: the pool range of @src that failed to read
  *
  * Kernel to kernel, a page at a time through a bounce buffer: how a cache
- * moves a value between its tiers.  May sleep.
+ * moves a value between its tiers.  @dst takes @src's metadata and access
+ * state too (version, client flags, expiry, fetched, stale, win token and
+ * last access), so that a move is invisible to readers.  May sleep.
  *
  * Return: 0, -ENOMEM, -EIO (with @bad set when reading @src failed) or
  * -ENXIO.
@@ -322,6 +344,8 @@ int vmc_entry_move(struct vmc_store *s, struct vmc_entry *dst,
 			bad->len = 0;
 	}
 	kfree(buf);
+	if (!ret)
+		vmc_entry_take_state(dst, src);
 	return ret;
 }
 

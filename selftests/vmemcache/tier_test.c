@@ -281,6 +281,75 @@ TEST_F(tier, second_slow_hit_promotes)
 	close(fd);
 }
 
+/* EXISTS with VMEMCACHE_GET_META | VMEMCACHE_GET_STATE of key @i. */
+static int state_i(int fd, int i, struct vmemcache_exists *x)
+{
+	static char key[32];
+
+	memset(x, 0, sizeof(*x));
+	x->key_len = key_of(key, i);
+	x->key = (uintptr_t)key;
+	x->flags = VMEMCACHE_GET_META | VMEMCACHE_GET_STATE;
+	return vmc_ioctl(fd, VMEMCACHE_IOC_EXISTS, x);
+}
+
+static uint32_t boottime_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec;
+}
+
+/*
+ * Moving between tiers is invisible to readers: the entry keeps its
+ * version, its access state (fetched, stale) and its last access through
+ * a demotion and a promotion.
+ */
+TEST_F(tier, moves_keep_state_and_meta)
+{
+	struct vmemcache_touch t = { .flags = VMEMCACHE_TOUCH_KEEP_EXPIRY |
+					      VMEMCACHE_TOUCH_STALE };
+	struct vmemcache_exists x0, x;
+	struct vmemcache_tier_stats ts;
+	char key[32];
+	uint32_t t0, want = VMEMCACHE_STATE_FETCHED | VMEMCACHE_STATE_STALE;
+	int fd, i;
+
+	fd = tier_create(self->fd, FAST, SLOW, 0, 0);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(-fd));
+	t0 = boottime_s();
+	ASSERT_EQ(0, put_i(fd, 0));
+	ASSERT_EQ(0, get_i(fd, 0));
+	t.key_len = key_of(key, 0);
+	t.key = (uintptr_t)key;
+	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_TOUCH, &t));
+	ASSERT_EQ(0, state_i(fd, 0, &x0));
+	ASSERT_EQ(want, x0.state);
+	ASSERT_LE(t0, x0.last_access);
+	/* Key 0 is the fast tier's LRU entry: the next puts demote it. */
+	for (i = 1; i <= (int)FAST_VALS; i++)
+		ASSERT_EQ(0, put_i(fd, i));
+	ASSERT_EQ(0, tier_stats(fd, &ts));
+	ASSERT_EQ(1u, ts.demotions);
+	ASSERT_EQ(1u, ts.tier[1].entries);
+	ASSERT_EQ(0, state_i(fd, 0, &x));
+	EXPECT_EQ(want, x.state);
+	EXPECT_EQ(x0.last_access, x.last_access);
+	EXPECT_EQ(x0.cas, x.cas);
+	/* Two slow hits promote it; it is still stale, and still itself. */
+	ASSERT_EQ(0, get_i(fd, 0));
+	ASSERT_EQ(0, get_i(fd, 0));
+	ASSERT_EQ(0, tier_stats(fd, &ts));
+	ASSERT_EQ(1u, ts.promotions);
+	ASSERT_EQ(0, state_i(fd, 0, &x));
+	EXPECT_EQ(want, x.state);
+	EXPECT_LE(x0.last_access, x.last_access);
+	EXPECT_GE(boottime_s(), x.last_access);
+	EXPECT_EQ(x0.cas, x.cas);
+	close(fd);
+}
+
 /* A put whose evicted log adds the evicted keys' numbers to @gone. */
 static int put_logged(int fd, int i, bool *gone, int n, uint64_t *recs)
 {
