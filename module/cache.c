@@ -1110,10 +1110,6 @@ static int vmc_cache_fit_dram(struct vmc_cache *c, struct vmc_entry *e,
 }
 
 /*
- * The put of an entry @e, made with cfg_sem held.  -EFAULT: a page of the
- * value is not in memory; @e is left without a value, to start over.
- */
-/*
  * Whether a put under @cond may store now, before it evicts anything: the
  * insertion decides again, atomically.
  */
@@ -1132,6 +1128,10 @@ static int vmc_cache_may_put(struct vmc_cache *c, const struct vmc_key *key,
 	return ret;
 }
 
+/*
+ * The put of an entry @e, made with cfg_sem held.  -EFAULT: a page of the
+ * value is not in memory; @e is left without a value, to start over.
+ */
 static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 				const void __user *uval, u64 len,
 				const struct vmc_put_opts *o,

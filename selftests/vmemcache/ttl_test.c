@@ -326,7 +326,6 @@ TEST_F(ttl, cas_race)
 	pthread_barrier_destroy(&bar);
 }
 
-/* Hostile values of the new fields: EINVAL, and nothing stored. */
 /* GET or EXISTS with VMEMCACHE_GET_STATE on @key; its state, or -errno. */
 static int state_of(int fd, const char *key, bool get, uint32_t *atime)
 {
@@ -440,6 +439,7 @@ TEST_F(ttl, stale_win)
 	ASSERT_EQ(0, mark(self->fd, "sw", keep | VMEMCACHE_TOUCH_WIN, 0));
 }
 
+/* Hostile values of the new fields: EINVAL, and nothing stored. */
 TEST_F(ttl, hostile)
 {
 	struct vmemcache_batch_item it = {
