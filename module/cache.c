@@ -1491,11 +1491,12 @@ int vmc_cache_get_ex(struct vmc_cache *c, const struct vmc_key *key,
 	}
 	if (stalled)
 		vmc_cache_unstall(c, e);
+	*copied = n;
+	/* Before a promotion copies the entry's state to the fast tier. */
+	vmc_entry_fetched(e, vmc_now(), meta);
 	vmc_cache_hit(c, e, !ret);
 	if (ret == -EIO)
 		vmc_cache_media_error(c, e, &bad);
-	*copied = n;
-	vmc_entry_fetched(e, vmc_now(), meta);
 	/* The policy takes our reference over. */
 	vmc_cache_repl(c, e)->ops->touch(vmc_cache_repl(c, e), e);
 out:
