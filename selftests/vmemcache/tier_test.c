@@ -26,6 +26,11 @@
 
 #define REC_KEY(rec)	((const char *)((rec) + 1))
 
+/*
+ * A two-tier private cache, the caller pinned to one CPU first: which
+ * entry each tier evicts is exact only among one CPU's operations (see
+ * vmc_pin_one_cpu()), and the tests name the entries that move.
+ */
 static int tier_create(int fd, uint64_t fast, uint64_t slow,
 		       uint32_t slow_flags, int slow_fd)
 {
@@ -38,9 +43,24 @@ static int tier_create(int fd, uint64_t fast, uint64_t slow,
 		.slow_flags = slow_flags,
 		.slow_fd = slow_fd,
 	};
-	int ret = ioctl(fd, VMEMCACHE_IOC_CREATE, &cr);
+	int ret = vmc_pin_one_cpu();
 
+	if (ret)
+		return ret;
+	ret = ioctl(fd, VMEMCACHE_IOC_CREATE, &cr);
 	return ret < 0 ? -errno : ret;
+}
+
+/* Let the caller, and the threads it starts, run on every CPU again. */
+static int unpin(void)
+{
+	long i, n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	for (i = 0; i < n && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
 static int create_raw(int fd, struct vmemcache_create *cr)
@@ -539,6 +559,7 @@ TEST_F(tier, racing_promotions_and_demotions)
 
 	fd = filled(_metadata, self->fd, 200);
 	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, unpin());
 	for (i = 0; i < 5; i++) {
 		r[i] = (struct racer){ .fd = fd, .id = i, .stop = &stop };
 		ASSERT_EQ(0, pthread_create(&t[i], NULL,
