@@ -805,4 +805,46 @@ TEST_F(tier, pmem_slow_tier)
 	close(fd);
 }
 
+/*
+ * The pmem driver unbound under a cache whose slow tier is the device:
+ * the slow tier's entries fail with ENXIO as a private DAX cache's do,
+ * the fast tier keeps serving, puts evict for real once nothing can be
+ * demoted, and the descriptor still closes.  The namespace is bound
+ * again whatever happened.
+ */
+TEST_F(tier, pmem_slow_tier_device_removal)
+{
+	char ns[256], key[32], buf[VAL];
+	int dev, fd, i, ret;
+
+	if (*vmc_backing())
+		SKIP(return, "pmem pass: the shared cache holds " PMEM "; the DRAM pass runs this");
+	dev = open(PMEM, O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		SKIP(return, "no " PMEM " in this guest");
+	ASSERT_EQ(0, vmc_pmem_namespace(ns, sizeof(ns)));
+	fd = tier_create(self->fd, FAST, 0, VMEMCACHE_CREATE_DAX, dev);
+	close(dev);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(-fd));
+	for (i = 0; i < (int)FAST_VALS + 50; i++)
+		ASSERT_EQ(0, put_i(fd, i));
+
+	ret = vmc_write_file(VMC_ND_PMEM "unbind", ns);
+	EXPECT_EQ(0, ret);
+	if (!ret) {
+		for (i = 0; i < 50; i++)
+			EXPECT_EQ(-ENXIO, vmc_get(fd, key, key_of(key, i), buf,
+						  VAL, 0, NULL, NULL))
+				TH_LOG("slow key %d", i);
+		for (i = 50; i < (int)FAST_VALS + 50; i++)
+			EXPECT_EQ(0, get_i(fd, i)) TH_LOG("fast key %d", i);
+		for (i = 0; i < 20; i++)
+			EXPECT_EQ(0, put_i(fd, 10000 + i)) TH_LOG("put %d", i);
+		EXPECT_EQ(0, get_i(fd, 10019));
+	}
+	EXPECT_EQ(0, close(fd));
+	if (!ret)
+		ASSERT_EQ(0, vmc_pmem_rebind(ns));
+}
+
 TEST_HARNESS_MAIN
