@@ -220,39 +220,6 @@ int vmc_entry_copy(struct vmc_store *s, struct vmc_entry *e, u64 offset,
 	return ret;
 }
 
-/**
- * vmc_entry_read() - copy a whole value to kernel memory
- * @s: the store of the entry's cache
- * @e: entry with a value; the caller holds a reference and cfg_sem
- * @dst: room for vmc_entry_size(@e) bytes
- * @bad: out, with -EIO: the pool range that failed to read
- *
- * Return: 0, -EIO, or -ENXIO once the device behind the pool is gone.
- */
-int vmc_entry_read(struct vmc_store *s, struct vmc_entry *e, void *dst,
-		   struct vmc_extent *bad)
-{
-	struct vmc_extent *ext = vmc_entry_ext(e);
-	struct vmc_backing *b = vmc_entry_store(s, e)->backing;
-	u64 done = 0, len = vmc_entry_size(e);
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < e->nr_ext && done < len; i++) {
-		u64 chunk = min(ext[i].len, len - done);
-
-		ret = b->ops->read_kernel(b, ext[i].off, dst + done, chunk,
-					  bad);
-		if (ret)
-			return ret;
-		done += chunk;
-	}
-	return 0;
-}
-
-/* Bytes a move between tiers copies at a time, through a bounce buffer. */
-#define VMC_MOVE_STEP	PAGE_SIZE
-
 /*
  * Copy value bytes [@offset, +@len) of @e from (@write false) or to
  * kernel memory @buf.
@@ -287,10 +254,28 @@ static int vmc_entry_kcopy(struct vmc_store *s, struct vmc_entry *e,
 	return ret;
 }
 
+/**
+ * vmc_entry_read() - copy a whole value to kernel memory
+ * @s: the store of the entry's cache
+ * @e: entry with a value; the caller holds a reference and cfg_sem
+ * @dst: room for vmc_entry_size(@e) bytes
+ * @bad: out, with -EIO: the pool range that failed to read
+ *
+ * Return: 0, -EIO, or -ENXIO once the device behind the pool is gone.
+ */
+int vmc_entry_read(struct vmc_store *s, struct vmc_entry *e, void *dst,
+		   struct vmc_extent *bad)
+{
+	return vmc_entry_kcopy(s, e, 0, dst, vmc_entry_size(e), false, bad);
+}
+
+/* Bytes a move between tiers copies at a time, through a bounce buffer. */
+#define VMC_MOVE_STEP	PAGE_SIZE
+
 /*
  * What a moved entry keeps of the one it replaces besides the value: its
- * metadata, and the access state of VMC_ENTRY_STATE_BITS and the last
- * access.  @dst is in no index yet, so a plain write of its flags is safe.
+ * metadata, and its access state (fetched, stale, win token, last access).
+ * @dst is in no index yet, so a plain write of its flags is safe.
  */
 static void vmc_entry_take_state(struct vmc_entry *dst,
 				 const struct vmc_entry *src)
