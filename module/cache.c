@@ -739,6 +739,37 @@ static int vmc_cache_evict_from(struct vmc_cache *c, struct vmc_repl *r,
  */
 #define VMC_EXT_ONSTACK	8
 
+/*
+ * One allocation attempt of the extents of a value of @len bytes from @s
+ * into *@extp (@stack, or a kvmalloc()ed array of *@maxp): an array that
+ * is too small is replaced by one of the size the value needs, and the
+ * attempt made again.
+ *
+ * Return: vmc_extent_get()'s 0 or error other than -EOVERFLOW (*@nrp the
+ * extents taken), or -ENOMEM with *@extp back to @stack.
+ */
+static int vmc_store_get_extents(struct vmc_store *s, u64 len,
+				 struct vmc_extent *stack,
+				 struct vmc_extent **extp, unsigned int *maxp,
+				 unsigned int *nrp)
+{
+	int ret;
+
+	while ((ret = vmc_extent_get(&s->alloc, len, *extp, *maxp, nrp)) ==
+	       -EOVERFLOW) {
+		if (*extp != stack)
+			kvfree(*extp);
+		*extp = kvmalloc_array(*nrp, sizeof(**extp), s->gfp);
+		if (!*extp) {
+			*extp = stack;
+			*maxp = VMC_EXT_ONSTACK;
+			return -ENOMEM;
+		}
+		*maxp = *nrp;
+	}
+	return ret;
+}
+
 /**
  * vmc_cache_tier_alloc() - give an entry space in its tier's pool
  * @c: cache, with cfg_sem held for read
@@ -844,18 +875,11 @@ static int vmc_cache_tier_alloc(struct vmc_cache *c, struct vmc_entry *e,
 	    s->alloc.size - READ_ONCE(s->alloc.poisoned))
 		return -ENOSPC;
 	for (;;) {
-		ret = vmc_extent_get(&s->alloc, len, ext, max, &nr);
+		ret = vmc_store_get_extents(s, len, stack, &ext, &max, &nr);
 		if (!ret)
 			break;
-		if (ret == -EOVERFLOW) {
-			if (ext != stack)
-				kvfree(ext);
-			ext = kvmalloc_array(nr, sizeof(*ext), c->store.gfp);
-			if (!ext)
-				return -ENOMEM;
-			max = nr;
-			continue;
-		}
+		if (ret == -ENOMEM)
+			return ret;
 		if (!flushed) {
 			flushed = true;
 			if (vmc_repl_reclaim(r))
@@ -966,19 +990,12 @@ static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry *e,
 	int ret;
 
 	for (;;) {
-		ret = vmc_extent_get(&c->store.alloc, len, ext, max, &nr);
+		ret = vmc_store_get_extents(&c->store, len, stack, &ext, &max,
+					    &nr);
 		if (!ret)
 			break;
-		if (ret == -EOVERFLOW) {
-			if (ext != stack)
-				kvfree(ext);
-			ext = kvmalloc_array(nr, sizeof(*ext), c->store.gfp);
-			ret = -ENOMEM;
-			if (!ext)
-				goto out_unpin;
-			max = nr;
-			continue;
-		}
+		if (ret == -ENOMEM)
+			goto out_free;
 		/* Space of removed entries the policy still holds comes first. */
 		if (!flushed) {
 			flushed = true;
@@ -1016,7 +1033,6 @@ static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry *e,
 out_free:
 	if (ext != stack)
 		kvfree(ext);
-out_unpin:
 	if (old)
 		vmc_entry_put(&c->store, old);
 	return ret;
