@@ -722,7 +722,7 @@ static int vmc_cache_evict_from(struct vmc_cache *c, struct vmc_repl *r,
 	vmc_cache_uncount(c, e);
 	vmc_entry_put(&c->store, e);	/* the index's */
 	/* An expired victim is reclaimed, not evicted: nothing live went. */
-	expired = vmc_entry_expired(e, vmc_now());
+	expired = vmc_entry_expired_now(e);
 	if (!expired)
 		vmc_evicted_record(ev, c, e, VMC_EVICTED);
 	vmc_entry_put(&c->store, e);
@@ -820,7 +820,7 @@ static int vmc_cache_demote(struct vmc_cache *c, struct vmc_evicted *ev,
 	if (!e)
 		return -ESRCH;
 	ret = -ENOSPC;
-	if (vmc_entry_expired(e, vmc_now()))
+	if (vmc_entry_expired_now(e))
 		goto out_victim;
 	key.data = e->key;
 	key.len = e->key_len;
@@ -1366,7 +1366,7 @@ static struct vmc_entry *vmc_cache_lookup_live(struct vmc_cache *c,
 {
 	struct vmc_entry *e = vmc_index_lookup_get(&c->index, &c->store, key);
 
-	if (e && vmc_entry_expired(e, vmc_now())) {
+	if (e && vmc_entry_expired_now(e)) {
 		if (reclaim && vmc_cache_unlink(c, e))
 			this_cpu_inc(c->stats->expired);
 		vmc_entry_put(&c->store, e);
@@ -1397,7 +1397,7 @@ static void vmc_cache_promote(struct vmc_cache *c, struct vmc_entry *e)
 	 * One mover per entry: the copy has @e's version, so a second
 	 * promotion of @e would take the first one's copy for @e.
 	 */
-	if (vmc_entry_expired(e, vmc_now()) ||
+	if (vmc_entry_expired_now(e) ||
 	    test_and_set_bit(VMC_ENTRY_MOVING, &e->flags))
 		return;
 	n = vmc_entry_create(&c->store, &key);
@@ -1677,7 +1677,7 @@ int vmc_cache_evict(struct vmc_cache *c, const struct vmc_key *key,
 	if (e) {
 		/* An expired entry is reclaimed, but was not there to evict. */
 		if (vmc_cache_unlink(c, e)) {
-			if (vmc_entry_expired(e, vmc_now())) {
+			if (vmc_entry_expired_now(e)) {
 				this_cpu_inc(c->stats->expired);
 			} else {
 				vmc_evicted_record(ev, c, e, VMC_EVICTED);

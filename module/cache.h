@@ -221,6 +221,16 @@ static inline u32 vmc_now(void)
 	return (u32)ktime_divns(ktime_get_boottime(), NSEC_PER_SEC);
 }
 
+/*
+ * Has @e expired by now?  The clock is read only for an entry that has an
+ * expiry: most have none, and on the paths of every get and of every
+ * eviction the read costs as much as the rest of the check.
+ */
+static inline bool vmc_entry_expired_now(const struct vmc_entry *e)
+{
+	return READ_ONCE(e->expiry) && vmc_entry_expired(e, vmc_now());
+}
+
 int vmc_cache_put_ex(struct vmc_cache *c, const struct vmc_key *key,
 		     const void __user *uval, u64 len,
 		     const struct vmc_put_opts *opts, struct vmc_evicted *ev);
