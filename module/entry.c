@@ -27,7 +27,12 @@
  */
 static size_t vmc_alloc_bytes(const void *p, size_t size)
 {
-	return is_vmalloc_addr(p) ? PAGE_ALIGN(size) : ksize(p);
+	/*
+	 * The class of @size, not ksize(@p): the same figure without
+	 * looking up the slab of @p, which every put paid twice.
+	 */
+	return is_vmalloc_addr(p) ? PAGE_ALIGN(size) :
+				    kmalloc_size_roundup(size);
 }
 
 static size_t vmc_ext_array_bytes(const struct vmc_entry *e)
