@@ -693,6 +693,8 @@ static void vmc_evicted_flush(struct vmc_evicted *ev)
  * @c: cache, with cfg_sem held for read
  * @r: the policy: the fast tier's or the slow tier's
  * @ev: where to report the evicted entry, or NULL
+ * @keep: where to hand the caller the evicted entry with a reference,
+ *	  instead of dropping it, or NULL
  *
  * The entry leaves the cache: an eviction, or the reclaim of an expired
  * entry.
@@ -701,7 +703,7 @@ static void vmc_evicted_flush(struct vmc_evicted *ev)
  * when @ev cannot take another record before it is flushed (its full()).
  */
 static int vmc_cache_evict_from(struct vmc_cache *c, struct vmc_repl *r,
-				struct vmc_evicted *ev)
+				struct vmc_evicted *ev, struct vmc_entry **keep)
 {
 	struct vmc_entry *e;
 	bool expired;
@@ -725,7 +727,10 @@ static int vmc_cache_evict_from(struct vmc_cache *c, struct vmc_repl *r,
 	expired = vmc_entry_expired_now(e);
 	if (!expired)
 		vmc_evicted_record(ev, c, e, VMC_EVICTED);
-	vmc_entry_put(&c->store, e);
+	if (keep)
+		*keep = e;
+	else
+		vmc_entry_put(&c->store, e);
 	if (expired)
 		this_cpu_inc(c->stats->expired);
 	else
@@ -886,7 +891,7 @@ static int vmc_cache_tier_alloc(struct vmc_cache *c, struct vmc_entry *e,
 				continue;
 		}
 		if (slow)
-			ret = may_evict ? vmc_cache_evict_from(c, r, ev) :
+			ret = may_evict ? vmc_cache_evict_from(c, r, ev, NULL) :
 			      -ENOSPC;
 		else
 			ret = vmc_cache_demote(c, NULL, false);
@@ -906,13 +911,16 @@ static int vmc_cache_tier_alloc(struct vmc_cache *c, struct vmc_entry *e,
  * vmc_cache_evict_lru() - make room in the fast tier
  * @c: cache, with cfg_sem held for read
  * @ev: where to report the evicted entries, or NULL
+ * @keep: as vmc_cache_evict_from()'s, for an entry evicted from a cache of
+ *	  one tier; *@keep is left alone otherwise
  *
  * In a cache of two tiers the fast tier's victim is demoted, which may
  * evict from the slow tier; a victim that cannot be demoted is evicted.
  *
  * Return: as vmc_cache_evict_from().
  */
-static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
+static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev,
+			       struct vmc_entry **keep)
 {
 	int ret;
 
@@ -923,8 +931,9 @@ static int vmc_cache_evict_lru(struct vmc_cache *c, struct vmc_evicted *ev)
 		if (ret != -ENOSPC && ret != -ENOMEM && ret != -EIO &&
 		    ret != -ENXIO)
 			return ret;
+		keep = NULL;
 	}
-	return vmc_cache_evict_from(c, c->repl, ev);
+	return vmc_cache_evict_from(c, c->repl, ev, keep);
 }
 
 /*
@@ -936,11 +945,11 @@ static int vmc_cache_evict_any(struct vmc_cache *c, struct vmc_evicted *ev)
 	int ret;
 
 	if (c->slow_repl) {
-		ret = vmc_cache_evict_from(c, c->slow_repl, ev);
+		ret = vmc_cache_evict_from(c, c->slow_repl, ev, NULL);
 		if (ret != -ESRCH)
 			return ret;
 	}
-	return vmc_cache_evict_from(c, c->repl, ev);
+	return vmc_cache_evict_from(c, c->repl, ev, NULL);
 }
 
 /*
@@ -973,6 +982,32 @@ static struct vmc_entry *vmc_cache_pin_old(struct vmc_cache *c,
 }
 
 /*
+ * The extents of @victim, just evicted from the fast tier, for a value of
+ * @len bytes into @ext (room for @max) when they hold exactly the units it
+ * needs and nobody else holds @victim: the put then takes the allocator's
+ * lock neither to free them nor to allocate.  Not on a pool with failed
+ * media, whose extents go back through the allocator to be withheld.
+ * Drops the caller's reference to @victim either way.
+ *
+ * Return: whether @ext has the value's *@nrp extents.
+ */
+static bool vmc_cache_reuse(struct vmc_cache *c, struct vmc_entry *victim,
+			    u64 len, struct vmc_extent *ext, unsigned int max,
+			    unsigned int *nrp)
+{
+	if (!READ_ONCE(c->store.alloc.nr_poison) &&
+	    !test_bit(VMC_ENTRY_SLOW, &victim->flags) &&
+	    vmc_entry_size(victim) + victim->tail ==
+	    roundup(len, (u64)c->store.extent_size)) {
+		*nrp = vmc_entry_take_extents(&c->store, victim, ext, max);
+		if (*nrp)
+			return true;
+	}
+	vmc_entry_put(&c->store, victim);
+	return false;
+}
+
+/*
  * Allocate the extents of a value of @len bytes into *@extp (@stack, or
  * a kvmalloc()ed array when @stack is too small); *@nrp: how many.  Makes
  * room as vmc_cache_alloc_value() says.
@@ -985,7 +1020,7 @@ static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry *e,
 {
 	struct vmc_extent *ext = stack;
 	unsigned int max = VMC_EXT_ONSTACK, nr;
-	struct vmc_entry *old = NULL;
+	struct vmc_entry *old = NULL, *victim;
 	bool checked = false, flushed = false;
 	int ret;
 
@@ -1017,11 +1052,14 @@ static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry *e,
 			if (ret)
 				goto out_free;
 		}
-		ret = vmc_cache_evict_lru(c, ev);
+		victim = NULL;
+		ret = vmc_cache_evict_lru(c, ev, &victim);
 		if (ret) {
 			ret = ret == -ESRCH ? -ENOSPC : ret;
 			goto out_free;
 		}
+		if (victim && vmc_cache_reuse(c, victim, len, ext, max, &nr))
+			break;
 		cond_resched();
 	}
 	if (old)

@@ -113,6 +113,36 @@ void vmc_entry_put(struct vmc_store *s, struct vmc_entry *e)
 }
 
 /**
+ * vmc_entry_take_extents() - free an entry but keep its value's extents
+ * @s: the store of the entry's cache
+ * @e: unlinked entry; the caller holds a reference
+ * @ext: where to move the extents
+ * @max: room in @ext
+ *
+ * For a put that evicted @e to store a value of the same size: the extents
+ * change owner without going back to the allocator.  Done only when the
+ * caller's reference is the last one (no reader can take another: @e is
+ * out of the index) and the extents fit @max.
+ *
+ * Return: the number of extents moved, the caller's reference gone with
+ * @e; or 0, with nothing done.
+ */
+unsigned int vmc_entry_take_extents(struct vmc_store *s, struct vmc_entry *e,
+				    struct vmc_extent *ext, unsigned int max)
+{
+	unsigned int nr = e->nr_ext;
+
+	if (!nr || nr > max || !refcount_dec_if_one(&e->ref))
+		return 0;
+	memcpy(ext, vmc_entry_ext(e), array_size(nr, sizeof(*ext)));
+	atomic_long_sub(vmc_entry_dram(e), &s->dram_used);
+	if (nr > 1)
+		kvfree(e->ext_array);
+	kvfree_rcu(e, rcu);
+	return nr;
+}
+
+/**
  * vmc_entry_set_value() - give an entry the extents of its value
  * @s: the store of the entry's cache
  * @e: unlinked entry without a value

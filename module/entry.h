@@ -218,6 +218,8 @@ int vmc_entry_set_value(struct vmc_store *s, struct vmc_entry *e,
 			struct vmc_extent *ext, unsigned int nr, bool owned,
 			u64 len);
 void vmc_entry_free_value(struct vmc_store *s, struct vmc_entry *e);
+unsigned int vmc_entry_take_extents(struct vmc_store *s, struct vmc_entry *e,
+				    struct vmc_extent *ext, unsigned int max);
 size_t vmc_entry_dram(const struct vmc_entry *e);
 int vmc_entry_copy(struct vmc_store *s, struct vmc_entry *e, u64 offset,
 		   void __user *ubuf, u64 len, bool to_user,

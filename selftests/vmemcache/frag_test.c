@@ -396,4 +396,60 @@ TEST_F_TIMEOUT(frag, odd_extents, 150)
 	frag_run(_metadata, self->fd, variant->policy, 3 << 20, 1000, 600, 6000);
 }
 
+/*
+ * A put that evicts a value of its own size in extents takes over the
+ * victim's extents: the allocator's lock is not taken, the pool stays as
+ * full, and every value reads back.  A value of another size goes through
+ * the allocator, and the pool is consistent afterwards.
+ */
+TEST_F(frag, same_size_eviction_reuses_extents)
+{
+	const uint64_t ext = 256, cap = 1 << 20, len = 3 * ext - 10;
+	const uint64_t n = cap / (3 * ext);
+	struct vmemcache_stats st0, st1;	/* before, after */
+	char key[32];
+	uint32_t klen;
+	uint64_t i;
+
+	ASSERT_EQ(0, vmc_config(cap, ext, variant->policy));
+	ASSERT_EQ(0, vmc_stats(self->fd, &st1));
+	for (i = 0; i < n; i++) {
+		klen = frag_key(key, sizeof(key), (unsigned int)i);
+		ASSERT_EQ(0, vmc_put_pattern(self->fd, key, klen, len,
+					     vmc_seed(i, 0), 0));
+	}
+	ASSERT_EQ(0, vmc_stats(self->fd, &st0));
+	ASSERT_EQ(n, st0.entries);
+	ASSERT_EQ(st1.evictions, st0.evictions);
+	for (i = n; i < 2 * n; i++) {
+		klen = frag_key(key, sizeof(key), (unsigned int)i);
+		ASSERT_EQ(0, vmc_put_pattern(self->fd, key, klen, len,
+					     vmc_seed(i, 0), 0));
+	}
+	ASSERT_EQ(0, vmc_stats(self->fd, &st1));
+	EXPECT_EQ(n, st1.evictions - st0.evictions);
+	EXPECT_EQ(n, st1.entries);
+	EXPECT_EQ(st0.pool_used, st1.pool_used);
+	EXPECT_EQ(0u, st1.alloc_lock_acquired - st0.alloc_lock_acquired);
+	for (i = 0; i < 2 * n; i++) {
+		klen = frag_key(key, sizeof(key), (unsigned int)i);
+		if (i < n) {
+			ASSERT_EQ(-ENOENT,
+				  vmc_exists(self->fd, key, klen, NULL));
+		} else {
+			VMC_ASSERT_VALUE(self->fd, key, klen, len,
+					 vmc_seed(i, 0));
+		}
+	}
+
+	/* Four extents where the victims had three: the allocator. */
+	klen = frag_key(key, sizeof(key), (unsigned int)(2 * n));
+	ASSERT_EQ(0, vmc_put_pattern(self->fd, key, klen, 4 * ext,
+				     vmc_seed(2 * n, 0), 0));
+	ASSERT_EQ(0, vmc_stats(self->fd, &st0));
+	EXPECT_LT(st1.alloc_lock_acquired, st0.alloc_lock_acquired);
+	VMC_ASSERT_VALUE(self->fd, key, klen, 4 * ext, vmc_seed(2 * n, 0));
+	VMC_ASSERT_CONSISTENT();
+}
+
 TEST_HARNESS_MAIN
