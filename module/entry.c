@@ -89,6 +89,19 @@ struct vmc_entry *vmc_entry_create(struct vmc_store *s,
 	return e;
 }
 
+/*
+ * The DRAM of an entry nobody holds any more, once its extents are dealt
+ * with: its extent array at once, the entry after index lookups that may
+ * still see it are done.
+ */
+static void vmc_entry_free(struct vmc_store *s, struct vmc_entry *e)
+{
+	atomic_long_sub(vmc_entry_dram(e), &s->dram_used);
+	if (e->nr_ext > 1)
+		kvfree(e->ext_array);
+	kvfree_rcu(e, rcu);
+}
+
 /**
  * vmc_entry_put() - drop a reference; the last one frees the entry
  * @s: the store of the entry's cache
@@ -103,13 +116,10 @@ void vmc_entry_put(struct vmc_store *s, struct vmc_entry *e)
 	if (!refcount_dec_and_test(&e->ref))
 		return;
 
-	atomic_long_sub(vmc_entry_dram(e), &s->dram_used);
 	if (e->nr_ext)
 		vmc_extent_put(&vmc_entry_store(s, e)->alloc, vmc_entry_ext(e),
 			       e->nr_ext);
-	if (e->nr_ext > 1)
-		kvfree(e->ext_array);
-	kvfree_rcu(e, rcu);
+	vmc_entry_free(s, e);
 }
 
 /**
@@ -135,10 +145,7 @@ unsigned int vmc_entry_take_extents(struct vmc_store *s, struct vmc_entry *e,
 	if (!nr || nr > max || !refcount_dec_if_one(&e->ref))
 		return 0;
 	memcpy(ext, vmc_entry_ext(e), array_size(nr, sizeof(*ext)));
-	atomic_long_sub(vmc_entry_dram(e), &s->dram_used);
-	if (nr > 1)
-		kvfree(e->ext_array);
-	kvfree_rcu(e, rcu);
+	vmc_entry_free(s, e);
 	return nr;
 }
 
