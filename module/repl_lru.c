@@ -16,6 +16,15 @@
  * evicting put takes it off the list at once, under the lock (evicted()),
  * so that its space returns without a drain.
  *
+ * A drain visits only the rings marked pending in a CPU mask, so that an
+ * eviction costs what the CPUs that used the cache recorded, not a visit
+ * to every possible CPU's ring: servers have hundreds of possible CPUs,
+ * and most evictions come from one of them.  A producer marks its ring
+ * after publishing a record, a drainer unmarks a ring before reading it,
+ * each with a full barrier between its store and its load, so that the
+ * drainer sees the record or the producer sees the mark gone and sets it
+ * again.
+ *
  * A drain that drops the last reference of an entry parks the entry on a
  * private list through its lru link, to free it once the list lock is
  * released.  That is safe because nobody can take a new reference to an
@@ -27,6 +36,7 @@
  */
 /* First: on PREEMPT_RT, local_lock.h may use spinlock_t unincluded. */
 #include <linux/spinlock.h>
+#include <linux/cpumask.h>
 #include <linux/local_lock.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
@@ -43,6 +53,7 @@
  * @tail: next slot to drain; written under the list lock only
  * @removed: @head after the last record that may hold a removed entry's
  *	     last reference; written by the producer only
+ * @cpu: the CPU whose ring this is, its bit in the pending mask
  * @slot: recorded entries, each holding a reference
  */
 struct vmc_lru_ring {
@@ -50,6 +61,7 @@ struct vmc_lru_ring {
 	unsigned int head;
 	unsigned int tail;
 	unsigned int removed;
+	unsigned int cpu;
 	struct vmc_entry *slot[VMC_RING_SIZE];
 };
 
@@ -59,12 +71,14 @@ struct vmc_lru_ring {
  * @lock: protects @list, the entries' lru links and the rings' tails
  * @list: linked entries, most recently used first
  * @rings: per-CPU rings of buffered moves
+ * @pending: the CPUs whose rings may hold records not drained yet
  */
 struct vmc_repl_lru {
 	struct vmc_repl r;
 	spinlock_t lock;	/* list, lru links, ring tails */
 	struct list_head list;
 	struct vmc_lru_ring __percpu *rings;
+	cpumask_var_t pending;
 };
 
 static struct vmc_repl_lru *to_lru(struct vmc_repl *r)
@@ -82,11 +96,16 @@ static void vmc_lru_drain(struct vmc_repl_lru *l, struct list_head *dead)
 	int cpu;
 
 	lockdep_assert_held(&l->lock);
-	for_each_possible_cpu(cpu) {
+	for_each_cpu(cpu, l->pending) {
 		struct vmc_lru_ring *ring = per_cpu_ptr(l->rings, cpu);
 		unsigned int tail = ring->tail;
+		unsigned int head;
+
+		cpumask_clear_cpu(cpu, l->pending);
+		/* Pairs with vmc_lru_mark(): unmarked before head is read. */
+		smp_mb__after_atomic();
 		/* Pairs with the producer's release: slots before head are set. */
-		unsigned int head = smp_load_acquire(&ring->head);
+		head = smp_load_acquire(&ring->head);
 
 		for (; tail != head; tail++) {
 			struct vmc_entry *e = ring->slot[tail % VMC_RING_SIZE];
@@ -123,6 +142,18 @@ static void vmc_lru_drain_all(struct vmc_repl_lru *l)
 	vmc_lru_put_dead(l, &dead);
 }
 
+/* Mark @ring pending after a record was published in it. */
+static void vmc_lru_mark(struct vmc_repl_lru *l, struct vmc_lru_ring *ring)
+{
+	/*
+	 * Pairs with vmc_lru_drain()'s barrier: a drainer that unmarked
+	 * the ring before we read the mark reads head after our store.
+	 */
+	smp_mb();
+	if (!cpumask_test_cpu(ring->cpu, l->pending))
+		cpumask_set_cpu(ring->cpu, l->pending);
+}
+
 /*
  * Record a use or the removal of @e in this CPU's ring, with a reference
  * on it that becomes the ring's.  A removal is recorded rather than
@@ -147,9 +178,12 @@ static void vmc_lru_record_ref(struct vmc_repl_lru *l, struct vmc_entry *e,
 				WRITE_ONCE(ring->removed, head + 1);
 			/* The drainer reads the slot only after seeing head. */
 			smp_store_release(&ring->head, head + 1);
+			vmc_lru_mark(l, ring);
 			local_unlock(&l->rings->lock);
 			return;
 		}
+		/* Full: the drain below must visit this ring. */
+		cpumask_set_cpu(ring->cpu, l->pending);
 		local_unlock(&l->rings->lock);
 		vmc_lru_drain_all(l);
 	}
@@ -186,16 +220,26 @@ static struct vmc_repl *vmc_lru_create(const struct vmc_repl_owner *owner)
 	if (!l)
 		return NULL;
 	vmc_repl_init(&l->r, &vmc_repl_lru, owner);
+	if (!zalloc_cpumask_var(&l->pending, owner->gfp))
+		goto out_free;
 	l->rings = alloc_percpu_gfp(struct vmc_lru_ring, owner->gfp);
-	if (!l->rings) {
-		kfree(l);
-		return NULL;
+	if (!l->rings)
+		goto out_mask;
+	for_each_possible_cpu(cpu) {
+		struct vmc_lru_ring *ring = per_cpu_ptr(l->rings, cpu);
+
+		local_lock_init(&ring->lock);
+		ring->cpu = cpu;
 	}
-	for_each_possible_cpu(cpu)
-		local_lock_init(&per_cpu_ptr(l->rings, cpu)->lock);
 	spin_lock_init(&l->lock);
 	INIT_LIST_HEAD(&l->list);
 	return &l->r;
+
+out_mask:
+	free_cpumask_var(l->pending);
+out_free:
+	kfree(l);
+	return NULL;
 }
 
 static void vmc_lru_destroy(struct vmc_repl *r)
@@ -205,6 +249,7 @@ static void vmc_lru_destroy(struct vmc_repl *r)
 	vmc_lru_drain_all(l);
 	WARN_ON_ONCE(!list_empty(&l->list));
 	free_percpu(l->rings);
+	free_cpumask_var(l->pending);
 	kfree(l);
 }
 
@@ -218,14 +263,15 @@ static void vmc_lru_flush(struct vmc_repl *r)
  * lock: a removal recorded meanwhile is one that came after this call.  A
  * hit that finds its entry linked and records it after the entry was
  * unlinked and its removal drained is not seen: its space waits for the
- * next drain, which every eviction makes.
+ * next drain, which every eviction makes.  Neither is a ring a drain in
+ * progress has unmarked: that drain takes its records.
  */
 static bool vmc_lru_reclaim(struct vmc_repl *r)
 {
 	struct vmc_repl_lru *l = to_lru(r);
 	int cpu;
 
-	for_each_possible_cpu(cpu) {
+	for_each_cpu(cpu, l->pending) {
 		struct vmc_lru_ring *ring = per_cpu_ptr(l->rings, cpu);
 
 		if ((int)(READ_ONCE(ring->removed) - READ_ONCE(ring->tail)) > 0) {
