@@ -98,10 +98,13 @@ bench: all
 
 # Puts and gets of 256 B..16 KiB against the floor, one thread; with
 # BENCH_BEFORE=some.ko, that module and this one take turns in one boot.
+# BENCH_APPEND: more kernel parameters (possible_cpus=256: a server's
+# count of possible CPUs, which per-CPU structures are sized by).
 bench-ops: all
 	$(if $(BENCH_BEFORE),cp $(BENCH_BEFORE) $(CURDIR)/build/vmemcache-before.ko;)
 	GUEST_EXTRA_FILES="$(CURDIR)/tools/vmemcache-bench $(if $(BENCH_BEFORE),$(CURDIR)/build/vmemcache-before.ko)" \
-		$(GUEST_RUN) --mode demo --smp 4 --append tsc=reliable \
+		$(GUEST_RUN) --mode demo --smp 4 \
+		--append "tsc=reliable $(BENCH_APPEND)" \
 		--timeout 1800 scripts/bench-ops.sh $(or $(BENCH_WINDOW),0.2) $(or $(BENCH_REPS),3)
 
 # The persistent-memory figures: copy variants into pmem, and 1 MiB get
