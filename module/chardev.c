@@ -499,6 +499,26 @@ static int vmc_batch_check_readonly(const struct vmemcache_batch_item __user *ui
 	return 0;
 }
 
+/* An item's out fields, in one user access: they lie together. */
+static int vmc_batch_item_out(const struct vmemcache_batch_item *it,
+			      struct vmemcache_batch_item __user *uit)
+{
+	const size_t first = offsetof(struct vmemcache_batch_item, result);
+
+	if (!user_write_access_begin(&uit->result,
+				     offsetofend(struct vmemcache_batch_item,
+						 copied) - first))
+		return -EFAULT;
+	unsafe_put_user(it->result, &uit->result, efault);
+	unsafe_put_user(it->value_size, &uit->value_size, efault);
+	unsafe_put_user(it->copied, &uit->copied, efault);
+	user_write_access_end();
+	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
+}
+
 static long vmc_ioctl_batch(struct vmc_cache *c, unsigned int cmd,
 			    void __user *uarg, bool writable)
 {
@@ -540,9 +560,7 @@ static long vmc_ioctl_batch(struct vmc_cache *c, unsigned int cmd,
 			it.result = -EBADF;
 		else
 			it.result = vmc_batch_one(c, &it, log);
-		if (put_user(it.result, &uitems[i].result) ||
-		    put_user(it.value_size, &uitems[i].value_size) ||
-		    put_user(it.copied, &uitems[i].copied)) {
+		if (vmc_batch_item_out(&it, &uitems[i])) {
 			ret = -EFAULT;
 			break;
 		}
