@@ -6,15 +6,16 @@
  * A hit, an insert or a removal records the entry in the current CPU's
  * ring, taking a reference for the ring; the CPU is the only producer of
  * its ring.  The list lock is taken only to evict or when a ring is full,
- * and whoever holds it drains every ring: each recorded entry that is
- * still linked moves to the head of the list, one that is not leaves the
- * list, and the ring's reference is dropped.  A recorded entry that was
- * evicted or replaced since is therefore never freed under the ring (no
- * use-after-free), never put back on the list (no resurrection), and an
- * unlinked entry stays on the list, skipped by eviction, until a drain
- * that its own removal record guarantees.  A victim is the exception: the
- * evicting put takes it off the list at once, under the lock (evicted()),
- * so that its space returns without a drain.
+ * and whoever holds it drains every ring that holds records: each
+ * recorded entry that is still linked moves to the head of the list, one
+ * that is not leaves the list, and the ring's reference is dropped.  A
+ * recorded entry that was evicted or replaced since is therefore never
+ * freed under the ring (no use-after-free), never put back on the list
+ * (no resurrection), and an unlinked entry stays on the list, skipped by
+ * eviction, until a drain that its own removal record guarantees.  A
+ * victim is the exception: the evicting put takes it off the list at
+ * once, under the lock (evicted()), so that its space returns without a
+ * drain.
  *
  * A drain visits only the rings marked pending in a CPU mask, so that an
  * eviction costs what the CPUs that used the cache recorded, not a visit
@@ -87,9 +88,10 @@ static struct vmc_repl_lru *to_lru(struct vmc_repl *r)
 }
 
 /*
- * Apply every ring's moves.  References that turn out to be the last are
- * not dropped here, under the spinlock, but passed back on @dead: such an
- * entry has been unlinked and removed, so its lru link is free to use.
+ * Apply the moves of every ring marked pending.  References that turn out
+ * to be the last are not dropped here, under the spinlock, but passed back
+ * on @dead: such an entry has been unlinked and removed, so its lru link is
+ * free to use.
  */
 static void vmc_lru_drain(struct vmc_repl_lru *l, struct list_head *dead)
 {
