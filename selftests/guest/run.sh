@@ -287,6 +287,21 @@ if [ $GUEST_WD -gt 0 ]; then
 	wdpid=\$!
 fi
 
+# A CPU stuck in the kernel hangs the script until the watchdog above,
+# and the quiet console shows only the first line of its report: on the
+# kernel's first report of a stuck CPU or task, add every CPU's backtrace
+# and the blocked tasks to the log, and dump it at once.
+(
+	grep -qE 'soft lockup|hard LOCKUP|blocked for more than|detected stall' \
+		/dev/kmsg || exit 0
+	sleep 5
+	echo "VMC-GUEST-STUCK: the kernel reports a stuck CPU or task"
+	echo l > /proc/sysrq-trigger
+	echo w > /proc/sysrq-trigger
+	sleep 2
+	dump_and_off
+) &
+
 cd /tmp
 sh /vmc/script.sh $ARGS_Q </dev/null &
 wait \$!
@@ -360,6 +375,9 @@ elif grep -q 'qemu-system-x86_64: terminating on signal' "$LOG"; then
 fi
 if grep -q '^VMC-GUEST-TIMEOUT' "$LOG"; then
 	reason "guest script still running after ${GUEST_WD}s (guest watchdog)"
+fi
+if grep -q '^VMC-GUEST-STUCK' "$LOG"; then
+	reason "the kernel reported a stuck CPU or task; the guest stopped there"
 fi
 grc=$(sed -n 's/^.*VMC-GUEST-EXIT \([0-9]*\).*$/\1/p' "$LOG" | tail -n1)
 if [ -z "$grc" ]; then
