@@ -17,9 +17,10 @@
 #                       far faster than rep movsb)
 #   --mem SIZE          guest RAM (default 6G; at least 6G with pmem)
 #   --append ARGS       extra kernel command-line arguments
-#   --pmem SIZE         size of the emulated pmem, placed at 4G (default
-#                       2G); --mem must leave RAM besides it, e.g.
-#                       --mem 8G --pmem 4G
+#   --pmem SIZE         size of the emulated pmem (/dev/pmem0), placed at
+#                       4G (default 2G); a 128M /dev/pmem1 follows it past
+#                       a 128M gap (see below).  --mem must leave RAM
+#                       besides them, e.g. --mem 8G --pmem 4G
 #   --no-pmem           no emulated pmem (no memmap=, no nvdimm modules)
 #   --numa SIZE         two NUMA nodes: node 0 with the CPUs and --mem of
 #                       RAM, node 1 with SIZE of RAM and no CPUs (a CXL
@@ -263,8 +264,11 @@ for m in \$(cat /etc/vmc-modules); do
 done
 if [ $PMEM = 1 ]; then
 	i=0
-	while [ ! -b /dev/pmem0 ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done
+	while { [ ! -b /dev/pmem0 ] || [ ! -b /dev/pmem1 ]; } && [ \$i -lt 50 ]; do
+		sleep 0.1; i=\$((i + 1))
+	done
 	[ -b /dev/pmem0 ] || echo "VMC-INIT: /dev/pmem0 did not appear"
+	[ -b /dev/pmem1 ] || echo "VMC-INIT: /dev/pmem1 (the anchor region) did not appear"
 fi
 echo "VMC-INIT: kernel \$(uname -r), \$(nproc) cpus, running script"
 
@@ -320,11 +324,25 @@ chmod 755 "$ROOT/init"
 # even with "quiet") instead of leaving a half-dead kernel to hang the tests.
 # WARNs do not panic; they are found in the kernel log dumped at the end.
 CMDLINE="console=ttyS0,115200 panic=-1 oops=panic quiet"
-[ "$PMEM" = 1 ] && CMDLINE="$CMDLINE memmap=$PMEM_SIZE!4G"
 CMDLINE="$CMDLINE $APPEND"
 
 # Memory in MiB, from a size with an M or G suffix.
 mib() { case "$1" in *G) echo $((${1%G} * 1024)) ;; *M) echo "${1%M}" ;; *) echo "$1" ;; esac; }
+
+# Besides /dev/pmem0, a small second region (/dev/pmem1, 128 MiB, one
+# section past a gap so that e820 does not merge the two) that no test
+# touches.  Binding the pmem driver to the first FS_DAX region turns the
+# kernel's devmap_managed_key on, and unbinding the last turns it off, each
+# time by live-patching every put_page() in the kernel; under TCG a vCPU can
+# go on running a stale translation of the patch's int3, which the kernel
+# then backs over forever (a soft lockup in whatever called put_page()).
+# With pmem1 bound for the whole boot, the tests that unbind and rebind
+# pmem0 never flip the key.
+if [ "$PMEM" = 1 ]; then
+	[[ "$PMEM_SIZE" =~ ^[0-9]+[MG]$ ]] || die "bad --pmem $PMEM_SIZE (e.g. 2G)"
+	ANCHOR_AT=$((4096 + $(mib "$PMEM_SIZE") + 128))M
+	CMDLINE="$CMDLINE memmap=$PMEM_SIZE!4G memmap=128M!$ANCHOR_AT"
+fi
 MEMARGS=(-m "$MEM")
 if [ -n "$NUMA" ]; then
 	[[ "$MEM" =~ ^[0-9]+[MG]$ ]] || die "--numa needs --mem with an M or G suffix"
