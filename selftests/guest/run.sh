@@ -272,10 +272,16 @@ if [ $PMEM = 1 ]; then
 fi
 echo "VMC-INIT: kernel \$(uname -r), \$(nproc) cpus, running script"
 
+# With an argument, the kernel has a stuck CPU: no sync, and a reset
+# (-no-reboot ends QEMU) rather than a power-off, which first moves to the
+# boot CPU and would wait there forever if that is the stuck one.
 dump_and_off() {
 	echo VMC-DMESG-BEGIN
 	dmesg
 	echo VMC-DMESG-END
+	if [ -n "\${1:-}" ]; then
+		echo b > /proc/sysrq-trigger
+	fi
 	sync
 	poweroff -f
 }
@@ -303,7 +309,7 @@ fi
 	echo l > /proc/sysrq-trigger
 	echo w > /proc/sysrq-trigger
 	sleep 2
-	dump_and_off
+	dump_and_off stuck
 ) &
 
 cd /tmp
