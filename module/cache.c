@@ -1195,7 +1195,7 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 	u64 usable = c->store.alloc.size - READ_ONCE(c->store.alloc.poisoned);
 	struct vmc_insert_cond cond = {
 		.replace = o->replace, .present = o->present,
-		.match_cas = o->match_cas, .cas = o->cas, .now = vmc_now(),
+		.match_cas = o->match_cas, .cas = o->cas,
 	};
 	bool replace = o->replace || o->present || o->match_cas;
 	struct vmc_entry *old;
@@ -1227,7 +1227,7 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 	e->cas = atomic64_inc_return(&c->cas);
 	e->client_flags = o->client_flags;
 	e->expiry = o->expiry;
-	vmc_entry_set_atime(e, cond.now);
+	vmc_entry_set_atime(e, vmc_access_now());
 	ret = vmc_index_insert_if(&c->index, e, &cond, &old);
 	if (ret) {
 		atomic_long_dec(&c->nr_entries);
@@ -1235,7 +1235,7 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 		goto err_value;
 	}
 	if (old) {
-		if (vmc_entry_expired(old, cond.now))
+		if (vmc_entry_expired_now(old))
 			this_cpu_inc(c->stats->expired);
 		vmc_cache_uncount(c, old);
 		vmc_cache_repl(c, old)->ops->remove(vmc_cache_repl(c, old), old);
@@ -1547,7 +1547,7 @@ int vmc_cache_get_ex(struct vmc_cache *c, const struct vmc_key *key,
 		vmc_cache_unstall(c, e);
 	*copied = n;
 	/* Before a promotion copies the entry's state to the fast tier. */
-	vmc_entry_fetched(e, vmc_now(), meta);
+	vmc_entry_fetched(e, vmc_access_now(), meta);
 	vmc_cache_hit(c, e, !ret);
 	if (ret == -EIO)
 		vmc_cache_media_error(c, e, &bad);

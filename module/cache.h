@@ -16,7 +16,6 @@
 #include <linux/percpu-rwsem.h>
 #include <linux/rhashtable-types.h>
 #include <linux/siphash.h>
-#include <linux/timekeeping.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 
@@ -209,27 +208,6 @@ struct vmc_put_opts {
 	u32 client_flags;
 	u32 expiry;
 };
-
-/*
- * The CLOCK_BOOTTIME second that entries' expiry is compared with: the
- * precise clock, as userspace reads it, not ktime_get_boottime_seconds()'s
- * coarse one, which lags by up to a tick and would let an entry outlive
- * the second its writer saw begin.
- */
-static inline u32 vmc_now(void)
-{
-	return (u32)ktime_divns(ktime_get_boottime(), NSEC_PER_SEC);
-}
-
-/*
- * Has @e expired by now?  The clock is read only for an entry that has an
- * expiry: most have none, and on the paths of every get and of every
- * eviction the read costs as much as the rest of the check.
- */
-static inline bool vmc_entry_expired_now(const struct vmc_entry *e)
-{
-	return READ_ONCE(e->expiry) && vmc_entry_expired(e, vmc_now());
-}
 
 int vmc_cache_put_ex(struct vmc_cache *c, const struct vmc_key *key,
 		     const void __user *uval, u64 len,

@@ -16,6 +16,7 @@
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
+#include <linux/timekeeping.h>
 #include <linux/types.h>
 
 #include "backing.h"
@@ -108,12 +109,45 @@ struct vmc_meta {
 	bool won;
 };
 
+/*
+ * The CLOCK_BOOTTIME second that entries' expiry is compared with: the
+ * precise clock, as userspace reads it, not ktime_get_boottime_seconds()'s
+ * coarse one, which lags by up to a tick and would let an entry outlive
+ * the second its writer saw begin.
+ */
+static inline u32 vmc_now(void)
+{
+	return (u32)ktime_divns(ktime_get_boottime(), NSEC_PER_SEC);
+}
+
+/*
+ * The second an access is stamped with: the coarse clock, which reads no
+ * clocksource: every put and get stamps one, and the precise read showed
+ * in the profile of small gets.  It lags
+ * vmc_now() by up to a tick; the last access is only reported, as
+ * memcached's own, kept to the second by a timer, is.
+ */
+static inline u32 vmc_access_now(void)
+{
+	return (u32)ktime_get_boottime_seconds();
+}
+
 /* Has @e expired at CLOCK_BOOTTIME second @now? */
 static inline bool vmc_entry_expired(const struct vmc_entry *e, u32 now)
 {
 	u32 expiry = READ_ONCE(e->expiry);
 
 	return expiry && now >= expiry;
+}
+
+/*
+ * Has @e expired by now?  The clock is read only for an entry that has an
+ * expiry: most have none, and on the paths of every get and of every
+ * eviction the read costs as much as the rest of the check.
+ */
+static inline bool vmc_entry_expired_now(const struct vmc_entry *e)
+{
+	return READ_ONCE(e->expiry) && vmc_entry_expired(e, vmc_now());
 }
 
 static inline u32 vmc_flags_atime(unsigned long flags)

@@ -184,7 +184,7 @@ int vmc_index_may_replace(const struct vmc_entry *cur,
 {
 	bool present = cond->present || cond->match_cas;
 
-	if (!cur || vmc_entry_expired(cur, cond->now))
+	if (!cur || vmc_entry_expired_now(cur))
 		return present ? -ENOENT : 0;
 	if (cond->match_cas && cur->cas != cond->cas)
 		return -EEXIST;

@@ -25,14 +25,14 @@ int vmc_index_insert(struct rhashtable *index, struct vmc_entry *e,
  * @present: only over a live entry
  * @match_cas: only over a live entry whose version is @cas
  * @cas: see @match_cas
- * @now: CLOCK_BOOTTIME second that tells expired entries (0: none is)
+ *
+ * An expired entry counts as none, by vmc_entry_expired_now().
  */
 struct vmc_insert_cond {
 	bool replace;
 	bool present;
 	bool match_cas;
 	u64 cas;
-	u32 now;
 };
 
 int vmc_index_may_replace(const struct vmc_entry *cur,

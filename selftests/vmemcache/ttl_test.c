@@ -369,7 +369,8 @@ TEST_F(ttl, item_state)
 	if (sizeof(long) < 8) {
 		EXPECT_EQ(0u, at);	/* no room for it */
 	} else {
-		EXPECT_LE(t0, at);
+		/* The coarse stamp may still tell the second before t0. */
+		EXPECT_LE(t0 - 1, at);
 		EXPECT_GE(boot_secs(), at);
 	}
 	sleep_until(t0 + 2);
@@ -381,7 +382,7 @@ TEST_F(ttl, item_state)
 	ASSERT_EQ((int)VMEMCACHE_STATE_FETCHED,
 		  state_of(self->fd, "st", false, &at));
 	if (sizeof(long) >= 8)
-		EXPECT_LE(t0, at);	/* the get's */
+		EXPECT_LE(t0 - 1, at);	/* the get's, coarse */
 	ASSERT_EQ((int)VMEMCACHE_STATE_FETCHED, state_of(self->fd, "st", true, &at));
 	ASSERT_EQ(0, put_ex(self->fd, "st", "w", VMEMCACHE_PUT_REPLACE, 0, 0,
 			    0));

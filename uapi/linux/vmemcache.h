@@ -164,8 +164,9 @@ struct vmemcache_put {
  *	    else as @cas
  * @last_access: out with VMEMCACHE_GET_STATE: the CLOCK_BOOTTIME second
  *		 of the entry's last access before this get (its put or the
- *		 last get), 0 when the module cannot keep it (32-bit
- *		 kernels); else as @cas
+ *		 last get), by the coarse clock (up to a tick behind
+ *		 clock_gettime()'s), 0 when the module cannot keep it
+ *		 (32-bit kernels); else as @cas
  * @state: out with VMEMCACHE_GET_STATE: VMEMCACHE_STATE_* bits as they
  *	   were before this get; else as @cas
  * @reserved: must be zero on input; zero on output
