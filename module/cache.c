@@ -1170,16 +1170,9 @@ static int vmc_cache_fit_dram(struct vmc_cache *c, struct vmc_entry *e,
 static int vmc_cache_may_put(struct vmc_cache *c, const struct vmc_key *key,
 			     const struct vmc_insert_cond *cond)
 {
-	struct vmc_entry *cur;
-	int ret;
-
 	if (cond->replace && !cond->present && !cond->match_cas)
 		return 0;
-	cur = vmc_index_lookup_get(&c->index, &c->store, key);
-	ret = vmc_index_may_replace(cur, cond);
-	if (cur)
-		vmc_entry_put(&c->store, cur);
-	return ret;
+	return vmc_index_may_insert(&c->index, key, cond);
 }
 
 /*

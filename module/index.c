@@ -192,6 +192,38 @@ int vmc_index_may_replace(const struct vmc_entry *cur,
 }
 
 /**
+ * vmc_index_may_insert() - may an insertion under a condition link a key now?
+ * @index: the index
+ * @key: the key
+ * @cond: the insertion's condition
+ *
+ * A look at the key's entry under RCU, without a reference (an entry's
+ * memory outlives the lookups that can see it, vmc_entry_put()): for a
+ * put to fail before it evicts anything, at the cost of a lookup.
+ * vmc_index_insert_if() decides again, atomically.
+ *
+ * Return: as vmc_index_may_replace().
+ */
+int vmc_index_may_insert(struct rhashtable *index, const struct vmc_key *key,
+			 const struct vmc_insert_cond *cond)
+{
+	struct vmc_entry *cur;
+	int ret;
+
+	rcu_read_lock();
+	/*
+	 * One taken out since is not the key's: look again.  Its flag is
+	 * cleared after it left the index, so the next look does not meet it.
+	 */
+	while ((cur = rhashtable_lookup(index, key, vmc_index_params)) &&
+	       !test_bit_acquire(VMC_ENTRY_LINKED, &cur->flags))
+		;
+	ret = vmc_index_may_replace(cur, cond);
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
  * vmc_index_insert_if() - link a new entry where a condition allows
  * @index: the index
  * @e: new entry, with the index's reference held

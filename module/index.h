@@ -37,6 +37,8 @@ struct vmc_insert_cond {
 
 int vmc_index_may_replace(const struct vmc_entry *cur,
 			  const struct vmc_insert_cond *cond);
+int vmc_index_may_insert(struct rhashtable *index, const struct vmc_key *key,
+			 const struct vmc_insert_cond *cond);
 int vmc_index_insert_if(struct rhashtable *index, struct vmc_entry *e,
 			const struct vmc_insert_cond *cond,
 			struct vmc_entry **old);
