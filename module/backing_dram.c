@@ -86,25 +86,61 @@ static size_t vmc_dram_step(struct vmc_backing *b, u64 *off, size_t *len,
 	return n;
 }
 
+/*
+ * Copies up to this size skip copy_{to,from}_user()'s hardened-usercopy
+ * check: finding the compound page that bounds the pool side costs more
+ * than copying a few hundred bytes, and vmc_dram_step() already keeps
+ * every piece within one chunk, a compound page of this pool's own.
+ */
+#define VMC_DRAM_SMALL_COPY	1024
+
+/*
+ * x86 has no unsafe_copy_from_user(): a word at a time, then the bytes.
+ * @dst is 8-byte aligned: a piece starts an extent (a multiple of 8
+ * bytes) or a chunk.
+ */
+static int vmc_dram_write_small(void *dst, const void __user *src, size_t n)
+{
+	u64 w;
+	u8 c;
+
+	if (!user_read_access_begin(src, n))
+		return -EFAULT;
+	for (; n >= sizeof(w); n -= sizeof(w)) {
+		unsafe_get_user(w, (const u64 __user *)src, efault);
+		*(u64 *)dst = w;
+		src += sizeof(w);
+		dst += sizeof(w);
+	}
+	for (; n; n--) {
+		unsafe_get_user(c, (const u8 __user *)src, efault);
+		*(u8 *)dst = c;
+		src++;
+		dst++;
+	}
+	user_read_access_end();
+	return 0;
+efault:
+	user_read_access_end();
+	return -EFAULT;
+}
+
 static int vmc_dram_write(struct vmc_backing *b, u64 off,
 			  const void __user *src, size_t len)
 {
 	void *addr;
 	size_t n;
 
-	for (; (n = vmc_dram_step(b, &off, &len, &addr)); src += n)
-		if (copy_from_user(addr, src, n))
+	for (; (n = vmc_dram_step(b, &off, &len, &addr)); src += n) {
+		if (n <= VMC_DRAM_SMALL_COPY) {
+			if (vmc_dram_write_small(addr, src, n))
+				return -EFAULT;
+		} else if (copy_from_user(addr, src, n)) {
 			return -EFAULT;
+		}
+	}
 	return 0;
 }
-
-/*
- * Copies up to this size skip copy_to_user()'s hardened-usercopy check:
- * finding the compound page that bounds the source costs more than
- * copying a few hundred bytes, and vmc_dram_step() already keeps every
- * piece within one chunk, a compound page of this pool's own.
- */
-#define VMC_DRAM_SMALL_COPY	1024
 
 static int vmc_dram_read_small(void __user *dst, const void *src, size_t n)
 {
