@@ -592,13 +592,19 @@ struct matrix {
 	char keys[MATRIX_BATCH][32];
 };
 
-static int matrix_put_key(struct matrix *m, const char *pfx, uint64_t k)
+/*
+ * A put of key @pfx@k, with @flags: the timed puts store new keys with
+ * none, as a program written for libvmemcache puts (its vmemcache_put()
+ * fails for a key present, so the kernel looks for it first).
+ */
+static int matrix_put_key(struct matrix *m, const char *pfx, uint64_t k,
+			  unsigned int flags)
 {
 	char key[32];
 	int klen = snprintf(key, sizeof(key), "%s%" PRIu64, pfx, k);
 
 	return vmemcache_put_flags(m->cache, key, (size_t)klen, m->val,
-				   m->size, VMEMCACHE_PUT_REPLACE);
+				   m->size, flags);
 }
 
 /* One operation (or one batch) of @row; returns how many it made. */
@@ -626,7 +632,7 @@ static int matrix_op(struct matrix *m, enum mrow row, uint64_t i)
 			abort();
 		return 1;
 	case M_PUT:
-		if (matrix_put_key(m, "p-", m->next_key++))
+		if (matrix_put_key(m, "p-", m->next_key++, 0))
 			abort();
 		return 1;
 	case M_GET:
@@ -647,7 +653,6 @@ static int matrix_op(struct matrix *m, enum mrow row, uint64_t i)
 			klen = snprintf(m->keys[j], sizeof(m->keys[j]),
 					"p-%" PRIu64, m->next_key++);
 			it->op = VMEMCACHE_BATCH_PUT;
-			it->flags = VMEMCACHE_PUT_REPLACE;
 			it->buf = (uintptr_t)m->val;
 		} else {
 			klen = snprintf(m->keys[j], sizeof(m->keys[j]),
@@ -705,7 +710,7 @@ static int matrix_size(const struct opts *o, uint64_t size, double win)
 	/* Fill the pool, so that every timed put evicts. */
 	fill = o->cache_size / size + o->cache_size / size / 8;
 	for (k = 0; k < fill; k++)
-		if (matrix_put_key(&m, "p-", m.next_key++))
+		if (matrix_put_key(&m, "p-", m.next_key++, 0))
 			goto out;
 	for (round = 0; round < ROUNDS; round++) {
 		for (row = 0; row < M_NUM; row++) {
@@ -716,7 +721,8 @@ static int matrix_size(const struct opts *o, uint64_t size, double win)
 			/* The keys of the gets, evicted by the puts since. */
 			if (row == M_GET || row == M_GETB)
 				for (k = 0; k < MATRIX_GETKEYS; k++)
-					if (matrix_put_key(&m, "g-", k))
+					if (matrix_put_key(&m, "g-", k,
+							   VMEMCACHE_PUT_REPLACE))
 						goto out;
 			ns[row][round] = matrix_window(&m, (enum mrow)row,
 						       win);
