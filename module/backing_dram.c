@@ -29,6 +29,7 @@
 
 #include "backing.h"
 #include "compat.h"
+#include "usercopy.h"
 
 /* The largest chunk: the largest block the page allocator hands out. */
 #define VMC_DRAM_MAX_ORDER	VMC_MAX_PAGE_ORDER
@@ -94,37 +95,6 @@ static size_t vmc_dram_step(struct vmc_backing *b, u64 *off, size_t *len,
  */
 #define VMC_DRAM_SMALL_COPY	1024
 
-/*
- * x86 has no unsafe_copy_from_user(): a word at a time, then the bytes.
- * @dst is 8-byte aligned: a piece starts an extent (a multiple of 8
- * bytes) or a chunk.
- */
-static int vmc_dram_write_small(void *dst, const void __user *src, size_t n)
-{
-	u64 w;
-	u8 c;
-
-	if (!user_read_access_begin(src, n))
-		return -EFAULT;
-	for (; n >= sizeof(w); n -= sizeof(w)) {
-		unsafe_get_user(w, (const u64 __user *)src, efault);
-		*(u64 *)dst = w;
-		src += sizeof(w);
-		dst += sizeof(w);
-	}
-	for (; n; n--) {
-		unsafe_get_user(c, (const u8 __user *)src, efault);
-		*(u8 *)dst = c;
-		src++;
-		dst++;
-	}
-	user_read_access_end();
-	return 0;
-efault:
-	user_read_access_end();
-	return -EFAULT;
-}
-
 static int vmc_dram_write(struct vmc_backing *b, u64 off,
 			  const void __user *src, size_t len)
 {
@@ -133,7 +103,7 @@ static int vmc_dram_write(struct vmc_backing *b, u64 off,
 
 	for (; (n = vmc_dram_step(b, &off, &len, &addr)); src += n) {
 		if (n <= VMC_DRAM_SMALL_COPY) {
-			if (vmc_dram_write_small(addr, src, n))
+			if (vmc_copy_from_user_small(addr, src, n))
 				return -EFAULT;
 		} else if (copy_from_user(addr, src, n)) {
 			return -EFAULT;

@@ -27,6 +27,7 @@
 #include "compat.h"
 #include "evict_log.h"
 #include "chardev.h"
+#include "usercopy.h"
 
 /* Keys up to this long are copied to the stack instead of the heap. */
 #define VMC_KEY_ONSTACK	128
@@ -98,15 +99,18 @@ static int vmc_key_in(u64 ukey, u32 len, u8 *stack, struct vmc_key *key)
 
 	if (!len || len > VMEMCACHE_MAX_KEY_SIZE)
 		return -EINVAL;
-	if (len > VMC_KEY_ONSTACK) {
+	if (len <= VMC_KEY_ONSTACK) {
+		/* @stack's bounds are ours: no hardened-usercopy check. */
+		if (vmc_copy_from_user_small(stack, u64_to_user_ptr(ukey), len))
+			return -EFAULT;
+	} else {
 		data = kvmalloc(len, GFP_KERNEL);
 		if (!data)
 			return -ENOMEM;
-	}
-	if (copy_from_user(data, u64_to_user_ptr(ukey), len)) {
-		if (data != stack)
+		if (copy_from_user(data, u64_to_user_ptr(ukey), len)) {
 			kvfree(data);
-		return -EFAULT;
+			return -EFAULT;
+		}
 	}
 	key->data = data;
 	key->len = len;
