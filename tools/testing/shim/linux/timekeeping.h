@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The kernel's CLOCK_BOOTTIME read, all that cache.h's vmc_now() needs:
- * the same clock in userspace.
+ * The kernel's CLOCK_BOOTTIME reads, all that entry.h's vmc_now() and
+ * vmc_access_now() need: the same clock in userspace, which has no coarse
+ * CLOCK_BOOTTIME (the precise second is one the coarse clock may tell).
  */
 #ifndef _VMC_SHIM_TIMEKEEPING_H
 #define _VMC_SHIM_TIMEKEEPING_H
@@ -19,6 +20,11 @@ static inline ktime_t ktime_get_boottime(void)
 
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (ktime_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+static inline s64 ktime_get_boottime_seconds(void)
+{
+	return ktime_get_boottime() / NSEC_PER_SEC;
 }
 
 static inline s64 ktime_divns(ktime_t kt, s64 div)
