@@ -122,10 +122,10 @@ static inline u32 vmc_now(void)
 
 /*
  * The second an access is stamped with: the coarse clock, which reads no
- * clocksource: every put and get stamps one, and the precise read showed
- * in the profile of small gets.  It lags
- * vmc_now() by up to a tick; the last access is only reported, as
- * memcached's own, kept to the second by a timer, is.
+ * clocksource (every put and get stamps one, and the precise read showed
+ * in the profile of small gets).  It lags vmc_now() by up to a tick; the
+ * last access is only reported, as memcached's own, kept to the second by
+ * a timer, is.
  */
 static inline u32 vmc_access_now(void)
 {
