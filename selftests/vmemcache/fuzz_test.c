@@ -675,6 +675,15 @@ static void *closer_main(void *p)
 			r->error = nfd;
 			break;
 		}
+		/*
+		 * A racer's CREATE can be handed the shared number in a gap,
+		 * and its close(ret) then frees it: the open just refilled
+		 * the shared number, so closing it now would close nfd.
+		 */
+		if (nfd == r->fd) {
+			r->swaps++;
+			continue;
+		}
 		if (vmc_rand(&rng) % 2) {
 			close(r->fd);	/* racers see EBADF until the dup2 */
 			r->closes++;
