@@ -7,8 +7,12 @@
 # checks that the module unloads and that kmemleak (when the
 # kernel has it) found no leak.
 #
-# usage: check.sh [-t PER_BINARY_TIMEOUT_SEC] [-e NAME=VALUE]... [TEST...]
+# usage: check.sh [-t PER_BINARY_TIMEOUT_SEC] [-e NAME=VALUE]...
+#                 [-1 TEST[,TEST...]] [TEST...]
 #   -e: export NAME=VALUE to the selftests (e.g. VMC_FUZZ_SECS=60)
+#   -1: run these binaries in the last pass only (pmem when the guest has
+#       it), reported as a skip in the others: the slow tiers' long stress
+#       binaries exercise little that depends on the backing
 #
 # Output: the binaries' own kselftest TAP lines, and per binary
 #   # selftests: vmemcache: NAME
@@ -16,14 +20,16 @@
 # plus TAP lines for "module load", "module unload" and "kmemleak".
 
 T=300
-while getopts t:e: o; do
+ONCE=
+while getopts t:e:1: o; do
 	case $o in
 	t) T=$OPTARG ;;
 	e) case $OPTARG in
 	   [A-Za-z_]*=*) export "$OPTARG"; echo "# environment: $OPTARG" ;;
 	   *) echo "check.sh: -e wants NAME=VALUE"; exit 2 ;;
 	   esac ;;
-	*) echo "usage: check.sh [-t SEC] [-e NAME=VALUE]... [TEST...]"; exit 2 ;;
+	1) ONCE="$ONCE $(echo "$OPTARG" | tr , ' ')" ;;
+	*) echo "usage: check.sh [-t SEC] [-e NAME=VALUE]... [-1 TEST,...] [TEST...]"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -89,6 +95,14 @@ else
 	echo "ok $n pmem pass # SKIP no $PMEM in this guest"
 fi
 
+once() {	# once TEST: true when TEST runs in the last pass only
+	case " $ONCE " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+last=${BACKINGS##* }
 for backing in $BACKINGS; do
 	if [ "$backing" = dram ]; then
 		unset VMEMCACHE_BACKING
@@ -96,6 +110,11 @@ for backing in $BACKINGS; do
 		export VMEMCACHE_BACKING=$backing
 	fi
 	for t in $TESTS; do
+		if [ "$backing" != "$last" ] && once "$t"; then
+			n=$((n + 1))
+			echo "ok $n $t on $backing # SKIP runs on $last only (-1)"
+			continue
+		fi
 		echo "# selftests: vmemcache: $t${VMEMCACHE_BACKING:+ on $VMEMCACHE_BACKING}"
 		if [ ! -x "$TESTDIR/$t" ]; then
 			echo "# $t: not built or not executable"
