@@ -5,7 +5,10 @@
  *
  * Nothing here allocates memory under the allocator's spinlock: taking
  * space consumes or shrinks runs, and a freed extent that does not merge
- * with a neighbour gets a node allocated with the lock dropped.
+ * with a neighbour gets a node allocated with the lock dropped.  One node
+ * a used-up run leaves is kept as the allocator's spare: a full cache of
+ * values of varied sizes frees a victim's extents and uses up a run at
+ * most puts, and the spare saves each a slab allocation and a free.
  *
  * Poisoned ranges (failed media) are never free: poisoning cuts them out
  * of the free runs, and freeing an extent skips the parts of it that are
@@ -69,6 +72,7 @@ int vmc_extent_alloc_init(struct vmc_extent_alloc *a, u64 size, u32 unit,
 	a->nr_poison = 0;
 	a->poisoned = 0;
 	a->lock_stat = (struct vmc_lock_stat){};
+	a->spare = NULL;
 	if (!a->size)
 		return 0;
 
@@ -102,6 +106,9 @@ void vmc_extent_alloc_destroy(struct vmc_extent_alloc *a)
 	a->poison = NULL;
 	a->nr_poison = 0;
 	a->poisoned = 0;
+	if (a->spare)
+		kmem_cache_free(vmc_free_run_cache, a->spare);
+	a->spare = NULL;
 }
 
 /**
@@ -175,7 +182,10 @@ int vmc_extent_get(struct vmc_extent_alloc *a, u64 len, struct vmc_extent *ext,
 		if (ext[i].len == run->len) {
 			rb_erase(&run->rb, &a->free);
 			a->nr_free--;
-			kmem_cache_free(vmc_free_run_cache, run);
+			if (a->spare)
+				kmem_cache_free(vmc_free_run_cache, run);
+			else
+				WRITE_ONCE(a->spare, run);
 		} else {
 			run->off += ext[i].len;
 			run->len -= ext[i].len;
@@ -290,9 +300,10 @@ static u64 vmc_poison_prefix(const struct vmc_extent_alloc *a, u64 off,
  *
  * Cannot fail: a node the tree needs is allocated with the lock dropped and
  * __GFP_NOFAIL, because losing pool space is not an option and the node is
- * a small slab object.  One node is allocated before the lock is taken, so
- * that freeing a one-extent value takes the lock once whether or not it
- * merges.  Must be called from process context.
+ * a small slab object.  Unless the allocator has a spare node, one is
+ * allocated before the lock is taken, so that freeing a one-extent value
+ * takes the lock once whether or not it merges.  Must be called from
+ * process context.
  */
 void vmc_extent_put(struct vmc_extent_alloc *a, const struct vmc_extent *ext,
 		    unsigned int nr)
@@ -302,8 +313,14 @@ void vmc_extent_put(struct vmc_extent_alloc *a, const struct vmc_extent *ext,
 	u64 pos = nr ? ext[0].off : 0;
 
 	might_sleep();
-	spare = kmem_cache_alloc(vmc_free_run_cache, a->gfp | __GFP_NOFAIL);
+	/* A hint: a spare taken meanwhile is allocated in the loop. */
+	spare = READ_ONCE(a->spare) ? NULL :
+		kmem_cache_alloc(vmc_free_run_cache, a->gfp | __GFP_NOFAIL);
 	vmc_alloc_lock(a);
+	if (!spare) {
+		spare = a->spare;
+		WRITE_ONCE(a->spare, NULL);
+	}
 	while (i < nr) {
 		u64 end = ext[i].off + ext[i].len, good, bad;
 
@@ -322,6 +339,10 @@ void vmc_extent_put(struct vmc_extent_alloc *a, const struct vmc_extent *ext,
 		}
 		if (pos == end && ++i < nr)
 			pos = ext[i].off;
+	}
+	if (!a->spare) {
+		WRITE_ONCE(a->spare, spare);
+		spare = NULL;
 	}
 	spin_unlock(&a->lock);
 	if (spare)

@@ -33,6 +33,8 @@ struct vmc_extent {
 	u64 len;
 };
 
+struct vmc_free_run;
+
 /**
  * struct vmc_extent_alloc - free-space allocator of one pool
  * @lock: protects @free, @free_bytes, @nr_free, @poison, @poisoned and
@@ -51,6 +53,8 @@ struct vmc_extent {
  * @unit: the extent size, the allocation granularity
  * @lock_stat: how @lock was taken (a debug statistic)
  * @gfp: allocation flags of the free-run nodes
+ * @spare: a free-run node not in @free, kept for the next free that needs
+ *	   one; under @lock, read without it as a hint
  */
 struct vmc_extent_alloc {
 	spinlock_t lock;	/* protects free, free_bytes, nr_free, poison */
@@ -64,6 +68,7 @@ struct vmc_extent_alloc {
 	u32 unit;
 	struct vmc_lock_stat lock_stat;
 	gfp_t gfp;
+	struct vmc_free_run *spare;
 };
 
 /*

@@ -10,6 +10,7 @@ __thread int shim_cpu;
 unsigned long shim_warnings;
 long shim_alloc_fail_in = -1;
 long shim_live_objects;
+long shim_allocs;
 
 void shim_warn(const char *file, int line, const char *cond)
 {
@@ -44,6 +45,7 @@ void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 	assert(p);
 	c->live++;
 	shim_live_objects++;
+	shim_allocs++;
 	return p;
 }
 

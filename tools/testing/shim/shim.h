@@ -30,6 +30,8 @@ extern unsigned long shim_warnings;
 extern long shim_alloc_fail_in;
 /* Objects allocated from all kmem_caches and not freed. */
 extern long shim_live_objects;
+/* Objects kmem_cache_alloc() returned, ever. */
+extern long shim_allocs;
 
 void shim_warn(const char *file, int line, const char *cond);
 
