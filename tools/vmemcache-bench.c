@@ -573,6 +573,7 @@ static int dax_write_compare(const struct opts *o, VMEMcache *cache,
  */
 #define MATRIX_BATCH	32
 #define MATRIX_GETKEYS	1024
+#define MATRIX_KEYLEN	14	/* see matrix_key() */
 
 static uint64_t matrix_sizes[8] = { 256, 1024, 4096, 16384 };
 static size_t matrix_nsizes = 4;
@@ -589,22 +590,39 @@ struct matrix {
 	uint64_t size, next_key;
 	char *val, *buf;
 	struct vmemcache_batch_item items[MATRIX_BATCH];
-	char keys[MATRIX_BATCH][32];
+	char keys[MATRIX_BATCH][MATRIX_KEYLEN];
 };
+
+/*
+ * Key @k of the kind @pfx ('p' or 'g') into @key: MATRIX_KEYLEN bytes,
+ * @k in fixed-width hex.  Not snprintf(), which under TCG costs a good
+ * part of a small get and would count in every row but the floor's.
+ */
+static size_t matrix_key(char *key, char pfx, uint64_t k)
+{
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	key[0] = pfx;
+	key[1] = '-';
+	for (i = MATRIX_KEYLEN - 1; i >= 2; i--, k >>= 4)
+		key[i] = hex[k & 15];
+	return MATRIX_KEYLEN;
+}
 
 /*
  * A put of key @pfx@k, with @flags: the timed puts store new keys with
  * none, as a program written for libvmemcache puts (its vmemcache_put()
  * fails for a key present, so the kernel looks for it first).
  */
-static int matrix_put_key(struct matrix *m, const char *pfx, uint64_t k,
+static int matrix_put_key(struct matrix *m, char pfx, uint64_t k,
 			  unsigned int flags)
 {
-	char key[32];
-	int klen = snprintf(key, sizeof(key), "%s%" PRIu64, pfx, k);
+	char key[MATRIX_KEYLEN];
+	size_t klen = matrix_key(key, pfx, k);
 
-	return vmemcache_put_flags(m->cache, key, (size_t)klen, m->val,
-				   m->size, flags);
+	return vmemcache_put_flags(m->cache, key, klen, m->val, m->size,
+				   flags);
 }
 
 /* One operation (or one batch) of @row; returns how many it made. */
@@ -612,9 +630,9 @@ static int matrix_op(struct matrix *m, enum mrow row, uint64_t i)
 {
 	unsigned long cmd = _IOC(_IOC_NONE, 0xBA, 0x1f, 0);
 	struct floor_arg a = { (uintptr_t)m->buf, m->size };
-	size_t vsize;
-	char key[32];
-	int klen, j;
+	char key[MATRIX_KEYLEN];
+	size_t vsize, klen;
+	int j;
 
 	switch (row) {
 	case M_IOCTL:
@@ -632,13 +650,12 @@ static int matrix_op(struct matrix *m, enum mrow row, uint64_t i)
 			abort();
 		return 1;
 	case M_PUT:
-		if (matrix_put_key(m, "p-", m->next_key++, 0))
+		if (matrix_put_key(m, 'p', m->next_key++, 0))
 			abort();
 		return 1;
 	case M_GET:
-		klen = snprintf(key, sizeof(key), "g-%" PRIu64,
-				i % MATRIX_GETKEYS);
-		if (vmemcache_get(m->cache, key, (size_t)klen, m->buf,
+		klen = matrix_key(key, 'g', i % MATRIX_GETKEYS);
+		if (vmemcache_get(m->cache, key, klen, m->buf,
 				  m->size, 0, &vsize) != (ssize_t)m->size)
 			abort();
 		return 1;
@@ -650,14 +667,13 @@ static int matrix_op(struct matrix *m, enum mrow row, uint64_t i)
 
 		memset(it, 0, sizeof(*it));
 		if (row == M_PUTB) {
-			klen = snprintf(m->keys[j], sizeof(m->keys[j]),
-					"p-%" PRIu64, m->next_key++);
+			klen = matrix_key(m->keys[j], 'p', m->next_key++);
 			it->op = VMEMCACHE_BATCH_PUT;
 			it->buf = (uintptr_t)m->val;
 		} else {
-			klen = snprintf(m->keys[j], sizeof(m->keys[j]),
-					"g-%" PRIu64,
-					(i * MATRIX_BATCH + j) % MATRIX_GETKEYS);
+			klen = matrix_key(m->keys[j], 'g',
+					  (i * MATRIX_BATCH + j) %
+					  MATRIX_GETKEYS);
 			it->op = VMEMCACHE_BATCH_GET;
 			/* Each its own buffer: a batch is 32 values out. */
 			it->buf = (uintptr_t)(m->buf + (uint64_t)j * m->size);
@@ -710,7 +726,7 @@ static int matrix_size(const struct opts *o, uint64_t size, double win)
 	/* Fill the pool, so that every timed put evicts. */
 	fill = o->cache_size / size + o->cache_size / size / 8;
 	for (k = 0; k < fill; k++)
-		if (matrix_put_key(&m, "p-", m.next_key++, 0))
+		if (matrix_put_key(&m, 'p', m.next_key++, 0))
 			goto out;
 	for (round = 0; round < ROUNDS; round++) {
 		for (row = 0; row < M_NUM; row++) {
@@ -721,7 +737,7 @@ static int matrix_size(const struct opts *o, uint64_t size, double win)
 			/* The keys of the gets, evicted by the puts since. */
 			if (row == M_GET || row == M_GETB)
 				for (k = 0; k < MATRIX_GETKEYS; k++)
-					if (matrix_put_key(&m, "g-", k,
+					if (matrix_put_key(&m, 'g', k,
 							   VMEMCACHE_PUT_REPLACE))
 						goto out;
 			ns[row][round] = matrix_window(&m, (enum mrow)row,
