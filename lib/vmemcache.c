@@ -24,6 +24,8 @@ VMC_API VMEMcache *vmemcache_new0(void)
 		vmc_fail(ENOMEM, "vmemcache_new", NULL);
 		return NULL;
 	}
+	/* GCC would merge malloc() and memset() into calloc(): hide it. */
+	__asm__("" : "+r"(cache));
 	memset(cache, 0, sizeof(*cache));
 	cache->fd = -1;
 	cache->kind = VMC_UNATTACHED;
@@ -194,6 +196,7 @@ VMC_API void vmemcache_delete(VMEMcache *cache)
 
 	if (!cache)
 		return;
+	vmc_map_detach(cache);
 	if (cache->fd >= 0)
 		close(cache->fd);
 	free(cache->tier_path);
