@@ -14,6 +14,7 @@
 #include "extent_alloc.h"
 
 struct file;
+struct vm_area_struct;
 struct vmc_backing;
 
 /**
@@ -32,6 +33,8 @@ struct vmc_backing;
  *	    size, else a new one (an ERR_PTR on failure; @b is unchanged)
  * @node_pages: optional: add the pool's pages on each NUMA node to
  *		@pages[nid], for nid below nr_node_ids
+ * @mmap: optional: map the pool read-only into @vma, from its start, no
+ *	  longer than the pool (rounded up to a page); 0 or an error
  * @destroy: release the backing and free @b
  *
  * The cache calls @read and @write with page faults disabled: a user page
@@ -49,6 +52,7 @@ struct vmc_backing_ops {
 			    size_t len);
 	struct vmc_backing *(*resize)(struct vmc_backing *b, u64 size);
 	void (*node_pages)(struct vmc_backing *b, u64 *pages);
+	int (*mmap)(struct vmc_backing *b, struct vm_area_struct *vma);
 	void (*destroy)(struct vmc_backing *b);
 };
 

@@ -202,6 +202,30 @@ static void vmc_dram_node_pages(struct vmc_backing *b, u64 *pages)
 	}
 }
 
+/*
+ * Userspace reads the pool directly (VMEMCACHE_CREATE_MAPPED): each chunk
+ * is physically contiguous, so one range each.  The pages are the pool's
+ * for as long as the mapping holds the cache's file.
+ */
+static int vmc_dram_mmap(struct vmc_backing *b, struct vm_area_struct *vma)
+{
+	struct vmc_backing_dram *d = to_dram(b);
+	unsigned long len = vma->vm_end - vma->vm_start;
+	u64 chunk = 1ULL << d->shift;
+	unsigned long i, n;
+	int ret;
+
+	for (i = 0; (u64)i * chunk < len; i++) {
+		n = min_t(u64, chunk, len - (u64)i * chunk);
+		ret = remap_pfn_range(vma, vma->vm_start + i * chunk,
+				      page_to_pfn(virt_to_page(d->chunks[i])), n,
+				      vma->vm_page_prot);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static const struct vmc_backing_ops vmc_dram_ops = {
 	.write = vmc_dram_write,
 	.read = vmc_dram_read,
@@ -209,6 +233,7 @@ static const struct vmc_backing_ops vmc_dram_ops = {
 	.write_kernel = vmc_dram_write_kernel,
 	.resize = vmc_dram_resize,
 	.node_pages = vmc_dram_node_pages,
+	.mmap = vmc_dram_mmap,
 	.destroy = vmc_dram_destroy,
 };
 

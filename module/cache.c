@@ -59,6 +59,7 @@
 #include <uapi/linux/vmemcache.h>
 
 #include "cache.h"
+#include "compat.h"
 
 static int vmc_check_config(u64 capacity, u32 extent_size)
 {
@@ -348,7 +349,7 @@ int vmc_cache_add_tier(struct vmc_cache *c, struct vmc_backing *backing,
 	int ret;
 
 	capacity = PAGE_ALIGN(capacity);
-	if (c->slow_repl || c->repl->ops == &vmc_repl_none ||
+	if (c->slow_repl || c->repl->ops == &vmc_repl_none || c->index.map ||
 	    capacity > backing->size)
 		return -EINVAL;
 	ret = vmc_check_config(capacity, c->store.extent_size);
@@ -391,6 +392,9 @@ static int vmc_cache_lock_empty(struct vmc_cache *c)
 {
 	int ret;
 
+	/* Userspace may map the pool: it stays what it is. */
+	if (c->index.map)
+		return -EBUSY;
 	for (;;) {
 		percpu_down_write(&c->cfg_sem);
 		if (atomic_long_read(&c->nr_entries)) {
@@ -444,8 +448,8 @@ int vmc_cache_lock_idle(struct vmc_cache *c)
  * for gets still reading the old pool; one that waits for its buffer to
  * come into memory is waited for interruptibly.
  *
- * Return: 0, -EBUSY when the cache holds entries, -EINVAL for a bad
- * combination, -ENOMEM, -ERESTARTSYS.
+ * Return: 0, -EBUSY when the cache holds entries or has a mapped table,
+ * -EINVAL for a bad combination, -ENOMEM, -ERESTARTSYS.
  */
 int vmc_cache_reconfigure(struct vmc_cache *c, u64 capacity, u32 extent_size,
 			  const struct vmc_repl_ops *policy)
@@ -688,6 +692,13 @@ static void vmc_evicted_flush(struct vmc_evicted *ev)
 		ev->flush(ev);
 }
 
+/*
+ * Victims hit from a mapped table that an eviction passes over, as CLOCK
+ * gives a second chance to a page whose accessed bit is set: bounded, so
+ * that a table every reader hits does not make an eviction walk the LRU.
+ */
+#define VMC_MAP_CHANCES	16
+
 /**
  * vmc_cache_evict_from() - evict the entry a replacement policy picks
  * @c: cache, with cfg_sem held for read
@@ -705,6 +716,7 @@ static void vmc_evicted_flush(struct vmc_evicted *ev)
 static int vmc_cache_evict_from(struct vmc_cache *c, struct vmc_repl *r,
 				struct vmc_evicted *ev, struct vmc_entry **keep)
 {
+	unsigned int chances = VMC_MAP_CHANCES;
 	struct vmc_entry *e;
 	bool expired;
 
@@ -714,6 +726,12 @@ static int vmc_cache_evict_from(struct vmc_cache *c, struct vmc_repl *r,
 		e = r->ops->victim(r);
 		if (!e)
 			return -ESRCH;
+		/* Hit from the mapping since it was last picked: keep it. */
+		if (chances && vmc_index_map_accessed(&c->index, e)) {
+			chances--;
+			r->ops->touch(r, e);	/* takes our reference */
+			continue;
+		}
 		if (vmc_index_remove(&c->index, e))
 			break;
 		/* Unlinked meanwhile by someone else, who removes it. */
@@ -1467,6 +1485,7 @@ static void vmc_cache_hit(struct vmc_cache *c, struct vmc_entry *e,
 			  bool copied)
 {
 	this_cpu_inc(c->stats->hits);
+	vmc_index_map_hit(&c->index, e);
 	if (!test_bit(VMC_ENTRY_SLOW, &e->flags))
 		return;
 	this_cpu_inc(c->stats->slow_hits);
@@ -1613,6 +1632,9 @@ int vmc_cache_touch(struct vmc_cache *c, const struct vmc_key *key,
 	e = vmc_cache_lookup_live(c, key, true);
 	if (e) {
 		WRITE_ONCE(e->expiry, expiry);
+		/* A reader of the table cannot tell when it expires. */
+		if (expiry)
+			vmc_index_map_drop(&c->index, e);
 		/* The policy takes our reference over. */
 		vmc_cache_repl(c, e)->ops->touch(vmc_cache_repl(c, e), e);
 	}
@@ -1656,6 +1678,8 @@ int vmc_cache_mark(struct vmc_cache *c, const struct vmc_key *key,
 		}
 		if (!(how & VMC_MARK_KEEP_EXPIRY))
 			WRITE_ONCE(e->expiry, expiry);
+		if (READ_ONCE(e->expiry) || (how & VMC_MARK_STALE))
+			vmc_index_map_drop(&c->index, e);
 	}
 	/* The policy takes our reference over. */
 	c->repl->ops->touch(c->repl, e);
@@ -1781,6 +1805,7 @@ void vmc_cache_read_stats(struct vmc_cache *c, struct vmemcache_stats *st,
 			  bool drain)
 {
 	struct vmc_extent_usage u;
+	u64 map_hits;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
@@ -1792,6 +1817,9 @@ void vmc_cache_read_stats(struct vmc_cache *c, struct vmemcache_stats *st,
 		st->misses += s->misses;
 		st->evictions += s->evictions;
 	}
+	map_hits = vmc_index_map_hits(&c->index);
+	st->gets += map_hits;
+	st->hits += map_hits;
 
 	percpu_down_read(&c->cfg_sem);
 	/*
@@ -1845,7 +1873,7 @@ void vmc_cache_tier_stats(struct vmc_cache *c,
 		st->demotions += s->demotions;
 		st->promotions += s->promotions;
 	}
-	st->tier[0].hits = hits - slow_hits;
+	st->tier[0].hits = hits - slow_hits + vmc_index_map_hits(&c->index);
 	st->tier[1].hits = slow_hits;
 
 	percpu_down_read(&c->cfg_sem);
@@ -1938,4 +1966,76 @@ void vmc_cache_get_config(struct vmc_cache *c, struct vmc_config *cfg)
 	strscpy(cfg->backing_dev, c->store.backing->name,
 		sizeof(cfg->backing_dev));
 	percpu_up_read(&c->cfg_sem);
+}
+
+/**
+ * vmc_cache_map() - let userspace map a new cache's pool and a lookup table
+ * @c: a cache of one tier on a DRAM pool, with no entry yet
+ *
+ * Return: 0, -EINVAL for another kind of cache, -ENOMEM.
+ */
+int vmc_cache_map(struct vmc_cache *c)
+{
+	if (c->slow_repl || !c->store.backing->ops->mmap ||
+	    atomic_long_read(&c->nr_entries))
+		return -EINVAL;
+	return vmc_index_map(&c->index,
+			     vmc_index_map_slots(c->capacity,
+						 c->store.extent_size),
+			     c->store.gfp);
+}
+
+/**
+ * vmc_cache_map_info() - how to map a cache (VMEMCACHE_IOC_MAP_INFO)
+ * @c: cache
+ * @info: zeroed, to fill
+ *
+ * Return: 0, or -ENODEV for a cache made without a table.
+ */
+int vmc_cache_map_info(struct vmc_cache *c, struct vmemcache_map_info *info)
+{
+	int ret = vmc_index_map_info(&c->index, info);
+
+	if (!ret)
+		info->pool_size = c->store.backing->size;
+	return ret;
+}
+
+/**
+ * vmc_cache_mmap() - map a cache's table, readers' state or pool
+ * @c: cache
+ * @vma: a shared mapping at one of the VMEMCACHE_MAP_OFF_* offsets; only
+ *	 the readers' state may be writable
+ *
+ * The pool and the table never change under a mapping: a cache that has
+ * them refuses reconfiguration (vmc_cache_lock_empty()), and the mapping
+ * holds the file, so the cache outlives it.
+ *
+ * Return: 0, -ENODEV for a cache made without a table, -EINVAL for a
+ * wrong offset, length or kind of mapping, -EACCES for a writable one.
+ */
+int vmc_cache_mmap(struct vmc_cache *c, struct vm_area_struct *vma)
+{
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	unsigned long len = vma->vm_end - vma->vm_start;
+	bool state = off == VMEMCACHE_MAP_OFF_STATE;
+	struct vmc_backing *b = c->store.backing;
+
+	if (!c->index.map)
+		return -ENODEV;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (!state && (vma->vm_flags & VM_WRITE))
+		return -EACCES;
+	if (!state)
+		vmc_vm_flags_clear(vma, VM_MAYWRITE);
+	vmc_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	if (off == VMEMCACHE_MAP_OFF_POOL) {
+		if (len > PAGE_ALIGN(b->size))
+			return -EINVAL;
+		return b->ops->mmap(b, vma);
+	}
+	if (off != VMEMCACHE_MAP_OFF_TABLE && !state)
+		return -EINVAL;
+	return vmc_index_map_mmap(&c->index, vma, state);
 }

@@ -103,7 +103,7 @@ struct vmc_cache {
 	int nid;
 	struct vmc_store store;
 	struct vmc_repl *repl;
-	struct rhashtable index;
+	struct vmc_index index;
 	atomic_long_t nr_entries;
 	u64 dram_limit;
 	struct vmc_stats __percpu *stats;
@@ -284,5 +284,11 @@ struct vmc_config {
 };
 
 void vmc_cache_get_config(struct vmc_cache *c, struct vmc_config *cfg);
+
+struct vm_area_struct;
+struct vmemcache_map_info;
+int vmc_cache_map(struct vmc_cache *c);
+int vmc_cache_map_info(struct vmc_cache *c, struct vmemcache_map_info *info);
+int vmc_cache_mmap(struct vmc_cache *c, struct vm_area_struct *vma);
 
 #endif /* _VMC_CACHE_H */

@@ -139,7 +139,7 @@ static long vmc_ioctl_version(unsigned int cmd, void __user *uarg)
 		     VMEMCACHE_FEAT_EVICTED_VALUES | VMEMCACHE_FEAT_CREATE_FILE |
 		     VMEMCACHE_FEAT_ITEM_META | VMEMCACHE_FEAT_NUMA_NODE |
 		     VMEMCACHE_FEAT_TIERS |
-		     VMEMCACHE_FEAT_ITEM_STATE;
+		     VMEMCACHE_FEAT_ITEM_STATE | VMEMCACHE_FEAT_MAPPED_GET;
 	v.max_key_size = VMEMCACHE_MAX_KEY_SIZE;
 	return vmc_arg_out(cmd, &v, sizeof(v), uarg);
 }
@@ -396,6 +396,22 @@ static long vmc_ioctl_tier_stats(struct vmc_cache *c, unsigned int cmd,
 	return vmc_arg_out(cmd, &st, sizeof(st), uarg);
 }
 
+static long vmc_ioctl_map_info(struct vmc_cache *c, unsigned int cmd,
+			       void __user *uarg)
+{
+	struct vmemcache_map_info info;
+	int ret;
+
+	ret = vmc_arg_in(cmd, VMEMCACHE_IOC_MAP_INFO, &info, sizeof(info),
+			 uarg);
+	if (ret)
+		return ret;
+	ret = vmc_cache_map_info(c, &info);
+	if (ret)
+		return ret;
+	return vmc_arg_out(cmd, &info, sizeof(info), uarg);
+}
+
 static long vmc_ioctl_list(struct vmc_cache *c, unsigned int cmd,
 			   void __user *uarg)
 {
@@ -601,6 +617,9 @@ static long vmc_cache_ioctl(struct vmc_cache *c, unsigned int cmd,
 	BUILD_BUG_ON(sizeof(struct vmemcache_batch) != 56);
 	BUILD_BUG_ON(sizeof(struct vmemcache_touch) != 48);
 	BUILD_BUG_ON(sizeof(struct vmemcache_tier_stats) != 192);
+	BUILD_BUG_ON(sizeof(struct vmemcache_map_info) != 72);
+	BUILD_BUG_ON(sizeof(struct vmemcache_map_slot) != 128);
+	BUILD_BUG_ON(sizeof(struct vmemcache_map_state) != 64);
 
 	if (_IOC_TYPE(cmd) != VMEMCACHE_IOC_MAGIC)
 		return -ENOTTY;
@@ -624,6 +643,8 @@ static long vmc_cache_ioctl(struct vmc_cache *c, unsigned int cmd,
 		return vmc_ioctl_stats(c, cmd, uarg);
 	case _IOC_NR(VMEMCACHE_IOC_TIER_STATS):
 		return vmc_ioctl_tier_stats(c, cmd, uarg);
+	case _IOC_NR(VMEMCACHE_IOC_MAP_INFO):
+		return vmc_ioctl_map_info(c, cmd, uarg);
 	case _IOC_NR(VMEMCACHE_IOC_LIST):
 		return vmc_ioctl_list(c, cmd, uarg);
 	case _IOC_NR(VMEMCACHE_IOC_BATCH):
@@ -659,6 +680,13 @@ static long vmc_private_ioctl(struct file *file, unsigned int cmd,
 			       file->f_mode & FMODE_WRITE);
 }
 
+static int vmc_private_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct vmc_private *priv = file->private_data;
+
+	return vmc_cache_mmap(priv->cache, vma);
+}
+
 static int vmc_private_release(struct inode *inode, struct file *file)
 {
 	struct vmc_private *priv = file->private_data;
@@ -672,6 +700,7 @@ static int vmc_private_release(struct inode *inode, struct file *file)
 static const struct file_operations vmc_private_fops = {
 	.owner = THIS_MODULE,
 	.release = vmc_private_release,
+	.mmap = vmc_private_mmap,
 	.unlocked_ioctl = vmc_private_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
@@ -808,6 +837,11 @@ static int vmc_create_check(const struct vmemcache_create *cr)
 	if ((cr->flags & ~VMEMCACHE_CREATE_FLAGS) || cr->pad ||
 	    (!tier && vmc_nonzero(cr->reserved, sizeof(cr->reserved))))
 		return -EINVAL;
+	/* A mapped pool is DRAM, of one tier: see vmc_cache_map(). */
+	if ((cr->flags & VMEMCACHE_CREATE_MAPPED) &&
+	    (cr->flags & (VMEMCACHE_CREATE_DAX | VMEMCACHE_CREATE_FILE |
+			  VMEMCACHE_CREATE_TIER)))
+		return -EINVAL;
 	ret = vmc_create_check_pool(cr->flags & VMEMCACHE_CREATE_SLOW_FLAGS,
 				    cr->backing_fd, cr->numa_node);
 	if (ret || !tier)
@@ -898,6 +932,11 @@ static long vmc_ioctl_create(unsigned int cmd, void __user *uarg)
 	}
 	if (cr.flags & VMEMCACHE_CREATE_TIER) {
 		ret = vmc_create_tier(priv->cache, &cr);
+		if (ret)
+			goto err_cache;
+	}
+	if (cr.flags & VMEMCACHE_CREATE_MAPPED) {
+		ret = vmc_cache_map(priv->cache);
 		if (ret)
 			goto err_cache;
 	}

@@ -213,4 +213,16 @@ static inline bool vmc_badblocks_check(struct badblocks *bb, sector_t s,
 	return true;
 }
 
+/*
+ * A mapping's flags: written directly up to 6.2, through vm_flags_set()
+ * and vm_flags_clear() (which also assert the mmap lock) since 6.3.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define vmc_vm_flags_set(vma, flags)	vm_flags_set(vma, flags)
+#define vmc_vm_flags_clear(vma, flags)	vm_flags_clear(vma, flags)
+#else
+#define vmc_vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
+#define vmc_vm_flags_clear(vma, flags)	((vma)->vm_flags &= ~(flags))
+#endif
+
 #endif /* _VMEMCACHE_COMPAT_H */

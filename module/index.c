@@ -4,9 +4,11 @@
  * byte strings, hashed with xxhash.  Lookups run under RCU and take a
  * reference; all rhashtable calls live here so that its parameters are
  * compile-time constants for the inlined fast paths, and so does the
- * meaning of VMC_ENTRY_LINKED (below).  The cache passes the table and
+ * meaning of VMC_ENTRY_LINKED (below).  The cache passes the index and
  * the struct vmc_store its entries are dropped to; the index knows
- * nothing else of it.
+ * nothing else of it.  An index may also have a lookup table userspace
+ * maps (index_map.c): every link, replacement and unlink here updates it,
+ * so that no slot outlives its entry's place in the index.
  */
 #include <linux/rhashtable.h>
 #include <linux/sched.h>
@@ -45,9 +47,10 @@ static const struct rhashtable_params vmc_index_params = {
 	.automatic_shrinking = true,
 };
 
-int vmc_index_init(struct rhashtable *index)
+int vmc_index_init(struct vmc_index *index)
 {
-	return rhashtable_init(index, &vmc_index_params);
+	index->map = NULL;
+	return rhashtable_init(&index->ht, &vmc_index_params);
 }
 
 /*
@@ -87,7 +90,7 @@ static bool vmc_index_linked(struct vmc_entry *e)
  *
  * Return: the entry, or NULL when the key is absent.
  */
-struct vmc_entry *vmc_index_lookup_get(struct rhashtable *index,
+struct vmc_entry *vmc_index_lookup_get(struct vmc_index *index,
 				       struct vmc_store *s,
 				       const struct vmc_key *key)
 {
@@ -95,7 +98,7 @@ struct vmc_entry *vmc_index_lookup_get(struct rhashtable *index,
 
 	for (;;) {
 		rcu_read_lock();
-		e = rhashtable_lookup(index, key, vmc_index_params);
+		e = rhashtable_lookup(&index->ht, key, vmc_index_params);
 		if (e && !refcount_inc_not_zero(&e->ref)) {
 			/* Being freed: out of the index already. */
 			rcu_read_unlock();
@@ -117,12 +120,12 @@ struct vmc_entry *vmc_index_lookup_get(struct rhashtable *index,
  *
  * Return: whether the key is in the index.
  */
-bool vmc_index_contains(struct rhashtable *index, const struct vmc_key *key)
+bool vmc_index_contains(struct vmc_index *index, const struct vmc_key *key)
 {
 	bool found;
 
 	rcu_read_lock();
-	found = rhashtable_lookup(index, key, vmc_index_params);
+	found = rhashtable_lookup(&index->ht, key, vmc_index_params);
 	rcu_read_unlock();
 	return found;
 }
@@ -137,13 +140,13 @@ bool vmc_index_contains(struct rhashtable *index, const struct vmc_key *key)
  *
  * Return: whether the index holds @e under its key.
  */
-bool vmc_index_finds(struct rhashtable *index, struct vmc_entry *e)
+bool vmc_index_finds(struct vmc_index *index, struct vmc_entry *e)
 {
 	struct vmc_key key = { .data = e->key, .len = e->key_len };
 	bool found;
 
 	rcu_read_lock();
-	found = rhashtable_lookup(index, &key, vmc_index_params) == e;
+	found = rhashtable_lookup(&index->ht, &key, vmc_index_params) == e;
 	rcu_read_unlock();
 	return found;
 }
@@ -162,7 +165,7 @@ bool vmc_index_finds(struct rhashtable *index, struct vmc_entry *e)
  *
  * Return: 0, -EEXIST, or -ENOMEM when the table could not grow.
  */
-int vmc_index_insert(struct rhashtable *index, struct vmc_entry *e,
+int vmc_index_insert(struct vmc_index *index, struct vmc_entry *e,
 		     bool replace, struct vmc_entry **old)
 {
 	struct vmc_insert_cond cond = { .replace = replace };
@@ -204,7 +207,7 @@ int vmc_index_may_replace(const struct vmc_entry *cur,
  *
  * Return: as vmc_index_may_replace().
  */
-int vmc_index_may_insert(struct rhashtable *index, const struct vmc_key *key,
+int vmc_index_may_insert(struct vmc_index *index, const struct vmc_key *key,
 			 const struct vmc_insert_cond *cond)
 {
 	struct vmc_entry *cur;
@@ -215,7 +218,7 @@ int vmc_index_may_insert(struct rhashtable *index, const struct vmc_key *key,
 	 * One taken out since is not the key's: look again.  Its flag is
 	 * cleared after it left the index, so the next look does not meet it.
 	 */
-	while ((cur = rhashtable_lookup(index, key, vmc_index_params)) &&
+	while ((cur = rhashtable_lookup(&index->ht, key, vmc_index_params)) &&
 	       !test_bit_acquire(VMC_ENTRY_LINKED, &cur->flags))
 		;
 	ret = vmc_index_may_replace(cur, cond);
@@ -236,7 +239,7 @@ int vmc_index_may_insert(struct rhashtable *index, const struct vmc_key *key,
  *
  * Return: 0, -EEXIST, -ENOENT, or -ENOMEM when the table could not grow.
  */
-int vmc_index_insert_if(struct rhashtable *index, struct vmc_entry *e,
+int vmc_index_insert_if(struct vmc_index *index, struct vmc_entry *e,
 			const struct vmc_insert_cond *cond,
 			struct vmc_entry **old)
 {
@@ -251,13 +254,15 @@ int vmc_index_insert_if(struct rhashtable *index, struct vmc_entry *e,
 	for (;;) {
 		rcu_read_lock();
 		if (present)
-			cur = rhashtable_lookup(index, &key, vmc_index_params);
+			cur = rhashtable_lookup(&index->ht, &key, vmc_index_params);
 		else
-			cur = rhashtable_lookup_get_insert_key(index, &key,
+			cur = rhashtable_lookup_get_insert_key(&index->ht, &key,
 							       &e->node,
 							       vmc_index_params);
 		if (!cur && !present) {
 			rcu_read_unlock();
+			if (index->map)
+				vmc_index_map_link(index->map, e);
 			return 0;
 		}
 		ret = IS_ERR(cur) ? (PTR_ERR(cur) == -EEXIST ? -EEXIST : -ENOMEM) :
@@ -268,11 +273,13 @@ int vmc_index_insert_if(struct rhashtable *index, struct vmc_entry *e,
 			return ret;
 		}
 		/* Same key, same hash: only a removal can beat us to cur. */
-		ret = rhashtable_replace_fast(index, &cur->node, &e->node,
+		ret = rhashtable_replace_fast(&index->ht, &cur->node, &e->node,
 					      vmc_index_params);
 		rcu_read_unlock();
 		if (!ret) {
 			clear_bit_unlock(VMC_ENTRY_LINKED, &cur->flags);
+			if (index->map)
+				vmc_index_map_replace(index->map, cur, e);
 			*old = cur;
 			return 0;
 		}
@@ -291,12 +298,14 @@ int vmc_index_insert_if(struct rhashtable *index, struct vmc_entry *e,
  * Return: true if this call took @e out, which makes the caller the owner
  * of the rest of its unlinking; false if it was not in the index.
  */
-bool vmc_index_remove(struct rhashtable *index, struct vmc_entry *e)
+bool vmc_index_remove(struct vmc_index *index, struct vmc_entry *e)
 {
-	if (rhashtable_remove_fast(index, &e->node, vmc_index_params))
+	if (rhashtable_remove_fast(&index->ht, &e->node, vmc_index_params))
 		return false;
 	/* Whoever sees the flag clear sees the index without @e. */
 	clear_bit_unlock(VMC_ENTRY_LINKED, &e->flags);
+	if (index->map)
+		vmc_index_map_unlink(index->map, e);
 	return true;
 }
 
@@ -339,7 +348,7 @@ static int vmc_index_walk_start(struct rhashtable_iter *iter)
  * Return: 0, or -EAGAIN when the index was resized during the walk, which
  * may have passed entries twice.
  */
-int vmc_index_walk(struct rhashtable *index, struct vmc_store *s,
+int vmc_index_walk(struct vmc_index *index, struct vmc_store *s,
 		   bool (*fn)(struct vmc_entry *e, void *arg), void *arg)
 {
 	struct rhashtable_iter iter;
@@ -348,7 +357,7 @@ int vmc_index_walk(struct rhashtable *index, struct vmc_store *s,
 	bool more = true;
 	int ret = 0;
 
-	rhashtable_walk_enter(index, &iter);
+	rhashtable_walk_enter(&index->ht, &iter);
 	rhashtable_walk_start(&iter);
 	while (more && (e = rhashtable_walk_next(&iter))) {
 		if (IS_ERR(e)) {
@@ -376,7 +385,9 @@ int vmc_index_walk(struct rhashtable *index, struct vmc_store *s,
 	return ret;
 }
 
-void vmc_index_destroy(struct rhashtable *index)
+void vmc_index_destroy(struct vmc_index *index)
 {
-	rhashtable_destroy(index);
+	rhashtable_destroy(&index->ht);
+	vmc_index_unmap_all(index->map);
+	index->map = NULL;
 }

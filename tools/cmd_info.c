@@ -265,6 +265,7 @@ int cmd_version(struct ctl_call *c)
 		{ VMEMCACHE_FEAT_NUMA_NODE, "numa_node" },
 		{ VMEMCACHE_FEAT_TIERS, "tiers" },
 		{ VMEMCACHE_FEAT_ITEM_STATE, "item_state" },
+		{ VMEMCACHE_FEAT_MAPPED_GET, "mapped_get" },
 	};
 	struct vmemcache_version v;
 	uint64_t rest;

@@ -185,9 +185,10 @@ TEST_F(abi, unknown_numbers)
 
 	/*
 	 * 0x06-0x08, CREATE, LIST and BATCH (v2), are in private_test, 0x09
-	 * TOUCH in ttl_test, 0x0A TIER_STATS in tier_test.
+	 * TOUCH in ttl_test, 0x0A TIER_STATS in tier_test, 0x0B MAP_INFO
+	 * in mapped_test.
 	 */
-	for (nr = 0x0b; nr <= 0xff; nr++) {
+	for (nr = 0x0c; nr <= 0xff; nr++) {
 		if (nr > 0x1f && nr != 0x20 && nr != 0x7f && nr != 0x80 &&
 		    nr != 0xff)
 			continue;

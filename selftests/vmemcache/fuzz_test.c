@@ -53,7 +53,7 @@
 #define SENTINEL_LEN	3000U
 #define CHECK_EVERY	4096		/* calls between consistency checks */
 #define SENTINEL_EVERY	512		/* calls between sentinel reads */
-#define NR_KNOWN	11		/* VERSION .. TIER_STATS */
+#define NR_KNOWN	12		/* VERSION .. MAP_INFO */
 /*
  * Below: too few calls to expect a hit.  A get hits about once in 5,000
  * calls natively and once in 20,000 through the 32-bit ABI (measured,
@@ -129,12 +129,12 @@ static const unsigned long known_cmd[NR_KNOWN] = {
 	VMEMCACHE_IOC_VERSION, VMEMCACHE_IOC_PUT, VMEMCACHE_IOC_GET,
 	VMEMCACHE_IOC_EXISTS, VMEMCACHE_IOC_EVICT, VMEMCACHE_IOC_STATS,
 	VMEMCACHE_IOC_CREATE, VMEMCACHE_IOC_LIST, VMEMCACHE_IOC_BATCH,
-	VMEMCACHE_IOC_TOUCH, VMEMCACHE_IOC_TIER_STATS,
+	VMEMCACHE_IOC_TOUCH, VMEMCACHE_IOC_TIER_STATS, VMEMCACHE_IOC_MAP_INFO,
 };
 
 static const char *const known_name[NR_KNOWN] = {
 	"VERSION", "PUT", "GET", "EXISTS", "EVICT", "STATS",
-	"CREATE", "LIST", "BATCH", "TOUCH", "TIER_STATS",
+	"CREATE", "LIST", "BATCH", "TOUCH", "TIER_STATS", "MAP_INFO",
 };
 
 static uint64_t rnd(struct fuzzer *z, uint64_t n)
@@ -365,9 +365,10 @@ static bool fuzz_result_ok(unsigned long cmd, int err)
 	static const int batch[] = { EINVAL, E2BIG, EFAULT, ENOMEM, 0 };
 	static const int touch[] = { EINVAL, E2BIG, EFAULT, ENOENT, EALREADY,
 				     0 };
+	static const int map_info[] = { EINVAL, EFAULT, ENODEV, 0 };
 	static const int *const allowed[NR_KNOWN] = {
 		version, put, get, exists, evict, stats, create, list, batch,
-		touch, stats,
+		touch, stats, map_info,
 	};
 	unsigned int nr = _IOC_NR(cmd);
 

@@ -76,7 +76,8 @@ TEST_F(uninit, version)
 				       VMEMCACHE_FEAT_ITEM_META |
 				       VMEMCACHE_FEAT_NUMA_NODE |
 				       VMEMCACHE_FEAT_TIERS |
-				       VMEMCACHE_FEAT_ITEM_STATE));
+				       VMEMCACHE_FEAT_ITEM_STATE |
+				       VMEMCACHE_FEAT_MAPPED_GET));
 	buf = malloc(16383 + SLACK);
 	ASSERT_NE(NULL, buf);
 	for (p = 0; p < sizeof(poisons); p++) {
@@ -167,6 +168,41 @@ TEST_F(uninit, stats)
 		}
 	}
 	free(buf);
+}
+
+TEST_F(uninit, map_info)
+{
+	struct vmemcache_create cr = {
+		.size = 1 << 20, .extent_size = 256,
+		.policy = VMEMCACHE_POLICY_LRU,
+		.flags = VMEMCACHE_CREATE_CLOEXEC | VMEMCACHE_CREATE_MAPPED,
+	};
+	struct vmemcache_map_info ref, *m;
+	unsigned int i, p, usize;
+	uint8_t *buf;
+	int fd;
+
+	fd = ioctl(self->fd, VMEMCACHE_IOC_CREATE, &cr);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vmc_ioctl(fd, VMEMCACHE_IOC_MAP_INFO, &ref));
+	buf = malloc(16383 + SLACK);
+	ASSERT_NE(NULL, buf);
+	for (p = 0; p < sizeof(poisons); p++) {
+		for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+			usize = user_size(sizeof(*m), i);
+			memset(buf, poisons[p], usize + SLACK);
+			ASSERT_EQ(0, vmc_ioctl(fd, VMC_CMD(_IOC_READ, 0x0b,
+							   usize), buf));
+			m = (struct vmemcache_map_info *)buf;
+			EXPECT_EQ(0, memcmp(m, &ref, sizeof(ref)));
+			EXPECT_EQ(0u, m->reserved[0] | m->reserved[1] |
+				      m->reserved[2] | m->reserved[3]);
+			assert_tail(_metadata, buf, sizeof(*m), usize,
+				    poisons[p]);
+		}
+	}
+	free(buf);
+	close(fd);
 }
 
 /* A get of (offset, buf_len) with poisoned output fields and buffer. */

@@ -61,6 +61,7 @@
 #define VMEMCACHE_FEAT_NUMA_NODE	_BITULL(11)	/* VMEMCACHE_CREATE_NUMA_NODE */
 #define VMEMCACHE_FEAT_TIERS		_BITULL(12)	/* VMEMCACHE_CREATE_TIER, TIER_STATS */
 #define VMEMCACHE_FEAT_ITEM_STATE	_BITULL(13)	/* VMEMCACHE_GET_STATE */
+#define VMEMCACHE_FEAT_MAPPED_GET	_BITULL(14)	/* VMEMCACHE_CREATE_MAPPED, MAP_INFO */
 
 /**
  * struct vmemcache_version - API handshake (VMEMCACHE_IOC_VERSION)
@@ -506,9 +507,10 @@ struct vmemcache_batch {
 #define VMEMCACHE_CREATE_FILE		_BITUL(2)	/* pool in file @backing_fd */
 #define VMEMCACHE_CREATE_NUMA_NODE	_BITUL(3)	/* DRAM pool on @numa_node */
 #define VMEMCACHE_CREATE_TIER		_BITUL(4)	/* a slow tier behind the pool */
+#define VMEMCACHE_CREATE_MAPPED		_BITUL(5)	/* gets may read a mapping */
 #define VMEMCACHE_CREATE_FLAGS	(VMEMCACHE_CREATE_CLOEXEC | VMEMCACHE_CREATE_DAX | \
 				 VMEMCACHE_CREATE_FILE | VMEMCACHE_CREATE_NUMA_NODE | \
-				 VMEMCACHE_CREATE_TIER)
+				 VMEMCACHE_CREATE_TIER | VMEMCACHE_CREATE_MAPPED)
 /* Flags of struct vmemcache_create's @slow_flags: the slow pool's kind. */
 #define VMEMCACHE_CREATE_SLOW_FLAGS	(VMEMCACHE_CREATE_DAX | VMEMCACHE_CREATE_FILE | \
 					 VMEMCACHE_CREATE_NUMA_NODE)
@@ -580,6 +582,12 @@ struct vmemcache_batch {
  * VMEMCACHE_IOC_TIER_STATS reads per-tier counters.  Without the flag,
  * @slow_size, @slow_flags, @slow_fd, @slow_numa_node and @slow_pad must be
  * zero (EINVAL).
+ *
+ * With VMEMCACHE_CREATE_MAPPED (feature VMEMCACHE_FEAT_MAPPED_GET; a DRAM
+ * pool of one tier only: with VMEMCACHE_CREATE_DAX, VMEMCACHE_CREATE_FILE
+ * or VMEMCACHE_CREATE_TIER, EINVAL) the cache's pool and a lookup table
+ * can be mapped into the caller's memory, so that a get that hits needs
+ * no system call: see struct vmemcache_map_info.
  *
  * Returns a new file descriptor (an anonymous inode) on which VERSION, PUT,
  * GET, EXISTS, EVICT, STATS, LIST and BATCH work as on /dev/vmemcache, on a
@@ -704,6 +712,119 @@ struct vmemcache_tier_stats {
 	struct vmemcache_tier tier[VMEMCACHE_MAX_TIERS];
 };
 
+/*
+ * Gets from a mapping (VMEMCACHE_FEAT_MAPPED_GET).  A private cache created
+ * with VMEMCACHE_CREATE_MAPPED can be mapped with mmap() of its descriptor,
+ * MAP_SHARED, at three offsets:
+ *
+ * VMEMCACHE_MAP_OFF_TABLE, read-only, @table_size bytes: an array of
+ * @nr_slots struct vmemcache_map_slot.  An entry whose key is at most
+ * VMEMCACHE_MAP_KEY_MAX bytes long, whose value lies in one run of the
+ * pool, and which has no expiry and is not stale, may be in slot
+ * vmemcache_map_hash() & (@nr_slots - 1).  Keys that share a slot take it
+ * from each other: the one put, or got through VMEMCACHE_IOC_GET, last
+ * holds it.  A key not in the table may still be cached: a lookup there
+ * must fall back to VMEMCACHE_IOC_GET, which also counts the misses.
+ *
+ * VMEMCACHE_MAP_OFF_POOL, read-only, @pool_size bytes: the pool; a slot's
+ * @offset is into it.
+ *
+ * VMEMCACHE_MAP_OFF_STATE, read-write, @state_size bytes: a struct
+ * vmemcache_map_state, written by the readers.
+ *
+ * A reader of slot i: read @seq (with acquire order); odd means the slot
+ * is empty or changing, so fall back.  Compare the key, copy the value from
+ * the pool at @offset (checking @offset + @size against @pool_size), then
+ * read @seq again after a read barrier: only an unchanged @seq proves that
+ * the copy is the entry's value, whole; else fall back.  A hit then sets
+ * @accessed[i] (the replacement policy gives an entry marked so a second
+ * chance before evicting it) and adds one to @hits.  Gets from the mapping
+ * do not set VMEMCACHE_STATE_FETCHED or the entry's last access.
+ *
+ * The mappings keep the cache alive after its last descriptor is closed,
+ * until they are unmapped.  The pool mapping shows every byte of the pool,
+ * the free extents too: values evicted or replaced stay readable there
+ * until their space is reused.
+ */
+#define VMEMCACHE_MAP_OFF_TABLE	0ULL
+#define VMEMCACHE_MAP_OFF_STATE	_BITULL(32)
+#define VMEMCACHE_MAP_OFF_POOL	_BITULL(33)
+
+/* Longest key a slot holds. */
+#define VMEMCACHE_MAP_KEY_MAX	96
+
+/**
+ * struct vmemcache_map_slot - one entry of the lookup table
+ * @seq: even while the slot holds an entry that stays unchanged
+ * @key_len: the key's length in bytes
+ * @offset: the value's offset in the pool mapping
+ * @size: the value's size in bytes
+ * @reserved: zero
+ * @key: the key's bytes
+ */
+struct vmemcache_map_slot {
+	__u32 seq;
+	__u32 key_len;
+	__u64 offset;
+	__u64 size;
+	__u64 reserved;
+	__u8 key[VMEMCACHE_MAP_KEY_MAX];
+};
+
+/**
+ * struct vmemcache_map_state - what readers of a mapping write
+ * @hits: gets served from the mapping; VMEMCACHE_IOC_STATS adds them to
+ *	  its @gets and @hits
+ * @reserved: zero
+ * @accessed: one byte per slot, set by a reader that hit in the slot
+ */
+struct vmemcache_map_state {
+	__u64 hits;
+	__u64 reserved[7];
+	__u8 accessed[];
+};
+
+/**
+ * struct vmemcache_map_info - how to map a cache (VMEMCACHE_IOC_MAP_INFO)
+ * @pool_size: out: bytes to map at VMEMCACHE_MAP_OFF_POOL
+ * @table_size: out: bytes to map at VMEMCACHE_MAP_OFF_TABLE
+ * @state_size: out: bytes to map at VMEMCACHE_MAP_OFF_STATE
+ * @nr_slots: out: slots in the table, a power of two
+ * @slot_size: out: sizeof(struct vmemcache_map_slot)
+ * @seed: out: the seed of the cache's vmemcache_map_hash()
+ * @reserved: out: zero
+ *
+ * Since VMEMCACHE_FEAT_MAPPED_GET; fails with ENODEV on a cache created
+ * without VMEMCACHE_CREATE_MAPPED.
+ */
+struct vmemcache_map_info {
+	__u64 pool_size;
+	__u64 table_size;
+	__u64 state_size;
+	__u32 nr_slots;
+	__u32 slot_size;
+	__u64 seed;
+	__u64 reserved[4];
+};
+
+/*
+ * The hash that places a key in the table: 64-bit FNV-1a, its offset
+ * basis mixed with the cache's seed.
+ */
+static inline __u64 vmemcache_map_hash(__u64 seed, const void *key,
+				       __u32 len)
+{
+	const unsigned char *p = (const unsigned char *)key;
+	__u64 h = 0xcbf29ce484222325ULL ^ seed;
+	__u32 i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
 #define VMEMCACHE_IOC_MAGIC	0xBA
 
 #define VMEMCACHE_IOC_VERSION	_IOR(VMEMCACHE_IOC_MAGIC, 0x00, struct vmemcache_version)
@@ -717,5 +838,6 @@ struct vmemcache_tier_stats {
 #define VMEMCACHE_IOC_BATCH	_IOWR(VMEMCACHE_IOC_MAGIC, 0x08, struct vmemcache_batch)
 #define VMEMCACHE_IOC_TOUCH	_IOW(VMEMCACHE_IOC_MAGIC, 0x09, struct vmemcache_touch)
 #define VMEMCACHE_IOC_TIER_STATS _IOR(VMEMCACHE_IOC_MAGIC, 0x0A, struct vmemcache_tier_stats)
+#define VMEMCACHE_IOC_MAP_INFO	_IOR(VMEMCACHE_IOC_MAGIC, 0x0B, struct vmemcache_map_info)
 
 #endif /* _UAPI_LINUX_VMEMCACHE_H */
