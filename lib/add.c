@@ -205,6 +205,8 @@ static int vmc_attach_private(VMEMcache *cache, enum vmc_kind kind,
 		cr.flags |= VMEMCACHE_CREATE_FILE;
 	if (kind != VMC_PRIVATE_DRAM)
 		cr.backing_fd = backing_fd;
+	else if (!cache->tier_path && vmc_map_wanted(&ver))
+		cr.flags |= VMEMCACHE_CREATE_MAPPED;
 	if (cache->numa_node != -1) {
 		if (kind != VMC_PRIVATE_DRAM) {
 			close(fd);
@@ -278,6 +280,8 @@ static int vmc_attach_private(VMEMcache *cache, enum vmc_kind kind,
 	cache->ver = ver;
 	cache->fd = pfd;
 	cache->kind = kind;
+	if (cr.flags & VMEMCACHE_CREATE_MAPPED)
+		vmc_map_attach(cache);
 	return 0;
 }
 

@@ -567,8 +567,13 @@ static ssize_t vmc_get(VMEMcache *cache, const void *key, size_t key_size,
 	if (vmc_evicting_top && vmc_evicting_find(cache, key, key_size))
 		return vmc_get_evicting(cache, key, key_size, vbuf, vbufsize,
 					offset, vsize);
-	ret = vmc_get_once(cache, key, key_size, vbuf, vbufsize, offset,
-			   vsize, meta, st);
+	ret = -1;
+	if (cache->map.table && !meta && !st)
+		ret = vmc_map_get(cache, key, key_size, vbuf, vbufsize, offset,
+				  vsize);
+	if (ret < 0)
+		ret = vmc_get_once(cache, key, key_size, vbuf, vbufsize,
+				   offset, vsize, meta, st);
 	if (ret < 0 && errno == ENOENT && cache->on_miss)
 		ret = vmc_get_on_miss(cache, key, key_size, vbuf, vbufsize,
 				      offset, vsize);

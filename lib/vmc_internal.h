@@ -7,6 +7,7 @@
 #define VMC_INTERNAL_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "libvmemcache.h"
 
@@ -22,6 +23,14 @@ enum vmc_kind {
 	VMC_PRIVATE_DRAM,	/* a private cache on DRAM (a directory) */
 	VMC_PRIVATE_DAX,	/* a private cache on a DAX block device */
 	VMC_PRIVATE_FILE,	/* a private cache in a file on a DAX fs */
+};
+
+/* A mapped private cache (map.c); all zero when not mapped. */
+struct vmc_map {
+	struct vmemcache_map_info info;
+	const struct vmemcache_map_slot *table;
+	struct vmemcache_map_state *state;
+	const unsigned char *pool;
 };
 
 struct vmemcache {
@@ -41,6 +50,7 @@ struct vmemcache {
 	vmemcache_on_miss *on_miss;
 	void *on_miss_arg;
 	int bench_no_memcpy;		/* VMEMCACHE_BENCH_NO_MEMCPY */
+	struct vmc_map map;		/* gets from a mapping */
 	/*
 	 * What this handle did (atomic): vmemcache_get_stat() of the shared
 	 * cache reports these instead of every process's counters.
@@ -99,6 +109,13 @@ int vmc_check_attached(const VMEMcache *cache, const char *func);
  * that fits the ABI's __u32), else vmc_fail(EINVAL, func, ...).
  */
 int vmc_check_key(size_t key_size, const char *func);
+
+/* map.c */
+int vmc_map_wanted(const struct vmemcache_version *ver);
+void vmc_map_attach(VMEMcache *cache);
+void vmc_map_detach(VMEMcache *cache);
+ssize_t vmc_map_get(VMEMcache *cache, const void *key, size_t key_size,
+		    void *vbuf, size_t vbufsize, size_t offset, size_t *vsize);
 
 /* ioctl() restarted after EINTR; 0 or -1 with errno set. */
 int vmc_ioctl(int fd, unsigned long cmd, void *arg);

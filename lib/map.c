@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * map.c -- gets without a system call: a private DRAM cache created with
+ * VMEMCACHE_CREATE_MAPPED is mapped at vmemcache_add(), and a get looks
+ * its key up in the kernel's table and copies the value out of the mapped
+ * pool.  Anything the table cannot answer for certain (a miss, a key it
+ * does not hold, a slot changing under the copy) goes to the ioctl, which
+ * also counts the misses and runs on_miss.  The protocol is the kernel's,
+ * described with struct vmemcache_map_info in <linux/vmemcache.h>.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "vmc_internal.h"
+
+/* Whether to map (VMEMCACHE_NO_MAP=1 turns it off, for comparisons). */
+int vmc_map_wanted(const struct vmemcache_version *ver)
+{
+	const char *no = getenv("VMEMCACHE_NO_MAP");
+
+	return (ver->features & VMEMCACHE_FEAT_MAPPED_GET) &&
+	       !(no && *no && strcmp(no, "0"));
+}
+
+static void *vmc_map_one(int fd, __u64 size, __u64 off, int prot)
+{
+	void *p = mmap(NULL, (size_t)size, prot, MAP_SHARED, fd, (off_t)off);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void vmc_map_detach(VMEMcache *cache)
+{
+	struct vmc_map *m = &cache->map;
+
+	if (m->table)
+		munmap((void *)m->table, (size_t)m->info.table_size);
+	if (m->state)
+		munmap(m->state, (size_t)m->info.state_size);
+	if (m->pool)
+		munmap((void *)m->pool, (size_t)m->info.pool_size);
+	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * Map the private cache @cache->fd made with VMEMCACHE_CREATE_MAPPED.  A
+ * failure leaves the handle unmapped, served by the ioctl alone.
+ */
+void vmc_map_attach(VMEMcache *cache)
+{
+	struct vmc_map *m = &cache->map;
+	int err = errno;
+
+	memset(m, 0, sizeof(*m));
+	if (vmc_ioctl(cache->fd, VMEMCACHE_IOC_MAP_INFO, &m->info) ||
+	    m->info.slot_size != sizeof(struct vmemcache_map_slot) ||
+	    !m->info.nr_slots || (m->info.nr_slots & (m->info.nr_slots - 1)))
+		goto out;
+	m->table = vmc_map_one(cache->fd, m->info.table_size,
+			       VMEMCACHE_MAP_OFF_TABLE, PROT_READ);
+	m->state = vmc_map_one(cache->fd, m->info.state_size,
+			       VMEMCACHE_MAP_OFF_STATE,
+			       PROT_READ | PROT_WRITE);
+	m->pool = vmc_map_one(cache->fd, m->info.pool_size,
+			      VMEMCACHE_MAP_OFF_POOL, PROT_READ);
+	if (!m->table || !m->state || !m->pool)
+		vmc_map_detach(cache);
+out:
+	errno = err;
+}
+
+/*
+ * A get from the mapping: the bytes copied (as vmemcache_get()), or -1
+ * when the kernel must answer.
+ */
+ssize_t vmc_map_get(VMEMcache *cache, const void *key, size_t key_size,
+		    void *vbuf, size_t vbufsize, size_t offset, size_t *vsize)
+{
+	const struct vmc_map *m = &cache->map;
+	const struct vmemcache_map_slot *s;
+	__u64 off, size, i;
+	size_t n = 0;
+	__u32 seq;
+
+	if (key_size > VMEMCACHE_MAP_KEY_MAX)
+		return -1;
+	i = vmemcache_map_hash(m->info.seed, key, (__u32)key_size) &
+	    (m->info.nr_slots - 1);
+	s = &m->table[i];
+	seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+	if (seq & 1)
+		return -1;
+	if (__atomic_load_n(&s->key_len, __ATOMIC_RELAXED) != key_size ||
+	    memcmp(s->key, key, key_size))
+		return -1;
+	off = __atomic_load_n(&s->offset, __ATOMIC_RELAXED);
+	size = __atomic_load_n(&s->size, __ATOMIC_RELAXED);
+	/* Torn fields are caught by the count, but must not fault first. */
+	if (off > m->info.pool_size || size > m->info.pool_size - off)
+		return -1;
+	if (vbuf && offset < size) {
+		n = (size_t)(size - offset) < vbufsize ?
+		    (size_t)(size - offset) : vbufsize;
+		if (!cache->bench_no_memcpy)
+			memcpy(vbuf, m->pool + off + offset, n);
+	}
+	/* The copy before the second look at the count. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != seq)
+		return -1;
+	/* Tell the policy, without dirtying the line when it knows. */
+	if (!__atomic_load_n(&m->state->accessed[i], __ATOMIC_RELAXED))
+		__atomic_store_n(&m->state->accessed[i], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&m->state->hits, 1, __ATOMIC_RELAXED);
+	vmc_count(&cache->n_gets, 1);
+	if (vsize)
+		*vsize = (size_t)size;
+	return (ssize_t)n;
+}
