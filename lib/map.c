@@ -119,3 +119,65 @@ ssize_t vmc_map_get(VMEMcache *cache, const void *key, size_t key_size,
 		*vsize = (size_t)size;
 	return (ssize_t)n;
 }
+
+/* May item @it be served from the mapping, or must the kernel judge it? */
+static int vmc_map_item_ok(const struct vmemcache_batch_item *it)
+{
+	return it->op == VMEMCACHE_BATCH_GET && !it->flags && !it->pad &&
+	       it->key && it->key_len && (it->buf || !it->len);
+}
+
+/* Items a batch of reads gathers for the kernel at a time, on the stack. */
+#define VMC_MAP_REST	64
+
+/*
+ * A chunk of a batch that only reads (gets and exists): the gets the
+ * mapping can answer are answered here, the rest go to the kernel in one
+ * VMEMCACHE_IOC_BATCH per VMC_MAP_REST items.  Reads commute, so the
+ * kernel's items running after the mapped ones changes nothing they see.
+ * 0, or -1 with errno set when the kernel failed the call.
+ */
+int vmc_map_batch(VMEMcache *cache, struct vmemcache_batch_item *items,
+		  size_t n)
+{
+	struct vmemcache_batch_item rest[VMC_MAP_REST];
+	size_t idx[VMC_MAP_REST], i = 0, nr, j;
+	struct vmemcache_batch b;
+	ssize_t got;
+
+	while (i < n) {
+		for (nr = 0; i < n && nr < VMC_MAP_REST; i++) {
+			struct vmemcache_batch_item *it = &items[i];
+			size_t size;
+
+			if (vmc_map_item_ok(it)) {
+				got = vmc_map_get(cache,
+						  (const void *)(uintptr_t)it->key,
+						  it->key_len,
+						  (void *)(uintptr_t)it->buf,
+						  (size_t)it->len, 0, &size);
+				if (got >= 0) {
+					it->result = 0;
+					it->value_size = size;
+					it->copied = (__u64)got;
+					continue;
+				}
+			}
+			rest[nr] = *it;
+			idx[nr++] = i;
+		}
+		if (!nr)
+			continue;
+		memset(&b, 0, sizeof(b));
+		b.items = vmc_uptr(rest);
+		b.count = (__u32)nr;
+		if (vmc_ioctl(cache->fd, VMEMCACHE_IOC_BATCH, &b))
+			return -1;
+		for (j = 0; j < nr; j++) {
+			items[idx[j]].result = rest[j].result;
+			items[idx[j]].value_size = rest[j].value_size;
+			items[idx[j]].copied = rest[j].copied;
+		}
+	}
+	return 0;
+}

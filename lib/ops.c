@@ -957,6 +957,18 @@ VMC_API int vmemcache_list(VMEMcache *cache, const void *prefix,
 	return ret;
 }
 
+/* Whether a batch only reads: gets and exists. */
+static int vmc_batch_reads(const struct vmemcache_batch_item *it, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (it[i].op != VMEMCACHE_BATCH_GET &&
+		    it[i].op != VMEMCACHE_BATCH_EXISTS)
+			return 0;
+	return 1;
+}
+
 /* Counts a batch's items for the handle. */
 static void vmc_batch_count(VMEMcache *cache,
 			    const struct vmemcache_batch_item *it, size_t n)
@@ -994,6 +1006,11 @@ VMC_API int vmemcache_batch(VMEMcache *cache,
 		chunk = n - done;
 		if (chunk > VMEMCACHE_BATCH_MAX)
 			chunk = VMEMCACHE_BATCH_MAX;
+		if (cache->map.table && vmc_batch_reads(items + done, chunk)) {
+			if (vmc_map_batch(cache, items + done, chunk))
+				return vmc_fail_kernel(errno, __func__);
+			continue;
+		}
 		for (i = evictions = 0; i < chunk; i++) {
 			if (items[done + i].op == VMEMCACHE_BATCH_PUT)
 				evictions += vmc_put_evictions(cache,

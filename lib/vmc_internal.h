@@ -116,6 +116,8 @@ void vmc_map_attach(VMEMcache *cache);
 void vmc_map_detach(VMEMcache *cache);
 ssize_t vmc_map_get(VMEMcache *cache, const void *key, size_t key_size,
 		    void *vbuf, size_t vbufsize, size_t offset, size_t *vsize);
+int vmc_map_batch(VMEMcache *cache, struct vmemcache_batch_item *items,
+		  size_t n);
 
 /* ioctl() restarted after EINTR; 0 or -1 with errno set. */
 int vmc_ioctl(int fd, unsigned long cmd, void *arg);

@@ -13,6 +13,7 @@
 #include "vmc_daxfs.h"
 
 #include <pthread.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -683,6 +684,100 @@ TEST_F(lib, batch)
 	ASSERT_EQ(0, vmemcache_batch(self->cache, it, 0));
 	ASSERT_EQ(-1, vmemcache_batch(self->cache, NULL, 1));
 	ASSERT_EQ(EINVAL, errno);
+}
+
+/*
+ * Gets of a private DRAM cache are served from its mapping: the readers'
+ * hit counter there counts them, single and batched, with the kernel's
+ * answers for what the mapping cannot answer mixed in; VMEMCACHE_NO_MAP
+ * turns it off.
+ */
+static uint64_t map_hits(struct __test_metadata *_metadata, VMEMcache *c)
+{
+	struct vmemcache_map_info info;
+	struct vmemcache_map_state *st;
+	uint64_t hits;
+	int fd = vmemcache_fd(c);
+
+	if (ioctl(fd, VMEMCACHE_IOC_MAP_INFO, &info))
+		return UINT64_MAX;	/* not mapped */
+	st = mmap(NULL, info.state_size, PROT_READ, MAP_SHARED, fd,
+		  VMEMCACHE_MAP_OFF_STATE);
+	EXPECT_NE(MAP_FAILED, st);
+	if (st == MAP_FAILED)
+		return 0;
+	hits = st->hits;
+	munmap(st, info.state_size);
+	return hits;
+}
+
+TEST_F(lib, gets_from_the_mapping)
+{
+	struct vmemcache_batch_item it[100];
+	static char keys[100][16];
+	char out[100][16], buf[16];
+	uint64_t h0, h1;
+	size_t i, vsize;
+	VMEMcache *c;
+
+	NEED_CACHE();
+	if (strcmp(variant->kind, "dram"))
+		SKIP(return, "only a private DRAM cache is mapped");
+	h0 = map_hits(_metadata, self->cache);
+	ASSERT_NE(UINT64_MAX, h0) TH_LOG("the cache is not mapped");
+	for (i = 0; i < 100; i += 2) {
+		snprintf(keys[i], sizeof(keys[i]), "m%zu", i);
+		ASSERT_EQ(0, vmemcache_put(self->cache, keys[i],
+					   strlen(keys[i]), keys[i],
+					   strlen(keys[i])));
+	}
+	ASSERT_EQ(2, vmemcache_get(self->cache, "m0", 2, buf, sizeof(buf), 0,
+				   &vsize));
+	ASSERT_EQ(2u, vsize);
+	ASSERT_EQ(0, memcmp(buf, "m0", 2));
+	ASSERT_EQ(-1, vmemcache_get(self->cache, "m1", 2, buf, sizeof(buf), 0,
+				    &vsize));
+	ASSERT_EQ(ENOENT, errno);
+	/* An offset within the value, from the mapping too. */
+	ASSERT_EQ(2, vmemcache_get(self->cache, "m10", 3, buf, sizeof(buf), 1,
+				   &vsize));
+	ASSERT_EQ(0, memcmp(buf, "10", 2));
+	h1 = map_hits(_metadata, self->cache);
+	EXPECT_EQ(h0 + 2, h1);
+
+	/* A batch of gets, every other key missing. */
+	memset(it, 0, sizeof(it));
+	for (i = 0; i < 100; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "m%zu", i);
+		it[i].op = VMEMCACHE_BATCH_GET;
+		it[i].key = (uintptr_t)keys[i];
+		it[i].key_len = (__u32)strlen(keys[i]);
+		it[i].buf = (uintptr_t)out[i];
+		it[i].len = sizeof(out[i]);
+	}
+	ASSERT_EQ(0, vmemcache_batch(self->cache, it, 100));
+	for (i = 0; i < 100; i++) {
+		if (i % 2) {
+			ASSERT_EQ(-ENOENT, it[i].result) TH_LOG("item %zu", i);
+			continue;
+		}
+		ASSERT_EQ(0, it[i].result) TH_LOG("item %zu", i);
+		ASSERT_EQ(strlen(keys[i]), it[i].value_size);
+		ASSERT_EQ(strlen(keys[i]), it[i].copied);
+		ASSERT_EQ(0, memcmp(out[i], keys[i], it[i].copied));
+	}
+	EXPECT_LE(h1 + 40, map_hits(_metadata, self->cache));
+
+	/* Off: every get is the kernel's. */
+	setenv("VMEMCACHE_NO_MAP", "1", 1);
+	c = vmemcache_new();
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, vmemcache_add(c, "/tmp"));
+	unsetenv("VMEMCACHE_NO_MAP");
+	EXPECT_EQ(UINT64_MAX, map_hits(_metadata, c));
+	ASSERT_EQ(0, vmemcache_put(c, "k", 1, "v", 1));
+	ASSERT_EQ(1, vmemcache_get(c, "k", 1, buf, sizeof(buf), 0, NULL));
+	vmemcache_delete(c);
 }
 
 /* ------------------------------------- on_evict reads the evicted value */
