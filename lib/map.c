@@ -83,17 +83,22 @@ ssize_t vmc_map_get(VMEMcache *cache, const void *key, size_t key_size,
 	__u64 off, size, i;
 	size_t n = 0;
 	__u32 seq;
+	int way;
 
 	if (key_size > VMEMCACHE_MAP_KEY_MAX)
 		return -1;
 	i = vmemcache_map_hash(m->info.seed, key, (__u32)key_size) &
 	    (m->info.nr_slots - 1);
-	s = &m->table[i];
-	seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-	if (seq & 1)
-		return -1;
-	if (__atomic_load_n(&s->key_len, __ATOMIC_RELAXED) != key_size ||
-	    memcmp(s->key, key, key_size))
+	/* The key's home slot, then the other slot of its pair. */
+	for (way = 0; way < 2; way++, i ^= 1) {
+		s = &m->table[i];
+		seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+		if (!(seq & 1) &&
+		    __atomic_load_n(&s->key_len, __ATOMIC_RELAXED) == key_size &&
+		    !memcmp(s->key, key, key_size))
+			break;
+	}
+	if (way == 2)
 		return -1;
 	off = __atomic_load_n(&s->offset, __ATOMIC_RELAXED);
 	size = __atomic_load_n(&s->size, __ATOMIC_RELAXED);

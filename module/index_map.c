@@ -8,11 +8,14 @@
  * here and in index.c only.  The readers' side of the protocol is in
  * uapi/linux/vmemcache.h (struct vmemcache_map_info).
  *
- * Each slot has an owner word, kernel-only: the entry it holds, and bit 0
- * as a bit spinlock, so that a link racing with the entry's own unlink,
- * or two keys of one slot, serialize without a lock of the index's.  Keys
- * that share a slot take it from each other: the one linked or got
- * through the kernel last holds it.
+ * A key may be in either slot of its bucket, a pair of slots (its home
+ * slot, from the hash, and that slot ^ 1), so that two keys in use that
+ * share a home slot both stay in the table.  Each slot has an owner
+ * word, kernel-only: the entry it holds; bit 0 of the even slot's word
+ * is the bucket's bit spinlock, so that a link racing with the entry's
+ * own unlink, or keys of one bucket, serialize without a lock of the
+ * index's.  Keys that want a full bucket take a slot from each other:
+ * the one linked or got through the kernel last holds it.
  */
 #include <linux/mm.h>	/* first: bit_spinlock.h needs cpu_relax() */
 #include <linux/bit_spinlock.h>
@@ -113,6 +116,7 @@ void vmc_index_unmap_all(struct vmc_index_map *m)
 	kfree(m);
 }
 
+/* @e's home slot; the other slot of its bucket is this one ^ 1. */
 static u32 vmc_map_slot(const struct vmc_index_map *m,
 			const struct vmc_entry *e)
 {
@@ -124,6 +128,38 @@ static struct vmc_entry *vmc_map_owner(const struct vmc_index_map *m, u32 i)
 {
 	return (struct vmc_entry *)(READ_ONCE(m->owner[i]) &
 				    ~BIT(VMC_MAP_LOCK));
+}
+
+/* A bucket's two slots share the lock bit of the even one's owner word. */
+static void vmc_map_lock(struct vmc_index_map *m, u32 i)
+	__acquires(bitlock)
+{
+	bit_spin_lock(VMC_MAP_LOCK, &m->owner[i & ~1U]);
+}
+
+static void vmc_map_unlock(struct vmc_index_map *m, u32 i)
+	__releases(bitlock)
+{
+	bit_spin_unlock(VMC_MAP_LOCK, &m->owner[i & ~1U]);
+}
+
+/* Set slot @i's owner, under the bucket's lock (which stays held). */
+static void vmc_map_set_owner(struct vmc_index_map *m, u32 i,
+			      struct vmc_entry *e)
+{
+	WRITE_ONCE(m->owner[i], (unsigned long)e |
+				(i & 1 ? 0 : BIT(VMC_MAP_LOCK)));
+}
+
+/* The slot of @home's bucket that holds @e, or -1; the lock is held. */
+static int vmc_map_find(const struct vmc_index_map *m, u32 home,
+			const struct vmc_entry *e)
+{
+	if (vmc_map_owner(m, home) == e)
+		return home;
+	if (vmc_map_owner(m, home ^ 1) == e)
+		return home ^ 1;
+	return -1;
 }
 
 /* May @e be in the table: a short key, one extent, no expiry? */
@@ -158,47 +194,59 @@ static void vmc_map_empty(struct vmemcache_map_slot *s)
 	smp_wmb();	/* the odd count before the extents' reuse */
 }
 
-/*
- * Give @e slot @i, under the slot's lock, emptying it first of the entry
- * that holds it: the entry linked or hit last has the better claim, as
- * the one most likely to be read next.
- */
-static void vmc_map_take(struct vmc_index_map *m, u32 i, struct vmc_entry *e)
+/* Empty slot @i, under its bucket's lock. */
+static void vmc_map_clear(struct vmc_index_map *m, u32 i)
 {
-	struct vmemcache_map_slot *s = &m->table[i];
-	struct vmc_entry *cur = vmc_map_owner(m, i);
-
-	if (cur == e)
-		return;
-	if (cur) {
-		vmc_map_empty(s);
-		WRITE_ONCE(m->owner[i], BIT(VMC_MAP_LOCK));
-	}
-	WRITE_ONCE(m->state->accessed[i], 0);
-	vmc_map_fill(s, e);
-	WRITE_ONCE(m->owner[i], (unsigned long)e | BIT(VMC_MAP_LOCK));
+	vmc_map_empty(&m->table[i]);
+	vmc_map_set_owner(m, i, NULL);
 }
 
 /*
- * vmc_index_map_link() - give a linked entry its slot
+ * Give @e a slot of its bucket (@home and @home ^ 1), under the bucket's
+ * lock: a free one, else one no reader hit since it was filled, else its
+ * home slot, emptying it first of the entry that holds it.  The entry
+ * linked or hit last has the better claim, as the one most likely to be
+ * read next.
+ */
+static void vmc_map_take(struct vmc_index_map *m, u32 home,
+			 struct vmc_entry *e)
+{
+	u32 i = home;
+
+	if (vmc_map_find(m, home, e) >= 0)
+		return;
+	if (vmc_map_owner(m, i) && !vmc_map_owner(m, home ^ 1))
+		i = home ^ 1;
+	else if (vmc_map_owner(m, i) && READ_ONCE(m->state->accessed[i]) &&
+		 !READ_ONCE(m->state->accessed[home ^ 1]))
+		i = home ^ 1;
+	if (vmc_map_owner(m, i))
+		vmc_map_empty(&m->table[i]);
+	WRITE_ONCE(m->state->accessed[i], 0);
+	vmc_map_fill(&m->table[i], e);
+	vmc_map_set_owner(m, i, e);
+}
+
+/*
+ * vmc_index_map_link() - give a linked entry a slot
  *
  * The entry may have been unlinked since it went in: its unlink looks at
- * the slot under the slot's lock after clearing VMC_ENTRY_LINKED, so
- * either it finds the entry there and empties the slot, or this sees the
- * flag cleared and leaves the slot alone.
+ * the bucket under the bucket's lock after clearing VMC_ENTRY_LINKED, so
+ * either it finds the entry there and empties its slot, or this sees the
+ * flag cleared and leaves the bucket alone.
  */
 void vmc_index_map_link(struct vmc_index_map *m, struct vmc_entry *e)
 {
-	u32 i;
+	u32 home;
 
 	if (!vmc_map_fits(e))
 		return;
-	i = vmc_map_slot(m, e);
-	bit_spin_lock(VMC_MAP_LOCK, &m->owner[i]);
+	home = vmc_map_slot(m, e);
+	vmc_map_lock(m, home);
 	smp_mb__after_atomic();	/* pairs with vmc_index_map_unlink()'s */
 	if (test_bit(VMC_ENTRY_LINKED, &e->flags))
-		vmc_map_take(m, i, e);
-	bit_spin_unlock(VMC_MAP_LOCK, &m->owner[i]);
+		vmc_map_take(m, home, e);
+	vmc_map_unlock(m, home);
 }
 
 /**
@@ -207,54 +255,63 @@ void vmc_index_map_link(struct vmc_index_map *m, struct vmc_entry *e)
  * @e: the entry, with a reference held
  *
  * A get that came to the kernel for a key the table does not hold: the
- * key takes its slot, so that the next get of a key in use stays in
+ * key takes a slot, so that the next get of a key in use stays in
  * userspace.
  */
 void vmc_index_map_hit(struct vmc_index *ix, struct vmc_entry *e)
 {
 	struct vmc_index_map *m = ix->map;
+	u32 home;
 
 	if (!m || !vmc_map_fits(e))
 		return;
-	if (vmc_map_owner(m, vmc_map_slot(m, e)) != e)
+	home = vmc_map_slot(m, e);
+	/* Unlocked: a hint; the link decides under the lock. */
+	if (vmc_map_owner(m, home) != e && vmc_map_owner(m, home ^ 1) != e)
 		vmc_index_map_link(m, e);
 }
 
-/* Empty @e's slot if it holds @e; VMC_ENTRY_LINKED is clear already. */
+/* Empty @e's slot if it has one; VMC_ENTRY_LINKED is clear already. */
 void vmc_index_map_unlink(struct vmc_index_map *m, struct vmc_entry *e)
 {
-	u32 i = vmc_map_slot(m, e);
+	u32 home = vmc_map_slot(m, e);
+	int i;
 
-	smp_mb__after_atomic();	/* flag cleared, then owner read: see _link() */
-	if (vmc_map_owner(m, i) != e && !(READ_ONCE(m->owner[i]) &
-					  BIT(VMC_MAP_LOCK)))
-		return;
-	bit_spin_lock(VMC_MAP_LOCK, &m->owner[i]);
-	if (vmc_map_owner(m, i) == e) {
-		vmc_map_empty(&m->table[i]);
-		WRITE_ONCE(m->owner[i], BIT(VMC_MAP_LOCK));
-	}
-	bit_spin_unlock(VMC_MAP_LOCK, &m->owner[i]);
+	smp_mb__after_atomic();	/* flag cleared, then the bucket's lock */
+	vmc_map_lock(m, home);
+	i = vmc_map_find(m, home, e);
+	if (i >= 0)
+		vmc_map_clear(m, i);
+	vmc_map_unlock(m, home);
 }
 
 /*
- * @n replaced @old in the index (same key, same slot): @n takes the slot,
- * or, when it may not be in the table, empties it of @old.
+ * @n replaced @old in the index (same key, same bucket): @n takes @old's
+ * slot, or, when it may not be in the table, @old's slot is emptied.
  */
 void vmc_index_map_replace(struct vmc_index_map *m, struct vmc_entry *old,
 			   struct vmc_entry *n)
 {
-	u32 i = vmc_map_slot(m, n);
+	u32 home = vmc_map_slot(m, n);
+	int i;
 
-	smp_mb__after_atomic();	/* @old's flag cleared, then the slot's lock */
-	bit_spin_lock(VMC_MAP_LOCK, &m->owner[i]);
+	smp_mb__after_atomic();	/* @old's flag cleared, then the lock */
+	vmc_map_lock(m, home);
+	i = vmc_map_find(m, home, old);
 	if (vmc_map_fits(n) && test_bit(VMC_ENTRY_LINKED, &n->flags)) {
-		vmc_map_take(m, i, n);
-	} else if (vmc_map_owner(m, i) == old) {
-		vmc_map_empty(&m->table[i]);
-		WRITE_ONCE(m->owner[i], BIT(VMC_MAP_LOCK));
+		if (i >= 0) {
+			/* In @old's place: no other key loses its slot. */
+			vmc_map_empty(&m->table[i]);
+			WRITE_ONCE(m->state->accessed[i], 0);
+			vmc_map_fill(&m->table[i], n);
+			vmc_map_set_owner(m, i, n);
+		} else {
+			vmc_map_take(m, home, n);
+		}
+	} else if (i >= 0) {
+		vmc_map_clear(m, i);
 	}
-	bit_spin_unlock(VMC_MAP_LOCK, &m->owner[i]);
+	vmc_map_unlock(m, home);
 }
 
 /**
@@ -275,6 +332,8 @@ bool vmc_index_map_accessed(struct vmc_index *ix, struct vmc_entry *e)
 	if (!m)
 		return false;
 	i = vmc_map_slot(m, e);
+	if (vmc_map_owner(m, i) != e)
+		i ^= 1;
 	if (vmc_map_owner(m, i) != e || !READ_ONCE(m->state->accessed[i]))
 		return false;
 	WRITE_ONCE(m->state->accessed[i], 0);

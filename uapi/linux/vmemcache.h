@@ -721,10 +721,11 @@ struct vmemcache_tier_stats {
  * @nr_slots struct vmemcache_map_slot.  An entry whose key is at most
  * VMEMCACHE_MAP_KEY_MAX bytes long, whose value lies in one run of the
  * pool, and which has no expiry and is not stale, may be in slot
- * vmemcache_map_hash() & (@nr_slots - 1).  Keys that share a slot take it
- * from each other: the one put, or got through VMEMCACHE_IOC_GET, last
- * holds it.  A key not in the table may still be cached: a lookup there
- * must fall back to VMEMCACHE_IOC_GET, which also counts the misses.
+ * i = vmemcache_map_hash() & (@nr_slots - 1) or in slot i ^ 1.  Keys that
+ * want the same two slots take them from each other: the ones put, or
+ * got through VMEMCACHE_IOC_GET, last hold them.  A key not in the table
+ * may still be cached: a lookup there must fall back to
+ * VMEMCACHE_IOC_GET, which also counts the misses.
  *
  * VMEMCACHE_MAP_OFF_POOL, read-only, @pool_size bytes: the pool; a slot's
  * @offset is into it.
@@ -733,7 +734,8 @@ struct vmemcache_tier_stats {
  * vmemcache_map_state, written by the readers.
  *
  * A reader of slot i: read @seq (with acquire order); odd means the slot
- * is empty or changing, so fall back.  Compare the key, copy the value from
+ * is empty or changing, so try the other slot.  Compare the key (another
+ * key: try the other slot), copy the value from
  * the pool at @offset (checking @offset + @size against @pool_size), then
  * read @seq again after a read barrier: only an unchanged @seq proves that
  * the copy is the entry's value, whole; else fall back.  A hit then sets
