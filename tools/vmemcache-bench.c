@@ -625,6 +625,15 @@ static int matrix_put_key(struct matrix *m, char pfx, uint64_t k,
 				   flags);
 }
 
+/* A row's operation failed: say which and how, then stop. */
+static void matrix_fail(enum mrow row, const char *what, long long v)
+{
+	fprintf(stderr, "vmemcache-bench: %s: %s %lld (%s; %s)\n",
+		mrow_name[row], what, v, strerror(errno),
+		vmemcache_errormsg());
+	abort();
+}
+
 /* One operation (or one batch) of @row; returns how many it made. */
 static int matrix_op(struct matrix *m, enum mrow row, uint64_t i)
 {
@@ -632,13 +641,14 @@ static int matrix_op(struct matrix *m, enum mrow row, uint64_t i)
 	struct floor_arg a = { (uintptr_t)m->buf, m->size };
 	char key[MATRIX_KEYLEN];
 	size_t vsize, klen;
+	ssize_t got;
 	int j;
 
 	switch (row) {
 	case M_IOCTL:
 		if (ioctl(vmemcache_fd(m->cache), cmd, NULL) != -1 ||
 		    errno != ENOTTY)
-			abort();
+			matrix_fail(row, "ioctl returned", 0);
 		return 1;
 	case M_MEMCPY:
 		memcpy(m->buf, m->val, m->size);
@@ -647,17 +657,18 @@ static int matrix_op(struct matrix *m, enum mrow row, uint64_t i)
 		return 1;
 	case M_KFLOOR:
 		if (ioctl(floor_fd, FLOOR_IOC, &a))
-			abort();
+			matrix_fail(row, "ioctl returned", -1);
 		return 1;
 	case M_PUT:
 		if (matrix_put_key(m, 'p', m->next_key++, 0))
-			abort();
+			matrix_fail(row, "put of key", (long long)m->next_key);
 		return 1;
 	case M_GET:
 		klen = matrix_key(key, 'g', i % MATRIX_GETKEYS);
-		if (vmemcache_get(m->cache, key, klen, m->buf,
-				  m->size, 0, &vsize) != (ssize_t)m->size)
-			abort();
+		got = vmemcache_get(m->cache, key, klen, m->buf, m->size, 0,
+				    &vsize);
+		if (got != (ssize_t)m->size)
+			matrix_fail(row, "get returned", (long long)got);
 		return 1;
 	default:
 		break;
@@ -683,10 +694,11 @@ static int matrix_op(struct matrix *m, enum mrow row, uint64_t i)
 		it->len = m->size;
 	}
 	if (vmemcache_batch(m->cache, m->items, MATRIX_BATCH))
-		abort();
+		matrix_fail(row, "vmemcache_batch() returned", -1);
 	for (j = 0; j < MATRIX_BATCH; j++)
 		if (m->items[j].result)
-			abort();
+			matrix_fail(row, "an item's result was",
+				    m->items[j].result);
 	return MATRIX_BATCH;
 }
 
