@@ -30,6 +30,7 @@
 #define VMC_ENTRY_SLOW		4	/* value in the slow tier (set unlinked) */
 #define VMC_ENTRY_REFERENCED	5	/* hit once in the slow tier */
 #define VMC_ENTRY_MOVING	6	/* being copied to the other tier */
+#define VMC_ENTRY_MAPPED	7	/* may hold a mapped slot (index_map.c) */
 /*
  * Where a long has room, the high half of vmc_entry.flags holds the
  * CLOCK_BOOTTIME second of the entry's last access (its put, or the last

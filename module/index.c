@@ -261,8 +261,6 @@ int vmc_index_insert_if(struct vmc_index *index, struct vmc_entry *e,
 							       vmc_index_params);
 		if (!cur && !present) {
 			rcu_read_unlock();
-			if (index->map)
-				vmc_index_map_link(index->map, e);
 			return 0;
 		}
 		ret = IS_ERR(cur) ? (PTR_ERR(cur) == -EEXIST ? -EEXIST : -ENOMEM) :

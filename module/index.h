@@ -64,11 +64,10 @@ int vmc_index_walk(struct vmc_index *index, struct vmc_store *s,
 		   bool (*fn)(struct vmc_entry *e, void *arg), void *arg);
 void vmc_index_destroy(struct vmc_index *index);
 
-/* index_map.c: the table; link, unlink and replace are index.c's own. */
+/* index_map.c: the table; unlink and replace are index.c's own. */
 u32 vmc_index_map_slots(u64 capacity, u32 extent_size);
 int vmc_index_map(struct vmc_index *ix, u32 nr_slots, gfp_t gfp);
 void vmc_index_unmap_all(struct vmc_index_map *m);
-void vmc_index_map_link(struct vmc_index_map *m, struct vmc_entry *e);
 void vmc_index_map_unlink(struct vmc_index_map *m, struct vmc_entry *e);
 void vmc_index_map_replace(struct vmc_index_map *m, struct vmc_entry *old,
 			   struct vmc_entry *n);

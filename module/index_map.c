@@ -2,11 +2,19 @@
 /*
  * The index's mapped lookup table (VMEMCACHE_CREATE_MAPPED): slots that
  * userspace reads to find a value in the mapped pool without a system
- * call.  index.c fills a slot when it links an entry and empties it when
- * it unlinks one, so a slot never outlives its entry's hold on its
- * extents: that order is what makes a reader's copy safe, and it lives
- * here and in index.c only.  The readers' side of the protocol is in
- * uapi/linux/vmemcache.h (struct vmemcache_map_info).
+ * call.  A get through the kernel that finds an entry gives it a slot (a
+ * put does not: the table holds what is read, and a stream of puts never
+ * read pays nothing for it), a replacing put hands the old entry's slot
+ * to the new one, and index.c's unlink empties it, so a slot never
+ * outlives its entry's hold on its extents: that order is what makes a
+ * reader's copy safe, and it lives here and in index.c only.  The
+ * readers' side of the protocol is in uapi/linux/vmemcache.h (struct
+ * vmemcache_map_info).
+ *
+ * VMC_ENTRY_MAPPED marks an entry that was ever given a slot, set before
+ * the link looks at VMC_ENTRY_LINKED, so that an unlink, which clears
+ * that flag first, may skip the bucket of an entry without the mark: of
+ * the two, at least one sees the other's bit.
  *
  * A key may be in either slot of its bucket, a pair of slots (its home
  * slot, from the hash, and that slot ^ 1), so that two keys in use that
@@ -15,7 +23,7 @@
  * is the bucket's bit spinlock, so that a link racing with the entry's
  * own unlink, or keys of one bucket, serialize without a lock of the
  * index's.  Keys that want a full bucket take a slot from each other:
- * the one linked or got through the kernel last holds it.
+ * the one got through the kernel last holds it.
  */
 #include <linux/mm.h>	/* first: bit_spinlock.h needs cpu_relax() */
 #include <linux/bit_spinlock.h>
@@ -205,8 +213,7 @@ static void vmc_map_clear(struct vmc_index_map *m, u32 i)
  * Give @e a slot of its bucket (@home and @home ^ 1), under the bucket's
  * lock: a free one, else one no reader hit since it was filled, else its
  * home slot, emptying it first of the entry that holds it.  The entry
- * linked or hit last has the better claim, as the one most likely to be
- * read next.
+ * hit last has the better claim, as the one most likely to be read next.
  */
 static void vmc_map_take(struct vmc_index_map *m, u32 home,
 			 struct vmc_entry *e)
@@ -228,22 +235,24 @@ static void vmc_map_take(struct vmc_index_map *m, u32 home,
 }
 
 /*
- * vmc_index_map_link() - give a linked entry a slot
+ * Give a linked entry a slot.
  *
- * The entry may have been unlinked since it went in: its unlink looks at
- * the bucket under the bucket's lock after clearing VMC_ENTRY_LINKED, so
- * either it finds the entry there and empties its slot, or this sees the
- * flag cleared and leaves the bucket alone.
+ * The entry may have been unlinked since it was found: its unlink clears
+ * VMC_ENTRY_LINKED and then, as this set VMC_ENTRY_MAPPED first, looks at
+ * the bucket under the bucket's lock, so either it finds the entry there
+ * and empties its slot, or this sees the flag cleared and leaves the
+ * bucket alone.
  */
-void vmc_index_map_link(struct vmc_index_map *m, struct vmc_entry *e)
+static void vmc_map_link(struct vmc_index_map *m, struct vmc_entry *e)
 {
 	u32 home;
 
 	if (!vmc_map_fits(e))
 		return;
 	home = vmc_map_slot(m, e);
-	vmc_map_lock(m, home);
+	set_bit(VMC_ENTRY_MAPPED, &e->flags);
 	smp_mb__after_atomic();	/* pairs with vmc_index_map_unlink()'s */
+	vmc_map_lock(m, home);
 	if (test_bit(VMC_ENTRY_LINKED, &e->flags))
 		vmc_map_take(m, home, e);
 	vmc_map_unlock(m, home);
@@ -268,16 +277,19 @@ void vmc_index_map_hit(struct vmc_index *ix, struct vmc_entry *e)
 	home = vmc_map_slot(m, e);
 	/* Unlocked: a hint; the link decides under the lock. */
 	if (vmc_map_owner(m, home) != e && vmc_map_owner(m, home ^ 1) != e)
-		vmc_index_map_link(m, e);
+		vmc_map_link(m, e);
 }
 
 /* Empty @e's slot if it has one; VMC_ENTRY_LINKED is clear already. */
 void vmc_index_map_unlink(struct vmc_index_map *m, struct vmc_entry *e)
 {
-	u32 home = vmc_map_slot(m, e);
+	u32 home;
 	int i;
 
-	smp_mb__after_atomic();	/* flag cleared, then the bucket's lock */
+	smp_mb__after_atomic();	/* LINKED cleared, then MAPPED read */
+	if (!test_bit(VMC_ENTRY_MAPPED, &e->flags))
+		return;
+	home = vmc_map_slot(m, e);
 	vmc_map_lock(m, home);
 	i = vmc_map_find(m, home, e);
 	if (i >= 0)
@@ -287,15 +299,21 @@ void vmc_index_map_unlink(struct vmc_index_map *m, struct vmc_entry *e)
 
 /*
  * @n replaced @old in the index (same key, same bucket): @n takes @old's
- * slot, or, when it may not be in the table, @old's slot is emptied.
+ * slot, or, when it may not be in the table, @old's slot is emptied.  An
+ * @old never given a slot leaves @n without one too, as a put would.
  */
 void vmc_index_map_replace(struct vmc_index_map *m, struct vmc_entry *old,
 			   struct vmc_entry *n)
 {
-	u32 home = vmc_map_slot(m, n);
+	u32 home;
 	int i;
 
-	smp_mb__after_atomic();	/* @old's flag cleared, then the lock */
+	smp_mb__after_atomic();	/* @old's LINKED cleared, then MAPPED read */
+	if (!test_bit(VMC_ENTRY_MAPPED, &old->flags))
+		return;
+	home = vmc_map_slot(m, n);
+	set_bit(VMC_ENTRY_MAPPED, &n->flags);
+	smp_mb__after_atomic();	/* MAPPED, then @n's LINKED read below */
 	vmc_map_lock(m, home);
 	i = vmc_map_find(m, home, old);
 	if (vmc_map_fits(n) && test_bit(VMC_ENTRY_LINKED, &n->flags)) {
@@ -329,7 +347,7 @@ bool vmc_index_map_accessed(struct vmc_index *ix, struct vmc_entry *e)
 	struct vmc_index_map *m = ix->map;
 	u32 i;
 
-	if (!m)
+	if (!m || !test_bit(VMC_ENTRY_MAPPED, &e->flags))
 		return false;
 	i = vmc_map_slot(m, e);
 	if (vmc_map_owner(m, i) != e)

@@ -719,6 +719,7 @@ TEST_F(lib, gets_from_the_mapping)
 	uint64_t h0, h1;
 	size_t i, vsize;
 	VMEMcache *c;
+	int pass;
 
 	NEED_CACHE();
 	if (strcmp(variant->kind, "dram"))
@@ -731,6 +732,10 @@ TEST_F(lib, gets_from_the_mapping)
 					   strlen(keys[i]), keys[i],
 					   strlen(keys[i])));
 	}
+	/* A key's first get is the kernel's, which gives it a slot. */
+	ASSERT_EQ(2, vmemcache_get(self->cache, "m0", 2, buf, sizeof(buf), 0,
+				   &vsize));
+	EXPECT_EQ(h0, map_hits(_metadata, self->cache));
 	ASSERT_EQ(2, vmemcache_get(self->cache, "m0", 2, buf, sizeof(buf), 0,
 				   &vsize));
 	ASSERT_EQ(2u, vsize);
@@ -739,34 +744,45 @@ TEST_F(lib, gets_from_the_mapping)
 				    &vsize));
 	ASSERT_EQ(ENOENT, errno);
 	/* An offset within the value, from the mapping too. */
-	ASSERT_EQ(2, vmemcache_get(self->cache, "m10", 3, buf, sizeof(buf), 1,
-				   &vsize));
-	ASSERT_EQ(0, memcmp(buf, "10", 2));
+	for (i = 0; i < 2; i++) {
+		memset(buf, 0, sizeof(buf));
+		ASSERT_EQ(2, vmemcache_get(self->cache, "m10", 3, buf,
+					   sizeof(buf), 1, &vsize));
+		ASSERT_EQ(0, memcmp(buf, "10", 2));
+	}
 	h1 = map_hits(_metadata, self->cache);
 	EXPECT_EQ(h0 + 2, h1);
 
-	/* A batch of gets, every other key missing. */
-	memset(it, 0, sizeof(it));
-	for (i = 0; i < 100; i++) {
-		snprintf(keys[i], sizeof(keys[i]), "m%zu", i);
-		it[i].op = VMEMCACHE_BATCH_GET;
-		it[i].key = (uintptr_t)keys[i];
-		it[i].key_len = (__u32)strlen(keys[i]);
-		it[i].buf = (uintptr_t)out[i];
-		it[i].len = sizeof(out[i]);
-	}
-	ASSERT_EQ(0, vmemcache_batch(self->cache, it, 100));
-	for (i = 0; i < 100; i++) {
-		if (i % 2) {
-			ASSERT_EQ(-ENOENT, it[i].result) TH_LOG("item %zu", i);
-			continue;
+	/*
+	 * A batch of gets, every other key missing, twice: the kernel
+	 * answers the first for most keys, the mapping the second.
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		memset(it, 0, sizeof(it));
+		memset(out, 0, sizeof(out));
+		for (i = 0; i < 100; i++) {
+			snprintf(keys[i], sizeof(keys[i]), "m%zu", i);
+			it[i].op = VMEMCACHE_BATCH_GET;
+			it[i].key = (uintptr_t)keys[i];
+			it[i].key_len = (__u32)strlen(keys[i]);
+			it[i].buf = (uintptr_t)out[i];
+			it[i].len = sizeof(out[i]);
 		}
-		ASSERT_EQ(0, it[i].result) TH_LOG("item %zu", i);
-		ASSERT_EQ(strlen(keys[i]), it[i].value_size);
-		ASSERT_EQ(strlen(keys[i]), it[i].copied);
-		ASSERT_EQ(0, memcmp(out[i], keys[i], it[i].copied));
+		ASSERT_EQ(0, vmemcache_batch(self->cache, it, 100));
+		for (i = 0; i < 100; i++) {
+			if (i % 2) {
+				ASSERT_EQ(-ENOENT, it[i].result)
+					TH_LOG("item %zu", i);
+				continue;
+			}
+			ASSERT_EQ(0, it[i].result) TH_LOG("item %zu", i);
+			ASSERT_EQ(strlen(keys[i]), it[i].value_size);
+			ASSERT_EQ(strlen(keys[i]), it[i].copied);
+			ASSERT_EQ(0, memcmp(out[i], keys[i], it[i].copied));
+		}
 	}
-	EXPECT_LE(h1 + 40, map_hits(_metadata, self->cache));
+	/* m0 and m10 in the first pass, most of the 50 in the second. */
+	EXPECT_LE(h1 + 2 + 40, map_hits(_metadata, self->cache));
 
 	/* Off: every get is the kernel's. */
 	setenv("VMEMCACHE_NO_MAP", "1", 1);

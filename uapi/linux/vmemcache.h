@@ -721,11 +721,14 @@ struct vmemcache_tier_stats {
  * @nr_slots struct vmemcache_map_slot.  An entry whose key is at most
  * VMEMCACHE_MAP_KEY_MAX bytes long, whose value lies in one run of the
  * pool, and which has no expiry and is not stale, may be in slot
- * i = vmemcache_map_hash() & (@nr_slots - 1) or in slot i ^ 1.  Keys that
- * want the same two slots take them from each other: the ones put, or
- * got through VMEMCACHE_IOC_GET, last hold them.  A key not in the table
- * may still be cached: a lookup there must fall back to
- * VMEMCACHE_IOC_GET, which also counts the misses.
+ * i = vmemcache_map_hash() & (@nr_slots - 1) or in slot i ^ 1.  A key
+ * is given a slot when a get through the kernel (VMEMCACHE_IOC_GET, or
+ * a get of VMEMCACHE_IOC_BATCH) finds it, and keeps it when a put
+ * replaces its value; the put of a new key gives it none.  Keys that want
+ * the same two slots take them from each other: the ones got through the
+ * kernel last hold them.  A key not in the table may still be cached: a
+ * lookup there must fall back to VMEMCACHE_IOC_GET, which also counts the
+ * misses.
  *
  * VMEMCACHE_MAP_OFF_POOL, read-only, @pool_size bytes: the pool; a slot's
  * @offset is into it.
