@@ -22,8 +22,8 @@
  * word, kernel-only: the entry it holds; bit 0 of the even slot's word
  * is the bucket's bit spinlock, so that a link racing with the entry's
  * own unlink, or keys of one bucket, serialize without a lock of the
- * index's.  Keys that want a full bucket take a slot from each other:
- * the one got through the kernel last holds it.
+ * index's.  A key that wants a full bucket takes a slot readers have not
+ * hit lately (vmc_map_take()).
  */
 #include <linux/mm.h>	/* first: bit_spinlock.h needs cpu_relax() */
 #include <linux/bit_spinlock.h>
@@ -211,25 +211,37 @@ static void vmc_map_clear(struct vmc_index_map *m, u32 i)
 
 /*
  * Give @e a slot of its bucket (@home and @home ^ 1), under the bucket's
- * lock: a free one, else one no reader hit since it was filled, else its
- * home slot, emptying it first of the entry that holds it.  The entry
- * hit last has the better claim, as the one most likely to be read next.
+ * lock: a free one, else one no reader hit since it was filled or since
+ * the last refusal, emptying it first of the entry that holds it.  When
+ * readers hit both, @e gets none, and both accessed bytes are cleared:
+ * keys in use keep their slots (taking them in turn, three keys of one
+ * bucket sent two of every three gets to the kernel), and one that is
+ * no longer read gives its slot up at the next try, as CLOCK would.
  */
 static void vmc_map_take(struct vmc_index_map *m, u32 home,
 			 struct vmc_entry *e)
 {
-	u32 i = home;
+	u8 *accessed = m->state->accessed;
+	u32 i, other = home ^ 1;
 
 	if (vmc_map_find(m, home, e) >= 0)
 		return;
-	if (vmc_map_owner(m, i) && !vmc_map_owner(m, home ^ 1))
-		i = home ^ 1;
-	else if (vmc_map_owner(m, i) && READ_ONCE(m->state->accessed[i]) &&
-		 !READ_ONCE(m->state->accessed[home ^ 1]))
-		i = home ^ 1;
+	if (!vmc_map_owner(m, home))
+		i = home;
+	else if (!vmc_map_owner(m, other))
+		i = other;
+	else if (!READ_ONCE(accessed[home]))
+		i = home;
+	else if (!READ_ONCE(accessed[other]))
+		i = other;
+	else {
+		WRITE_ONCE(accessed[home], 0);
+		WRITE_ONCE(accessed[other], 0);
+		return;
+	}
 	if (vmc_map_owner(m, i))
 		vmc_map_empty(&m->table[i]);
-	WRITE_ONCE(m->state->accessed[i], 0);
+	WRITE_ONCE(accessed[i], 0);
 	vmc_map_fill(&m->table[i], e);
 	vmc_map_set_owner(m, i, e);
 }

@@ -724,11 +724,12 @@ struct vmemcache_tier_stats {
  * i = vmemcache_map_hash() & (@nr_slots - 1) or in slot i ^ 1.  A key
  * is given a slot when a get through the kernel (VMEMCACHE_IOC_GET, or
  * a get of VMEMCACHE_IOC_BATCH) finds it, and keeps it when a put
- * replaces its value; the put of a new key gives it none.  Keys that want
- * the same two slots take them from each other: the ones got through the
- * kernel last hold them.  A key not in the table may still be cached: a
- * lookup there must fall back to VMEMCACHE_IOC_GET, which also counts the
- * misses.
+ * replaces its value; the put of a new key gives it none.  When both
+ * slots are held, it takes one whose @accessed byte is clear; when both
+ * are set, it takes none and clears them, so that keys readers hit keep
+ * their slots and one no longer hit gives its slot up.  A key not in the
+ * table may still be cached: a lookup there must fall back to
+ * VMEMCACHE_IOC_GET, which also counts the misses.
  *
  * VMEMCACHE_MAP_OFF_POOL, read-only, @pool_size bytes: the pool; a slot's
  * @offset is into it.
