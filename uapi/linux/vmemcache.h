@@ -815,7 +815,10 @@ struct vmemcache_map_info {
 
 /*
  * The hash that places a key in the table: 64-bit FNV-1a, its offset
- * basis mixed with the cache's seed.
+ * basis mixed with the cache's seed, then a finalizer that spreads every
+ * bit into the low ones the table uses (on keys that differ in their
+ * last digits, FNV-1a alone left up to 2x the keys ideal spreading does
+ * without a slot).
  */
 static inline __u64 vmemcache_map_hash(__u64 seed, const void *key,
 				       __u32 len)
@@ -828,6 +831,11 @@ static inline __u64 vmemcache_map_hash(__u64 seed, const void *key,
 		h ^= p[i];
 		h *= 0x100000001b3ULL;
 	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
 	return h;
 }
 
