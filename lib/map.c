@@ -72,11 +72,12 @@ out:
 }
 
 /*
- * A get from the mapping: the bytes copied (as vmemcache_get()), or -1
- * when the kernel must answer.
+ * A read of the mapping: the bytes copied (as vmemcache_get()), or -1 when
+ * the kernel must answer.  The caller counts the hit.
  */
-ssize_t vmc_map_get(VMEMcache *cache, const void *key, size_t key_size,
-		    void *vbuf, size_t vbufsize, size_t offset, size_t *vsize)
+static ssize_t vmc_map_read(VMEMcache *cache, const void *key,
+			    size_t key_size, void *vbuf, size_t vbufsize,
+			    size_t offset, size_t *vsize)
 {
 	const struct vmc_map *m = &cache->map;
 	const struct vmemcache_map_slot *s;
@@ -118,11 +119,31 @@ ssize_t vmc_map_get(VMEMcache *cache, const void *key, size_t key_size,
 	/* Tell the policy, without dirtying the line when it knows. */
 	if (!__atomic_load_n(&m->state->accessed[i], __ATOMIC_RELAXED))
 		__atomic_store_n(&m->state->accessed[i], 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&m->state->hits, 1, __ATOMIC_RELAXED);
-	vmc_count(&cache->n_gets, 1);
 	if (vsize)
 		*vsize = (size_t)size;
 	return (ssize_t)n;
+}
+
+/* @n hits from the mapping, for the kernel's statistics and the handle's. */
+static void vmc_map_count(VMEMcache *cache, uint64_t n)
+{
+	__atomic_fetch_add(&cache->map.state->hits, n, __ATOMIC_RELAXED);
+	vmc_count(&cache->n_gets, n);
+}
+
+/*
+ * A get from the mapping: the bytes copied (as vmemcache_get()), or -1
+ * when the kernel must answer.
+ */
+ssize_t vmc_map_get(VMEMcache *cache, const void *key, size_t key_size,
+		    void *vbuf, size_t vbufsize, size_t offset, size_t *vsize)
+{
+	ssize_t got = vmc_map_read(cache, key, key_size, vbuf, vbufsize,
+				   offset, vsize);
+
+	if (got >= 0)
+		vmc_map_count(cache, 1);
+	return got;
 }
 
 /* May item @it be served from the mapping, or must the kernel judge it? */
@@ -140,28 +161,32 @@ static int vmc_map_item_ok(const struct vmemcache_batch_item *it)
  * mapping can answer are answered here, the rest go to the kernel in one
  * VMEMCACHE_IOC_BATCH per VMC_MAP_REST items.  Reads commute, so the
  * kernel's items running after the mapped ones changes nothing they see.
- * 0, or -1 with errno set when the kernel failed the call.
+ * The hits are counted once per chunk: two atomic additions an item were
+ * a measurable part of a batch of small gets, on cache lines every reader
+ * of the cache shares.  0, or -1 with errno set when the kernel failed
+ * the call.
  */
 int vmc_map_batch(VMEMcache *cache, struct vmemcache_batch_item *items,
 		  size_t n)
 {
 	struct vmemcache_batch_item rest[VMC_MAP_REST];
-	size_t idx[VMC_MAP_REST], i = 0, nr, j;
+	size_t idx[VMC_MAP_REST], i = 0, nr, j, hits;
 	struct vmemcache_batch b;
 	ssize_t got;
 
 	while (i < n) {
-		for (nr = 0; i < n && nr < VMC_MAP_REST; i++) {
+		for (nr = hits = 0; i < n && nr < VMC_MAP_REST; i++) {
 			struct vmemcache_batch_item *it = &items[i];
 			size_t size;
 
 			if (vmc_map_item_ok(it)) {
-				got = vmc_map_get(cache,
-						  (const void *)(uintptr_t)it->key,
-						  it->key_len,
-						  (void *)(uintptr_t)it->buf,
-						  (size_t)it->len, 0, &size);
+				got = vmc_map_read(cache,
+						   (const void *)(uintptr_t)it->key,
+						   it->key_len,
+						   (void *)(uintptr_t)it->buf,
+						   (size_t)it->len, 0, &size);
 				if (got >= 0) {
+					hits++;
 					it->result = 0;
 					it->value_size = size;
 					it->copied = (__u64)got;
@@ -171,6 +196,8 @@ int vmc_map_batch(VMEMcache *cache, struct vmemcache_batch_item *items,
 			rest[nr] = *it;
 			idx[nr++] = i;
 		}
+		if (hits)
+			vmc_map_count(cache, hits);
 		if (!nr)
 			continue;
 		memset(&b, 0, sizeof(b));
