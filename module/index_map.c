@@ -226,15 +226,15 @@ static void vmc_map_take(struct vmc_index_map *m, u32 home,
 
 	if (vmc_map_find(m, home, e) >= 0)
 		return;
-	if (!vmc_map_owner(m, home))
+	if (!vmc_map_owner(m, home)) {
 		i = home;
-	else if (!vmc_map_owner(m, other))
+	} else if (!vmc_map_owner(m, other)) {
 		i = other;
-	else if (!READ_ONCE(accessed[home]))
+	} else if (!READ_ONCE(accessed[home])) {
 		i = home;
-	else if (!READ_ONCE(accessed[other]))
+	} else if (!READ_ONCE(accessed[other])) {
 		i = other;
-	else {
+	} else {
 		WRITE_ONCE(accessed[home], 0);
 		WRITE_ONCE(accessed[other], 0);
 		return;
