@@ -247,7 +247,7 @@ static void vmc_map_take(struct vmc_index_map *m, u32 home,
 }
 
 /*
- * Give a linked entry a slot.
+ * Give a linked entry that fits the table a slot of the bucket of @home.
  *
  * The entry may have been unlinked since it was found: its unlink clears
  * VMC_ENTRY_LINKED and then, as this set VMC_ENTRY_MAPPED first, looks at
@@ -255,13 +255,9 @@ static void vmc_map_take(struct vmc_index_map *m, u32 home,
  * and empties its slot, or this sees the flag cleared and leaves the
  * bucket alone.
  */
-static void vmc_map_link(struct vmc_index_map *m, struct vmc_entry *e)
+static void vmc_map_link(struct vmc_index_map *m, u32 home,
+			 struct vmc_entry *e)
 {
-	u32 home;
-
-	if (!vmc_map_fits(e))
-		return;
-	home = vmc_map_slot(m, e);
 	set_bit(VMC_ENTRY_MAPPED, &e->flags);
 	smp_mb__after_atomic();	/* pairs with vmc_index_map_unlink()'s */
 	vmc_map_lock(m, home);
@@ -289,7 +285,7 @@ void vmc_index_map_hit(struct vmc_index *ix, struct vmc_entry *e)
 	home = vmc_map_slot(m, e);
 	/* Unlocked: a hint; the link decides under the lock. */
 	if (vmc_map_owner(m, home) != e && vmc_map_owner(m, home ^ 1) != e)
-		vmc_map_link(m, e);
+		vmc_map_link(m, home, e);
 }
 
 /* Empty @e's slot if it has one; VMC_ENTRY_LINKED is clear already. */
