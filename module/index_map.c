@@ -210,6 +210,21 @@ static void vmc_map_clear(struct vmc_index_map *m, u32 i)
 }
 
 /*
+ * Put @e in slot @i, under its bucket's lock, emptying it first of the
+ * entry that holds it: no reader may pair that entry's key with @e's
+ * value.  The slot starts with no reader's hit.
+ */
+static void vmc_map_install(struct vmc_index_map *m, u32 i,
+			    struct vmc_entry *e)
+{
+	if (vmc_map_owner(m, i))
+		vmc_map_empty(&m->table[i]);
+	WRITE_ONCE(m->state->accessed[i], 0);
+	vmc_map_fill(&m->table[i], e);
+	vmc_map_set_owner(m, i, e);
+}
+
+/*
  * Give @e a slot of its bucket (@home and @home ^ 1), under the bucket's
  * lock: a free one, else one no reader hit since it was filled or since
  * the last refusal, emptying it first of the entry that holds it.  When
@@ -239,11 +254,7 @@ static void vmc_map_take(struct vmc_index_map *m, u32 home,
 		WRITE_ONCE(accessed[other], 0);
 		return;
 	}
-	if (vmc_map_owner(m, i))
-		vmc_map_empty(&m->table[i]);
-	WRITE_ONCE(accessed[i], 0);
-	vmc_map_fill(&m->table[i], e);
-	vmc_map_set_owner(m, i, e);
+	vmc_map_install(m, i, e);
 }
 
 /*
@@ -325,15 +336,11 @@ void vmc_index_map_replace(struct vmc_index_map *m, struct vmc_entry *old,
 	vmc_map_lock(m, home);
 	i = vmc_map_find(m, home, old);
 	if (vmc_map_fits(n) && test_bit(VMC_ENTRY_LINKED, &n->flags)) {
-		if (i >= 0) {
-			/* In @old's place: no other key loses its slot. */
-			vmc_map_empty(&m->table[i]);
-			WRITE_ONCE(m->state->accessed[i], 0);
-			vmc_map_fill(&m->table[i], n);
-			vmc_map_set_owner(m, i, n);
-		} else {
+		/* In @old's place: no other key loses its slot. */
+		if (i >= 0)
+			vmc_map_install(m, i, n);
+		else
 			vmc_map_take(m, home, n);
-		}
 	} else if (i >= 0) {
 		vmc_map_clear(m, i);
 	}
