@@ -1154,6 +1154,9 @@ static int vmc_cache_fit_dram(struct vmc_cache *c, struct vmc_entry *e,
 	bool checked = false, flushed = false;
 	int ret;
 
+	/* @e is counted in dram_used: under the limit, so is @e alone. */
+	if (atomic_long_read(&c->store.dram_used) <= limit)
+		return 0;
 	if (vmc_entry_dram(e) > limit)
 		return -ENOSPC;
 	while (atomic_long_read(&c->store.dram_used) > limit) {
