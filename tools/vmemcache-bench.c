@@ -587,7 +587,7 @@ static const char *const mrow_name[M_NUM] = {
 
 struct matrix {
 	VMEMcache *cache;
-	uint64_t size, next_key;
+	uint64_t size, next_key, getkeys;
 	char *val, *buf;
 	struct vmemcache_batch_item items[MATRIX_BATCH];
 	char keys[MATRIX_BATCH][MATRIX_KEYLEN];
@@ -664,7 +664,7 @@ static int matrix_op(struct matrix *m, enum mrow row, uint64_t i)
 			matrix_fail(row, "put of key", (long long)m->next_key);
 		return 1;
 	case M_GET:
-		klen = matrix_key(key, 'g', i % MATRIX_GETKEYS);
+		klen = matrix_key(key, 'g', i % m->getkeys);
 		got = vmemcache_get(m->cache, key, klen, m->buf, m->size, 0,
 				    &vsize);
 		if (got != (ssize_t)m->size)
@@ -684,7 +684,7 @@ static int matrix_op(struct matrix *m, enum mrow row, uint64_t i)
 		} else {
 			klen = matrix_key(m->keys[j], 'g',
 					  (i * MATRIX_BATCH + j) %
-					  MATRIX_GETKEYS);
+					  m->getkeys);
 			it->op = VMEMCACHE_BATCH_GET;
 			/* Each its own buffer: a batch is 32 values out. */
 			it->buf = (uintptr_t)(m->buf + (uint64_t)j * m->size);
@@ -735,6 +735,14 @@ static int matrix_size(const struct opts *o, uint64_t size, double win)
 	}
 	memset(m.val, 0x5a, size);
 	memset(m.buf, 0, size * MATRIX_BATCH);
+	/*
+	 * The keys the gets read: at most half the cache, as a put that
+	 * replaces one of them needs room beside its old value, and in a
+	 * cache they filled it would evict another of them.
+	 */
+	m.getkeys = o->cache_size / ((size + 255) / 256 * 256) / 2;
+	m.getkeys = m.getkeys < 1 ? 1 :
+		    m.getkeys > MATRIX_GETKEYS ? MATRIX_GETKEYS : m.getkeys;
 	/* Fill the pool, so that every timed put evicts. */
 	fill = o->cache_size / size + o->cache_size / size / 8;
 	for (k = 0; k < fill; k++)
@@ -748,7 +756,7 @@ static int matrix_size(const struct opts *o, uint64_t size, double win)
 			}
 			/* The keys of the gets, evicted by the puts since. */
 			if (row == M_GET || row == M_GETB)
-				for (k = 0; k < MATRIX_GETKEYS; k++)
+				for (k = 0; k < m.getkeys; k++)
 					if (matrix_put_key(&m, 'g', k,
 							   VMEMCACHE_PUT_REPLACE))
 						goto out;
