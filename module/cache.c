@@ -861,7 +861,7 @@ static int vmc_cache_demote(struct vmc_cache *c, struct vmc_evicted *ev,
 	cond.cas = e->cas;
 	refcount_inc(&n->ref);	/* the index's */
 	atomic_long_inc(&c->nr_slow);
-	ret = vmc_index_insert_if(&c->index, n, &cond, &old);
+	ret = vmc_index_insert_if(&c->index, &c->store, n, &cond, &old);
 	if (ret) {
 		/* Replaced or removed meanwhile: its space is going anyway. */
 		atomic_long_dec(&c->nr_slow);
@@ -1193,7 +1193,7 @@ static int vmc_cache_may_put(struct vmc_cache *c, const struct vmc_key *key,
 {
 	if (cond->replace && !cond->present && !cond->match_cas)
 		return 0;
-	return vmc_index_may_insert(&c->index, key, cond);
+	return vmc_index_may_insert(&c->index, &c->store, key, cond);
 }
 
 /*
@@ -1242,7 +1242,7 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 	e->client_flags = o->client_flags;
 	e->expiry = o->expiry;
 	vmc_entry_set_atime(e, vmc_access_now());
-	ret = vmc_index_insert_if(&c->index, e, &cond, &old);
+	ret = vmc_index_insert_if(&c->index, &c->store, e, &cond, &old);
 	if (ret) {
 		atomic_long_dec(&c->nr_entries);
 		refcount_dec(&e->ref);
@@ -1459,7 +1459,7 @@ static void vmc_cache_promote(struct vmc_cache *c, struct vmc_entry *e)
 	    vmc_entry_move(&c->store, n, e, &bad))
 		goto out;
 	refcount_inc(&n->ref);	/* the index's */
-	if (vmc_index_insert_if(&c->index, n, &cond, &old)) {
+	if (vmc_index_insert_if(&c->index, &c->store, n, &cond, &old)) {
 		refcount_dec(&n->ref);
 		goto out;
 	}

@@ -63,7 +63,7 @@
  * value's layout.
  *
  * An entry is visible in the index only once its value is written.  Whoever
- * takes it out of the index (vmc_index_remove(), or vmc_index_insert()
+ * takes it out of the index (vmc_index_remove(), or vmc_index_insert_if()
  * replacing it) owns taking it out of the policy and dropping the index's
  * reference; the last reference frees its extents.
  */

@@ -66,6 +66,15 @@ int vmc_index_init(struct vmc_index *index)
  * holds the entry on its list of entries to free (repl_lru.c).  Such an
  * entry stands for its key's current entry, if any, which a replacement
  * has put in its place: a replaced key never seems missing.
+ *
+ * Nor is an entry's memory an entry of the same key for as long as a
+ * lookup may see it: an evicting put may make it at once into its own
+ * entry, with another key (vmc_entry_take_extents()).  It does so only
+ * with the last reference, and writes the key before the reference count
+ * leaves zero; so every lookup here takes a reference, which keeps the
+ * key as it is, and then checks that the entry is still linked and still
+ * holds the key it looked for (vmc_index_holds()).  A lookup that reads
+ * an entry without a reference could mistake another key's for its own.
  */
 
 /* After taking a reference on @e: is it still in the index? */
@@ -78,6 +87,13 @@ static bool vmc_index_linked(struct vmc_entry *e)
 	 */
 	smp_mb__after_atomic();
 	return test_bit_acquire(VMC_ENTRY_LINKED, &e->flags);
+}
+
+/* After taking a reference on @e: is it in the index, under @key? */
+static bool vmc_index_holds(struct vmc_entry *e, const struct vmc_key *key)
+{
+	return vmc_index_linked(e) && e->key_len == key->len &&
+	       !memcmp(e->key, key->data, key->len);
 }
 
 /**
@@ -106,28 +122,11 @@ struct vmc_entry *vmc_index_lookup_get(struct vmc_index *index,
 			continue;
 		}
 		rcu_read_unlock();
-		if (!e || vmc_index_linked(e))
+		if (!e || vmc_index_holds(e, key))
 			return e;
-		/* Taken out since: its remover owns it; look again. */
+		/* Taken out since, or made another key's: look again. */
 		vmc_entry_put(s, e);
 	}
-}
-
-/**
- * vmc_index_contains() - tell whether a key is in the index
- * @index: the index
- * @key: key to look up
- *
- * Return: whether the key is in the index.
- */
-bool vmc_index_contains(struct vmc_index *index, const struct vmc_key *key)
-{
-	bool found;
-
-	rcu_read_lock();
-	found = rhashtable_lookup(&index->ht, key, vmc_index_params);
-	rcu_read_unlock();
-	return found;
 }
 
 /**
@@ -149,28 +148,6 @@ bool vmc_index_finds(struct vmc_index *index, struct vmc_entry *e)
 	found = rhashtable_lookup(&index->ht, &key, vmc_index_params) == e;
 	rcu_read_unlock();
 	return found;
-}
-
-/**
- * vmc_index_insert() - link a new entry, optionally replacing its key's
- * @index: the index
- * @e: new entry, with the index's reference held
- * @replace: replace an entry with the same key instead of failing
- * @old: out: the replaced entry, whose index reference and unlinking now
- *	 belong to the caller; NULL when nothing was replaced
- *
- * The replacement is atomic: a lookup finds either the old or the new
- * entry.  When another task takes the old entry out first, that task owns
- * it, and the insertion is simply tried again.
- *
- * Return: 0, -EEXIST, or -ENOMEM when the table could not grow.
- */
-int vmc_index_insert(struct vmc_index *index, struct vmc_entry *e,
-		     bool replace, struct vmc_entry **old)
-{
-	struct vmc_insert_cond cond = { .replace = replace };
-
-	return vmc_index_insert_if(index, e, &cond, old);
 }
 
 /**
@@ -197,50 +174,49 @@ int vmc_index_may_replace(const struct vmc_entry *cur,
 /**
  * vmc_index_may_insert() - may an insertion under a condition link a key now?
  * @index: the index
+ * @s: the store of its entries, to drop a reference
  * @key: the key
  * @cond: the insertion's condition
  *
- * A look at the key's entry under RCU, without a reference (an entry's
- * memory outlives the lookups that can see it, vmc_entry_put()): for a
- * put to fail before it evicts anything, at the cost of a lookup.
- * vmc_index_insert_if() decides again, atomically.
+ * A look at the key's entry: for a put to fail before it evicts anything,
+ * at the cost of a lookup.  vmc_index_insert_if() decides again,
+ * atomically.  May sleep.
  *
  * Return: as vmc_index_may_replace().
  */
-int vmc_index_may_insert(struct vmc_index *index, const struct vmc_key *key,
+int vmc_index_may_insert(struct vmc_index *index, struct vmc_store *s,
+			 const struct vmc_key *key,
 			 const struct vmc_insert_cond *cond)
 {
-	struct vmc_entry *cur;
-	int ret;
+	struct vmc_entry *cur = vmc_index_lookup_get(index, s, key);
+	int ret = vmc_index_may_replace(cur, cond);
 
-	rcu_read_lock();
-	/*
-	 * One taken out since is not the key's: look again.  Its flag is
-	 * cleared after it left the index, so the next look does not meet it.
-	 */
-	while ((cur = rhashtable_lookup(&index->ht, key, vmc_index_params)) &&
-	       !test_bit_acquire(VMC_ENTRY_LINKED, &cur->flags))
-		;
-	ret = vmc_index_may_replace(cur, cond);
-	rcu_read_unlock();
+	if (cur)
+		vmc_entry_put(s, cur);
 	return ret;
 }
 
 /**
  * vmc_index_insert_if() - link a new entry where a condition allows
  * @index: the index
+ * @s: the store of its entries, to drop a reference
  * @e: new entry, with the index's reference held
  * @cond: which entry of the key it may replace (vmc_index_may_replace())
- * @old: as vmc_index_insert()'s
+ * @old: out: the replaced entry, whose index reference and unlinking now
+ *	 belong to the caller; NULL when nothing was replaced
  *
- * The condition is decided on the entry the replacement swaps out, so the
- * decision and the replacement are one atomic step: of insertions racing
- * over the same version, one succeeds.
+ * The replacement is atomic: a lookup finds either the old or the new
+ * entry.  The condition is decided on the entry the replacement swaps
+ * out, with a reference held so that it stays the key's, so the decision
+ * and the replacement are one atomic step: of insertions racing over the
+ * same version, one succeeds.  When another task takes the old entry out
+ * first, that task owns it, and the insertion is simply tried again.
+ * May sleep.
  *
  * Return: 0, -EEXIST, -ENOENT, or -ENOMEM when the table could not grow.
  */
-int vmc_index_insert_if(struct vmc_index *index, struct vmc_entry *e,
-			const struct vmc_insert_cond *cond,
+int vmc_index_insert_if(struct vmc_index *index, struct vmc_store *s,
+			struct vmc_entry *e, const struct vmc_insert_cond *cond,
 			struct vmc_entry **old)
 {
 	struct vmc_key key = { .data = e->key, .len = e->key_len };
@@ -259,33 +235,50 @@ int vmc_index_insert_if(struct vmc_index *index, struct vmc_entry *e,
 			cur = rhashtable_lookup_get_insert_key(&index->ht, &key,
 							       &e->node,
 							       vmc_index_params);
-		if (!cur && !present) {
+		if (!IS_ERR_OR_NULL(cur) && !refcount_inc_not_zero(&cur->ref)) {
+			/* Being freed: out of the index already. */
 			rcu_read_unlock();
+			smp_rmb();	/* look at the index after its removal */
+			continue;
+		}
+		rcu_read_unlock();
+		if (!cur && !present)
 			return 0;
+		if (IS_ERR(cur)) {
+			ret = PTR_ERR(cur) == -EEXIST ? -EEXIST : -ENOMEM;
+			cur = NULL;
+			break;
 		}
-		ret = IS_ERR(cur) ? (PTR_ERR(cur) == -EEXIST ? -EEXIST : -ENOMEM) :
-		      vmc_index_may_replace(cur, cond);
-		if (ret) {
-			rcu_read_unlock();
-			clear_bit(VMC_ENTRY_LINKED, &e->flags);
-			return ret;
+		if (cur && !vmc_index_holds(cur, &key)) {
+			vmc_entry_put(s, cur);
+			continue;
 		}
+		ret = vmc_index_may_replace(cur, cond);
+		if (ret)
+			break;
 		/* Same key, same hash: only a removal can beat us to cur. */
 		ret = rhashtable_replace_fast(&index->ht, &cur->node, &e->node,
 					      vmc_index_params);
-		rcu_read_unlock();
 		if (!ret) {
 			clear_bit_unlock(VMC_ENTRY_LINKED, &cur->flags);
 			if (index->map)
 				vmc_index_map_replace(index->map, cur, e);
+			/* Ours goes; the index's is the caller's now. */
+			refcount_dec(&cur->ref);
 			*old = cur;
 			return 0;
 		}
+		vmc_entry_put(s, cur);
+		cur = NULL;
 		if (WARN_ON_ONCE(ret != -ENOENT)) {
-			clear_bit(VMC_ENTRY_LINKED, &e->flags);
-			return -EEXIST;
+			ret = -EEXIST;
+			break;
 		}
 	}
+	if (cur)
+		vmc_entry_put(s, cur);
+	clear_bit(VMC_ENTRY_LINKED, &e->flags);
+	return ret;
 }
 
 /**

@@ -31,8 +31,6 @@ int vmc_index_init(struct vmc_index *index);
 struct vmc_entry *vmc_index_lookup_get(struct vmc_index *index,
 				       struct vmc_store *s,
 				       const struct vmc_key *key);
-int vmc_index_insert(struct vmc_index *index, struct vmc_entry *e,
-		     bool replace, struct vmc_entry **old);
 
 /**
  * struct vmc_insert_cond - when an insertion may take its key's place
@@ -52,13 +50,13 @@ struct vmc_insert_cond {
 
 int vmc_index_may_replace(const struct vmc_entry *cur,
 			  const struct vmc_insert_cond *cond);
-int vmc_index_may_insert(struct vmc_index *index, const struct vmc_key *key,
+int vmc_index_may_insert(struct vmc_index *index, struct vmc_store *s,
+			 const struct vmc_key *key,
 			 const struct vmc_insert_cond *cond);
-int vmc_index_insert_if(struct vmc_index *index, struct vmc_entry *e,
-			const struct vmc_insert_cond *cond,
+int vmc_index_insert_if(struct vmc_index *index, struct vmc_store *s,
+			struct vmc_entry *e, const struct vmc_insert_cond *cond,
 			struct vmc_entry **old);
 bool vmc_index_remove(struct vmc_index *index, struct vmc_entry *e);
-bool vmc_index_contains(struct vmc_index *index, const struct vmc_key *key);
 bool vmc_index_finds(struct vmc_index *index, struct vmc_entry *e);
 int vmc_index_walk(struct vmc_index *index, struct vmc_store *s,
 		   bool (*fn)(struct vmc_entry *e, void *arg), void *arg);
