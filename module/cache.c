@@ -1003,21 +1003,22 @@ static struct vmc_entry *vmc_cache_pin_old(struct vmc_cache *c,
  * The extents of @victim, just evicted from the fast tier, for a value of
  * @len bytes into @ext (room for @max) when they hold exactly the units it
  * needs and nobody else holds @victim: the put then takes the allocator's
- * lock neither to free them nor to allocate.  Not on a pool with failed
- * media, whose extents go back through the allocator to be withheld.
- * Drops the caller's reference to @victim either way.
+ * lock neither to free them nor to allocate, and *@ep, its entry, may be
+ * replaced by @victim's memory (vmc_entry_take_extents()).  Not on a pool
+ * with failed media, whose extents go back through the allocator to be
+ * withheld.  Drops the caller's reference to @victim either way.
  *
  * Return: whether @ext has the value's *@nrp extents.
  */
 static bool vmc_cache_reuse(struct vmc_cache *c, struct vmc_entry *victim,
 			    u64 len, struct vmc_extent *ext, unsigned int max,
-			    unsigned int *nrp)
+			    unsigned int *nrp, struct vmc_entry **ep)
 {
 	if (!READ_ONCE(c->store.alloc.nr_poison) &&
 	    !test_bit(VMC_ENTRY_SLOW, &victim->flags) &&
 	    vmc_entry_size(victim) + victim->tail ==
 	    roundup(len, (u64)c->store.extent_size)) {
-		*nrp = vmc_entry_take_extents(&c->store, victim, ext, max);
+		*nrp = vmc_entry_take_extents(&c->store, victim, ext, max, ep);
 		if (*nrp)
 			return true;
 	}
@@ -1028,9 +1029,9 @@ static bool vmc_cache_reuse(struct vmc_cache *c, struct vmc_entry *victim,
 /*
  * Allocate the extents of a value of @len bytes into *@extp (@stack, or
  * a kvmalloc()ed array when @stack is too small); *@nrp: how many.  Makes
- * room as vmc_cache_alloc_value() says.
+ * room as vmc_cache_alloc_value() says, which may replace *@ep.
  */
-static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry *e,
+static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry **ep,
 				 const void __user *uval, u64 len,
 				 bool replace, struct vmc_evicted *ev,
 				 struct vmc_extent *stack,
@@ -1058,7 +1059,7 @@ static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry *e,
 		if (!checked) {
 			checked = true;
 			if (replace)
-				old = vmc_cache_pin_old(c, e);
+				old = vmc_cache_pin_old(c, *ep);
 			ret = -ENOSPC;
 			if (roundup(len, (u64)c->store.extent_size) >
 			    vmc_cache_room(c, old))
@@ -1076,7 +1077,8 @@ static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry *e,
 			ret = ret == -ESRCH ? -ENOSPC : ret;
 			goto out_free;
 		}
-		if (victim && vmc_cache_reuse(c, victim, len, ext, max, &nr))
+		if (victim &&
+		    vmc_cache_reuse(c, victim, len, ext, max, &nr, ep))
 			break;
 		cond_resched();
 	}
@@ -1097,7 +1099,8 @@ out_free:
 /**
  * vmc_cache_alloc_value() - give an entry pool space for a value
  * @c: the entry's cache
- * @e: unlinked entry without a value
+ * @ep: the put's entry, unlinked and without a value; the memory of an
+ *	entry evicted for it may take its place (vmc_cache_reuse())
  * @uval: user pointer to the value that will be written
  * @len: value length, 1..pool size
  * @replace: the put replaces the key's value, which must survive a failure
@@ -1113,7 +1116,7 @@ out_free:
  *
  * Return: 0, -ENOSPC when nothing more can be evicted, -EFAULT or -ENOMEM.
  */
-static int vmc_cache_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
+static int vmc_cache_alloc_value(struct vmc_cache *c, struct vmc_entry **ep,
 				 const void __user *uval, u64 len,
 				 bool replace, struct vmc_evicted *ev)
 {
@@ -1121,11 +1124,11 @@ static int vmc_cache_alloc_value(struct vmc_cache *c, struct vmc_entry *e,
 	unsigned int nr;
 	int ret;
 
-	ret = vmc_cache_get_extents(c, e, uval, len, replace, ev, stack,
+	ret = vmc_cache_get_extents(c, ep, uval, len, replace, ev, stack,
 				    &ext, &nr);
 	if (ret)
 		return ret;
-	return vmc_entry_set_value(&c->store, e, ext, nr, ext != stack, len);
+	return vmc_entry_set_value(&c->store, *ep, ext, nr, ext != stack, len);
 }
 
 /**
@@ -1197,14 +1200,16 @@ static int vmc_cache_may_put(struct vmc_cache *c, const struct vmc_key *key,
 }
 
 /*
- * The put of an entry @e, made with cfg_sem held.  -EFAULT: a page of the
- * value is not in memory; @e is left without a value, to start over.
+ * The put of an entry *@ep, made with cfg_sem held; the entry may change
+ * (vmc_cache_alloc_value()).  -EFAULT: a page of the value is not in
+ * memory; the entry is left without a value, to start over.
  */
-static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
+static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry **ep,
 				const void __user *uval, u64 len,
 				const struct vmc_put_opts *o,
 				struct vmc_evicted *ev)
 {
+	struct vmc_entry *e = *ep;
 	struct vmc_key key = { .data = e->key, .len = e->key_len };
 	u64 usable = c->store.alloc.size - READ_ONCE(c->store.alloc.poisoned);
 	struct vmc_insert_cond cond = {
@@ -1221,9 +1226,10 @@ static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry *e,
 	ret = vmc_cache_may_put(c, &key, &cond);
 	if (ret)
 		return ret;
-	ret = vmc_cache_alloc_value(c, e, uval, len, replace, ev);
+	ret = vmc_cache_alloc_value(c, ep, uval, len, replace, ev);
 	if (ret)
 		return ret;
+	e = *ep;
 	ret = vmc_cache_fit_dram(c, e, uval, len, ev);
 	if (ret)
 		goto err_value;
@@ -1322,7 +1328,7 @@ int vmc_cache_put_ex(struct vmc_cache *c, const struct vmc_key *key,
 		return PTR_ERR(e);
 	for (;;) {
 		percpu_down_read(&c->cfg_sem);
-		ret = vmc_cache_put_locked(c, e, uval, len, opts, ev);
+		ret = vmc_cache_put_locked(c, &e, uval, len, opts, ev);
 		percpu_up_read(&c->cfg_sem);
 		vmc_evicted_flush(ev);
 		if (ret != -EFAULT)

@@ -57,6 +57,26 @@ size_t vmc_entry_dram(const struct vmc_entry *e)
 	return bytes;
 }
 
+/*
+ * Fill @e, whose memory has room for @key, as an entry without a value;
+ * @flags: its VMC_ENTRY_* bits.  Its reference count is the caller's to
+ * set, and its index link is left alone: lookups under RCU may be going
+ * through it (vmc_entry_recycle()).
+ */
+static void vmc_entry_init(struct vmc_entry *e, const struct vmc_key *key,
+			   unsigned long flags)
+{
+	memcpy(e->key, key->data, key->len);
+	INIT_LIST_HEAD(&e->lru);
+	WRITE_ONCE(e->key_len, key->len);
+	e->nr_ext = 0;
+	e->tail = 0;
+	WRITE_ONCE(e->flags, flags);
+	e->cas = 0;
+	e->client_flags = 0;
+	e->expiry = 0;
+}
+
 /**
  * vmc_entry_create() - allocate an unlinked entry holding a key
  * @s: store of the cache the entry is for
@@ -75,16 +95,8 @@ struct vmc_entry *vmc_entry_create(struct vmc_store *s,
 	e = kvmalloc(struct_size(e, key, key->len), s->gfp);
 	if (!e)
 		return ERR_PTR(-ENOMEM);
-	memcpy(e->key, key->data, key->len);
-	INIT_LIST_HEAD(&e->lru);
+	vmc_entry_init(e, key, 0);
 	refcount_set(&e->ref, 1);
-	e->key_len = key->len;
-	e->nr_ext = 0;
-	e->tail = 0;
-	e->flags = 0;
-	e->cas = 0;
-	e->client_flags = 0;
-	e->expiry = 0;
 	atomic_long_add(vmc_entry_dram(e), &s->dram_used);
 	return e;
 }
@@ -122,12 +134,55 @@ void vmc_entry_put(struct vmc_store *s, struct vmc_entry *e)
 	vmc_entry_free(s, e);
 }
 
+/*
+ * Make @e, an unlinked entry whose last reference the caller has just
+ * dropped, into @n, the entry of the put that evicted it: @n's key and no
+ * value, one reference, the caller's; @n is freed at once.  The victim's
+ * memory is still in the CPU's caches, where a new allocation's is not,
+ * and it is not left to a grace period either.
+ *
+ * Lookups under RCU may still see @e, under its old key or the new one:
+ * the key is written before the reference count leaves zero, and a lookup
+ * that takes a reference checks the key again (index.c).  @n must be an
+ * entry nobody else ever saw, so that it may go without a grace period:
+ * one that is itself recycled is not.  And @n's key must take @e's memory
+ * in the size class @e is counted in, so that the DRAM the cache counts
+ * stays right.  @e's memory stays charged to the memory cgroup of the
+ * put that allocated it: a put that reuses it takes no new charge, and
+ * the cgroup's charge is what it was.
+ *
+ * Return: whether @e is now @n.
+ */
+static bool vmc_entry_recycle(struct vmc_store *s, struct vmc_entry *e,
+			      struct vmc_entry *n)
+{
+	struct vmc_key key = { .data = n->key, .len = n->key_len };
+
+	if (n->nr_ext || test_bit(VMC_ENTRY_RECYCLED, &n->flags) ||
+	    vmc_alloc_bytes(e, struct_size(e, key, key.len)) !=
+	    vmc_alloc_bytes(e, struct_size(e, key, e->key_len)))
+		return false;
+	atomic_long_sub(vmc_entry_dram(n), &s->dram_used);
+	if (e->nr_ext > 1) {
+		atomic_long_sub(vmc_ext_array_bytes(e), &s->dram_used);
+		kvfree(e->ext_array);
+	}
+	vmc_entry_init(e, &key, BIT(VMC_ENTRY_RECYCLED));
+	/* The new key, then the count a lookup's reference takes it by. */
+	smp_wmb();
+	refcount_set(&e->ref, 1);
+	kvfree(n);
+	return true;
+}
+
 /**
  * vmc_entry_take_extents() - free an entry but keep its value's extents
  * @s: the store of the entry's cache
  * @e: unlinked entry; the caller holds a reference
  * @ext: where to move the extents
  * @max: room in @ext
+ * @into: the entry, without a value, of the put that evicted @e: may be
+ *	  replaced by @e's memory made into it (vmc_entry_recycle())
  *
  * For a put that evicted @e to store a value of the same size: the extents
  * change owner without going back to the allocator.  Done only when the
@@ -135,17 +190,21 @@ void vmc_entry_put(struct vmc_store *s, struct vmc_entry *e)
  * out of the index) and the extents fit @max.
  *
  * Return: the number of extents moved, the caller's reference gone with
- * @e; or 0, with nothing done.
+ * @e, and *@into the put's entry; or 0, with nothing done.
  */
 unsigned int vmc_entry_take_extents(struct vmc_store *s, struct vmc_entry *e,
-				    struct vmc_extent *ext, unsigned int max)
+				    struct vmc_extent *ext, unsigned int max,
+				    struct vmc_entry **into)
 {
 	unsigned int nr = e->nr_ext;
 
 	if (!nr || nr > max || !refcount_dec_if_one(&e->ref))
 		return 0;
 	memcpy(ext, vmc_entry_ext(e), array_size(nr, sizeof(*ext)));
-	vmc_entry_free(s, e);
+	if (vmc_entry_recycle(s, e, *into))
+		*into = e;
+	else
+		vmc_entry_free(s, e);
 	return nr;
 }
 

@@ -31,6 +31,7 @@
 #define VMC_ENTRY_REFERENCED	5	/* hit once in the slow tier */
 #define VMC_ENTRY_MOVING	6	/* being copied to the other tier */
 #define VMC_ENTRY_MAPPED	7	/* may hold a mapped slot (index_map.c) */
+#define VMC_ENTRY_RECYCLED	8	/* memory of an evicted entry (entry.c) */
 /*
  * Where a long has room, the high half of vmc_entry.flags holds the
  * CLOCK_BOOTTIME second of the entry's last access (its put, or the last
@@ -66,6 +67,12 @@
  * takes it out of the index (vmc_index_remove(), or vmc_index_insert_if()
  * replacing it) owns taking it out of the policy and dropping the index's
  * reference; the last reference frees its extents.
+ *
+ * The memory of an entry stays an entry's for as long as index lookups
+ * under RCU may see it, as a SLAB_TYPESAFE_BY_RCU object's would: it is
+ * either freed after a grace period or, for an evicting put, made at once
+ * into the put's entry with another key (vmc_entry_take_extents()).  So a
+ * lookup that takes a reference checks the key again (index.c).
  */
 struct vmc_entry {
 	struct rhash_head node;
@@ -254,7 +261,8 @@ int vmc_entry_set_value(struct vmc_store *s, struct vmc_entry *e,
 			u64 len);
 void vmc_entry_free_value(struct vmc_store *s, struct vmc_entry *e);
 unsigned int vmc_entry_take_extents(struct vmc_store *s, struct vmc_entry *e,
-				    struct vmc_extent *ext, unsigned int max);
+				    struct vmc_extent *ext, unsigned int max,
+				    struct vmc_entry **into);
 size_t vmc_entry_dram(const struct vmc_entry *e);
 int vmc_entry_copy(struct vmc_store *s, struct vmc_entry *e, u64 offset,
 		   void __user *ubuf, u64 len, bool to_user,

@@ -542,4 +542,170 @@ TEST_F_TIMEOUT(conc, replace_is_atomic, 240)
 	free(val);
 }
 
+/*
+ * Evicting puts of new keys, each value one extent: every put takes over
+ * its victim's extents and, its key being of the victim's size, the
+ * victim's entry too, at once.  Readers get, probe and re-put the keys
+ * about to be evicted meanwhile, which is when a lookup can meet an entry
+ * as it becomes another key's: every hit must be a whole value of the key
+ * asked for, a put without REPLACE of a key that is there must fail with
+ * EEXIST, and one with REPLACE must succeed.
+ */
+#define RC_WRITERS	2U
+#define RC_READERS	4U
+#define RC_PUTS		30000U
+#define RC_LEN		200U	/* one 256-byte extent */
+#define RC_EDGE		((uint32_t)(CAP / EXT / RC_WRITERS))
+
+struct rc_shared {
+	int fd;
+	uint32_t done[RC_WRITERS];	/* puts each writer made */
+	int stop;
+	uint64_t hits[RC_READERS], reputs[RC_READERS];
+	uint64_t failures;
+	char error[200];
+};
+
+struct rc_arg {
+	struct rc_shared *sh;
+	uint32_t id;
+};
+
+/* The key of a writer's i-th put, and the id its values carry. */
+static uint32_t rc_key(char *buf, size_t size, uint32_t w, uint32_t i,
+		       uint32_t *id)
+{
+	*id = w << 24 | i;
+	return (uint32_t)snprintf(buf, size, "rc-%u-%u", w, i);
+}
+
+static void rc_fail(struct rc_shared *sh, const char *what, uint32_t id,
+		    const char *why)
+{
+	if (__atomic_fetch_add(&sh->failures, 1, __ATOMIC_RELAXED) == 0)
+		snprintf(sh->error, sizeof(sh->error), "%s of %#x: %s", what,
+			 id, why);
+}
+
+static void *rc_writer(void *p)
+{
+	struct rc_arg *a = p;
+	uint8_t val[RC_LEN];
+	char key[32];
+	uint32_t i, id, klen;
+	int ret;
+
+	for (i = 0; i < RC_PUTS; i++) {
+		klen = rc_key(key, sizeof(key), a->id, i, &id);
+		make_value(val, id, a->id, i, RC_LEN);
+		ret = vmc_put(a->sh->fd, key, klen, val, RC_LEN, 0);
+		if (ret)
+			rc_fail(a->sh, "put", id, strerror(-ret));
+		__atomic_store_n(&a->sh->done[a->id], i + 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static void *rc_reader(void *p)
+{
+	struct rc_arg *a = p;
+	struct rc_shared *sh = a->sh;
+	uint64_t rng = vmc_mix64(a->id + 1) | 1, copied, size, n = 0;
+	uint8_t buf[RC_LEN + 1], val[RC_LEN];
+	const char *bad;
+	char key[32];
+	uint32_t w, i, id, klen, done;
+	int ret;
+
+	while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
+		w = (uint32_t)(n++ % RC_WRITERS);
+		done = __atomic_load_n(&sh->done[w], __ATOMIC_ACQUIRE);
+		if (done < RC_EDGE)
+			continue;
+		/* Around the oldest keys: the next victims. */
+		i = done - RC_EDGE + (uint32_t)vmc_rand_range(&rng, 0, 64);
+		klen = rc_key(key, sizeof(key), w, i, &id);
+		switch (vmc_rand_range(&rng, 0, 9)) {
+		case 0:	/* a key that is there stays there */
+			make_value(val, id, 100 + a->id, n, RC_LEN);
+			ret = vmc_put(sh->fd, key, klen, val, RC_LEN, 0);
+			if (ret && ret != -EEXIST)
+				rc_fail(sh, "put", id, strerror(-ret));
+			sh->reputs[a->id] += !ret;
+			break;
+		case 1:
+			make_value(val, id, 100 + a->id, n, RC_LEN);
+			ret = vmc_put(sh->fd, key, klen, val, RC_LEN,
+				      VMEMCACHE_PUT_REPLACE);
+			if (ret)
+				rc_fail(sh, "replace", id, strerror(-ret));
+			break;
+		case 2:
+			ret = vmc_exists(sh->fd, key, klen, &size);
+			if (ret && ret != -ENOENT)
+				rc_fail(sh, "exists", id, strerror(-ret));
+			else if (!ret && size != RC_LEN)
+				rc_fail(sh, "exists", id, "value of another size");
+			break;
+		default:
+			ret = vmc_get(sh->fd, key, klen, buf, sizeof(buf), 0,
+				      &copied, &size);
+			if (ret == -ENOENT)
+				break;
+			if (ret) {
+				rc_fail(sh, "get", id, strerror(-ret));
+				break;
+			}
+			sh->hits[a->id]++;
+			bad = check_value(buf, size, copied, id, RC_LEN);
+			if (bad)
+				rc_fail(sh, "get", id, bad);
+		}
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(conc, recycled_entries_keep_their_keys, 240)
+{
+	struct rc_shared sh = { .fd = self->fd };
+	struct rc_arg args[RC_WRITERS + RC_READERS];
+	pthread_t threads[RC_WRITERS + RC_READERS];
+	struct vmemcache_stats st0, st;
+	uint64_t hits = 0, reputs = 0;
+	unsigned int i;
+
+	VMC_CONFIG(CAP, EXT, variant->policy);
+	ASSERT_EQ(0, vmc_stats(self->fd, &st0));
+	for (i = 0; i < RC_WRITERS + RC_READERS; i++) {
+		args[i].sh = &sh;
+		args[i].id = i < RC_WRITERS ? i : i - RC_WRITERS;
+		ASSERT_EQ(0, pthread_create(&threads[i], NULL,
+					    i < RC_WRITERS ? rc_writer : rc_reader,
+					    &args[i]));
+	}
+	for (i = 0; i < RC_WRITERS; i++) {
+		ASSERT_EQ(0, pthread_join(threads[i], NULL));
+	}
+	__atomic_store_n(&sh.stop, 1, __ATOMIC_RELEASE);
+	for (; i < RC_WRITERS + RC_READERS; i++) {
+		ASSERT_EQ(0, pthread_join(threads[i], NULL));
+	}
+	ASSERT_EQ(0, vmc_stats(self->fd, &st));
+	for (i = 0; i < RC_READERS; i++) {
+		hits += sh.hits[i];
+		reputs += sh.reputs[i];
+	}
+	fprintf(stderr, "# %llu evictions, %llu hits near the edge, %llu puts of evicted keys again\n",
+		(unsigned long long)(st.evictions - st0.evictions),
+		(unsigned long long)hits, (unsigned long long)reputs);
+	EXPECT_EQ(0u, sh.failures)
+		TH_LOG("%llu failures, first: %s",
+		       (unsigned long long)sh.failures, sh.error);
+	/* the test did what it is for */
+	ASSERT_LT((uint64_t)RC_WRITERS * RC_PUTS - CAP / EXT,
+		  st.evictions - st0.evictions);
+	ASSERT_LT(0u, hits);
+	VMC_ASSERT_CONSISTENT();
+}
+
 TEST_HARNESS_MAIN
