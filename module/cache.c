@@ -992,33 +992,34 @@ static u64 vmc_cache_room(struct vmc_cache *c, struct vmc_entry *keep)
  * else holds) and a put that fails leaves it in place.
  */
 static struct vmc_entry *vmc_cache_pin_old(struct vmc_cache *c,
-					   struct vmc_entry *e)
+					   const struct vmc_key *key)
 {
-	struct vmc_key key = { .data = e->key, .len = e->key_len };
-
-	return vmc_index_lookup_get(&c->index, &c->store, &key);
+	return vmc_index_lookup_get(&c->index, &c->store, key);
 }
 
 /*
  * The extents of @victim, just evicted from the fast tier, for a value of
  * @len bytes into @ext (room for @max) when they hold exactly the units it
  * needs and nobody else holds @victim: the put then takes the allocator's
- * lock neither to free them nor to allocate, and *@ep, its entry, may be
- * replaced by @victim's memory (vmc_entry_take_extents()).  Not on a pool
- * with failed media, whose extents go back through the allocator to be
- * withheld.  Drops the caller's reference to @victim either way.
+ * lock neither to free them nor to allocate, and @victim's memory may
+ * become *@ep, the put's entry for @key (vmc_entry_take_extents()).  Not
+ * on a pool with failed media, whose extents go back through the
+ * allocator to be withheld.  Drops the caller's reference to @victim
+ * either way.
  *
  * Return: whether @ext has the value's *@nrp extents.
  */
 static bool vmc_cache_reuse(struct vmc_cache *c, struct vmc_entry *victim,
 			    u64 len, struct vmc_extent *ext, unsigned int max,
-			    unsigned int *nrp, struct vmc_entry **ep)
+			    unsigned int *nrp, const struct vmc_key *key,
+			    struct vmc_entry **ep)
 {
 	if (!READ_ONCE(c->store.alloc.nr_poison) &&
 	    !test_bit(VMC_ENTRY_SLOW, &victim->flags) &&
 	    vmc_entry_size(victim) + victim->tail ==
 	    roundup(len, (u64)c->store.extent_size)) {
-		*nrp = vmc_entry_take_extents(&c->store, victim, ext, max, ep);
+		*nrp = vmc_entry_take_extents(&c->store, victim, ext, max,
+					      key, ep);
 		if (*nrp)
 			return true;
 	}
@@ -1029,9 +1030,10 @@ static bool vmc_cache_reuse(struct vmc_cache *c, struct vmc_entry *victim,
 /*
  * Allocate the extents of a value of @len bytes into *@extp (@stack, or
  * a kvmalloc()ed array when @stack is too small); *@nrp: how many.  Makes
- * room as vmc_cache_alloc_value() says, which may replace *@ep.
+ * room as vmc_cache_alloc_value() says, which may set or replace *@ep.
  */
-static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry **ep,
+static int vmc_cache_get_extents(struct vmc_cache *c, const struct vmc_key *key,
+				 struct vmc_entry **ep,
 				 const void __user *uval, u64 len,
 				 bool replace, struct vmc_evicted *ev,
 				 struct vmc_extent *stack,
@@ -1059,7 +1061,7 @@ static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry **ep,
 		if (!checked) {
 			checked = true;
 			if (replace)
-				old = vmc_cache_pin_old(c, *ep);
+				old = vmc_cache_pin_old(c, key);
 			ret = -ENOSPC;
 			if (roundup(len, (u64)c->store.extent_size) >
 			    vmc_cache_room(c, old))
@@ -1078,7 +1080,7 @@ static int vmc_cache_get_extents(struct vmc_cache *c, struct vmc_entry **ep,
 			goto out_free;
 		}
 		if (victim &&
-		    vmc_cache_reuse(c, victim, len, ext, max, &nr, ep))
+		    vmc_cache_reuse(c, victim, len, ext, max, &nr, key, ep))
 			break;
 		cond_resched();
 	}
@@ -1097,10 +1099,12 @@ out_free:
 }
 
 /**
- * vmc_cache_alloc_value() - give an entry pool space for a value
+ * vmc_cache_alloc_value() - give a put's entry pool space for a value
  * @c: the entry's cache
- * @ep: the put's entry, unlinked and without a value; the memory of an
- *	entry evicted for it may take its place (vmc_cache_reuse())
+ * @key: the put's key
+ * @ep: the put's entry, unlinked and without a value, or NULL for none
+ *	yet: the memory of an entry evicted for it may take its place
+ *	(vmc_cache_reuse()), else a new one is made
  * @uval: user pointer to the value that will be written
  * @len: value length, 1..pool size
  * @replace: the put replaces the key's value, which must survive a failure
@@ -1114,20 +1118,33 @@ out_free:
  * held): -EFAULT asks the caller to fault the value in without locks and
  * try again.
  *
- * Return: 0, -ENOSPC when nothing more can be evicted, -EFAULT or -ENOMEM.
+ * Return: 0, -ENOSPC when nothing more can be evicted, -EFAULT or -ENOMEM;
+ * *@ep is the entry, with its value's extents on success.
  */
-static int vmc_cache_alloc_value(struct vmc_cache *c, struct vmc_entry **ep,
+static int vmc_cache_alloc_value(struct vmc_cache *c, const struct vmc_key *key,
+				 struct vmc_entry **ep,
 				 const void __user *uval, u64 len,
 				 bool replace, struct vmc_evicted *ev)
 {
 	struct vmc_extent stack[VMC_EXT_ONSTACK], *ext;
+	struct vmc_entry *e;
 	unsigned int nr;
 	int ret;
 
-	ret = vmc_cache_get_extents(c, ep, uval, len, replace, ev, stack,
+	ret = vmc_cache_get_extents(c, key, ep, uval, len, replace, ev, stack,
 				    &ext, &nr);
 	if (ret)
 		return ret;
+	if (!*ep) {
+		e = vmc_entry_create(&c->store, key);
+		if (IS_ERR(e)) {
+			vmc_extent_put(&c->store.alloc, ext, nr);
+			if (ext != stack)
+				kvfree(ext);
+			return PTR_ERR(e);
+		}
+		*ep = e;
+	}
 	return vmc_entry_set_value(&c->store, *ep, ext, nr, ext != stack, len);
 }
 
@@ -1200,33 +1217,33 @@ static int vmc_cache_may_put(struct vmc_cache *c, const struct vmc_key *key,
 }
 
 /*
- * The put of an entry *@ep, made with cfg_sem held; the entry may change
- * (vmc_cache_alloc_value()).  -EFAULT: a page of the value is not in
- * memory; the entry is left without a value, to start over.
+ * The put of @key, made with cfg_sem held, into the entry *@ep, which is
+ * made, or may change, on the way (vmc_cache_alloc_value()).  -EFAULT: a
+ * page of the value is not in memory; the entry, if any, is left without
+ * a value, to start over.
  */
-static int vmc_cache_put_locked(struct vmc_cache *c, struct vmc_entry **ep,
+static int vmc_cache_put_locked(struct vmc_cache *c, const struct vmc_key *key,
+				struct vmc_entry **ep,
 				const void __user *uval, u64 len,
 				const struct vmc_put_opts *o,
 				struct vmc_evicted *ev)
 {
-	struct vmc_entry *e = *ep;
-	struct vmc_key key = { .data = e->key, .len = e->key_len };
 	u64 usable = c->store.alloc.size - READ_ONCE(c->store.alloc.poisoned);
 	struct vmc_insert_cond cond = {
 		.replace = o->replace, .present = o->present,
 		.match_cas = o->match_cas, .cas = o->cas,
 	};
 	bool replace = o->replace || o->present || o->match_cas;
-	struct vmc_entry *old;
+	struct vmc_entry *e, *old;
 	int ret;
 
 	/* Do not evict anything for a put that is bound to fail. */
 	if (len > usable || roundup(len, (u64)c->store.extent_size) > usable)
 		return -ENOSPC;
-	ret = vmc_cache_may_put(c, &key, &cond);
+	ret = vmc_cache_may_put(c, key, &cond);
 	if (ret)
 		return ret;
-	ret = vmc_cache_alloc_value(c, ep, uval, len, replace, ev);
+	ret = vmc_cache_alloc_value(c, key, ep, uval, len, replace, ev);
 	if (ret)
 		return ret;
 	e = *ep;
@@ -1320,15 +1337,12 @@ int vmc_cache_put_ex(struct vmc_cache *c, const struct vmc_key *key,
 		     const void __user *uval, u64 len,
 		     const struct vmc_put_opts *opts, struct vmc_evicted *ev)
 {
-	struct vmc_entry *e;
+	struct vmc_entry *e = NULL;	/* made once the value has room */
 	int ret;
 
-	e = vmc_entry_create(&c->store, key);
-	if (IS_ERR(e))
-		return PTR_ERR(e);
 	for (;;) {
 		percpu_down_read(&c->cfg_sem);
-		ret = vmc_cache_put_locked(c, &e, uval, len, opts, ev);
+		ret = vmc_cache_put_locked(c, key, &e, uval, len, opts, ev);
 		percpu_up_read(&c->cfg_sem);
 		vmc_evicted_flush(ev);
 		if (ret != -EFAULT)
@@ -1337,7 +1351,8 @@ int vmc_cache_put_ex(struct vmc_cache *c, const struct vmc_key *key,
 		if (ret)
 			break;
 	}
-	vmc_entry_put(&c->store, e);
+	if (e)
+		vmc_entry_put(&c->store, e);
 	return ret;
 }
 

@@ -136,42 +136,44 @@ void vmc_entry_put(struct vmc_store *s, struct vmc_entry *e)
 
 /*
  * Make @e, an unlinked entry whose last reference the caller has just
- * dropped, into @n, the entry of the put that evicted it: @n's key and no
- * value, one reference, the caller's; @n is freed at once.  The victim's
- * memory is still in the CPU's caches, where a new allocation's is not,
- * and it is not left to a grace period either.
+ * dropped, into the entry of the put of @key that evicted it, in place of
+ * @n, the put's entry so far (or NULL for none yet): @key and no value,
+ * one reference, the caller's; @n is freed at once.  The victim's memory
+ * is still in the CPU's caches, where a new allocation's is not, and it
+ * is not left to a grace period either.
  *
  * Lookups under RCU may still see @e, under its old key or the new one:
  * the key is written before the reference count leaves zero, and a lookup
  * that takes a reference checks the key again (index.c).  @n must be an
  * entry nobody else ever saw, so that it may go without a grace period:
- * one that is itself recycled is not.  And @n's key must take @e's memory
- * in the size class @e is counted in, so that the DRAM the cache counts
+ * one that is itself recycled is not.  And @key must take @e's memory in
+ * the size class @e is counted in, so that the DRAM the cache counts
  * stays right.  @e's memory stays charged to the memory cgroup of the
  * put that allocated it: a put that reuses it takes no new charge, and
  * the cgroup's charge is what it was.
  *
- * Return: whether @e is now @n.
+ * Return: whether @e is now the put's entry.
  */
 static bool vmc_entry_recycle(struct vmc_store *s, struct vmc_entry *e,
-			      struct vmc_entry *n)
+			      const struct vmc_key *key, struct vmc_entry *n)
 {
-	struct vmc_key key = { .data = n->key, .len = n->key_len };
-
-	if (n->nr_ext || test_bit(VMC_ENTRY_RECYCLED, &n->flags) ||
-	    vmc_alloc_bytes(e, struct_size(e, key, key.len)) !=
+	if (!key || (n && (n->nr_ext ||
+			   test_bit(VMC_ENTRY_RECYCLED, &n->flags))) ||
+	    vmc_alloc_bytes(e, struct_size(e, key, key->len)) !=
 	    vmc_alloc_bytes(e, struct_size(e, key, e->key_len)))
 		return false;
-	atomic_long_sub(vmc_entry_dram(n), &s->dram_used);
 	if (e->nr_ext > 1) {
 		atomic_long_sub(vmc_ext_array_bytes(e), &s->dram_used);
 		kvfree(e->ext_array);
 	}
-	vmc_entry_init(e, &key, BIT(VMC_ENTRY_RECYCLED));
+	vmc_entry_init(e, key, BIT(VMC_ENTRY_RECYCLED));
 	/* The new key, then the count a lookup's reference takes it by. */
 	smp_wmb();
 	refcount_set(&e->ref, 1);
-	kvfree(n);
+	if (n) {
+		atomic_long_sub(vmc_entry_dram(n), &s->dram_used);
+		kvfree(n);
+	}
 	return true;
 }
 
@@ -181,8 +183,10 @@ static bool vmc_entry_recycle(struct vmc_store *s, struct vmc_entry *e,
  * @e: unlinked entry; the caller holds a reference
  * @ext: where to move the extents
  * @max: room in @ext
- * @into: the entry, without a value, of the put that evicted @e: may be
- *	  replaced by @e's memory made into it (vmc_entry_recycle())
+ * @key: the key of the put that evicted @e, or NULL
+ * @into: the put's entry, without a value, or NULL for none yet: @e's
+ *	  memory may become the put's entry in its place
+ *	  (vmc_entry_recycle())
  *
  * For a put that evicted @e to store a value of the same size: the extents
  * change owner without going back to the allocator.  Done only when the
@@ -194,6 +198,7 @@ static bool vmc_entry_recycle(struct vmc_store *s, struct vmc_entry *e,
  */
 unsigned int vmc_entry_take_extents(struct vmc_store *s, struct vmc_entry *e,
 				    struct vmc_extent *ext, unsigned int max,
+				    const struct vmc_key *key,
 				    struct vmc_entry **into)
 {
 	unsigned int nr = e->nr_ext;
@@ -201,7 +206,7 @@ unsigned int vmc_entry_take_extents(struct vmc_store *s, struct vmc_entry *e,
 	if (!nr || nr > max || !refcount_dec_if_one(&e->ref))
 		return 0;
 	memcpy(ext, vmc_entry_ext(e), array_size(nr, sizeof(*ext)));
-	if (vmc_entry_recycle(s, e, *into))
+	if (vmc_entry_recycle(s, e, key, *into))
 		*into = e;
 	else
 		vmc_entry_free(s, e);

@@ -262,6 +262,7 @@ int vmc_entry_set_value(struct vmc_store *s, struct vmc_entry *e,
 void vmc_entry_free_value(struct vmc_store *s, struct vmc_entry *e);
 unsigned int vmc_entry_take_extents(struct vmc_store *s, struct vmc_entry *e,
 				    struct vmc_extent *ext, unsigned int max,
+				    const struct vmc_key *key,
 				    struct vmc_entry **into);
 size_t vmc_entry_dram(const struct vmc_entry *e);
 int vmc_entry_copy(struct vmc_store *s, struct vmc_entry *e, u64 offset,
