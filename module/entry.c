@@ -20,9 +20,9 @@
 #include "entry.h"
 
 /*
- * The memory kvmalloc() really took for a request of @size bytes at @p:
- * kmalloc rounds up to its size class, or to a power of two of pages past
- * the largest class (a 64 KiB key takes 128 KiB), and vmalloc to pages.
+ * The memory kvmalloc() really took for a request of @size bytes at @p
+ * (an extent array): kmalloc rounds up to its size class, or to a power
+ * of two of pages past the largest class, and vmalloc to pages.
  * Recomputed the same way when the memory is freed.
  */
 static size_t vmc_alloc_bytes(const void *p, size_t size)
@@ -41,6 +41,19 @@ static size_t vmc_ext_array_bytes(const struct vmc_entry *e)
 			       array_size(e->nr_ext, sizeof(*e->ext_array)));
 }
 
+/*
+ * The bytes an entry with a key of @key_len takes: the whole of its
+ * kmalloc size class, or the power of two of pages past the largest class
+ * (a 64 KiB key takes 128 KiB), which are allocated whole, so that an
+ * entry made into another (vmc_entry_recycle()) may use all of them, and
+ * which stay the same if kvmalloc() falls back to vmalloc.
+ */
+static size_t vmc_entry_bytes(u32 key_len)
+{
+	return kmalloc_size_roundup(struct_size_t(struct vmc_entry, key,
+						  key_len));
+}
+
 /**
  * vmc_entry_dram() - the DRAM an entry holds
  * @e: the entry
@@ -50,7 +63,7 @@ static size_t vmc_ext_array_bytes(const struct vmc_entry *e)
  */
 size_t vmc_entry_dram(const struct vmc_entry *e)
 {
-	size_t bytes = vmc_alloc_bytes(e, struct_size(e, key, e->key_len));
+	size_t bytes = vmc_entry_bytes(e->key_len);
 
 	if (e->nr_ext > 1)
 		bytes += vmc_ext_array_bytes(e);
@@ -92,7 +105,7 @@ struct vmc_entry *vmc_entry_create(struct vmc_store *s,
 	struct vmc_entry *e;
 
 	BUILD_BUG_ON(sizeof(*e) != 80);
-	e = kvmalloc(struct_size(e, key, key->len), s->gfp);
+	e = kvmalloc(vmc_entry_bytes(key->len), s->gfp);
 	if (!e)
 		return ERR_PTR(-ENOMEM);
 	vmc_entry_init(e, key, 0);
@@ -159,8 +172,7 @@ static bool vmc_entry_recycle(struct vmc_store *s, struct vmc_entry *e,
 {
 	if (!key || (n && (n->nr_ext ||
 			   test_bit(VMC_ENTRY_RECYCLED, &n->flags))) ||
-	    vmc_alloc_bytes(e, struct_size(e, key, key->len)) !=
-	    vmc_alloc_bytes(e, struct_size(e, key, e->key_len)))
+	    vmc_entry_bytes(key->len) != vmc_entry_bytes(e->key_len))
 		return false;
 	if (e->nr_ext > 1) {
 		atomic_long_sub(vmc_ext_array_bytes(e), &s->dram_used);
