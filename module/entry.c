@@ -170,8 +170,7 @@ void vmc_entry_put(struct vmc_store *s, struct vmc_entry *e)
 static bool vmc_entry_recycle(struct vmc_store *s, struct vmc_entry *e,
 			      const struct vmc_key *key, struct vmc_entry *n)
 {
-	if (!key || (n && (n->nr_ext ||
-			   test_bit(VMC_ENTRY_RECYCLED, &n->flags))) ||
+	if ((n && (n->nr_ext || test_bit(VMC_ENTRY_RECYCLED, &n->flags))) ||
 	    vmc_entry_bytes(key->len) != vmc_entry_bytes(e->key_len))
 		return false;
 	if (e->nr_ext > 1) {
@@ -195,7 +194,7 @@ static bool vmc_entry_recycle(struct vmc_store *s, struct vmc_entry *e,
  * @e: unlinked entry; the caller holds a reference
  * @ext: where to move the extents
  * @max: room in @ext
- * @key: the key of the put that evicted @e, or NULL
+ * @key: the key of the put that evicted @e
  * @into: the put's entry, without a value, or NULL for none yet: @e's
  *	  memory may become the put's entry in its place
  *	  (vmc_entry_recycle())
