@@ -1269,7 +1269,15 @@ static int vmc_cache_put_locked(struct vmc_cache *c, const struct vmc_key *key,
 	if (ret) {
 		atomic_long_dec(&c->nr_entries);
 		refcount_dec(&e->ref);
-		goto err_value;
+		/*
+		 * @e was marked linked while the insertion was tried: a lookup
+		 * that met its memory under a victim's key (a recycled entry)
+		 * and now finds our key in it may hold a reference and be
+		 * reading the value.  The last reference frees the value.
+		 */
+		vmc_entry_put(&c->store, e);
+		*ep = NULL;
+		return ret;
 	}
 	if (old) {
 		if (vmc_entry_expired_now(old))
