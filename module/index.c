@@ -213,6 +213,12 @@ int vmc_index_may_insert(struct vmc_index *index, struct vmc_store *s,
  * first, that task owns it, and the insertion is simply tried again.
  * May sleep.
  *
+ * @e is marked linked while the insertion is tried, so that a lookup that
+ * finds it in the table sees it linked.  A lookup that met @e's memory
+ * under an earlier key (vmc_entry_take_extents()) may therefore hold a
+ * reference to @e even when the insertion fails: the caller then leaves
+ * @e's value to the last reference.
+ *
  * Return: 0, -EEXIST, -ENOENT, or -ENOMEM when the table could not grow.
  */
 int vmc_index_insert_if(struct vmc_index *index, struct vmc_store *s,
