@@ -381,6 +381,59 @@ err_alloc:
 	return ret;
 }
 
+#ifdef VMEMCACHE_DEBUG
+/*
+ * The tests' stand-in for a lookup that met the memory of a put's entry
+ * under a victim's key, and holds it once the put's insertion failed
+ * (vmc_index_insert_if()): when armed, take a reference on @e for
+ * vmc_cache_debug_release() to tell whether the value outlived the put.
+ */
+static void vmc_cache_debug_hold(struct vmc_cache *c, struct vmc_entry *e)
+{
+	if (!READ_ONCE(c->debug_hold))
+		return;
+	refcount_inc(&e->ref);
+	if (cmpxchg(&c->debug_held, NULL, e))
+		vmc_entry_put(&c->store, e);
+}
+
+/**
+ * vmc_cache_debug_release() - drop the entry the tests' stand-in holds
+ * @c: cache, with cfg_sem held
+ * @arm: whether the stand-in takes the next one
+ *
+ * Return: the bytes of value the held entry still had, 0 when none, or
+ * -ENOENT when no entry was held.
+ */
+s64 vmc_cache_debug_release(struct vmc_cache *c, bool arm)
+{
+	struct vmc_entry *e;
+	s64 ret = -ENOENT;
+
+	WRITE_ONCE(c->debug_hold, arm);
+	e = xchg(&c->debug_held, NULL);
+	if (e) {
+		ret = vmc_entry_size(e);
+		vmc_entry_put(&c->store, e);
+	}
+	return ret;
+}
+
+/* Drop what the stand-in holds, armed or not, before its pool goes. */
+static void vmc_cache_debug_drop(struct vmc_cache *c)
+{
+	vmc_cache_debug_release(c, READ_ONCE(c->debug_hold));
+}
+#else
+static void vmc_cache_debug_hold(struct vmc_cache *c, struct vmc_entry *e)
+{
+}
+
+static void vmc_cache_debug_drop(struct vmc_cache *c)
+{
+}
+#endif
+
 /*
  * Take cfg_sem for write on an empty cache that no stalled get holds an
  * entry of (see vmc_cache_get()).  A stalled get may take forever: wait
@@ -401,8 +454,10 @@ static int vmc_cache_lock_empty(struct vmc_cache *c)
 			percpu_up_write(&c->cfg_sem);
 			return -EBUSY;
 		}
-		if (!atomic_read(&c->stalled))
+		if (!atomic_read(&c->stalled)) {
+			vmc_cache_debug_drop(c);	/* its pool goes */
 			return 0;
+		}
 		percpu_up_write(&c->cfg_sem);
 		ret = wait_event_interruptible(c->stalled_wq,
 					       !atomic_read(&c->stalled));
@@ -1275,6 +1330,7 @@ static int vmc_cache_put_locked(struct vmc_cache *c, const struct vmc_key *key,
 		 * and now finds our key in it may hold a reference and be
 		 * reading the value.  The last reference frees the value.
 		 */
+		vmc_cache_debug_hold(c, e);
 		vmc_entry_put(&c->store, e);
 		*ep = NULL;
 		return ret;

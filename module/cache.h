@@ -90,6 +90,9 @@ struct vmc_stats {
  * @slow_repl: the replacement policy of the slow tier's entries, or NULL
  *	       for a cache of one tier; @repl orders the fast tier's
  * @nr_slow: of @nr_entries, those in the slow tier
+ * @debug_hold: the tests' stand-in for a lookup is armed (debugfs
+ *		hold_failed, VMEMCACHE_DEBUG builds only)
+ * @debug_held: the entry it holds, or NULL (vmc_cache_debug_release())
  *
  * Puts store into the fast tier.  With a slow tier, the fast tier's
  * victims are demoted (moved into the slow tier) instead of evicted, and
@@ -116,6 +119,10 @@ struct vmc_cache {
 	struct vmc_store slow;
 	struct vmc_repl *slow_repl;
 	atomic_long_t nr_slow;
+#ifdef VMEMCACHE_DEBUG
+	bool debug_hold;
+	struct vmc_entry *debug_held;
+#endif
 };
 
 /* How an entry left, as struct vmc_evicted's @record is told. */
@@ -290,5 +297,8 @@ struct vmemcache_map_info;
 int vmc_cache_map(struct vmc_cache *c);
 int vmc_cache_map_info(struct vmc_cache *c, struct vmemcache_map_info *info);
 int vmc_cache_mmap(struct vmc_cache *c, struct vm_area_struct *vma);
+#ifdef VMEMCACHE_DEBUG
+s64 vmc_cache_debug_release(struct vmc_cache *c, bool arm);
+#endif
 
 #endif /* _VMC_CACHE_H */

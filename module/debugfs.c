@@ -20,6 +20,15 @@
  * a reference nobody owns.  Writing 0 repairs all of it, as does unloading
  * the module.  The cache cannot be reconfigured while damaged.
  *
+ * hold_failed (0600): a stand-in for a lookup that holds the entry of a
+ * put whose insertion failed, as one that met the entry's memory under a
+ * victim's key can (index.c).  Writing 1 arms it: the next such entry
+ * gets a reference from it.  Reading prints "value=N", the bytes of value
+ * the entry it holds still has (after the put returned), or "none", drops
+ * that reference and stays armed; writing 0 disarms it and drops it.
+ * Release it before reconfiguring the cache: the entry's extents are in
+ * the pool it came from.
+ *
  * check_private (0400): the check of a private cache.  An ioctl
  * VMC_CHECK_PRIVATE_IOC with a struct vmc_check_private_arg
  * { __s32 fd; __u32 pad; __u64 buf; __u64 len; } (_IOW(0xBA, 0x81,
@@ -535,6 +544,59 @@ static const struct file_operations vmc_inject_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * hold_failed: a write of 1 or 0 arms or disarms the stand-in and drops
+ * what it held; a read reports what it held and drops it.  Under cfg_sem,
+ * so that the entry's pool is the one it came from.
+ */
+static s64 vmc_hold_release(struct vmc_cache *c, bool arm)
+{
+	s64 ret;
+
+	percpu_down_read(&c->cfg_sem);
+	ret = vmc_cache_debug_release(c, arm);
+	percpu_up_read(&c->cfg_sem);
+	return ret;
+}
+
+static ssize_t vmc_hold_write(struct file *file, const char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	bool arm;
+	int ret;
+
+	ret = kstrtobool_from_user(buf, count, &arm);
+	if (ret)
+		return ret;
+	vmc_hold_release(file->private_data, arm);
+	return count;
+}
+
+static ssize_t vmc_hold_read(struct file *file, char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	char text[32];
+	int len;
+	s64 held;
+
+	if (*ppos)
+		return 0;
+	held = vmc_hold_release(file->private_data, true);
+	if (held < 0)
+		len = scnprintf(text, sizeof(text), "none\n");
+	else
+		len = scnprintf(text, sizeof(text), "value=%lld\n", held);
+	return simple_read_from_buffer(buf, count, ppos, text, len);
+}
+
+static const struct file_operations vmc_hold_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = vmc_hold_read,
+	.write = vmc_hold_write,
+	.llseek = noop_llseek,
+};
+
 /* The floor's source buffer: an order-VMC_FLOOR_ORDER compound page. */
 #define VMC_FLOOR_ORDER	8
 
@@ -662,12 +724,25 @@ static const struct file_operations vmc_check_private_fops = {
 	.llseek = noop_llseek,
 };
 
+/* The cache of hold_failed, to release at unload. */
+static struct vmc_cache *vmc_hold_cache;
+
+static void vmc_hold_exit(void)
+{
+	if (vmc_hold_cache)
+		vmc_hold_release(vmc_hold_cache, false);
+	vmc_hold_cache = NULL;
+}
+
 static void vmc_debugfs_init_debug(struct vmc_cache *c)
 {
+	vmc_hold_cache = c;
 	debugfs_create_file("inject", 0200, vmc_debugfs_dir, c,
 			    &vmc_inject_fops);
 	debugfs_create_file("check_private", 0400, vmc_debugfs_dir, NULL,
 			    &vmc_check_private_fops);
+	debugfs_create_file("hold_failed", 0600, vmc_debugfs_dir, c,
+			    &vmc_hold_fops);
 	debugfs_create_file("floor", 0400, vmc_debugfs_dir, NULL,
 			    &vmc_floor_fops);
 }
@@ -677,6 +752,10 @@ static void vmc_debugfs_init_debug(struct vmc_cache *c)
 }
 
 static void vmc_damage_set(struct vmc_cache *c)
+{
+}
+
+static void vmc_hold_exit(void)
 {
 }
 #endif /* VMEMCACHE_DEBUG */
@@ -700,4 +779,5 @@ void vmc_debugfs_exit(void)
 {
 	debugfs_remove_recursive(vmc_debugfs_dir);
 	vmc_damage_set(NULL);
+	vmc_hold_exit();
 }
