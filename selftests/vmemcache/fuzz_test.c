@@ -670,7 +670,7 @@ static void *closer_main(void *p)
 	uint64_t rng = 12345;
 
 	while (!r->stop) {
-		int nfd = vmc_open();
+		int nfd = vmc_open(), ret;
 
 		if (nfd < 0) {
 			r->error = nfd;
@@ -690,7 +690,14 @@ static void *closer_main(void *p)
 			r->closes++;
 			sched_yield();
 		}
-		if (dup2(nfd, r->fd) < 0) {
+		/*
+		 * EBUSY: in the gap, a racer's CREATE has been given the
+		 * shared number and not yet installed its file there; once it
+		 * has, dup2() replaces it, as it replaces any file.
+		 */
+		while ((ret = dup2(nfd, r->fd)) < 0 && errno == EBUSY)
+			sched_yield();
+		if (ret < 0) {
 			r->error = -errno;
 			close(nfd);
 			break;
